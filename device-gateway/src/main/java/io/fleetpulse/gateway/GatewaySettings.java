@@ -1,0 +1,126 @@
+package io.fleetpulse.gateway;
+
+import com.typesafe.config.Config;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/** The gateway's configuration ({@code fleetpulse.gateway}), read once. */
+public record GatewaySettings(
+    Broker broker, Mqtt mqtt, Ingest ingest, Validation validation, Registration registration, DeadLetter deadLetter) {
+
+  public static final String CONFIG_PATH = "fleetpulse.gateway";
+
+  /** Where the gateway connects and, when embedded, how the embedded broker runs. */
+  public record Broker(boolean embedded, String url, String username, String password, EmbeddedBroker embeddedBroker) {}
+
+  public record EmbeddedBroker(
+      String bindAddress,
+      Path dataDirectory,
+      int serverReceiveMaximum,
+      long maxQueueSize,
+      int maxPacketSize,
+      Duration startTimeout) {}
+
+  public record Mqtt(
+      String clientIdPrefix,
+      int connections,
+      String subscription,
+      int receiveMaximum,
+      Duration sessionExpiry,
+      Duration keepAlive,
+      Duration connectTimeout,
+      Duration reconnectMinDelay,
+      Duration reconnectMaxDelay,
+      Duration drainTimeout) {}
+
+  public record Ingest(Duration deliveryTimeout, Duration retryMinBackoff, Duration retryMaxBackoff) {
+    /** Back-off before retry number {@code attempt} (0-based), doubling up to the maximum. */
+    public Duration backoff(int attempt) {
+      long min = retryMinBackoff.toMillis();
+      long shifted = min << Math.min(attempt, 20);
+      return Duration.ofMillis(Math.min(shifted, retryMaxBackoff.toMillis()));
+    }
+  }
+
+  public record Validation(int maxPayloadBytes, int maxReadingsPerMessage, Duration maxFutureSkew, Duration maxPastSkew) {}
+
+  public record AutoProvisionRule(Pattern deviceIdPattern, String profile) {
+    public boolean matches(String deviceId) {
+      return deviceIdPattern.matcher(deviceId).matches();
+    }
+  }
+
+  public record Registration(boolean required, List<AutoProvisionRule> autoProvision) {
+    public Registration {
+      autoProvision = List.copyOf(autoProvision);
+    }
+  }
+
+  public record DeadLetter(int qos, String fallbackTopic, int maxPayloadEchoBytes, int maxAttempts) {}
+
+  /** Reads {@code fleetpulse.gateway} from the given root config. */
+  public static GatewaySettings fromConfig(Config root) {
+    Config c = root.getConfig(CONFIG_PATH);
+    Config b = c.getConfig("broker");
+    Config e = b.getConfig("embedded-broker");
+    Config m = c.getConfig("mqtt");
+    Config i = c.getConfig("ingest");
+    Config v = c.getConfig("validation");
+    Config r = c.getConfig("registration");
+    Config d = c.getConfig("dead-letter");
+    List<AutoProvisionRule> rules = new ArrayList<>();
+    for (Config rule : r.getConfigList("auto-provision")) {
+      rules.add(new AutoProvisionRule(Pattern.compile(rule.getString("device-id-pattern")), rule.getString("profile")));
+    }
+    GatewaySettings settings =
+        new GatewaySettings(
+            new Broker(
+                b.getBoolean("embedded"),
+                b.getString("url"),
+                b.getString("username"),
+                b.getString("password"),
+                new EmbeddedBroker(
+                    e.getString("bind-address"),
+                    Path.of(e.getString("data-directory")),
+                    e.getInt("server-receive-maximum"),
+                    e.getLong("max-queue-size"),
+                    e.getInt("max-packet-size"),
+                    e.getDuration("start-timeout"))),
+            new Mqtt(
+                m.getString("client-id-prefix"),
+                m.getInt("connections"),
+                m.getString("subscription"),
+                m.getInt("receive-maximum"),
+                m.getDuration("session-expiry"),
+                m.getDuration("keep-alive"),
+                m.getDuration("connect-timeout"),
+                m.getDuration("reconnect-min-delay"),
+                m.getDuration("reconnect-max-delay"),
+                m.getDuration("drain-timeout")),
+            new Ingest(i.getDuration("delivery-timeout"), i.getDuration("retry-min-backoff"), i.getDuration("retry-max-backoff")),
+            new Validation(
+                v.getInt("max-payload-bytes"),
+                v.getInt("max-readings-per-message"),
+                v.getDuration("max-future-skew"),
+                v.getDuration("max-past-skew")),
+            new Registration(r.getBoolean("required"), rules),
+            new DeadLetter(d.getInt("qos"), d.getString("fallback-topic"), d.getInt("max-payload-echo-bytes"), d.getInt("max-attempts")));
+    settings.check();
+    return settings;
+  }
+
+  private void check() {
+    if (mqtt.connections() < 1) {
+      throw new IllegalArgumentException("fleetpulse.gateway.mqtt.connections must be at least 1");
+    }
+    if (mqtt.receiveMaximum() < 1 || mqtt.receiveMaximum() > 65535) {
+      throw new IllegalArgumentException("fleetpulse.gateway.mqtt.receive-maximum must be within 1..65535");
+    }
+    if (deadLetter.qos() < 0 || deadLetter.qos() > 2) {
+      throw new IllegalArgumentException("fleetpulse.gateway.dead-letter.qos must be 0, 1 or 2");
+    }
+  }
+}

@@ -1,0 +1,135 @@
+package io.fleetpulse.gateway.ingest;
+
+import io.fleetpulse.api.telemetry.IngestOutcome;
+import io.fleetpulse.api.telemetry.RejectReason;
+import io.fleetpulse.api.telemetry.Telemetry;
+import io.fleetpulse.api.telemetry.TelemetrySink;
+import io.fleetpulse.gateway.GatewaySettings;
+import io.fleetpulse.gateway.decode.TelemetryTopic;
+import io.fleetpulse.gateway.validate.TelemetryValidator;
+import io.fleetpulse.gateway.validate.ValidationResult;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The gateway's path for one inbound message, independent of any MQTT client library: validate,
+ * deliver to the device's actor through the {@link TelemetrySink} (retrying with back-off until
+ * the actor decides), dead-letter rejections, and only then acknowledge to the broker. A message
+ * is never acknowledged before its fate is settled, so the broker redelivers whatever a crash
+ * interrupts. Called from MQTT client threads; never blocks them.
+ */
+public final class IngestPipeline {
+
+  private static final Logger LOG = LoggerFactory.getLogger(IngestPipeline.class);
+
+  private final TelemetryValidator validator;
+  private final TelemetrySink sink;
+  private final DeadLetters deadLetters;
+  private final GatewayMetrics metrics;
+  private final GatewaySettings.Ingest settings;
+  private final ScheduledExecutorService scheduler;
+  private final Clock clock;
+  private volatile boolean running = true;
+
+  public IngestPipeline(
+      TelemetryValidator validator, TelemetrySink sink, DeadLetters deadLetters, GatewayMetrics metrics,
+      GatewaySettings.Ingest settings, ScheduledExecutorService scheduler, Clock clock) {
+    this.validator = validator;
+    this.sink = sink;
+    this.deadLetters = deadLetters;
+    this.metrics = metrics;
+    this.settings = settings;
+    this.scheduler = scheduler;
+    this.clock = clock;
+  }
+
+  /** Handles one message; {@code ack} is called once its fate is settled. */
+  public void onMessage(String topic, byte[] payload, Acknowledgement ack, MessagePublisher publisher) {
+    long receivedAt = clock.millis();
+    metrics.received();
+    ValidationResult result = validator.validate(topic, payload, receivedAt);
+    if (result instanceof ValidationResult.Valid valid) {
+      deliver(valid.telemetry(), topic, payload, ack, publisher, 0);
+    } else {
+      ValidationResult.Invalid invalid = (ValidationResult.Invalid) result;
+      invalid.device().ifPresent(device -> sink.recordRejection(device, invalid.reason()));
+      reject(topic, invalid.topic(), payload, invalid.reason(), invalid.detail(), receivedAt, ack, publisher);
+    }
+  }
+
+  /** Stops retrying deliveries: on shutdown, unfinished messages stay with the broker. */
+  public void stop() {
+    running = false;
+  }
+
+  private void deliver(
+      Telemetry telemetry, String topic, byte[] payload, Acknowledgement ack, MessagePublisher publisher, int attempt) {
+    CompletionStage<IngestOutcome> outcome;
+    try {
+      outcome = sink.deliver(telemetry);
+    } catch (RuntimeException e) {
+      outcome = java.util.concurrent.CompletableFuture.failedFuture(e);
+    }
+    outcome.whenComplete((result, failure) -> {
+      if (failure != null) {
+        retry(telemetry, topic, payload, ack, publisher, attempt, failure);
+      } else if (result instanceof IngestOutcome.Accepted) {
+        metrics.accepted();
+        acknowledge(ack);
+      } else if (result instanceof IngestOutcome.Duplicate) {
+        metrics.duplicate();
+        acknowledge(ack);
+      } else {
+        IngestOutcome.Rejected rejected = (IngestOutcome.Rejected) result;
+        reject(topic, TelemetryTopic.parse(topic), payload, rejected.reason(), rejected.detail(),
+            telemetry.receivedAtMillis(), ack, publisher);
+      }
+    });
+  }
+
+  private void retry(
+      Telemetry telemetry, String topic, byte[] payload, Acknowledgement ack, MessagePublisher publisher,
+      int attempt, Throwable failure) {
+    if (!running) {
+      metrics.abandoned();
+      return;
+    }
+    metrics.deliveryRetry();
+    long delay = settings.backoff(attempt).toMillis();
+    LOG.debug("delivery to device {} failed (attempt {}), retrying in {} ms: {}",
+        telemetry.deviceId(), attempt + 1, delay, failure.toString());
+    scheduler.schedule(() -> deliver(telemetry, topic, payload, ack, publisher, attempt + 1), delay, TimeUnit.MILLISECONDS);
+  }
+
+  private void reject(
+      String topic, Optional<TelemetryTopic> parsed, byte[] payload, RejectReason reason, String detail,
+      long receivedAt, Acknowledgement ack, MessagePublisher publisher) {
+    metrics.rejected(reason);
+    LOG.debug("rejected message on {}: {} ({})", topic, reason.code(), detail);
+    deadLetters.publish(publisher, topic, parsed, payload, reason, detail, receivedAt)
+        .whenComplete((ok, failure) -> {
+          if (failure == null) {
+            metrics.deadLetterPublished();
+            acknowledge(ack);
+          } else {
+            // Unacknowledged, the broker redelivers the original after a reconnect and we retry.
+            metrics.deadLetterFailed();
+            metrics.abandoned();
+            LOG.warn("could not dead-letter a {} message from {}: {}", reason.code(), topic, failure.toString());
+          }
+        });
+  }
+
+  private void acknowledge(Acknowledgement ack) {
+    if (ack.acknowledge()) {
+      metrics.acknowledged();
+    } else {
+      metrics.abandoned();
+    }
+  }
+}

@@ -1,0 +1,130 @@
+package io.fleetpulse.gateway.mqtt;
+
+import com.hivemq.embedded.EmbeddedHiveMQ;
+import io.fleetpulse.gateway.GatewaySettings;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * HiveMQ Community Edition running inside the node: the default broker of a single-node run.
+ * Its sessions and queues live in a file store under the configured data directory, so
+ * unacknowledged messages survive a restart of the node. For production, point the gateway at an
+ * external broker cluster instead ({@code fleetpulse.gateway.broker.embedded = false}).
+ */
+public final class EmbeddedBroker implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(EmbeddedBroker.class);
+
+  private final EmbeddedHiveMQ hivemq;
+  private final int port;
+
+  private EmbeddedBroker(EmbeddedHiveMQ hivemq, int port) {
+    this.hivemq = hivemq;
+    this.port = port;
+  }
+
+  /** Starts a broker listening on the port of {@code settings.url()}; blocks until it accepts clients. */
+  public static EmbeddedBroker start(GatewaySettings.Broker settings) {
+    int port = URI.create(settings.url()).getPort();
+    if (port <= 0) {
+      throw new IllegalArgumentException("broker url '" + settings.url() + "' names no port");
+    }
+    GatewaySettings.EmbeddedBroker embedded = settings.embeddedBroker();
+    Path data = embedded.dataDirectory().toAbsolutePath();
+    Path configFolder = data.resolve("conf");
+    Path extensions = data.resolve("extensions");
+    try {
+      Files.createDirectories(configFolder);
+      Files.createDirectories(extensions);
+      Files.writeString(configFolder.resolve("config.xml"), configXml(embedded, port), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot prepare the embedded broker's folder " + data, e);
+    }
+    EmbeddedHiveMQ hivemq =
+        EmbeddedHiveMQ.builder()
+            .withConfigurationFolder(configFolder)
+            .withDataFolder(data.resolve("data"))
+            .withExtensionsFolder(extensions)
+            .withoutLoggingBootstrap()
+            .build();
+    try {
+      hivemq.start().get(embedded.startTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      closeQuietly(hivemq);
+      throw new IllegalStateException("interrupted while starting the embedded broker", e);
+    } catch (ExecutionException | TimeoutException e) {
+      closeQuietly(hivemq);
+      throw new IllegalStateException(
+          "the embedded MQTT broker did not start on " + embedded.bindAddress() + ":" + port + ": " + e.getMessage(), e);
+    }
+    LOG.info("embedded HiveMQ CE broker listening on {}:{} (data in {})", embedded.bindAddress(), port, data);
+    return new EmbeddedBroker(hivemq, port);
+  }
+
+  static String configXml(GatewaySettings.EmbeddedBroker settings, int port) {
+    return """
+        <?xml version="1.0"?>
+        <hivemq>
+          <listeners>
+            <tcp-listener>
+              <port>%d</port>
+              <bind-address>%s</bind-address>
+            </tcp-listener>
+          </listeners>
+          <mqtt>
+            <queued-messages>
+              <max-queue-size>%d</max-queue-size>
+              <strategy>discard</strategy>
+            </queued-messages>
+            <receive-maximum>
+              <server-receive-maximum>%d</server-receive-maximum>
+            </receive-maximum>
+            <packets>
+              <max-packet-size>%d</max-packet-size>
+            </packets>
+          </mqtt>
+          <persistence>
+            <mode>file</mode>
+          </persistence>
+          <anonymous-usage-statistics>
+            <enabled>false</enabled>
+          </anonymous-usage-statistics>
+        </hivemq>
+        """
+        .formatted(port, settings.bindAddress(), settings.maxQueueSize(), settings.serverReceiveMaximum(), settings.maxPacketSize());
+  }
+
+  public int port() {
+    return port;
+  }
+
+  @Override
+  public void close() {
+    try {
+      hivemq.stop().get(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      LOG.warn("embedded broker did not stop cleanly: {}", e.toString());
+    } finally {
+      closeQuietly(hivemq);
+    }
+  }
+
+  private static void closeQuietly(EmbeddedHiveMQ hivemq) {
+    try {
+      hivemq.close();
+    } catch (Exception e) {
+      LOG.debug("closing the embedded broker: {}", e.toString());
+    }
+  }
+}

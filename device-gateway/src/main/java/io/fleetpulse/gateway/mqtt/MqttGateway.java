@@ -1,0 +1,81 @@
+package io.fleetpulse.gateway.mqtt;
+
+import io.fleetpulse.gateway.GatewaySettings;
+import io.fleetpulse.gateway.ingest.IngestPipeline;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.IntSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node's MQTT subscriber: {@code connections} Paho MQTT 5 clients that each join the shared
+ * subscription, so the broker splits telemetry between them and between gateway nodes. Messages
+ * are acknowledged explicitly by the {@link IngestPipeline} once settled, and MQTT 5's Receive
+ * Maximum bounds how many unacknowledged messages the broker pushes per connection: the
+ * in-flight window that makes a slow node slow the broker rather than fill the heap.
+ */
+public final class MqttGateway implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(MqttGateway.class);
+
+  private final List<SubscriberConnection> connections;
+  private final IngestPipeline pipeline;
+  private final GatewaySettings.Mqtt settings;
+  private final IntSupplier inFlight;
+
+  public MqttGateway(
+      GatewaySettings settings, String nodeName, IngestPipeline pipeline, ScheduledExecutorService scheduler,
+      IntSupplier inFlight) {
+    this.pipeline = pipeline;
+    this.settings = settings.mqtt();
+    this.inFlight = inFlight;
+    this.connections = new ArrayList<>();
+    for (int i = 0; i < settings.mqtt().connections(); i++) {
+      String clientId = settings.mqtt().clientIdPrefix() + "-" + nodeName + "-" + i;
+      connections.add(new SubscriberConnection(settings.broker(), settings.mqtt(), clientId, pipeline, scheduler));
+    }
+  }
+
+  /** Connects every connection; completes once all of them have subscribed. */
+  public CompletionStage<Void> start() {
+    List<CompletableFuture<Void>> subscribed = new ArrayList<>();
+    for (SubscriberConnection connection : connections) {
+      subscribed.add(connection.start().toCompletableFuture());
+    }
+    return CompletableFuture.allOf(subscribed.toArray(CompletableFuture[]::new));
+  }
+
+  /** True while every connection is connected and subscribed. */
+  public boolean isReady() {
+    return connections.stream().allMatch(SubscriberConnection::isSubscribed);
+  }
+
+  /**
+   * Stops taking new work, lets in-flight messages settle for up to the drain timeout so their
+   * acknowledgements go out, then disconnects. The sessions stay with the broker: whatever was
+   * not acknowledged is redelivered when a gateway reconnects.
+   */
+  @Override
+  public void close() {
+    long deadline = System.nanoTime() + settings.drainTimeout().toNanos();
+    connections.forEach(SubscriberConnection::pause);
+    while (inFlight.getAsInt() > 0 && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    pipeline.stop();
+    int left = inFlight.getAsInt();
+    if (left > 0) {
+      LOG.info("{} messages still in flight at shutdown stay unacknowledged; the broker will redeliver them", left);
+    }
+    connections.forEach(SubscriberConnection::close);
+  }
+}

@@ -1,0 +1,27 @@
+package io.fleetpulse.gateway.registry;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The devices allowed to publish. The gateway asks it for every message, so implementations
+ * answer from memory; a durable implementation keeps a write-through cache in front of its store.
+ */
+public interface DeviceRegistry {
+
+  /**
+   * The registration of {@code deviceId}, auto-provisioning it for {@code site} when the
+   * configuration allows; empty when the device is unknown and may not be provisioned.
+   */
+  Optional<DeviceRegistration> resolve(String deviceId, String site);
+
+  Optional<DeviceRegistration> find(String deviceId);
+
+  /** Registers or re-registers a device; the profile must exist. */
+  DeviceRegistration register(String deviceId, String site, String profile);
+
+  /** Registrations in device-id order, for paging: at most {@code limit} after {@code afterDeviceId}. */
+  List<DeviceRegistration> list(String afterDeviceId, int limit);
+
+  int size();
+}

@@ -1,0 +1,91 @@
+package io.fleetpulse.api.profile;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigObject;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * The device profiles known to this node, read once from {@code fleetpulse.profiles}. Each key
+ * under that path is a profile name; see this module's {@code reference.conf} for the shape.
+ */
+public final class DeviceProfiles {
+
+  public static final String CONFIG_PATH = "fleetpulse.profiles";
+
+  private final Map<String, DeviceProfile> byName;
+
+  private DeviceProfiles(Map<String, DeviceProfile> byName) {
+    this.byName = Collections.unmodifiableMap(new TreeMap<>(byName));
+  }
+
+  public static DeviceProfiles of(Collection<DeviceProfile> profiles) {
+    Map<String, DeviceProfile> map = new TreeMap<>();
+    for (DeviceProfile profile : profiles) {
+      if (map.put(profile.name(), profile) != null) {
+        throw new IllegalArgumentException("profile '" + profile.name() + "' defined twice");
+      }
+    }
+    return new DeviceProfiles(map);
+  }
+
+  /** Reads every profile under {@code fleetpulse.profiles} of the given (root) config. */
+  public static DeviceProfiles fromConfig(Config root) {
+    Config profilesConfig = root.getConfig(CONFIG_PATH);
+    ConfigObject object = profilesConfig.root();
+    List<DeviceProfile> profiles = new ArrayList<>();
+    for (String name : new TreeMap<>(object.unwrapped()).keySet()) {
+      profiles.add(profile(name, profilesConfig.getConfig(quoted(name))));
+    }
+    return of(profiles);
+  }
+
+  private static DeviceProfile profile(String name, Config config) {
+    List<MetricSpec> metrics = new ArrayList<>();
+    for (Config metric : config.getConfigList("metrics")) {
+      metrics.add(
+          new MetricSpec(
+              metric.getString("name"),
+              metric.getString("unit"),
+              metric.getDouble("min"),
+              metric.getDouble("max")));
+    }
+    try {
+      return new DeviceProfile(
+          name,
+          config.getString("description"),
+          metrics,
+          config.getDuration("inactivity-timeout"),
+          NetworkSlice.parse(config.getString("network-slice")),
+          config.getInt("ring-buffer-size"),
+          config.getStringList("models"));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("invalid device profile '" + name + "': " + e.getMessage(), e);
+    }
+  }
+
+  private static String quoted(String key) {
+    return "\"" + key + "\"";
+  }
+
+  public Optional<DeviceProfile> find(String name) {
+    return Optional.ofNullable(byName.get(name));
+  }
+
+  public DeviceProfile get(String name) {
+    DeviceProfile profile = byName.get(name);
+    if (profile == null) {
+      throw new IllegalArgumentException("unknown device profile '" + name + "', known: " + byName.keySet());
+    }
+    return profile;
+  }
+
+  public Collection<DeviceProfile> all() {
+    return byName.values();
+  }
+}
