@@ -3,6 +3,7 @@ package io.fleetpulse.gateway.decode;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -17,11 +18,13 @@ import java.io.IOException;
 public final class PayloadDecoder {
 
   // NaN and Infinity tokens are read as numbers so they can be rejected as value.not-finite
-  // rather than as malformed JSON: the device learns exactly what it did wrong.
+  // rather than as malformed JSON: the device learns exactly what it did wrong. Content after the
+  // first JSON value (two concatenated messages, garbage) is malformed, not silently dropped.
   private static final ObjectMapper MAPPER =
       JsonMapper.builder(new JsonFactory())
           .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
           .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
           .build();
 
   private final int maxReadings;

@@ -76,8 +76,9 @@ public final class IngestPipeline {
       outcome = java.util.concurrent.CompletableFuture.failedFuture(e);
     }
     outcome.whenComplete((result, failure) -> {
-      if (failure != null) {
-        retry(telemetry, topic, payload, ack, publisher, attempt, failure);
+      if (failure != null || result == null) {
+        retry(telemetry, topic, payload, ack, publisher, attempt,
+            failure != null ? failure : new IllegalStateException("the sink answered nothing"));
       } else if (result instanceof IngestOutcome.Accepted) {
         metrics.accepted();
         acknowledge(ack);

@@ -44,6 +44,7 @@ public final class EmbeddedBroker implements AutoCloseable {
     try {
       Files.createDirectories(configFolder);
       Files.createDirectories(extensions);
+      Files.createDirectories(data.resolve("data"));
       Files.writeString(configFolder.resolve("config.xml"), configXml(embedded, port), StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new IllegalStateException("cannot prepare the embedded broker's folder " + data, e);

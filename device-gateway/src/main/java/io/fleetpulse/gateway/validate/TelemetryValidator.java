@@ -21,7 +21,8 @@ import java.util.Optional;
 
 /**
  * Turns an inbound MQTT message into validated {@link Telemetry} or a rejection with a stable
- * code. Checks run cheapest first: size, topic, registration, decoding, then each reading against
+ * code. Checks run cheapest first: topic, registration (so a known device's rejections are
+ * counted against it), size, site, decoding, then each reading against
  * the device's profile (metric known, unit, range, clock skew). A message is accepted or rejected
  * whole: one bad reading rejects it, so a device never has half a message stored. Thread-safe.
  */

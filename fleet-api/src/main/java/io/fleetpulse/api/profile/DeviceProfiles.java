@@ -46,16 +46,16 @@ public final class DeviceProfiles {
   }
 
   private static DeviceProfile profile(String name, Config config) {
-    List<MetricSpec> metrics = new ArrayList<>();
-    for (Config metric : config.getConfigList("metrics")) {
-      metrics.add(
-          new MetricSpec(
-              metric.getString("name"),
-              metric.getString("unit"),
-              metric.getDouble("min"),
-              metric.getDouble("max")));
-    }
     try {
+      List<MetricSpec> metrics = new ArrayList<>();
+      for (Config metric : config.getConfigList("metrics")) {
+        metrics.add(
+            new MetricSpec(
+                metric.getString("name"),
+                metric.getString("unit"),
+                metric.getDouble("min"),
+                metric.getDouble("max")));
+      }
       return new DeviceProfile(
           name,
           config.getString("description"),

@@ -1,0 +1,90 @@
+package io.fleetpulse.gateway;
+
+import io.fleetpulse.api.profile.DeviceProfiles;
+import io.fleetpulse.api.telemetry.TelemetrySink;
+import io.fleetpulse.gateway.ingest.DeadLetters;
+import io.fleetpulse.gateway.ingest.GatewayMetrics;
+import io.fleetpulse.gateway.ingest.IngestPipeline;
+import io.fleetpulse.gateway.ingest.RateMeter;
+import io.fleetpulse.gateway.mqtt.EmbeddedBroker;
+import io.fleetpulse.gateway.mqtt.MqttGateway;
+import io.fleetpulse.gateway.registry.DeviceRegistry;
+import io.fleetpulse.gateway.validate.TelemetryValidator;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The gateway of one node, assembled: the MQTT subscriber connections, the ingest pipeline behind
+ * them, its metrics and its retry scheduler. The embedded broker, when configured, is started
+ * separately ({@link #startEmbeddedBroker}) because it must be up before the node's other parts
+ * and stopped after them.
+ */
+public final class DeviceGateway implements AutoCloseable {
+
+  private final MqttGateway mqtt;
+  private final GatewayMetrics metrics;
+  private final ScheduledExecutorService scheduler;
+  private CompletionStage<Void> subscribed;
+
+  private DeviceGateway(MqttGateway mqtt, GatewayMetrics metrics, ScheduledExecutorService scheduler) {
+    this.mqtt = mqtt;
+    this.metrics = metrics;
+    this.scheduler = scheduler;
+  }
+
+  /** Starts the embedded broker when the settings ask for one. */
+  public static Optional<EmbeddedBroker> startEmbeddedBroker(GatewaySettings settings) {
+    return settings.broker().embedded() ? Optional.of(EmbeddedBroker.start(settings.broker())) : Optional.empty();
+  }
+
+  /**
+   * Builds the gateway and starts connecting; the returned gateway is usable at once, {@link
+   * #subscribed()} completes when every connection has joined the shared subscription.
+   */
+  public static DeviceGateway start(
+      GatewaySettings settings, DeviceProfiles profiles, DeviceRegistry registry, TelemetrySink sink,
+      String nodeName, Clock clock) {
+    ScheduledExecutorService scheduler =
+        Executors.newSingleThreadScheduledExecutor(runnable -> {
+          Thread thread = new Thread(runnable, "fleetpulse-gateway-scheduler");
+          thread.setDaemon(true);
+          return thread;
+        });
+    GatewayMetrics metrics = new GatewayMetrics(new RateMeter(10, clock::millis));
+    TelemetryValidator validator = new TelemetryValidator(settings.validation(), registry, profiles);
+    DeadLetters deadLetters = new DeadLetters(settings.deadLetter(), settings.ingest(), scheduler);
+    IngestPipeline pipeline = new IngestPipeline(validator, sink, deadLetters, metrics, settings.ingest(), scheduler, clock);
+    MqttGateway mqtt = new MqttGateway(settings, nodeName, pipeline, scheduler, () -> metrics.snapshot().inFlight());
+    DeviceGateway gateway = new DeviceGateway(mqtt, metrics, scheduler);
+    gateway.subscribed = mqtt.start();
+    return gateway;
+  }
+
+  public CompletionStage<Void> subscribed() {
+    return subscribed;
+  }
+
+  public boolean isReady() {
+    return mqtt.isReady();
+  }
+
+  public GatewayMetrics metrics() {
+    return metrics;
+  }
+
+  /** Drains in-flight messages, disconnects and stops the retry scheduler. Blocks up to the drain timeout. */
+  @Override
+  public void close() {
+    mqtt.close();
+    scheduler.shutdown();
+    try {
+      scheduler.awaitTermination(1, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

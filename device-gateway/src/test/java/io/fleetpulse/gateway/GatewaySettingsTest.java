@@ -1,0 +1,136 @@
+package io.fleetpulse.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.typesafe.config.ConfigFactory;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class GatewaySettingsTest {
+
+  private static GatewaySettings withOverrides(String overrides) {
+    return GatewaySettings.fromConfig(ConfigFactory.parseString(overrides).withFallback(ConfigFactory.load()));
+  }
+
+  @Test
+  void reads_the_documented_defaults_from_an_empty_application_config() {
+    GatewaySettings settings = GatewaySettings.fromConfig(ConfigFactory.load());
+
+    GatewaySettings.Mqtt mqtt = settings.mqtt();
+    assertThat(mqtt.subscription()).isEqualTo("$share/fleetpulse/fleet/+/+/telemetry");
+    assertThat(mqtt.receiveMaximum()).isEqualTo(500);
+    assertThat(mqtt.connections()).isEqualTo(2);
+    assertThat(mqtt.clientIdPrefix()).isEqualTo("fleetpulse-gateway");
+    assertThat(mqtt.sessionExpiry()).isEqualTo(Duration.ofHours(1));
+    assertThat(mqtt.keepAlive()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(mqtt.connectTimeout()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(mqtt.reconnectMinDelay()).isEqualTo(Duration.ofSeconds(1));
+    assertThat(mqtt.reconnectMaxDelay()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(mqtt.drainTimeout()).isEqualTo(Duration.ofSeconds(5));
+
+    GatewaySettings.Broker broker = settings.broker();
+    assertThat(broker.url()).isEqualTo("tcp://127.0.0.1:1883");
+    assertThat(broker.username()).isEmpty();
+    assertThat(broker.password()).isEmpty();
+    assertThat(broker.embeddedBroker()).isEqualTo(new GatewaySettings.EmbeddedBroker(
+        "127.0.0.1", Path.of("var/hivemq"), 1000, 1_000_000L, 1_048_576, Duration.ofSeconds(60)));
+
+    assertThat(settings.ingest()).isEqualTo(
+        new GatewaySettings.Ingest(Duration.ofSeconds(5), Duration.ofMillis(200), Duration.ofSeconds(5)));
+    assertThat(settings.validation()).isEqualTo(
+        new GatewaySettings.Validation(65_536, 512, Duration.ofMinutes(5), Duration.ofHours(24)));
+    assertThat(settings.deadLetter()).isEqualTo(
+        new GatewaySettings.DeadLetter(1, "fleet/_unroutable/dead-letter", 4096, 10));
+
+    assertThat(settings.registration().autoProvision())
+        .extracting(rule -> rule.deviceIdPattern().pattern(), GatewaySettings.AutoProvisionRule::profile)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("rm-.*", "rotating-machine"),
+            org.assertj.core.groups.Tuple.tuple("env-.*", "environment-sensor"));
+  }
+
+  @Test
+  void registration_and_embedded_broker_defaults_hold_unless_the_environment_overrides_them() {
+    GatewaySettings settings = GatewaySettings.fromConfig(ConfigFactory.load());
+
+    if (System.getenv("FLEETPULSE_REGISTRATION_REQUIRED") == null) {
+      assertThat(settings.registration().required()).isFalse();
+    }
+    if (System.getenv("FLEETPULSE_BROKER_EMBEDDED") == null) {
+      assertThat(settings.broker().embedded()).isTrue();
+    }
+  }
+
+  @Test
+  void auto_provision_rules_match_whole_device_ids() {
+    GatewaySettings.AutoProvisionRule rule = GatewaySettings.fromConfig(ConfigFactory.load())
+        .registration().autoProvision().get(0);
+
+    assertThat(rule.matches("rm-00042")).isTrue();
+    assertThat(rule.matches("xrm-00042")).isFalse();
+  }
+
+  @Test
+  void backoff_doubles_from_the_minimum_and_caps_at_the_maximum() {
+    GatewaySettings.Ingest ingest = GatewaySettings.fromConfig(ConfigFactory.load()).ingest();
+
+    assertThat(ingest.backoff(0)).isEqualTo(Duration.ofMillis(200));
+    assertThat(ingest.backoff(1)).isEqualTo(Duration.ofMillis(400));
+    assertThat(ingest.backoff(2)).isEqualTo(Duration.ofMillis(800));
+    assertThat(ingest.backoff(3)).isEqualTo(Duration.ofMillis(1600));
+    assertThat(ingest.backoff(4)).isEqualTo(Duration.ofMillis(3200));
+    assertThat(ingest.backoff(5)).isEqualTo(Duration.ofSeconds(5));
+    assertThat(ingest.backoff(6)).isEqualTo(Duration.ofSeconds(5));
+  }
+
+  @Test
+  void backoff_does_not_overflow_for_large_attempt_numbers() {
+    GatewaySettings.Ingest ingest = new GatewaySettings.Ingest(
+        Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofMinutes(10));
+
+    assertThat(ingest.backoff(63)).isEqualTo(Duration.ofMinutes(10));
+    assertThat(ingest.backoff(64)).isEqualTo(Duration.ofMinutes(10));
+    assertThat(ingest.backoff(Integer.MAX_VALUE)).isEqualTo(Duration.ofMinutes(10));
+  }
+
+  @Test
+  void reads_overrides_on_top_of_the_defaults() {
+    GatewaySettings settings = withOverrides("""
+        fleetpulse.gateway.mqtt.connections = 4
+        fleetpulse.gateway.validation.max-payload-bytes = 1024
+        fleetpulse.gateway.registration.required = true
+        """);
+
+    assertThat(settings.mqtt().connections()).isEqualTo(4);
+    assertThat(settings.validation().maxPayloadBytes()).isEqualTo(1024);
+    assertThat(settings.registration().required()).isTrue();
+    assertThat(settings.mqtt().receiveMaximum()).isEqualTo(500);
+  }
+
+  @Test
+  void rejects_zero_connections() {
+    assertThatThrownBy(() -> withOverrides("fleetpulse.gateway.mqtt.connections = 0"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("fleetpulse.gateway.mqtt.connections");
+  }
+
+  @Test
+  void rejects_a_receive_maximum_outside_the_mqtt_range() {
+    assertThatThrownBy(() -> withOverrides("fleetpulse.gateway.mqtt.receive-maximum = 0"))
+        .hasMessageContaining("receive-maximum");
+    assertThatThrownBy(() -> withOverrides("fleetpulse.gateway.mqtt.receive-maximum = 65536"))
+        .hasMessageContaining("receive-maximum");
+    assertThat(withOverrides("fleetpulse.gateway.mqtt.receive-maximum = 65535").mqtt().receiveMaximum())
+        .isEqualTo(65535);
+  }
+
+  @Test
+  void rejects_a_dead_letter_qos_other_than_0_1_or_2() {
+    assertThatThrownBy(() -> withOverrides("fleetpulse.gateway.dead-letter.qos = 3"))
+        .hasMessageContaining("dead-letter.qos");
+    assertThatThrownBy(() -> withOverrides("fleetpulse.gateway.dead-letter.qos = -1"))
+        .hasMessageContaining("dead-letter.qos");
+  }
+}

@@ -1,0 +1,72 @@
+package io.fleetpulse.fleet;
+
+import io.fleetpulse.api.profile.DeviceProfiles;
+import io.fleetpulse.api.telemetry.DeviceIdentity;
+import io.fleetpulse.api.telemetry.IngestOutcome;
+import io.fleetpulse.api.telemetry.RejectReason;
+import io.fleetpulse.api.telemetry.Telemetry;
+import io.fleetpulse.api.telemetry.TelemetrySink;
+import io.fleetpulse.fleet.device.DeviceActor;
+import io.fleetpulse.fleet.directory.FleetDirectory;
+import java.time.Clock;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+
+/**
+ * The thin facade through which the rest of the node talks to device actors: it starts the
+ * sharding region and turns calls into messages to the right entity, wherever in the cluster it
+ * lives. As a {@link TelemetrySink} it is what the gateway delivers to.
+ */
+public final class Devices implements TelemetrySink {
+
+  private final ClusterSharding sharding;
+  private final FleetSettings settings;
+
+  private Devices(ClusterSharding sharding, FleetSettings settings) {
+    this.sharding = sharding;
+    this.settings = settings;
+  }
+
+  /** Starts the device region on this node and returns the facade. */
+  public static Devices init(
+      ActorSystem<?> system, DeviceProfiles profiles, FleetSettings settings,
+      ActorRef<FleetDirectory.Command> directory, Clock clock) {
+    ClusterSharding sharding = ClusterSharding.get(system);
+    ClusterShardingSettings shardingSettings = ClusterShardingSettings.create(system);
+    shardingSettings =
+        shardingSettings.withPassivationStrategy(
+            shardingSettings.passivationStrategySettings()
+                .withIdleEntityPassivation(settings.device().passivationIdleTimeout()));
+    sharding.init(
+        Entity.of(
+                DeviceActor.ENTITY_TYPE_KEY,
+                entity -> DeviceActor.create(entity.getEntityId(), profiles, settings.device(), directory, clock))
+            .withSettings(shardingSettings));
+    return new Devices(sharding, settings);
+  }
+
+  @Override
+  public CompletionStage<IngestOutcome> deliver(Telemetry telemetry) {
+    return sharding
+        .entityRefFor(DeviceActor.ENTITY_TYPE_KEY, telemetry.deviceId())
+        .ask(replyTo -> new DeviceActor.Ingest(telemetry, replyTo), settings.device().askTimeout());
+  }
+
+  @Override
+  public void recordRejection(DeviceIdentity device, RejectReason reason) {
+    sharding
+        .entityRefFor(DeviceActor.ENTITY_TYPE_KEY, device.deviceId())
+        .tell(new DeviceActor.RecordRejection(device, reason));
+  }
+
+  /** The device's current state; starts its actor if it was passivated. */
+  public CompletionStage<DeviceActor.ViewReply> view(String deviceId) {
+    return sharding
+        .entityRefFor(DeviceActor.ENTITY_TYPE_KEY, deviceId)
+        .ask(DeviceActor.GetView::new, settings.device().askTimeout());
+  }
+}

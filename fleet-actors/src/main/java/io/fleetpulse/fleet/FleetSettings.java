@@ -1,0 +1,51 @@
+package io.fleetpulse.fleet;
+
+import com.typesafe.config.Config;
+import java.time.Duration;
+import java.util.List;
+
+/** Settings of the device actors and the fleet directory ({@code fleetpulse.fleet}), read once. */
+public record FleetSettings(Device device, Directory directory) {
+
+  public static final String CONFIG_PATH = "fleetpulse.fleet";
+
+  /**
+   * @param aggregationWindows lengths of the sliding windows every metric is summarised over
+   * @param bucketsPerWindow slices per window; more slices slide more smoothly and cost memory
+   * @param sequenceWindow how many sequence numbers below the highest are remembered for duplicates
+   * @param passivationIdleTimeout an actor that received nothing for this long is stopped
+   * @param askTimeout how long the gateway waits for a device actor's answer
+   * @param recentReadings how many ring-buffer rows the device view shows
+   */
+  public record Device(
+      List<Duration> aggregationWindows,
+      int bucketsPerWindow,
+      int sequenceWindow,
+      Duration passivationIdleTimeout,
+      Duration askTimeout,
+      int recentReadings) {
+    public Device {
+      aggregationWindows = List.copyOf(aggregationWindows);
+    }
+  }
+
+  /** @param askTimeout how long the HTTP API waits for the directory's overview */
+  public record Directory(Duration askTimeout) {}
+
+  public static FleetSettings fromConfig(Config root) {
+    Config c = root.getConfig(CONFIG_PATH);
+    Config d = c.getConfig("device");
+    Device device =
+        new Device(
+            d.getDurationList("aggregation-windows"),
+            d.getInt("buckets-per-window"),
+            d.getInt("sequence-window"),
+            d.getDuration("passivation-idle-timeout"),
+            d.getDuration("ask-timeout"),
+            d.getInt("recent-readings"));
+    if (device.aggregationWindows().isEmpty()) {
+      throw new IllegalArgumentException("fleetpulse.fleet.device.aggregation-windows must name at least one window");
+    }
+    return new FleetSettings(device, new Directory(c.getConfig("directory").getDuration("ask-timeout")));
+  }
+}

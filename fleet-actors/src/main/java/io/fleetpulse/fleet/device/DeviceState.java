@@ -1,0 +1,123 @@
+package io.fleetpulse.fleet.device;
+
+import io.fleetpulse.api.profile.DeviceProfile;
+import io.fleetpulse.api.profile.MetricSpec;
+import io.fleetpulse.api.telemetry.DeviceIdentity;
+import io.fleetpulse.api.telemetry.IngestOutcome;
+import io.fleetpulse.api.telemetry.RejectReason;
+import io.fleetpulse.api.telemetry.Sample;
+import io.fleetpulse.api.telemetry.Telemetry;
+import io.fleetpulse.fleet.FleetSettings;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The live state of one device and the rules that change it, kept apart from the actor so it is
+ * testable without an actor system: duplicate detection, per-metric aggregates, the ring buffer
+ * for models, counters. Mutable, owned by exactly one {@link DeviceActor}; readers get a {@link
+ * DeviceView} copy.
+ */
+public final class DeviceState {
+
+  private final DeviceIdentity identity;
+  private final DeviceProfile profile;
+  private final SequenceWindow sequences;
+  private final MetricAggregates[] metrics;
+  private final ReadingRing ring;
+  private final Map<RejectReason, Long> rejects = new EnumMap<>(RejectReason.class);
+  private long accepted;
+  private long duplicates;
+  private long firstSeenMillis = -1;
+  private long lastSeenMillis = -1;
+
+  public DeviceState(DeviceIdentity identity, DeviceProfile profile, FleetSettings.Device settings) {
+    this.identity = identity;
+    this.profile = profile;
+    this.sequences = new SequenceWindow(settings.sequenceWindow());
+    List<MetricSpec> specs = profile.metrics();
+    this.metrics = new MetricAggregates[specs.size()];
+    for (int i = 0; i < specs.size(); i++) {
+      metrics[i] = new MetricAggregates(specs.get(i).name(), specs.get(i).unit(), settings.aggregationWindows(), settings.bucketsPerWindow());
+    }
+    this.ring = new ReadingRing(profile.ringBufferSize(), specs.size());
+  }
+
+  /** Applies one validated message: counted once, however often the broker redelivers it. */
+  public IngestOutcome ingest(Telemetry telemetry) {
+    lastSeenMillis = Math.max(lastSeenMillis, telemetry.receivedAtMillis());
+    if (firstSeenMillis < 0) {
+      firstSeenMillis = telemetry.receivedAtMillis();
+    }
+    switch (sequences.record(telemetry.sequence())) {
+      case DUPLICATE:
+        duplicates++;
+        return new IngestOutcome.Duplicate(identity.deviceId(), telemetry.sequence());
+      case TOO_OLD:
+        recordRejection(RejectReason.SEQUENCE_TOO_OLD);
+        return new IngestOutcome.Rejected(
+            identity.deviceId(), telemetry.sequence(), RejectReason.SEQUENCE_TOO_OLD,
+            "sequence " + telemetry.sequence() + " is more than the duplicate-detection window behind "
+                + sequences.highest().orElse(0));
+      default:
+        break;
+    }
+    float[] row = new float[metrics.length];
+    Arrays.fill(row, Float.NaN);
+    for (Sample sample : telemetry.samples()) {
+      int index = profile.indexOf(sample.metric());
+      if (index < 0) {
+        continue; // the gateway validated the metric against the same profile
+      }
+      metrics[index].add(sample.timestampMillis(), sample.value());
+      row[index] = (float) sample.value();
+    }
+    ring.add(telemetry.timestampMillis(), row);
+    accepted++;
+    return new IngestOutcome.Accepted(identity.deviceId(), telemetry.sequence());
+  }
+
+  public void recordRejection(RejectReason reason) {
+    rejects.merge(reason, 1L, Long::sum);
+  }
+
+  public long lastSeenMillis() {
+    return lastSeenMillis;
+  }
+
+  public DeviceIdentity identity() {
+    return identity;
+  }
+
+  public ReadingRing ring() {
+    return ring;
+  }
+
+  public DeviceView view(boolean online, int recentRows) {
+    List<MetricAggregates.View> metricViews = new ArrayList<>(metrics.length);
+    for (MetricAggregates metric : metrics) {
+      metricViews.add(metric.view());
+    }
+    Map<String, Long> rejectsByCode = new LinkedHashMap<>();
+    rejects.forEach((reason, count) -> rejectsByCode.put(reason.code(), count));
+    List<DeviceView.RecentReading> recent = new ArrayList<>();
+    for (ReadingRing.Row row : ring.latest(recentRows)) {
+      Map<String, Double> values = new LinkedHashMap<>();
+      for (int i = 0; i < metrics.length; i++) {
+        if (!Float.isNaN(row.values()[i])) {
+          values.put(profile.metrics().get(i).name(), (double) row.values()[i]);
+        }
+      }
+      recent.add(new DeviceView.RecentReading(row.timestampMillis(), values));
+    }
+    return new DeviceView(
+        identity.deviceId(), identity.site(), identity.profile(), online,
+        firstSeenMillis < 0 ? null : firstSeenMillis, lastSeenMillis < 0 ? null : lastSeenMillis,
+        accepted, duplicates, Map.copyOf(rejectsByCode),
+        sequences.highest().isPresent() ? sequences.highest().getAsLong() : null,
+        List.copyOf(metricViews), List.copyOf(recent));
+  }
+}

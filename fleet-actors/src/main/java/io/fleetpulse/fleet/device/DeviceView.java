@@ -1,0 +1,28 @@
+package io.fleetpulse.fleet.device;
+
+import io.fleetpulse.api.CborSerializable;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A device's state as the HTTP API shows it: identity, liveness, counters, per-metric aggregates
+ * and the most recent readings. An immutable copy made inside the actor.
+ */
+public record DeviceView(
+    String deviceId,
+    String site,
+    String profile,
+    boolean online,
+    Long firstSeenMillis,
+    Long lastSeenMillis,
+    long accepted,
+    long duplicates,
+    Map<String, Long> rejectsByReason,
+    Long highestSequence,
+    List<MetricAggregates.View> metrics,
+    List<RecentReading> recent)
+    implements CborSerializable {
+
+  /** One row of the ring buffer: the message time and the values it carried. */
+  public record RecentReading(long timestampMillis, Map<String, Double> values) {}
+}

@@ -1,0 +1,66 @@
+package io.fleetpulse.fleet.device;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Everything a device actor keeps about one metric: windowed statistics for each configured
+ * window, the latest value and its time, and the rate of change between the two latest readings
+ * in time order. A reading older than the latest changes the windows but neither the last value
+ * nor the rate. Not thread-safe: owned by one actor.
+ */
+public final class MetricAggregates {
+
+  private final String metric;
+  private final String unit;
+  private final List<WindowedStatistics> windows;
+  private long lastTimestamp = Long.MIN_VALUE;
+  private double lastValue = Double.NaN;
+  private double ratePerSecond = Double.NaN;
+
+  public MetricAggregates(String metric, String unit, List<Duration> windowLengths, int buckets) {
+    this.metric = metric;
+    this.unit = unit;
+    this.windows = new ArrayList<>(windowLengths.size());
+    for (Duration length : windowLengths) {
+      windows.add(new WindowedStatistics(length, buckets));
+    }
+  }
+
+  public void add(long timestampMillis, double value) {
+    for (WindowedStatistics window : windows) {
+      window.add(timestampMillis, value);
+    }
+    if (timestampMillis > lastTimestamp) {
+      if (lastTimestamp != Long.MIN_VALUE) {
+        ratePerSecond = (value - lastValue) * 1000.0 / (timestampMillis - lastTimestamp);
+      }
+      lastTimestamp = timestampMillis;
+      lastValue = value;
+    }
+  }
+
+  public View view() {
+    List<WindowedStatistics.Summary> summaries = new ArrayList<>(windows.size());
+    for (WindowedStatistics window : windows) {
+      summaries.add(window.summary());
+    }
+    return new View(
+        metric, unit,
+        lastTimestamp == Long.MIN_VALUE ? null : lastValue,
+        lastTimestamp == Long.MIN_VALUE ? null : lastTimestamp,
+        Double.isNaN(ratePerSecond) ? null : ratePerSecond,
+        List.copyOf(summaries));
+  }
+
+  /**
+   * A copy for readers outside the actor.
+   *
+   * @param last null before the first reading, like {@code lastTimestampMillis}
+   * @param ratePerSecond change per second between the two newest readings; null until there are two
+   */
+  public record View(
+      String metric, String unit, Double last, Long lastTimestampMillis, Double ratePerSecond,
+      List<WindowedStatistics.Summary> windows) {}
+}

@@ -1,0 +1,84 @@
+package io.fleetpulse.fleet.device;
+
+/**
+ * Duplicate detection by device-local sequence number, in the manner of IPsec's anti-replay
+ * window: the highest sequence seen plus a bitmap of the {@code size} numbers below it. A number
+ * above the highest is new; one inside the window is new unless its bit is set; one below the
+ * window cannot be told apart from a duplicate and is refused as too old. Memory is {@code
+ * size / 8} bytes however long the device lives. Not thread-safe: owned by one actor.
+ */
+public final class SequenceWindow {
+
+  /** The verdict on one sequence number. */
+  public enum Verdict {
+    NEW,
+    DUPLICATE,
+    TOO_OLD
+  }
+
+  private final int size;
+  private final long[] bits;
+  private long highest = Long.MIN_VALUE;
+
+  public SequenceWindow(int size) {
+    if (size < 64 || size % 64 != 0) {
+      throw new IllegalArgumentException("sequence window size must be a positive multiple of 64, got " + size);
+    }
+    this.size = size;
+    this.bits = new long[size / 64];
+  }
+
+  /** Records {@code sequence} and says whether it was new. */
+  public Verdict record(long sequence) {
+    if (highest == Long.MIN_VALUE) {
+      highest = sequence;
+      set(sequence);
+      return Verdict.NEW;
+    }
+    if (sequence > highest) {
+      long shift = sequence - highest;
+      if (shift >= size) {
+        java.util.Arrays.fill(bits, 0L);
+      } else {
+        for (long s = highest + 1; s < sequence; s++) {
+          clear(s);
+        }
+      }
+      highest = sequence;
+      set(sequence);
+      return Verdict.NEW;
+    }
+    if (highest - sequence >= size) {
+      return Verdict.TOO_OLD;
+    }
+    if (isSet(sequence)) {
+      return Verdict.DUPLICATE;
+    }
+    set(sequence);
+    return Verdict.NEW;
+  }
+
+  /** The highest sequence number recorded, or empty before the first. */
+  public java.util.OptionalLong highest() {
+    return highest == Long.MIN_VALUE ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(highest);
+  }
+
+  private int index(long sequence) {
+    return (int) Math.floorMod(sequence, (long) size);
+  }
+
+  private void set(long sequence) {
+    int i = index(sequence);
+    bits[i >>> 6] |= 1L << (i & 63);
+  }
+
+  private void clear(long sequence) {
+    int i = index(sequence);
+    bits[i >>> 6] &= ~(1L << (i & 63));
+  }
+
+  private boolean isSet(long sequence) {
+    int i = index(sequence);
+    return (bits[i >>> 6] & (1L << (i & 63))) != 0;
+  }
+}

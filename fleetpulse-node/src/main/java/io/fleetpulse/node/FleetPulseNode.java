@@ -1,0 +1,140 @@
+package io.fleetpulse.node;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.fleetpulse.api.profile.DeviceProfiles;
+import io.fleetpulse.fleet.Devices;
+import io.fleetpulse.fleet.FleetSettings;
+import io.fleetpulse.fleet.directory.FleetDirectory;
+import io.fleetpulse.gateway.DeviceGateway;
+import io.fleetpulse.gateway.GatewaySettings;
+import io.fleetpulse.gateway.mqtt.EmbeddedBroker;
+import io.fleetpulse.gateway.registry.DeviceRegistry;
+import io.fleetpulse.gateway.registry.InMemoryDeviceRegistry;
+import io.fleetpulse.node.http.NodeRoutes;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.bridge.SLF4JBridgeHandler;
+
+/**
+ * Starts one FleetPulse node: the embedded broker (unless an external one is configured), a Pekko
+ * Cluster member hosting the device actors' sharding region and the fleet directory, the gateway
+ * subscribed to the broker, and the HTTP API with the dashboard. Shutdown runs through Pekko's
+ * coordinated shutdown, in order: HTTP unbinds, the gateway drains and disconnects (so nothing
+ * unacknowledged is lost), actors stop, the embedded broker stops last.
+ */
+public final class FleetPulseNode {
+
+  private static final Logger LOG = LoggerFactory.getLogger(FleetPulseNode.class);
+
+  private FleetPulseNode() {}
+
+  public static void main(String[] args) {
+    SLF4JBridgeHandler.removeHandlersForRootLogger();
+    SLF4JBridgeHandler.install();
+    RunningNode node;
+    try {
+      node = start(ConfigFactory.load());
+    } catch (RuntimeException e) {
+      LOG.error("FleetPulse node failed to start: {}", e.getMessage());
+      System.exit(1);
+      return;
+    }
+    System.out.printf("%nFleetPulse node '%s' is running.%n  Dashboard: %s/%n  API:       %s/api/fleet/summary%n  MQTT:      %s%nPress Ctrl-C to stop.%n%n",
+        node.settings().name(), node.httpUrl(), node.httpUrl(), node.brokerUrl());
+    node.system().getWhenTerminated().toCompletableFuture().join();
+  }
+
+  /** Starts a node and returns once its HTTP API is bound. */
+  public static RunningNode start(Config config) {
+    NodeSettings nodeSettings = NodeSettings.fromConfig(config);
+    GatewaySettings gatewaySettings = GatewaySettings.fromConfig(config);
+    FleetSettings fleetSettings = FleetSettings.fromConfig(config);
+    DeviceProfiles profiles = DeviceProfiles.fromConfig(config);
+    Clock clock = Clock.systemUTC();
+
+    Optional<EmbeddedBroker> broker = DeviceGateway.startEmbeddedBroker(gatewaySettings);
+    ActorSystem<Void> system;
+    try {
+      system = ActorSystem.create(Behaviors.empty(), "fleetpulse", config);
+    } catch (RuntimeException e) {
+      broker.ifPresent(EmbeddedBroker::close);
+      throw e;
+    }
+    CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
+    broker.ifPresent(b -> shutdown.addTask(
+        CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "stop-embedded-broker",
+        () -> CompletableFuture.supplyAsync(() -> {
+          b.close();
+          return Done.getInstance();
+        })));
+
+    Cluster cluster = Cluster.get(system);
+    if (nodeSettings.joinSelfWithoutSeedNodes() && config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
+      cluster.manager().tell(Join.create(cluster.selfMember().address()));
+    }
+
+    ActorRef<FleetDirectory.Command> directory = FleetDirectory.initSingleton(system);
+    Devices devices = Devices.init(system, profiles, fleetSettings, directory, clock);
+    DeviceRegistry registry = new InMemoryDeviceRegistry(gatewaySettings.registration(), profiles);
+    DeviceGateway gateway = DeviceGateway.start(gatewaySettings, profiles, registry, devices, nodeSettings.name(), clock);
+    shutdown.addTask(
+        CoordinatedShutdown.PhaseBeforeServiceUnbind(), "drain-gateway",
+        () -> CompletableFuture.supplyAsync(() -> {
+          gateway.close();
+          return Done.getInstance();
+        }));
+
+    NodeRoutes routes =
+        new NodeRoutes(system, profiles, registry, devices, directory, gateway, fleetSettings, cluster);
+    ServerBinding binding;
+    try {
+      binding = Http.get(system)
+          .newServerAt(nodeSettings.httpInterface(), nodeSettings.httpPort())
+          .bind(routes.route())
+          .toCompletableFuture()
+          .get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      system.terminate();
+      throw new IllegalStateException(
+          "cannot serve HTTP on " + nodeSettings.httpInterface() + ":" + nodeSettings.httpPort() + ": " + rootMessage(e), e);
+    }
+    shutdown.addTask(
+        CoordinatedShutdown.PhaseServiceUnbind(), "http-unbind",
+        () -> binding.terminate(nodeSettings.httpTerminationDeadline()).thenApply(terminated -> Done.getInstance()));
+
+    try {
+      gateway.subscribed().toCompletableFuture().get(nodeSettings.gatewayStartTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      LOG.warn("gateway not subscribed after {}; still trying, readiness stays down", nodeSettings.gatewayStartTimeout());
+    } catch (Exception e) {
+      LOG.warn("gateway subscription failed: {}", rootMessage(e));
+    }
+    String host = binding.localAddress().getHostString();
+    String httpUrl = "http://" + host + ":" + binding.localAddress().getPort();
+    LOG.info("node {} serving HTTP at {}", nodeSettings.name(), httpUrl);
+    return new RunningNode(nodeSettings, system, gateway, registry, httpUrl, gatewaySettings.broker().url());
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null) {
+      root = root.getCause();
+    }
+    return root.toString();
+  }
+}

@@ -1,0 +1,23 @@
+package io.fleetpulse.node;
+
+import com.typesafe.config.Config;
+import java.time.Duration;
+
+/** The node's own settings ({@code fleetpulse.node}), read once. */
+public record NodeSettings(
+    String name, String httpInterface, int httpPort, Duration httpTerminationDeadline,
+    boolean joinSelfWithoutSeedNodes, Duration gatewayStartTimeout) {
+
+  public static final String CONFIG_PATH = "fleetpulse.node";
+
+  public static NodeSettings fromConfig(Config root) {
+    Config c = root.getConfig(CONFIG_PATH);
+    return new NodeSettings(
+        c.getString("name"),
+        c.getString("http.interface"),
+        c.getInt("http.port"),
+        c.getDuration("http.termination-deadline"),
+        c.getBoolean("join-self-without-seed-nodes"),
+        c.getDuration("gateway-start-timeout"));
+  }
+}

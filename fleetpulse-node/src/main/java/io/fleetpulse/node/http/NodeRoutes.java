@@ -1,0 +1,196 @@
+package io.fleetpulse.node.http;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.fleetpulse.api.profile.DeviceProfiles;
+import io.fleetpulse.fleet.Devices;
+import io.fleetpulse.fleet.FleetSettings;
+import io.fleetpulse.fleet.directory.FleetDirectory;
+import io.fleetpulse.gateway.DeviceGateway;
+import io.fleetpulse.gateway.registry.DeviceRegistration;
+import io.fleetpulse.gateway.registry.DeviceRegistry;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.http.javadsl.marshallers.jackson.Jackson;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.StatusCode;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.ExceptionHandler;
+import org.apache.pekko.http.javadsl.server.PathMatchers;
+import org.apache.pekko.http.javadsl.server.RejectionHandler;
+import org.apache.pekko.http.javadsl.server.Route;
+
+/**
+ * The node's HTTP API (JSON) and dashboard. Every error is JSON {@code {"code", "message"}}:
+ * unknown devices are 404 {@code device.unknown}, bad input 400 with its own code, a fleet part
+ * that does not answer in time 503 {@code service.unavailable}.
+ */
+public final class NodeRoutes extends AllDirectives {
+
+  static final ObjectMapper JSON =
+      JsonMapper.builder()
+          .addModule(new JavaTimeModule())
+          .disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS)
+          .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .build();
+
+  private static final int MAX_PAGE = 1000;
+
+  private final ActorSystem<?> system;
+  private final DeviceProfiles profiles;
+  private final DeviceRegistry registry;
+  private final Devices devices;
+  private final ActorRef<FleetDirectory.Command> directory;
+  private final DeviceGateway gateway;
+  private final FleetSettings fleetSettings;
+  private final Cluster cluster;
+
+  public NodeRoutes(
+      ActorSystem<?> system, DeviceProfiles profiles, DeviceRegistry registry, Devices devices,
+      ActorRef<FleetDirectory.Command> directory, DeviceGateway gateway, FleetSettings fleetSettings, Cluster cluster) {
+    this.system = system;
+    this.profiles = profiles;
+    this.registry = registry;
+    this.devices = devices;
+    this.directory = directory;
+    this.gateway = gateway;
+    this.fleetSettings = fleetSettings;
+    this.cluster = cluster;
+  }
+
+  public Route route() {
+    return handleExceptions(exceptions(), () -> handleRejections(rejections(), () -> concat(
+        pathPrefix("health", this::healthRoutes),
+        pathPrefix("api", this::apiRoutes),
+        pathEndOrSingleSlash(() -> get(() -> getFromResource("dashboard/index.html", ContentTypes.TEXT_HTML_UTF8))))));
+  }
+
+  private Route healthRoutes() {
+    return concat(
+        path("live", () -> get(() -> json(StatusCodes.OK, Map.of("status", "alive")))),
+        path("ready", () -> get(this::readiness)));
+  }
+
+  private Route apiRoutes() {
+    return concat(
+        path(PathMatchers.segment("fleet").slash("summary"), () -> get(this::summary)),
+        path("profiles", () -> get(() -> json(StatusCodes.OK, profiles.all()))),
+        pathPrefix("devices", this::deviceRoutes));
+  }
+
+  private Route deviceRoutes() {
+    return concat(
+        pathEndOrSingleSlash(() -> get(this::listDevices)),
+        path(PathMatchers.segment(), deviceId -> concat(
+            get(() -> device(deviceId)),
+            put(() -> entity(Jackson.unmarshaller(JSON, RegistrationRequest.class), request -> register(deviceId, request))))));
+  }
+
+  /** Body of {@code PUT /api/devices/{id}}. */
+  public record RegistrationRequest(String site, String profile) {}
+
+  private Route readiness() {
+    boolean clusterUp = cluster.selfMember().status() == MemberStatus.up();
+    boolean gatewayReady = gateway.isReady();
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("status", clusterUp && gatewayReady ? "ready" : "not-ready");
+    body.put("checks", Map.of("cluster", clusterUp ? "up" : cluster.selfMember().status().toString(),
+        "gateway", gatewayReady ? "subscribed" : "not-subscribed"));
+    return json(clusterUp && gatewayReady ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE, body);
+  }
+
+  private Route summary() {
+    CompletionStage<FleetSummary> summary =
+        AskPattern.ask(directory, FleetDirectory.GetOverview::new, fleetSettings.directory().askTimeout(), system.scheduler())
+            .thenApply(overview -> FleetSummary.of(overview, registry.size(), gateway.metrics().snapshot()));
+    return onSuccess(summary, s -> json(StatusCodes.OK, s));
+  }
+
+  private Route listDevices() {
+    return parameterOptional("after", after -> parameterOptional("limit", limitText -> {
+      int limit;
+      try {
+        limit = limitText.map(Integer::parseInt).orElse(100);
+      } catch (NumberFormatException e) {
+        return error(StatusCodes.BAD_REQUEST, "request.invalid", "limit must be an integer");
+      }
+      if (limit < 1 || limit > MAX_PAGE) {
+        return error(StatusCodes.BAD_REQUEST, "request.invalid", "limit must be within 1.." + MAX_PAGE);
+      }
+      List<DeviceRegistration> page = registry.list(after.orElse(null), limit);
+      Map<String, Object> body = new LinkedHashMap<>();
+      body.put("devices", page);
+      body.put("next", page.size() == limit ? page.get(page.size() - 1).deviceId() : null);
+      return json(StatusCodes.OK, body);
+    }));
+  }
+
+  private Route device(String deviceId) {
+    Optional<DeviceRegistration> registration = registry.find(deviceId);
+    if (registration.isEmpty()) {
+      return error(StatusCodes.NOT_FOUND, "device.unknown", "no device '" + deviceId + "' is registered");
+    }
+    return onSuccess(devices.view(deviceId), reply -> {
+      Map<String, Object> body = new LinkedHashMap<>();
+      body.put("registration", registration.get());
+      body.put("state", reply.view());
+      return json(StatusCodes.OK, body);
+    });
+  }
+
+  private Route register(String deviceId, RegistrationRequest request) {
+    if (request.site() == null || request.profile() == null) {
+      return error(StatusCodes.BAD_REQUEST, "request.invalid", "site and profile are required");
+    }
+    if (profiles.find(request.profile()).isEmpty()) {
+      return error(StatusCodes.BAD_REQUEST, "profile.unknown", "no device profile '" + request.profile() + "'");
+    }
+    try {
+      return json(StatusCodes.OK, registry.register(deviceId, request.site(), request.profile()));
+    } catch (IllegalArgumentException e) {
+      return error(StatusCodes.BAD_REQUEST, "request.invalid", e.getMessage());
+    }
+  }
+
+  private Route json(StatusCode status, Object body) {
+    try {
+      return complete(status, HttpEntities.create(ContentTypes.APPLICATION_JSON, JSON.writeValueAsBytes(body)));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("cannot render JSON", e);
+    }
+  }
+
+  private Route error(StatusCode status, String code, String message) {
+    return json(status, new ApiError(code, message));
+  }
+
+  private ExceptionHandler exceptions() {
+    return ExceptionHandler.newBuilder()
+        .match(java.util.concurrent.TimeoutException.class,
+            e -> error(StatusCodes.SERVICE_UNAVAILABLE, "service.unavailable", "the fleet did not answer in time"))
+        .match(java.util.concurrent.CompletionException.class,
+            e -> error(StatusCodes.SERVICE_UNAVAILABLE, "service.unavailable", "the fleet did not answer: " + e.getCause()))
+        .build();
+  }
+
+  private RejectionHandler rejections() {
+    return RejectionHandler.newBuilder()
+        .handleNotFound(error(StatusCodes.NOT_FOUND, "route.unknown", "no such resource"))
+        .handleAll(org.apache.pekko.http.javadsl.server.Rejection.class,
+            list -> error(StatusCodes.BAD_REQUEST, "request.invalid", "request rejected: " + list))
+        .build();
+  }
+}
