@@ -8,6 +8,7 @@ import io.fleetpulse.loadtest.mqtt.Gateways;
 import io.fleetpulse.loadtest.mqtt.MqttClients;
 import io.fleetpulse.loadtest.node.NodeClient;
 import io.fleetpulse.loadtest.node.NodeSummary;
+import io.fleetpulse.loadtest.plan.Fleet;
 import io.fleetpulse.loadtest.plan.MessagePlan;
 import io.fleetpulse.loadtest.plan.SimulatedDevice;
 import java.io.IOException;
@@ -88,7 +89,8 @@ public final class FleetSimulator {
 
   private SimulationReport execute(SimulatorSettings settings) throws InterruptedException {
     SimulatorSettings.Tuning tuning = settings.tuning();
-    List<SimulatedDevice> fleet = SimulationRun.layoutFleet(settings);
+    List<SimulatedDevice> fleet = Fleet.layout(settings.devices(), settings.effectiveConnections(), settings.sites(),
+        settings.rotatingMachineShare(), settings.faultyShare(), settings.seed());
     MessagePlan plan = MessagePlan.create(settings.messages(), settings.devices(),
         new MessagePlan.Shares(settings.malformedShare(), settings.duplicateShare(), settings.lateShare()),
         settings.seed(), tuning.unlimitedPlanRounds());
@@ -103,6 +105,7 @@ public final class FleetSimulator {
     DeadLetterListener deadLetters =
         new DeadLetterListener(settings.brokerUrl(), prefix + "-dead-letters", executor, counters::onDeadLetter);
     Duration elapsed;
+    Duration processing = null;
     try {
       await(deadLetters.start(tuning.keepAlive(), tuning.connectTimeout()), "subscribe to dead letters");
       Gateways.Options options = new Gateways.Options(settings.brokerUrl(), tuning.clientIdPrefix(), runId, executor,
@@ -113,21 +116,55 @@ public final class FleetSimulator {
         if (stopRequested) {
           run.stop();
         }
+        long publishStart = System.nanoTime();
         elapsed = run.publish();
+        if (node.isPresent()) {
+          // The broker acknowledges before the node has processed: wait for the node to settle
+          // what was acknowledged so the processed rate is measured, and its dead letters are out.
+          processing = awaitNodeSettled(node.get(), before.get(), counters.acknowledged(), publishStart,
+              tuning.ackTimeout());
+        }
       }
       Thread.sleep(settings.drain().toMillis());
     } finally {
       deadLetters.stop().completeOnTimeout(null, tuning.connectTimeout().toMillis(), TimeUnit.MILLISECONDS).join();
     }
     Optional<NodeSummary> after = node.flatMap(FleetSimulator::summary);
-    return report(counters, elapsed, before, after);
+    return report(counters, elapsed, processing == null ? elapsed : processing, before, after);
+  }
+
+  /**
+   * Polls the node until it has settled (accepted, counted as duplicate or rejected) as many
+   * messages as the broker acknowledged since {@code before}; returns the time from the first
+   * publish, or null when the node did not get there within {@code patience}.
+   */
+  private static Duration awaitNodeSettled(
+      NodeClient client, NodeSummary before, long acknowledged, long publishStart, Duration patience)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + patience.toNanos();
+    while (System.nanoTime() < deadline) {
+      Optional<NodeSummary> now = summary(client);
+      if (now.isPresent() && settled(now.get()) - settled(before) >= acknowledged) {
+        return Duration.ofNanos(System.nanoTime() - publishStart);
+      }
+      Thread.sleep(100);
+    }
+    LOG.warn("the node had not settled all {} acknowledged messages after {}", acknowledged, patience);
+    return null;
+  }
+
+  private static long settled(NodeSummary summary) {
+    NodeSummary.MessageCounts m = summary.messages();
+    return m.accepted() + m.duplicates() + m.rejected();
   }
 
   private static SimulationReport report(
-      RunCounters counters, Duration elapsed, Optional<NodeSummary> before, Optional<NodeSummary> after) {
+      RunCounters counters, Duration elapsed, Duration processing, Optional<NodeSummary> before,
+      Optional<NodeSummary> after) {
     double seconds = Math.max(elapsed.toNanos(), 1) / 1e9;
+    double processingSeconds = Math.max(processing.toNanos(), 1) / 1e9;
     Optional<NodeMeasurement> node = before.flatMap(start -> after.map(end -> new NodeMeasurement(
-        start, end, (end.messages().received() - start.messages().received()) / seconds)));
+        start, end, (settled(end) - settled(start)) / processingSeconds)));
     return new SimulationReport(counters.sent(), counters.acknowledged(), counters.failed(), counters.duplicates(),
         counters.late(), counters.malformedByCode(), counters.deadLettersByCode(), counters.validUniqueByDevice(),
         elapsed, counters.sent() / seconds, counters.acknowledged() / seconds, node);

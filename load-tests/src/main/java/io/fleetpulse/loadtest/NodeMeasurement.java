@@ -3,8 +3,9 @@ package io.fleetpulse.loadtest;
 import io.fleetpulse.loadtest.node.NodeSummary;
 
 /**
- * The node's summary before and after a run, and the rate at which it processed messages:
- * (received after - received before) / the run's publishing time.
+ * The node's summary before and after a run, and the rate at which it processed messages: the
+ * messages it settled (accepted, duplicate or rejected) during the run divided by the time from
+ * the first publish until it had settled everything the broker acknowledged.
  */
 public record NodeMeasurement(NodeSummary before, NodeSummary after, double processedPerSecond) {
 

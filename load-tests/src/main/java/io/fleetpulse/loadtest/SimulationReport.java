@@ -69,7 +69,8 @@ public record SimulationReport(
           measured.receivedDelta(), measured.processedPerSecond()));
       line(text, "node accepted", "+" + measured.acceptedDelta());
       line(text, "node duplicates", "+" + measured.duplicatesDelta());
-      line(text, "node rejected", "+" + measured.rejectedDelta() + " total by reason " + sorted(measured.after().rejectsByReason()));
+      line(text, "node rejected", "+" + measured.rejectedDelta());
+      line(text, "node rejects", sorted(measured.after().rejectsByReason()) + " (node totals by reason)");
     });
     return text.toString();
   }

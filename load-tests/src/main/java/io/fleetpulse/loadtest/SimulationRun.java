@@ -2,7 +2,6 @@ package io.fleetpulse.loadtest;
 
 import io.fleetpulse.loadtest.mqtt.GatewayConnection;
 import io.fleetpulse.loadtest.mqtt.Gateways;
-import io.fleetpulse.loadtest.plan.Fleet;
 import io.fleetpulse.loadtest.plan.MessageFactory;
 import io.fleetpulse.loadtest.plan.MessagePlan;
 import io.fleetpulse.loadtest.plan.OutgoingMessage;
@@ -234,10 +233,5 @@ final class SimulationRun {
         counters.deadLetters(), (sent - lastProgressSent) / seconds));
     lastProgressSent = sent;
     lastProgressNanos = now;
-  }
-
-  static List<SimulatedDevice> layoutFleet(SimulatorSettings settings) {
-    return Fleet.layout(settings.devices(), settings.effectiveConnections(), settings.sites(),
-        settings.rotatingMachineShare(), settings.faultyShare(), settings.seed());
   }
 }

@@ -83,7 +83,12 @@ public final class IngestPipeline {
         metrics.accepted();
         acknowledge(ack);
       } else if (result instanceof IngestOutcome.Duplicate) {
-        metrics.duplicate();
+        if (attempt > 0) {
+          // The attempt whose answer timed out got the message in; this retry only met it there.
+          metrics.accepted();
+        } else {
+          metrics.duplicate();
+        }
         acknowledge(ack);
       } else {
         IngestOutcome.Rejected rejected = (IngestOutcome.Rejected) result;

@@ -138,6 +138,21 @@ class IngestPipelineTest {
   }
 
   @Test
+  void counts_a_retry_that_meets_its_own_timed_out_attempt_as_accepted() throws InterruptedException {
+    pipeline.onMessage(TOPIC, bytes(VALID), ack, publisher);
+
+    // The first attempt reached the actor but its answer timed out; the retry finds the sequence
+    // already recorded. The message is new to the fleet, so it must not count as a duplicate.
+    sink.nextDelivery().outcome().completeExceptionally(new TimeoutException("device actor did not answer"));
+    sink.nextDelivery().outcome().complete(new IngestOutcome.Duplicate("rm-1", 7));
+
+    awaitUntil(() -> ack.count() == 1, "acknowledged");
+    GatewayMetrics.Snapshot snapshot = metrics.snapshot();
+    assertThat(snapshot.accepted()).isEqualTo(1);
+    assertThat(snapshot.duplicates()).isZero();
+  }
+
+  @Test
   void retries_when_the_sink_throws_instead_of_returning_a_stage() throws InterruptedException {
     sink.throwOnNextDelivery.set(1);
     pipeline.onMessage(TOPIC, bytes(VALID), ack, publisher);

@@ -2,7 +2,6 @@ package io.fleetpulse.loadtest.node;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -36,9 +35,7 @@ public record NodeSummary(
         messages.path("rejected").asLong(0),
         messages.path("perSecond").asDouble(0));
     Map<String, Long> rejects = new TreeMap<>();
-    Iterator<Map.Entry<String, JsonNode>> reasons = json.path("rejectsByReason").fields();
-    while (reasons.hasNext()) {
-      Map.Entry<String, JsonNode> reason = reasons.next();
+    for (Map.Entry<String, JsonNode> reason : json.path("rejectsByReason").properties()) {
       rejects.put(reason.getKey(), reason.getValue().asLong(0));
     }
     return new NodeSummary(json.path("devices").asLong(0), json.path("online").asLong(0), sites, counts, rejects);

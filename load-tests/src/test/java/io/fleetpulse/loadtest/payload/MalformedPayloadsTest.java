@@ -2,6 +2,7 @@ package io.fleetpulse.loadtest.payload;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.offset;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
@@ -10,6 +11,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.fleetpulse.loadtest.signal.Profile;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -87,7 +89,7 @@ class MalformedPayloadsTest {
     JsonNode senml = strict.readTree(text(MalformedKind.TIMESTAMP_SKEW, PayloadFormat.SENML));
 
     assertThat(compact.get("ts").asLong()).isEqualTo(NOW - TEN_YEARS.toMillis());
-    assertThat(senml.get(0).get("bt").asDouble() * 1000).isCloseTo(NOW - TEN_YEARS.toMillis(), org.assertj.core.data.Offset.offset(1.0));
+    assertThat(senml.get(0).get("bt").asDouble() * 1000).isCloseTo(NOW - TEN_YEARS.toMillis(), offset(1.0));
   }
 
   @ParameterizedTest
@@ -113,7 +115,7 @@ class MalformedPayloadsTest {
     assertThat(MalformedKind.cycle(0)).isEqualTo(MalformedKind.BROKEN_JSON);
     assertThat(MalformedKind.cycle(7)).isEqualTo(MalformedKind.TOO_LARGE);
     assertThat(MalformedKind.cycle(8)).isEqualTo(MalformedKind.BROKEN_JSON);
-    assertThat(java.util.Arrays.stream(MalformedKind.values()).map(MalformedKind::code)).containsExactly(
+    assertThat(Arrays.stream(MalformedKind.values()).map(MalformedKind::code)).containsExactly(
         "payload.malformed", "payload.wrong-type", "value.not-finite", "value.out-of-range", "metric.unknown",
         "timestamp.skew", "device.mismatch", "payload.too-large");
   }

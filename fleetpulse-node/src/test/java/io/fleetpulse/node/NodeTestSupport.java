@@ -1,0 +1,92 @@
+package io.fleetpulse.node;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.function.Predicate;
+
+/** Starts real nodes on free loopback ports and reads their HTTP API, for integration tests. */
+final class NodeTestSupport {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  private NodeTestSupport() {}
+
+  static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      socket.setReuseAddress(true);
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new IllegalStateException("no free port", e);
+    }
+  }
+
+  /**
+   * Node configuration for a test: free HTTP and cluster ports, coordinated shutdown that leaves
+   * the test JVM alive, and either the embedded broker on {@code brokerPort} (data under {@code
+   * dataDirectory}) or an external broker at {@code externalBrokerUrl}.
+   */
+  static Config nodeConfig(String nodeName, int brokerPort, Path dataDirectory, String externalBrokerUrl) {
+    boolean embedded = externalBrokerUrl == null;
+    String url = embedded ? "tcp://127.0.0.1:" + brokerPort : externalBrokerUrl;
+    return ConfigFactory.parseString(
+            """
+            fleetpulse.node.name = "%s"
+            fleetpulse.node.http.port = %d
+            fleetpulse.gateway.broker.embedded = %s
+            fleetpulse.gateway.broker.url = "%s"
+            fleetpulse.gateway.broker.embedded-broker.data-directory = "%s"
+            pekko.remote.artery.canonical.port = 0
+            pekko.coordinated-shutdown.exit-jvm = off
+            pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off
+            """
+                .formatted(nodeName, freePort(), embedded, url, dataDirectory.toString().replace("\\", "/")))
+        .withFallback(ConfigFactory.load())
+        .resolve();
+  }
+
+  static JsonNode getJson(String url) {
+    try {
+      HttpResponse<String> response =
+          HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
+              HttpResponse.BodyHandlers.ofString());
+      JsonNode body = JSON.readTree(response.body());
+      ((com.fasterxml.jackson.databind.node.ObjectNode) body).put("_status", response.statusCode());
+      return body;
+    } catch (IOException e) {
+      throw new IllegalStateException("GET " + url + " failed", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+
+  /** Polls {@code url} until {@code condition} holds or the timeout passes; returns the last body. */
+  static JsonNode awaitJson(String url, Predicate<JsonNode> condition, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    JsonNode last = null;
+    while (System.nanoTime() < deadline) {
+      last = getJson(url);
+      if (condition.test(last)) {
+        return last;
+      }
+      try {
+        Thread.sleep(200);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    return last;
+  }
+}

@@ -1,0 +1,61 @@
+package io.fleetpulse.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.fleetpulse.loadtest.SimulationReport;
+import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The exact bookkeeping both end-to-end tests check: what the simulator had acknowledged by the
+ * broker must equal what the node counted, message for message, device by device and reason by
+ * reason.
+ */
+final class TelemetryAccounting {
+
+  private TelemetryAccounting() {}
+
+  static void assertNodeCountedExactly(String httpUrl, SimulationReport report) {
+    assertThat(report.failed()).as("publishes the broker did not acknowledge").isZero();
+    long expectedSettled = report.acknowledged();
+    JsonNode summary = NodeTestSupport.awaitJson(
+        httpUrl + "/api/fleet/summary",
+        s -> settled(s) >= expectedSettled && s.path("messages").path("inFlight").asInt() == 0,
+        Duration.ofSeconds(60));
+    JsonNode messages = summary.path("messages");
+    String context = "node summary " + summary + ", simulator report " + report.render();
+    assertThat(settled(summary)).as("messages the node settled").isEqualTo(expectedSettled);
+    assertThat(messages.path("accepted").asLong()).as("accepted; %s", context).isEqualTo(report.validUnique());
+    assertThat(messages.path("duplicates").asLong()).as("duplicates; %s", context).isEqualTo(report.duplicatesSent());
+    assertThat(messages.path("rejected").asLong()).as("rejected; %s", context).isEqualTo(report.malformedSent());
+    assertThat(toMap(summary.path("rejectsByReason"))).as("rejections by reason").isEqualTo(new TreeMap<>(report.malformedByCode()));
+    assertThat(new TreeMap<>(report.deadLettersByCode())).as("dead letters the simulator received")
+        .isEqualTo(new TreeMap<>(report.malformedByCode()));
+
+    long rejectedPerDevice = 0;
+    for (Map.Entry<String, Long> device : report.validUniqueByDevice().entrySet()) {
+      JsonNode body = NodeTestSupport.getJson(httpUrl + "/api/devices/" + device.getKey());
+      assertThat(body.path("_status").asInt()).as("status of device %s", device.getKey()).isEqualTo(200);
+      JsonNode state = body.path("state");
+      assertThat(state.path("accepted").asLong()).as("accepted by %s", device.getKey()).isEqualTo(device.getValue());
+      for (JsonNode count : state.path("rejectsByReason")) {
+        rejectedPerDevice += count.asLong();
+      }
+    }
+    assertThat(summary.path("devices").asInt()).as("devices in the directory").isEqualTo(report.validUniqueByDevice().size());
+    assertThat(rejectedPerDevice).as("rejections recorded on devices").isLessThanOrEqualTo(report.malformedSent());
+  }
+
+  private static long settled(JsonNode summary) {
+    JsonNode m = summary.path("messages");
+    return m.path("accepted").asLong() + m.path("duplicates").asLong() + m.path("rejected").asLong();
+  }
+
+  private static Map<String, Long> toMap(JsonNode object) {
+    Map<String, Long> map = new TreeMap<>();
+    object.fields().forEachRemaining(field -> map.put(field.getKey(), field.getValue().asLong()));
+    return map;
+  }
+}
