@@ -36,7 +36,7 @@ public record GatewaySettings(
       Duration reconnectMaxDelay,
       Duration drainTimeout) {}
 
-  public record Ingest(Duration deliveryTimeout, Duration retryMinBackoff, Duration retryMaxBackoff) {
+  public record Ingest(Duration retryMinBackoff, Duration retryMaxBackoff) {
     /** Back-off before retry number {@code attempt} (0-based), doubling up to the maximum. */
     public Duration backoff(int attempt) {
       long min = retryMinBackoff.toMillis();
@@ -100,7 +100,7 @@ public record GatewaySettings(
                 m.getDuration("reconnect-min-delay"),
                 m.getDuration("reconnect-max-delay"),
                 m.getDuration("drain-timeout")),
-            new Ingest(i.getDuration("delivery-timeout"), i.getDuration("retry-min-backoff"), i.getDuration("retry-max-backoff")),
+            new Ingest(i.getDuration("retry-min-backoff"), i.getDuration("retry-max-backoff")),
             new Validation(
                 v.getInt("max-payload-bytes"),
                 v.getInt("max-readings-per-message"),

@@ -38,7 +38,7 @@ class GatewaySettingsTest {
         "127.0.0.1", Path.of("var/hivemq"), 1000, 1_000_000L, 1_048_576, Duration.ofSeconds(60)));
 
     assertThat(settings.ingest()).isEqualTo(
-        new GatewaySettings.Ingest(Duration.ofSeconds(5), Duration.ofMillis(200), Duration.ofSeconds(5)));
+        new GatewaySettings.Ingest(Duration.ofMillis(200), Duration.ofSeconds(5)));
     assertThat(settings.validation()).isEqualTo(
         new GatewaySettings.Validation(65_536, 512, Duration.ofMinutes(5), Duration.ofHours(24)));
     assertThat(settings.deadLetter()).isEqualTo(
@@ -88,7 +88,7 @@ class GatewaySettingsTest {
   @Test
   void backoff_does_not_overflow_for_large_attempt_numbers() {
     GatewaySettings.Ingest ingest = new GatewaySettings.Ingest(
-        Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofMinutes(10));
+        Duration.ofSeconds(30), Duration.ofMinutes(10));
 
     assertThat(ingest.backoff(63)).isEqualTo(Duration.ofMinutes(10));
     assertThat(ingest.backoff(64)).isEqualTo(Duration.ofMinutes(10));

@@ -35,6 +35,14 @@ public final class Devices implements TelemetrySink {
   public static Devices init(
       ActorSystem<?> system, DeviceProfiles profiles, FleetSettings settings,
       ActorRef<FleetDirectory.Command> directory, Clock clock) {
+    for (var profile : profiles.all()) {
+      // A passivated actor cannot report its device offline: it must have gone offline before.
+      if (profile.inactivityTimeout().compareTo(settings.device().passivationIdleTimeout()) >= 0) {
+        throw new IllegalArgumentException(
+            "fleetpulse.fleet.device.passivation-idle-timeout (" + settings.device().passivationIdleTimeout()
+                + ") must exceed the inactivity timeout of profile '" + profile.name() + "' (" + profile.inactivityTimeout() + ")");
+      }
+    }
     ClusterSharding sharding = ClusterSharding.get(system);
     ClusterShardingSettings shardingSettings = ClusterShardingSettings.create(system);
     shardingSettings =

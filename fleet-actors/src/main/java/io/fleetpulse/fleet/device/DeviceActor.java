@@ -94,7 +94,7 @@ public final class DeviceActor extends AbstractBehavior<DeviceActor.Command> {
     Telemetry telemetry = command.telemetry();
     DeviceState current = stateFor(telemetry.device());
     IngestOutcome outcome = current.ingest(telemetry);
-    if (!(outcome instanceof IngestOutcome.Rejected)) {
+    if (outcome instanceof IngestOutcome.Accepted) {
       markOnline();
     }
     getContext().getLog().trace("device {} seq {}: {}", deviceId, telemetry.sequence(), outcome);
@@ -132,11 +132,17 @@ public final class DeviceActor extends AbstractBehavior<DeviceActor.Command> {
   /** Creates the state on first contact, and anew when the device was re-registered. */
   private DeviceState stateFor(DeviceIdentity identity) {
     if (state == null || !state.identity().equals(identity)) {
+      boolean movedWhileOnline = state != null && online && !state.identity().site().equals(identity.site());
       if (state != null) {
         getContext().getLog().info("device {} re-registered as {}; its aggregates start afresh", deviceId, identity);
       }
       DeviceProfile profile = profiles.get(identity.profile());
       state = new DeviceState(identity, profile, settings);
+      if (movedWhileOnline) {
+        // markOnline only reports changes of status; without this the directory would count the
+        // device at its old site until it next went offline.
+        directory.tell(new FleetDirectory.DeviceStatusChanged(deviceId, identity.site(), true));
+      }
     }
     return state;
   }

@@ -48,10 +48,6 @@ public final class DeviceState {
 
   /** Applies one validated message: counted once, however often the broker redelivers it. */
   public IngestOutcome ingest(Telemetry telemetry) {
-    lastSeenMillis = Math.max(lastSeenMillis, telemetry.receivedAtMillis());
-    if (firstSeenMillis < 0) {
-      firstSeenMillis = telemetry.receivedAtMillis();
-    }
     switch (sequences.record(telemetry.sequence())) {
       case DUPLICATE:
         duplicates++;
@@ -77,6 +73,11 @@ public final class DeviceState {
     }
     ring.add(telemetry.timestampMillis(), row);
     accepted++;
+    // Only new messages are activity: a broker redelivering old ones says nothing of the device.
+    lastSeenMillis = Math.max(lastSeenMillis, telemetry.receivedAtMillis());
+    if (firstSeenMillis < 0) {
+      firstSeenMillis = telemetry.receivedAtMillis();
+    }
     return new IngestOutcome.Accepted(identity.deviceId(), telemetry.sequence());
   }
 

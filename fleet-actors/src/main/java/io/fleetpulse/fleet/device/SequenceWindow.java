@@ -18,7 +18,8 @@ public final class SequenceWindow {
 
   private final int size;
   private final long[] bits;
-  private long highest = Long.MIN_VALUE;
+  private boolean empty = true;
+  private long highest;
 
   public SequenceWindow(int size) {
     if (size < 64 || size % 64 != 0) {
@@ -30,14 +31,15 @@ public final class SequenceWindow {
 
   /** Records {@code sequence} and says whether it was new. */
   public Verdict record(long sequence) {
-    if (highest == Long.MIN_VALUE) {
+    if (empty) {
+      empty = false;
       highest = sequence;
       set(sequence);
       return Verdict.NEW;
     }
     if (sequence > highest) {
       long shift = sequence - highest;
-      if (shift >= size) {
+      if (shift >= size || shift < 0) { // negative: the difference overflowed, a jump of over 2^63
         java.util.Arrays.fill(bits, 0L);
       } else {
         for (long s = highest + 1; s < sequence; s++) {
@@ -48,7 +50,8 @@ public final class SequenceWindow {
       set(sequence);
       return Verdict.NEW;
     }
-    if (highest - sequence >= size) {
+    long behind = highest - sequence;
+    if (behind >= size || behind < 0) { // negative: the difference overflowed, far below the window
       return Verdict.TOO_OLD;
     }
     if (isSet(sequence)) {
@@ -60,7 +63,7 @@ public final class SequenceWindow {
 
   /** The highest sequence number recorded, or empty before the first. */
   public java.util.OptionalLong highest() {
-    return highest == Long.MIN_VALUE ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(highest);
+    return empty ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(highest);
   }
 
   private int index(long sequence) {

@@ -1,0 +1,55 @@
+package io.fleetpulse.fleet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.typesafe.config.ConfigFactory;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class FleetSettingsTest {
+
+  @Test
+  void reads_the_defaults_of_reference_conf() {
+    FleetSettings settings = FleetSettings.fromConfig(ConfigFactory.empty().withFallback(ConfigFactory.defaultReference()));
+
+    FleetSettings.Device device = settings.device();
+    assertThat(device.aggregationWindows()).containsExactly(Duration.ofMinutes(1), Duration.ofMinutes(15));
+    assertThat(device.bucketsPerWindow()).isEqualTo(6);
+    assertThat(device.sequenceWindow()).isEqualTo(1024);
+    assertThat(device.passivationIdleTimeout()).isEqualTo(Duration.ofMinutes(10));
+    assertThat(device.askTimeout()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(device.recentReadings()).isEqualTo(20);
+    assertThat(settings.directory().askTimeout()).isEqualTo(Duration.ofSeconds(3));
+  }
+
+  @Test
+  void an_override_replaces_only_its_key() {
+    FleetSettings settings = FleetSettings.fromConfig(
+        ConfigFactory.parseString("fleetpulse.fleet.device { aggregation-windows = [30s], sequence-window = 128 }")
+            .withFallback(ConfigFactory.defaultReference()));
+
+    assertThat(settings.device().aggregationWindows()).containsExactly(Duration.ofSeconds(30));
+    assertThat(settings.device().sequenceWindow()).isEqualTo(128);
+    assertThat(settings.device().bucketsPerWindow()).isEqualTo(6);
+  }
+
+  @Test
+  void rejects_an_empty_list_of_aggregation_windows() {
+    assertThatThrownBy(() -> FleetSettings.fromConfig(
+            ConfigFactory.parseString("fleetpulse.fleet.device.aggregation-windows = []")
+                .withFallback(ConfigFactory.defaultReference())))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("aggregation-windows");
+  }
+
+  @Test
+  void keeps_its_own_copy_of_the_window_list() {
+    java.util.List<Duration> windows = new java.util.ArrayList<>(java.util.List.of(Duration.ofMinutes(1)));
+    FleetSettings.Device device = new FleetSettings.Device(windows, 6, 1024, Duration.ofMinutes(10), Duration.ofSeconds(5), 20);
+
+    windows.add(Duration.ofHours(1));
+
+    assertThat(device.aggregationWindows()).containsExactly(Duration.ofMinutes(1));
+  }
+}

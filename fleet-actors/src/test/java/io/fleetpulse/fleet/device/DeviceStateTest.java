@@ -1,0 +1,178 @@
+package io.fleetpulse.fleet.device;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
+
+import com.typesafe.config.ConfigFactory;
+import io.fleetpulse.api.profile.DeviceProfile;
+import io.fleetpulse.api.profile.DeviceProfiles;
+import io.fleetpulse.api.telemetry.DeviceIdentity;
+import io.fleetpulse.api.telemetry.IngestOutcome;
+import io.fleetpulse.api.telemetry.RejectReason;
+import io.fleetpulse.api.telemetry.Sample;
+import io.fleetpulse.api.telemetry.Telemetry;
+import io.fleetpulse.fleet.FleetSettings;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class DeviceStateTest {
+
+  private static final DeviceProfiles PROFILES = DeviceProfiles.fromConfig(ConfigFactory.load());
+  private static final FleetSettings.Device SETTINGS = FleetSettings.fromConfig(ConfigFactory.load()).device();
+  private static final DeviceIdentity PUMP = new DeviceIdentity("pump-7", "plant-a", "rotating-machine");
+  private static final long T0 = 1_700_000_000_000L;
+
+  private final DeviceProfile profile = PROFILES.get("rotating-machine");
+  private final DeviceState state = new DeviceState(PUMP, profile, SETTINGS);
+
+  @Test
+  void a_fresh_device_has_an_empty_view() {
+    DeviceView view = state.view(false, 20);
+
+    assertThat(view.deviceId()).isEqualTo("pump-7");
+    assertThat(view.site()).isEqualTo("plant-a");
+    assertThat(view.profile()).isEqualTo("rotating-machine");
+    assertThat(view.accepted()).isZero();
+    assertThat(view.firstSeenMillis()).isNull();
+    assertThat(view.lastSeenMillis()).isNull();
+    assertThat(view.highestSequence()).isNull();
+    assertThat(view.recent()).isEmpty();
+    assertThat(view.metrics()).hasSize(5).allSatisfy(metric -> assertThat(metric.last()).isNull());
+  }
+
+  @Test
+  void counts_each_accepted_message() {
+    for (long sequence = 1; sequence <= 3; sequence++) {
+      IngestOutcome outcome = state.ingest(telemetry(sequence, new Sample("vibration", T0 + sequence, 1.0)));
+      assertThat(outcome).isEqualTo(new IngestOutcome.Accepted("pump-7", sequence));
+    }
+
+    DeviceView view = state.view(true, 20);
+    assertThat(view.accepted()).isEqualTo(3);
+    assertThat(view.duplicates()).isZero();
+    assertThat(view.highestSequence()).isEqualTo(3L);
+    assertThat(view.online()).isTrue();
+    assertThat(view.firstSeenMillis()).isEqualTo(T0 + 1);
+    assertThat(view.lastSeenMillis()).isEqualTo(T0 + 3);
+  }
+
+  @Test
+  void counts_a_redelivered_message_once() {
+    Telemetry message = telemetry(1, new Sample("vibration", T0, 2.5), new Sample("pressure", T0, 4.25));
+    state.ingest(message);
+    state.ingest(telemetry(2, new Sample("vibration", T0 + 1000, 3.5)));
+    DeviceView before = state.view(true, 20);
+
+    IngestOutcome outcome = state.ingest(message);
+
+    assertThat(outcome).isEqualTo(new IngestOutcome.Duplicate("pump-7", 1));
+    DeviceView after = state.view(true, 20);
+    assertThat(after.accepted()).isEqualTo(2);
+    assertThat(after.duplicates()).isEqualTo(1);
+    assertThat(after.metrics()).isEqualTo(before.metrics());
+    assertThat(after.recent()).isEqualTo(before.recent());
+    assertThat(after.highestSequence()).isEqualTo(2L);
+    assertThat(state.ring().size()).isEqualTo(2);
+  }
+
+  @Test
+  void rejects_a_sequence_older_than_the_window_and_counts_the_reason() {
+    state.ingest(telemetry(5000, new Sample("vibration", T0, 1.0)));
+    DeviceView before = state.view(true, 20);
+
+    IngestOutcome outcome = state.ingest(
+        telemetry(5000 - SETTINGS.sequenceWindow(), new Sample("vibration", T0 - 1000, 50.0)));
+
+    assertThat(outcome).isInstanceOfSatisfying(IngestOutcome.Rejected.class, rejected -> {
+      assertThat(rejected.deviceId()).isEqualTo("pump-7");
+      assertThat(rejected.sequence()).isEqualTo(5000 - SETTINGS.sequenceWindow());
+      assertThat(rejected.reason()).isEqualTo(RejectReason.SEQUENCE_TOO_OLD);
+      assertThat(rejected.detail()).contains("5000");
+    });
+    DeviceView after = state.view(true, 20);
+    assertThat(after.rejectsByReason()).containsExactly(entry("sequence.too-old", 1L));
+    assertThat(after.accepted()).isEqualTo(1);
+    assertThat(after.duplicates()).isZero();
+    assertThat(after.metrics()).isEqualTo(before.metrics());
+    assertThat(after.recent()).isEqualTo(before.recent());
+  }
+
+  @Test
+  void aggregates_each_metric_from_its_own_readings() {
+    state.ingest(telemetry(1, new Sample("vibration", T0, 2.0), new Sample("speed", T0, 1500.0)));
+    state.ingest(telemetry(2, new Sample("vibration", T0 + 1000, 4.0), new Sample("speed", T0 + 1000, 1490.0)));
+    state.ingest(telemetry(3, new Sample("vibration", T0 + 2000, 9.0)));
+
+    DeviceView view = state.view(true, 20);
+
+    assertThat(view.metrics()).extracting(MetricAggregates.View::metric)
+        .containsExactly("vibration", "bearing-temperature", "motor-current", "pressure", "speed");
+    MetricAggregates.View vibration = view.metrics().get(0);
+    assertThat(vibration.unit()).isEqualTo("mm/s");
+    assertThat(vibration.last()).isEqualTo(9.0);
+    assertThat(vibration.lastTimestampMillis()).isEqualTo(T0 + 2000);
+    assertThat(vibration.ratePerSecond()).isEqualTo(5.0);
+    assertThat(vibration.windows()).allSatisfy(window -> {
+      assertThat(window.count()).isEqualTo(3);
+      assertThat(window.mean()).isEqualTo(5.0);
+      assertThat(window.min()).isEqualTo(2.0);
+      assertThat(window.max()).isEqualTo(9.0);
+    });
+    MetricAggregates.View speed = view.metrics().get(4);
+    assertThat(speed.last()).isEqualTo(1490.0);
+    assertThat(speed.ratePerSecond()).isEqualTo(-10.0);
+    assertThat(speed.windows()).allSatisfy(window -> assertThat(window.count()).isEqualTo(2));
+    MetricAggregates.View pressure = view.metrics().get(3);
+    assertThat(pressure.last()).isNull();
+    assertThat(pressure.windows()).allSatisfy(window -> assertThat(window.count()).isZero());
+  }
+
+  @Test
+  void ring_rows_follow_the_profile_metric_order_and_the_view_leaves_out_missing_metrics() {
+    state.ingest(telemetry(1,
+        new Sample("speed", T0, 1500.0), new Sample("vibration", T0, 2.5), new Sample("pressure", T0, 4.25)));
+
+    float[] row = state.ring().latest(1).get(0).values();
+    assertThat(row).hasSize(5);
+    assertThat(row[0]).isEqualTo(2.5f);
+    assertThat(row[1]).isNaN();
+    assertThat(row[2]).isNaN();
+    assertThat(row[3]).isEqualTo(4.25f);
+    assertThat(row[4]).isEqualTo(1500f);
+
+    DeviceView.RecentReading recent = state.view(true, 20).recent().get(0);
+    assertThat(recent.timestampMillis()).isEqualTo(T0);
+    assertThat(recent.values()).containsExactly(entry("vibration", 2.5), entry("pressure", 4.25), entry("speed", 1500.0));
+    assertThat(recent.values().values()).noneMatch(value -> value.isNaN());
+  }
+
+  @Test
+  void the_view_shows_only_the_requested_number_of_recent_rows_oldest_first() {
+    for (long sequence = 1; sequence <= 5; sequence++) {
+      state.ingest(telemetry(sequence, new Sample("vibration", T0 + sequence * 1000, sequence)));
+    }
+
+    List<DeviceView.RecentReading> recent = state.view(true, 2).recent();
+
+    assertThat(recent).extracting(DeviceView.RecentReading::timestampMillis).containsExactly(T0 + 4000, T0 + 5000);
+    assertThat(recent.get(1).values()).containsExactly(entry("vibration", 5.0));
+  }
+
+  @Test
+  void counts_rejections_by_their_code() {
+    state.recordRejection(RejectReason.METRIC_UNKNOWN);
+    state.recordRejection(RejectReason.VALUE_OUT_OF_RANGE);
+    state.recordRejection(RejectReason.METRIC_UNKNOWN);
+
+    DeviceView view = state.view(false, 20);
+
+    assertThat(view.rejectsByReason())
+        .containsOnly(entry("metric.unknown", 2L), entry("value.out-of-range", 1L));
+    assertThat(view.accepted()).isZero();
+  }
+
+  private static Telemetry telemetry(long sequence, Sample... samples) {
+    long timestamp = samples[0].timestampMillis();
+    return new Telemetry(PUMP, sequence, timestamp, List.of(samples), timestamp);
+  }
+}

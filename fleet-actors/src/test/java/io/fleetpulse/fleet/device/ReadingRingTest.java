@@ -1,0 +1,84 @@
+package io.fleetpulse.fleet.device;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ReadingRingTest {
+
+  private final ReadingRing ring = new ReadingRing(3, 2);
+
+  @Test
+  void holds_at_most_its_capacity_and_drops_the_oldest() {
+    for (int i = 1; i <= 5; i++) {
+      ring.add(i * 100L, new float[] {i, -i});
+    }
+
+    assertThat(ring.size()).isEqualTo(3);
+    assertThat(ring.capacity()).isEqualTo(3);
+    List<ReadingRing.Row> rows = ring.latest(10);
+    assertThat(rows).extracting(ReadingRing.Row::timestampMillis).containsExactly(300L, 400L, 500L);
+    assertThat(rows.get(0).values()).containsExactly(3f, -3f);
+    assertThat(rows.get(2).values()).containsExactly(5f, -5f);
+  }
+
+  @Test
+  void latest_returns_the_newest_rows_oldest_first() {
+    ring.add(1, new float[] {1, 1});
+    ring.add(2, new float[] {2, 2});
+
+    assertThat(ring.size()).isEqualTo(2);
+    assertThat(ring.latest(10)).extracting(ReadingRing.Row::timestampMillis).containsExactly(1L, 2L);
+    assertThat(ring.latest(1)).extracting(ReadingRing.Row::timestampMillis).containsExactly(2L);
+    assertThat(ring.latest(0)).isEmpty();
+
+    ring.add(3, new float[] {3, 3});
+    ring.add(4, new float[] {4, 4}); // wraps around
+
+    assertThat(ring.latest(2)).extracting(ReadingRing.Row::timestampMillis).containsExactly(3L, 4L);
+  }
+
+  @Test
+  void an_empty_ring_has_no_rows() {
+    assertThat(ring.size()).isZero();
+    assertThat(ring.latest(5)).isEmpty();
+  }
+
+  @Test
+  void rows_are_copies_not_views_of_the_ring() {
+    float[] row = {1, 2};
+    ring.add(1, row);
+    row[0] = 99; // the caller reuses its array
+
+    float[] read = ring.latest(1).get(0).values();
+    assertThat(read).containsExactly(1f, 2f);
+
+    read[1] = 77; // the reader scribbles on its copy
+    assertThat(ring.latest(1).get(0).values()).containsExactly(1f, 2f);
+  }
+
+  @Test
+  void keeps_nan_for_missing_metrics() {
+    ring.add(1, new float[] {Float.NaN, 2});
+
+    assertThat(ring.latest(1).get(0).values()[0]).isNaN();
+  }
+
+  @Test
+  void rejects_a_row_of_the_wrong_width() {
+    assertThatThrownBy(() -> ring.add(1, new float[] {1, 2, 3}))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("3 values")
+        .hasMessageContaining("width is 2");
+    assertThatThrownBy(() -> ring.add(1, new float[] {1})).isInstanceOf(IllegalArgumentException.class);
+    assertThat(ring.size()).as("a rejected row is not stored").isZero();
+  }
+
+  @Test
+  void rejects_a_ring_without_capacity_or_width() {
+    assertThatThrownBy(() -> new ReadingRing(0, 2)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new ReadingRing(2, 0)).isInstanceOf(IllegalArgumentException.class);
+  }
+}

@@ -1,0 +1,243 @@
+package io.fleetpulse.fleet.device;
+
+import static io.fleetpulse.fleet.device.SequenceWindow.Verdict.DUPLICATE;
+import static io.fleetpulse.fleet.device.SequenceWindow.Verdict.NEW;
+import static io.fleetpulse.fleet.device.SequenceWindow.Verdict.TOO_OLD;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.HashSet;
+import java.util.Random;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class SequenceWindowTest {
+
+  private static final int SIZE = 64;
+
+  @Test
+  void first_sequence_is_new_and_becomes_the_highest() {
+    SequenceWindow window = new SequenceWindow(SIZE);
+    assertThat(window.highest()).isEmpty();
+
+    assertThat(window.record(1000)).isEqualTo(NEW);
+
+    assertThat(window.highest()).hasValue(1000);
+  }
+
+  @Test
+  void increasing_sequences_are_new() {
+    SequenceWindow window = new SequenceWindow(SIZE);
+
+    for (long s = 1; s <= 3 * SIZE; s++) {
+      assertThat(window.record(s)).as("sequence %d", s).isEqualTo(NEW);
+    }
+    assertThat(window.highest()).hasValue(3 * SIZE);
+  }
+
+  @Test
+  void an_exact_repeat_is_a_duplicate() {
+    SequenceWindow window = new SequenceWindow(SIZE);
+    window.record(7);
+    window.record(8);
+
+    assertThat(window.record(8)).isEqualTo(DUPLICATE);
+    assertThat(window.record(7)).isEqualTo(DUPLICATE);
+    assertThat(window.highest()).hasValue(8);
+  }
+
+  @Test
+  void an_out_of_order_sequence_inside_the_window_is_new_once_then_a_duplicate() {
+    SequenceWindow window = new SequenceWindow(SIZE);
+    window.record(100);
+    window.record(103);
+
+    assertThat(window.record(101)).isEqualTo(NEW);
+    assertThat(window.record(101)).isEqualTo(DUPLICATE);
+    assertThat(window.record(102)).isEqualTo(NEW);
+    assertThat(window.highest()).as("a late sequence does not move the highest").hasValue(103);
+  }
+
+  @Test
+  void the_window_spans_size_numbers_ending_at_the_highest() {
+    SequenceWindow window = new SequenceWindow(SIZE);
+    window.record(1000);
+
+    assertThat(window.record(1000 - SIZE + 1)).as("oldest number still remembered").isEqualTo(NEW);
+    assertThat(window.record(1000 - SIZE + 1)).isEqualTo(DUPLICATE);
+    assertThat(window.record(1000 - SIZE)).as("one below the window").isEqualTo(TOO_OLD);
+    assertThat(window.record(0)).isEqualTo(TOO_OLD);
+  }
+
+  @Test
+  void a_sequence_that_falls_below_the_window_is_too_old_even_when_it_was_seen() {
+    SequenceWindow window = new SequenceWindow(SIZE);
+    window.record(10);
+    window.record(10 + SIZE);
+
+    assertThat(window.record(10)).isEqualTo(TOO_OLD);
+  }
+
+  @Test
+  void a_small_advance_keeps_the_numbers_seen_inside_the_new_window_and_frees_the_skipped_ones() {
+    SequenceWindow window = new SequenceWindow(SIZE);
+    for (long s = 0; s < SIZE; s++) {
+      window.record(s); // every slot of the bitmap set
+    }
+
+    assertThat(window.record(SIZE + 5)).isEqualTo(NEW); // window now [6, 69]
+
+    assertThat(window.record(5)).isEqualTo(TOO_OLD);
+    for (long s = 6; s < SIZE; s++) {
+      assertThat(window.record(s)).as("seen before the advance, still inside: %d", s).isEqualTo(DUPLICATE);
+    }
+    for (long s = SIZE; s < SIZE + 5; s++) {
+      // these share bitmap slots with 0..4, which were set: the advance must have cleared them
+      assertThat(window.record(s)).as("skipped by the advance: %d", s).isEqualTo(NEW);
+    }
+  }
+
+  @Test
+  void a_jump_larger_than_the_window_forgets_everything_before_it() {
+    SequenceWindow window = new SequenceWindow(SIZE);
+    for (long s = 0; s < SIZE; s++) {
+      window.record(s);
+    }
+
+    assertThat(window.record(500)).isEqualTo(NEW); // window now [437, 500]
+
+    // Every number seen before the jump is now below the window, so it is refused, not reported as a
+    // duplicate, and never mistaken for new.
+    for (long s = 0; s < SIZE; s++) {
+      assertThat(window.record(s)).as("seen before the jump: %d", s).isEqualTo(TOO_OLD);
+    }
+    // Inside the new window every number except the highest is unseen, including those whose bitmap
+    // slots held the numbers seen before the jump (437 % 64 == 53, 448 % 64 == 0, ...).
+    for (long s = 500 - SIZE + 1; s < 500; s++) {
+      assertThat(window.record(s)).as("never seen, inside the new window: %d", s).isEqualTo(NEW);
+    }
+    assertThat(window.record(500)).isEqualTo(DUPLICATE);
+  }
+
+  @Test
+  void a_jump_of_exactly_the_window_size_leaves_the_old_highest_too_old_and_its_successors_new() {
+    SequenceWindow window = new SequenceWindow(SIZE);
+    window.record(10);
+    window.record(11);
+
+    assertThat(window.record(10 + SIZE)).isEqualTo(NEW); // window now [11, 74]
+
+    assertThat(window.record(10)).isEqualTo(TOO_OLD);
+    assertThat(window.record(11)).isEqualTo(DUPLICATE);
+    assertThat(window.record(12)).isEqualTo(NEW);
+  }
+
+  @Test
+  void agrees_with_a_set_of_everything_seen_on_a_random_walk() {
+    Random random = new Random(42);
+    SequenceWindow window = new SequenceWindow(128);
+    Set<Long> seen = new HashSet<>();
+    long highest = Long.MIN_VALUE;
+    long next = 0;
+    for (int i = 0; i < 20_000; i++) {
+      long sequence;
+      int kind = random.nextInt(10);
+      if (kind < 5) {
+        next += 1 + random.nextInt(3);
+        sequence = next;
+      } else if (kind < 9) {
+        sequence = next - random.nextInt(200); // redelivery, reordering or too old
+      } else {
+        next += 100 + random.nextInt(200); // a gap, sometimes longer than the window
+        sequence = next;
+      }
+      SequenceWindow.Verdict expected;
+      if (highest != Long.MIN_VALUE && highest - sequence >= 128) {
+        expected = TOO_OLD;
+      } else if (seen.contains(sequence)) {
+        expected = DUPLICATE;
+      } else {
+        expected = NEW;
+      }
+
+      assertThat(window.record(sequence)).as("step %d, sequence %d, highest %d", i, sequence, highest)
+          .isEqualTo(expected);
+
+      if (expected == NEW) {
+        seen.add(sequence);
+        highest = Math.max(highest, sequence);
+      }
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {0, -64, 1, 63, 65, 100, 1000})
+  void rejects_a_size_that_is_not_a_positive_multiple_of_64(int size) {
+    assertThatThrownBy(() -> new SequenceWindow(size))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("multiple of 64");
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {64, 128, 1024})
+  void accepts_multiples_of_64(int size) {
+    SequenceWindow window = new SequenceWindow(size);
+    window.record(size);
+
+    assertThat(window.record(1)).isEqualTo(NEW);
+    assertThat(window.record(0)).isEqualTo(TOO_OLD);
+  }
+
+  @Test
+  void sequence_zero_is_an_ordinary_number() {
+    SequenceWindow window = new SequenceWindow(SIZE);
+
+    assertThat(window.record(0)).isEqualTo(NEW);
+    assertThat(window.record(0)).isEqualTo(DUPLICATE);
+    assertThat(window.record(1)).isEqualTo(NEW);
+    assertThat(window.highest()).hasValue(1);
+  }
+
+  @Test
+  void negative_sequences_are_ordered_like_any_others() {
+    SequenceWindow window = new SequenceWindow(SIZE);
+
+    assertThat(window.record(-10)).isEqualTo(NEW);
+    assertThat(window.record(-3)).isEqualTo(NEW);
+    assertThat(window.record(-5)).isEqualTo(NEW);
+    assertThat(window.record(-5)).isEqualTo(DUPLICATE);
+    assertThat(window.record(-10)).isEqualTo(DUPLICATE);
+    assertThat(window.record(-3 - SIZE)).isEqualTo(TOO_OLD);
+    assertThat(window.record(2)).as("crossing zero").isEqualTo(NEW);
+    assertThat(window.record(-3)).isEqualTo(DUPLICATE);
+    assertThat(window.highest()).hasValue(2);
+  }
+
+  @Test
+  void the_lowest_long_is_a_sequence_like_any_other() {
+    SequenceWindow window = new SequenceWindow(SIZE);
+
+    assertThat(window.record(Long.MIN_VALUE)).isEqualTo(NEW);
+    assertThat(window.highest()).hasValue(Long.MIN_VALUE);
+    assertThat(window.record(Long.MIN_VALUE)).isEqualTo(DUPLICATE);
+    assertThat(window.record(Long.MIN_VALUE + 1)).isEqualTo(NEW);
+    assertThat(window.highest()).hasValue(Long.MIN_VALUE + 1);
+  }
+
+  @Test
+  @Timeout(value = 5, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+  void a_jump_across_the_whole_long_range_does_not_overflow() {
+    SequenceWindow window = new SequenceWindow(SIZE);
+    window.record(-2);
+
+    // Long.MAX_VALUE - (-2) overflows; the window must treat it as the huge jump it is.
+    assertThat(window.record(Long.MAX_VALUE)).isEqualTo(NEW);
+    assertThat(window.highest()).hasValue(Long.MAX_VALUE);
+    assertThat(window.record(Long.MAX_VALUE - 1)).isEqualTo(NEW);
+    assertThat(window.record(-2)).as("far below the window, the difference overflows").isEqualTo(TOO_OLD);
+    assertThat(window.record(Long.MIN_VALUE)).isEqualTo(TOO_OLD);
+  }
+}
