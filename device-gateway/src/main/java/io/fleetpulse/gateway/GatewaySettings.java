@@ -22,7 +22,15 @@ public record GatewaySettings(
       int serverReceiveMaximum,
       long maxQueueSize,
       int maxPacketSize,
-      Duration startTimeout) {}
+      String persistence,
+      Duration startTimeout) {
+    public EmbeddedBroker {
+      if (!persistence.equals("file") && !persistence.equals("in-memory")) {
+        throw new IllegalArgumentException(
+            "fleetpulse.gateway.broker.embedded-broker.persistence must be 'file' or 'in-memory', not '" + persistence + "'");
+      }
+    }
+  }
 
   public record Mqtt(
       String clientIdPrefix,
@@ -88,6 +96,7 @@ public record GatewaySettings(
                     e.getInt("server-receive-maximum"),
                     e.getLong("max-queue-size"),
                     e.getInt("max-packet-size"),
+                    e.getString("persistence"),
                     e.getDuration("start-timeout"))),
             new Mqtt(
                 m.getString("client-id-prefix"),

@@ -35,7 +35,7 @@ class GatewaySettingsTest {
     assertThat(broker.username()).isEmpty();
     assertThat(broker.password()).isEmpty();
     assertThat(broker.embeddedBroker()).isEqualTo(new GatewaySettings.EmbeddedBroker(
-        "127.0.0.1", Path.of("var/hivemq"), 1000, 1_000_000L, 1_048_576, Duration.ofSeconds(60)));
+        "127.0.0.1", Path.of("var/hivemq"), 1000, 1_000_000L, 1_048_576, "file", Duration.ofSeconds(60)));
 
     assertThat(settings.ingest()).isEqualTo(
         new GatewaySettings.Ingest(Duration.ofMillis(200), Duration.ofSeconds(5)));

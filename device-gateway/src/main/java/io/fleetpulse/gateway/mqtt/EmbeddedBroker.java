@@ -94,14 +94,15 @@ public final class EmbeddedBroker implements AutoCloseable {
             </packets>
           </mqtt>
           <persistence>
-            <mode>file</mode>
+            <mode>%s</mode>
           </persistence>
           <anonymous-usage-statistics>
             <enabled>false</enabled>
           </anonymous-usage-statistics>
         </hivemq>
         """
-        .formatted(port, settings.bindAddress(), settings.maxQueueSize(), settings.serverReceiveMaximum(), settings.maxPacketSize());
+        .formatted(port, settings.bindAddress(), settings.maxQueueSize(), settings.serverReceiveMaximum(), settings.maxPacketSize(),
+            settings.persistence());
   }
 
   public int port() {

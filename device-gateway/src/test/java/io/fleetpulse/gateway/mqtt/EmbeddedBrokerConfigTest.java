@@ -18,7 +18,7 @@ import org.w3c.dom.Document;
 class EmbeddedBrokerConfigTest {
 
   private static final GatewaySettings.EmbeddedBroker SETTINGS = new GatewaySettings.EmbeddedBroker(
-      "0.0.0.0", Path.of("target/hivemq-test"), 321, 4_242L, 65_000, Duration.ofSeconds(5));
+      "0.0.0.0", Path.of("target/hivemq-test"), 321, 4_242L, 65_000, "in-memory", Duration.ofSeconds(5));
 
   @Test
   void writes_well_formed_xml_with_listener_limits_and_no_usage_statistics() throws Exception {
@@ -31,7 +31,7 @@ class EmbeddedBrokerConfigTest {
     assertThat(xpath.evaluate("/hivemq/mqtt/receive-maximum/server-receive-maximum", xml)).isEqualTo("321");
     assertThat(xpath.evaluate("/hivemq/mqtt/queued-messages/max-queue-size", xml)).isEqualTo("4242");
     assertThat(xpath.evaluate("/hivemq/mqtt/packets/max-packet-size", xml)).isEqualTo("65000");
-    assertThat(xpath.evaluate("/hivemq/persistence/mode", xml)).isEqualTo("file");
+    assertThat(xpath.evaluate("/hivemq/persistence/mode", xml)).isEqualTo("in-memory");
     assertThat(xpath.evaluate("/hivemq/anonymous-usage-statistics/enabled", xml)).isEqualTo("false");
   }
 
