@@ -9,6 +9,7 @@ import io.fleetpulse.api.telemetry.TelemetrySink;
 import io.fleetpulse.fleet.device.DeviceActor;
 import io.fleetpulse.fleet.directory.FleetDirectory;
 import java.time.Clock;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -59,9 +60,9 @@ public final class Devices implements TelemetrySink {
 
   @Override
   public CompletionStage<IngestOutcome> deliver(Telemetry telemetry) {
-    return sharding
+    return plain(sharding
         .entityRefFor(DeviceActor.ENTITY_TYPE_KEY, telemetry.deviceId())
-        .ask(replyTo -> new DeviceActor.Ingest(telemetry, replyTo), settings.device().askTimeout());
+        .ask(replyTo -> new DeviceActor.Ingest(telemetry, replyTo), settings.device().askTimeout()));
   }
 
   @Override
@@ -73,8 +74,28 @@ public final class Devices implements TelemetrySink {
 
   /** The device's current state; starts its actor if it was passivated. */
   public CompletionStage<DeviceActor.ViewReply> view(String deviceId) {
-    return sharding
+    return plain(sharding
         .entityRefFor(DeviceActor.ENTITY_TYPE_KEY, deviceId)
-        .ask(DeviceActor.GetView::new, settings.device().askTimeout());
+        .ask(DeviceActor.GetView::new, settings.device().askTimeout()));
+  }
+
+  /**
+   * Pekko's Java ask returns Scala's CompletableFuture adapter, which turns every non-async
+   * callback (whenComplete, thenApply) into its async twin on the default executor. On a machine
+   * with two cores that executor is one new thread per callback: one thread per telemetry
+   * message. Callers get a plain future completed on the replying thread instead.
+   */
+  static <T> CompletionStage<T> plain(CompletionStage<T> pekkoStage) {
+    CompletableFuture<T> plain = new CompletableFuture<>();
+    pekkoStage.whenCompleteAsync(
+        (value, failure) -> {
+          if (failure != null) {
+            plain.completeExceptionally(failure);
+          } else {
+            plain.complete(value);
+          }
+        },
+        Runnable::run);
+    return plain;
   }
 }

@@ -75,7 +75,10 @@ public final class IngestPipeline {
     } catch (RuntimeException e) {
       outcome = java.util.concurrent.CompletableFuture.failedFuture(e);
     }
-    outcome.whenComplete((result, failure) -> {
+    // Settling is cheap and never blocks, so it runs on whichever thread completes the delivery;
+    // an explicit executor also keeps futures that make whenComplete asynchronous off the
+    // default executor (on two cores, a new thread per task).
+    outcome.whenCompleteAsync((result, failure) -> {
       if (failure != null || result == null) {
         retry(telemetry, topic, payload, ack, publisher, attempt,
             failure != null ? failure : new IllegalStateException("the sink answered nothing"));
@@ -95,7 +98,7 @@ public final class IngestPipeline {
         reject(topic, TelemetryTopic.parse(topic), payload, rejected.reason(), rejected.detail(),
             telemetry.receivedAtMillis(), ack, publisher);
       }
-    });
+    }, Runnable::run);
   }
 
   private void retry(

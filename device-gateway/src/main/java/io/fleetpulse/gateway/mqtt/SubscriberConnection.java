@@ -78,6 +78,9 @@ final class SubscriberConnection implements MqttCallback {
     options.setAutomaticReconnect(true);
     options.setAutomaticReconnectDelay(
         (int) Math.max(1, settings.reconnectMinDelay().toSeconds()), (int) Math.max(1, settings.reconnectMaxDelay().toSeconds()));
+    if (broker.url().startsWith("tcp://")) {
+      options.setSocketFactory(new NoDelaySocketFactory());
+    }
     if (!broker.username().isEmpty()) {
       options.setUserName(broker.username());
       options.setPassword(broker.password().getBytes(StandardCharsets.UTF_8));

@@ -115,7 +115,8 @@ public final class NodeRoutes extends AllDirectives {
   private Route summary() {
     CompletionStage<FleetSummary> summary =
         AskPattern.ask(directory, FleetDirectory.GetOverview::new, fleetSettings.directory().askTimeout(), system.scheduler())
-            .thenApply(overview -> FleetSummary.of(overview, registry.size(), gateway.metrics().snapshot()));
+            .thenApplyAsync(overview -> FleetSummary.of(overview, registry.size(), gateway.metrics().snapshot()),
+                system.executionContext());
     return onSuccess(summary, s -> json(StatusCodes.OK, s));
   }
 

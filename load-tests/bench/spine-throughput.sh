@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Spine throughput on this machine, all cases in one run so their ratios are comparable:
+#   1. simulator -> embedded HiveMQ CE -> node (the default one-command setup)
+#   2. simulator -> Mosquitto 2 -> node (external broker)
+#   3. simulator -> Mosquitto 2, no node subscribed: the raw publish ceiling of broker + simulator
+# Each node case first warms the JVMs with 20,000 messages, then measures.
+# Usage: load-tests/bench/spine-throughput.sh [messages=150000] [devices=1000]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+MESSAGES="${1:-150000}"
+DEVICES="${2:-1000}"
+HTTP_PORT=18080
+API="http://127.0.0.1:${HTTP_PORT}"
+MOSQUITTO_PORT=18830
+HIVEMQ_PORT=18831
+OUT="target/bench"
+NODE_CP="fleetpulse-node/target/fleetpulse-node.jar:fleetpulse-node/target/lib/*"
+SIM_CP="load-tests/target/load-tests.jar:load-tests/target/lib/*"
+mkdir -p "$OUT"
+
+mvn -q -B -Dmaven.test.skip=true install
+
+NODE_PID=""
+MOSQUITTO_PID=""
+cleanup() {
+  [ -n "$NODE_PID" ] && kill -TERM "$NODE_PID" 2>/dev/null && wait "$NODE_PID" 2>/dev/null || true
+  [ -n "$MOSQUITTO_PID" ] && kill -TERM "$MOSQUITTO_PID" 2>/dev/null && wait "$MOSQUITTO_PID" 2>/dev/null || true
+}
+trap cleanup EXIT
+
+start_mosquitto() {
+  printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence false\nmax_queued_messages 1000000\nmax_inflight_messages 1000\n' \
+    "$MOSQUITTO_PORT" > "$OUT/mosquitto.conf"
+  mosquitto -c "$OUT/mosquitto.conf" > "$OUT/mosquitto.log" 2>&1 &
+  MOSQUITTO_PID=$!
+  sleep 1
+}
+
+start_node() { # $@: extra -D options
+  rm -rf "$OUT/hivemq"
+  java -Xms512m -Xmx2g -Dfleetpulse.node.http.port="$HTTP_PORT" -Dpekko.remote.artery.canonical.port=0 \
+    -Dfleetpulse.gateway.broker.embedded-broker.data-directory="$OUT/hivemq" "$@" \
+    -cp "$NODE_CP" io.fleetpulse.node.FleetPulseNode > "$OUT/node.log" 2>&1 &
+  NODE_PID=$!
+  for _ in $(seq 1 120); do
+    curl -fsS "$API/health/ready" >/dev/null 2>&1 && return 0
+    sleep 0.5
+  done
+  echo "node did not become ready; see $OUT/node.log" >&2
+  exit 1
+}
+
+stop_node() {
+  kill -TERM "$NODE_PID"; wait "$NODE_PID" 2>/dev/null || true; NODE_PID=""
+}
+
+simulate() { # $1 broker url, $2 messages, $3 report file, rest: extra options
+  local url="$1" messages="$2" report="$3"; shift 3
+  java -Xmx1g -cp "$SIM_CP" io.fleetpulse.loadtest.FleetSimulator --broker-url "$url" --devices "$DEVICES" \
+    --messages "$messages" --rate 0 --progress-interval 0 --drain 1s "$@" > "$report" 2>&1
+}
+
+field() { # $1 report, $2 label -> the rate in parentheses
+  grep -E "^  $2 " "$1" | sed -E 's/.*\(([^)]*)\).*/\1/' | head -1
+}
+
+echo "== 1. embedded HiveMQ CE -> node"
+# The embedded broker listens on the port of the gateway's broker url.
+start_node -Dfleetpulse.gateway.broker.url="tcp://127.0.0.1:${HIVEMQ_PORT}"
+simulate "tcp://127.0.0.1:${HIVEMQ_PORT}" 20000 "$OUT/hivemq-warmup.txt" --api-url "$API"
+simulate "tcp://127.0.0.1:${HIVEMQ_PORT}" "$MESSAGES" "$OUT/hivemq.txt" --api-url "$API"
+stop_node
+
+echo "== 2. Mosquitto -> node"
+start_mosquitto
+start_node -Dfleetpulse.gateway.broker.embedded=false -Dfleetpulse.gateway.broker.url="tcp://127.0.0.1:${MOSQUITTO_PORT}"
+simulate "tcp://127.0.0.1:${MOSQUITTO_PORT}" 20000 "$OUT/mosquitto-warmup.txt" --api-url "$API"
+simulate "tcp://127.0.0.1:${MOSQUITTO_PORT}" "$MESSAGES" "$OUT/mosquitto.txt" --api-url "$API"
+stop_node
+
+echo "== 3. Mosquitto alone (no subscriber)"
+simulate "tcp://127.0.0.1:${MOSQUITTO_PORT}" 20000 "$OUT/raw-warmup.txt"
+simulate "tcp://127.0.0.1:${MOSQUITTO_PORT}" "$MESSAGES" "$OUT/raw.txt"
+
+echo
+echo "messages=$MESSAGES devices=$DEVICES cores=$(nproc) ($(date -u +%Y-%m-%dT%H:%MZ))"
+printf '%-34s %16s %22s\n' "case" "acked by broker" "settled by node"
+printf '%-34s %16s %22s\n' "embedded HiveMQ CE -> node" "$(field "$OUT/hivemq.txt" acknowledged)" "$(grep -E '^  node received' "$OUT/hivemq.txt" | sed -E 's/.*processed ([^)]*)\).*/\1/')"
+printf '%-34s %16s %22s\n' "Mosquitto -> node" "$(field "$OUT/mosquitto.txt" acknowledged)" "$(grep -E '^  node received' "$OUT/mosquitto.txt" | sed -E 's/.*processed ([^)]*)\).*/\1/')"
+printf '%-34s %16s %22s\n' "Mosquitto alone (raw ceiling)" "$(field "$OUT/raw.txt" acknowledged)" "-"
+echo "full reports: $OUT/*.txt"
