@@ -60,15 +60,41 @@ final class NodeTestSupport {
       HttpResponse<String> response =
           HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
               HttpResponse.BodyHandlers.ofString());
-      JsonNode body = JSON.readTree(response.body());
-      ((com.fasterxml.jackson.databind.node.ObjectNode) body).put("_status", response.statusCode());
-      return body;
+      return withStatus(JSON.readTree(response.body()), response.statusCode());
     } catch (IOException e) {
       throw new IllegalStateException("GET " + url + " failed", e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted", e);
     }
+  }
+
+  static JsonNode putJson(String url, String body) {
+    try {
+      HttpResponse<String> response = HTTP.send(
+          HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
+              .header("Content-Type", "application/json")
+              .PUT(HttpRequest.BodyPublishers.ofString(body)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      return withStatus(JSON.readTree(response.body()), response.statusCode());
+    } catch (IOException e) {
+      throw new IllegalStateException("PUT " + url + " failed", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+
+  /** The body with the HTTP status as {@code _status}; an array body is under {@code items}. */
+  private static JsonNode withStatus(JsonNode body, int status) {
+    com.fasterxml.jackson.databind.node.ObjectNode object;
+    if (body.isObject()) {
+      object = (com.fasterxml.jackson.databind.node.ObjectNode) body;
+    } else {
+      object = JSON.createObjectNode();
+      object.set("items", body);
+    }
+    return object.put("_status", status);
   }
 
   /** Polls {@code url} until {@code condition} holds or the timeout passes; returns the last body. */
