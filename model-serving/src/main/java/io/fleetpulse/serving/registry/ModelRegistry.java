@@ -1,0 +1,259 @@
+package io.fleetpulse.serving.registry;
+
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.providers.OrtCUDAProviderOptions;
+import io.fleetpulse.serving.ServingSettings;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The ONNX models this node serves, read from {@code <directory>/<name>/<version>/} (model.onnx
+ * and model.json). At start the highest version of each model becomes active. At run time a
+ * version can be loaded, put in shadow (run beside the active one, its answers recorded but not
+ * served), promoted and rolled back, all without a restart. A version that fails to load or
+ * whose graph disagrees with its metadata is refused and the active one keeps serving.
+ *
+ * <p>{@link #loadVersion} blocks (it builds a session) and may run on any thread; every other
+ * method changes or reads the registry's state and is called by the pool's actor only.
+ */
+public final class ModelRegistry implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ModelRegistry.class);
+  private static final Comparator<String> VERSION_ORDER = ModelRegistry::compareVersions;
+
+  private final Path directory;
+  private final ServingSettings.Execution execution;
+  private final OrtEnvironment environment;
+  private final Map<String, Entry> models = new TreeMap<>();
+  private boolean cudaReported;
+
+  private static final class Entry {
+    final Map<String, LoadedModel> loaded = new TreeMap<>(VERSION_ORDER);
+    LoadedModel active;
+    LoadedModel shadow;
+    final Deque<LoadedModel> history = new ArrayDeque<>();
+  }
+
+  public ModelRegistry(Path directory, ServingSettings.Execution execution) {
+    this.directory = directory;
+    this.execution = execution;
+    this.environment = OrtEnvironment.getEnvironment();
+  }
+
+  /** Loads and activates the highest version of every model in the directory. */
+  public List<String> loadAll() {
+    List<String> problems = new ArrayList<>();
+    if (!Files.isDirectory(directory)) {
+      LOG.warn("model registry directory {} does not exist; no models are served", directory.toAbsolutePath());
+      return problems;
+    }
+    try (Stream<Path> names = Files.list(directory)) {
+      for (Path modelDirectory : names.filter(Files::isDirectory).sorted().toList()) {
+        String name = modelDirectory.getFileName().toString();
+        List<String> versions = versionsOf(name);
+        for (int i = versions.size() - 1; i >= 0; i--) {
+          try {
+            install(loadVersion(name, versions.get(i)));
+            promote(name, versions.get(i));
+            break;
+          } catch (ModelLoadException e) {
+            problems.add(e.getMessage());
+            LOG.error("{}", e.getMessage());
+          }
+        }
+      }
+    } catch (IOException e) {
+      problems.add("cannot list " + directory + ": " + e.getMessage());
+    }
+    return problems;
+  }
+
+  /** The versions present on disk for a model, lowest first. */
+  public List<String> versionsOf(String name) {
+    Path modelDirectory = directory.resolve(name);
+    if (!Files.isDirectory(modelDirectory)) {
+      return List.of();
+    }
+    try (Stream<Path> versions = Files.list(modelDirectory)) {
+      return versions.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted(VERSION_ORDER).toList();
+    } catch (IOException e) {
+      return List.of();
+    }
+  }
+
+  /** Builds and checks a session for one version. Blocking; changes nothing in the registry. */
+  public LoadedModel loadVersion(String name, String version) throws ModelLoadException {
+    Path versionDirectory = directory.resolve(name).resolve(version);
+    String what = "model " + name + " version " + version;
+    ModelMetadata metadata;
+    try {
+      metadata = ModelMetadata.read(versionDirectory.resolve("model.json"));
+    } catch (IOException | RuntimeException e) {
+      throw new ModelLoadException(what + ": unreadable model.json: " + e.getMessage(), e);
+    }
+    if (!metadata.name().equals(name) || !metadata.version().equals(version)) {
+      throw new ModelLoadException(what + ": model.json names " + metadata.name() + " version " + metadata.version());
+    }
+    OrtSession session;
+    try {
+      session = environment.createSession(versionDirectory.resolve("model.onnx").toString(), sessionOptions());
+    } catch (OrtException | RuntimeException e) {
+      throw new ModelLoadException(what + ": ONNX Runtime cannot load model.onnx: " + e.getMessage(), e);
+    }
+    LoadedModel model = new LoadedModel(metadata, environment, session);
+    try {
+      Optional<String> disagreement = model.disagreement();
+      if (disagreement.isPresent()) {
+        model.retire();
+        throw new ModelLoadException(what + ": graph disagrees with model.json: " + disagreement.get());
+      }
+    } catch (OrtException e) {
+      model.retire();
+      throw new ModelLoadException(what + ": cannot inspect the graph: " + e.getMessage(), e);
+    }
+    return model;
+  }
+
+  private OrtSession.SessionOptions sessionOptions() throws OrtException {
+    OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+    options.setIntraOpNumThreads(execution.intraOpThreads());
+    options.setInterOpNumThreads(execution.interOpThreads());
+    options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+    if (execution.provider().equals("cuda")) {
+      try {
+        OrtCUDAProviderOptions cuda = new OrtCUDAProviderOptions(execution.cudaDeviceId());
+        cuda.add("gpu_mem_limit", Long.toString(execution.cudaMemoryLimitBytes()));
+        options.addCUDA(cuda);
+      } catch (OrtException | RuntimeException | LinkageError e) {
+        if (execution.strict()) {
+          throw new IllegalStateException("CUDA was configured strictly but cannot be initialised: " + e.getMessage(), e);
+        }
+        if (!cudaReported) {
+          LOG.warn("CUDA cannot be initialised ({}); running models on CPU", e.getMessage());
+          cudaReported = true;
+        }
+      }
+    }
+    return options;
+  }
+
+  /** Adds a loaded version; it serves nothing until promoted or shadowed. */
+  public void install(LoadedModel model) {
+    Entry entry = models.computeIfAbsent(model.metadata().name(), n -> new Entry());
+    LoadedModel previous = entry.loaded.put(model.metadata().version(), model);
+    if (previous != null && previous != entry.active && previous != entry.shadow && !entry.history.contains(previous)) {
+      previous.retire();
+    }
+  }
+
+  public Optional<LoadedModel> active(String name) {
+    Entry entry = models.get(name);
+    return entry == null ? Optional.empty() : Optional.ofNullable(entry.active);
+  }
+
+  public Optional<LoadedModel> shadow(String name) {
+    Entry entry = models.get(name);
+    return entry == null ? Optional.empty() : Optional.ofNullable(entry.shadow);
+  }
+
+  public void promote(String name, String version) {
+    Entry entry = entry(name);
+    LoadedModel model = loaded(entry, name, version);
+    if (entry.active == model) {
+      return;
+    }
+    if (entry.active != null) {
+      entry.history.push(entry.active);
+    }
+    entry.active = model;
+    if (entry.shadow == model) {
+      entry.shadow = null;
+    }
+    LOG.info("model {} now serves version {}", name, version);
+  }
+
+  public void shadow(String name, String version) {
+    Entry entry = entry(name);
+    LoadedModel model = loaded(entry, name, version);
+    if (model == entry.active) {
+      throw new IllegalArgumentException("version " + version + " of " + name + " is active; shadow another version");
+    }
+    entry.shadow = model;
+    LOG.info("model {} version {} runs in shadow", name, version);
+  }
+
+  public void clearShadow(String name) {
+    entry(name).shadow = null;
+  }
+
+  /** Makes the previously active version active again. */
+  public void rollback(String name) {
+    Entry entry = entry(name);
+    if (entry.history.isEmpty()) {
+      throw new IllegalArgumentException("model " + name + " has no earlier version to roll back to");
+    }
+    entry.active = entry.history.pop();
+    LOG.info("model {} rolled back to version {}", name, entry.active.metadata().version());
+  }
+
+  public List<ModelStatus> status() {
+    List<ModelStatus> statuses = new ArrayList<>();
+    models.forEach((name, entry) -> statuses.add(new ModelStatus(
+        name,
+        entry.active == null ? null : entry.active.metadata().version(),
+        entry.shadow == null ? null : entry.shadow.metadata().version(),
+        List.copyOf(entry.loaded.keySet()),
+        entry.history.stream().map(m -> m.metadata().version()).toList())));
+    return statuses;
+  }
+
+  private Entry entry(String name) {
+    Entry entry = models.get(name);
+    if (entry == null) {
+      throw new IllegalArgumentException("no model " + name + " is loaded");
+    }
+    return entry;
+  }
+
+  private static LoadedModel loaded(Entry entry, String name, String version) {
+    LoadedModel model = entry.loaded.get(version);
+    if (model == null) {
+      throw new IllegalArgumentException("version " + version + " of " + name + " is not loaded (loaded: " + entry.loaded.keySet() + ")");
+    }
+    return model;
+  }
+
+  /** Numeric versions compare as numbers (2 before 10), others as text. */
+  static int compareVersions(String a, String b) {
+    boolean numericA = a.chars().allMatch(Character::isDigit) && !a.isEmpty();
+    boolean numericB = b.chars().allMatch(Character::isDigit) && !b.isEmpty();
+    if (numericA && numericB) {
+      int byLength = Integer.compare(a.length(), b.length());
+      return byLength != 0 ? byLength : a.compareTo(b);
+    }
+    return a.compareTo(b);
+  }
+
+  @Override
+  public void close() {
+    for (Entry entry : models.values()) {
+      entry.loaded.values().forEach(LoadedModel::retire);
+      entry.loaded.clear();
+    }
+    models.clear();
+  }
+}
