@@ -18,6 +18,8 @@ import java.util.concurrent.Executor;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.MailboxSelector;
+import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -42,6 +44,16 @@ public final class InferencePool extends AbstractBehavior<InferencePool.Command>
 
   public static final ServiceKey<Command> SERVICE_KEY = ServiceKey.create(Command.class, "fleetpulse-inference-pool");
   public static final String DISPATCHER_PATH = "fleetpulse.serving.inference-dispatcher";
+  public static final String MAILBOX_PATH = "fleetpulse.serving.pool-mailbox";
+
+  /** Spawn the pool with these props: its priority mailbox keeps URLLC ahead of floods. */
+  public static Props props() {
+    return MailboxSelector.fromConfig(MAILBOX_PATH);
+  }
+
+  static boolean isInternal(Command command) {
+    return command instanceof BatchDone || command instanceof ModelLoaded || command == Wake.INSTANCE;
+  }
 
   public sealed interface Command extends ServingSerializable
       permits Infer, LoadModel, PromoteModel, ShadowModel, RollbackModel, ListModels, Wake, BatchDone, ModelLoaded {}
@@ -79,6 +91,7 @@ public final class InferencePool extends AbstractBehavior<InferencePool.Command>
   private final PoolMetrics metrics;
   private final Executor inference;
   private final TimerScheduler<Command> timers;
+  private long wakeAtNanos = Long.MAX_VALUE;
 
   public static Behavior<Command> create(ServingSettings settings, ModelRegistry registry, MeterRegistry meters) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
@@ -104,7 +117,10 @@ public final class InferencePool extends AbstractBehavior<InferencePool.Command>
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
         .onMessage(Infer.class, this::onInfer)
-        .onMessageEquals(Wake.INSTANCE, this::dispatch)
+        .onMessageEquals(Wake.INSTANCE, () -> {
+          wakeAtNanos = Long.MAX_VALUE;
+          return dispatch();
+        })
         .onMessage(BatchDone.class, this::onBatchDone)
         .onMessage(LoadModel.class, this::onLoadModel)
         .onMessage(ModelLoaded.class, this::onModelLoaded)
@@ -164,7 +180,9 @@ public final class InferencePool extends AbstractBehavior<InferencePool.Command>
       launch(batch.get(), now);
     }
     OptionalLong due = scheduler.nextDueNanos();
-    if (due.isPresent() && scheduler.running() < settings.execution().maxConcurrentBatches()) {
+    // Re-arm only for an earlier deadline: a flood of requests must not reschedule per message.
+    if (due.isPresent() && due.getAsLong() < wakeAtNanos && scheduler.running() < settings.execution().maxConcurrentBatches()) {
+      wakeAtNanos = due.getAsLong();
       timers.startSingleTimer(Wake.INSTANCE, Duration.ofNanos(Math.max(0, due.getAsLong() - now)));
     }
     return this;
@@ -215,14 +233,14 @@ public final class InferencePool extends AbstractBehavior<InferencePool.Command>
     String version = done.active().metadata().version();
     int size = batch.requests().size();
     metrics.batch(batch.model(), batch.lane(), size, Duration.ofNanos(done.runNanos()));
+    if (done.shadowOutputs() != null) {
+      recordShadow(batch.model(), done.shadow().get().metadata().version(), done.outputs(), done.shadowOutputs());
+    }
     for (int i = 0; i < size; i++) {
       PendingRequest request = batch.requests().get(i);
       long waitNanos = Math.max(0, done.startNanos() - request.enqueuedNanos());
       metrics.queueWait(batch.model(), batch.lane(), Duration.ofNanos(waitNanos));
       request.replyTo().tell(new InferenceReply.Prediction(batch.model(), version, done.outputs()[i], waitNanos / 1000, size));
-    }
-    if (done.shadowOutputs() != null) {
-      recordShadow(batch.model(), done.shadow().get().metadata().version(), done.outputs(), done.shadowOutputs());
     }
     return dispatch();
   }
