@@ -12,6 +12,11 @@ import io.fleetpulse.gateway.mqtt.EmbeddedBroker;
 import io.fleetpulse.gateway.registry.DeviceRegistry;
 import io.fleetpulse.gateway.registry.InMemoryDeviceRegistry;
 import io.fleetpulse.node.http.NodeRoutes;
+import io.fleetpulse.serving.ServingSettings;
+import io.fleetpulse.serving.pool.InferencePool;
+import io.fleetpulse.serving.registry.ModelRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -40,6 +45,8 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
 public final class FleetPulseNode {
 
   private static final Logger LOG = LoggerFactory.getLogger(FleetPulseNode.class);
+  /** Nodes with this cluster role run an inference pool. */
+  public static final String INFERENCE_ROLE = "inference";
 
   private FleetPulseNode() {}
 
@@ -99,8 +106,18 @@ public final class FleetPulseNode {
           return Done.getInstance();
         }));
 
-    NodeRoutes routes =
-        new NodeRoutes(system, profiles, registry, devices, directory, gateway, fleetSettings, cluster);
+    PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    GatewayMeters.bind(meters, gateway.metrics());
+    Optional<ActorRef<InferencePool.Command>> pool = Optional.empty();
+    if (cluster.selfMember().hasRole(INFERENCE_ROLE)) {
+      ServingSettings servingSettings = ServingSettings.fromConfig(config);
+      ModelRegistry models = new ModelRegistry(servingSettings.registryDirectory(), servingSettings.execution());
+      models.loadAll().forEach(problem -> LOG.error("model refused: {}", problem));
+      pool = Optional.of(system.systemActorOf(
+          InferencePool.create(servingSettings, models, meters), "inference-pool", InferencePool.props()));
+    }
+    NodeRoutes routes = new NodeRoutes(
+        system, profiles, registry, devices, directory, gateway, fleetSettings, cluster, pool, Optional.of(meters));
     ServerBinding binding;
     try {
       binding = Http.get(system)

@@ -12,6 +12,8 @@ import io.fleetpulse.fleet.directory.FleetDirectory;
 import io.fleetpulse.gateway.DeviceGateway;
 import io.fleetpulse.gateway.registry.DeviceRegistration;
 import io.fleetpulse.gateway.registry.DeviceRegistry;
+import io.fleetpulse.serving.pool.InferencePool;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -57,10 +59,14 @@ public final class NodeRoutes extends AllDirectives {
   private final DeviceGateway gateway;
   private final FleetSettings fleetSettings;
   private final Cluster cluster;
+  private final JsonResponses responses = new JsonResponses(JSON);
+  private final Optional<ModelRoutes> models;
+  private final Optional<PrometheusMeterRegistry> metrics;
 
   public NodeRoutes(
       ActorSystem<?> system, DeviceProfiles profiles, DeviceRegistry registry, Devices devices,
-      ActorRef<FleetDirectory.Command> directory, DeviceGateway gateway, FleetSettings fleetSettings, Cluster cluster) {
+      ActorRef<FleetDirectory.Command> directory, DeviceGateway gateway, FleetSettings fleetSettings, Cluster cluster,
+      Optional<ActorRef<InferencePool.Command>> pool, Optional<PrometheusMeterRegistry> metrics) {
     this.system = system;
     this.profiles = profiles;
     this.registry = registry;
@@ -69,12 +75,15 @@ public final class NodeRoutes extends AllDirectives {
     this.gateway = gateway;
     this.fleetSettings = fleetSettings;
     this.cluster = cluster;
+    this.models = pool.map(p -> new ModelRoutes(system, p, fleetSettings.directory().askTimeout(), responses));
+    this.metrics = metrics;
   }
 
   public Route route() {
     return handleExceptions(exceptions(), () -> handleRejections(rejections(), () -> concat(
         pathPrefix("health", this::healthRoutes),
         pathPrefix("api", this::apiRoutes),
+        path("metrics", () -> get(this::prometheus)),
         pathEndOrSingleSlash(() -> get(() -> getFromResource("dashboard/index.html", ContentTypes.TEXT_HTML_UTF8))))));
   }
 
@@ -88,7 +97,16 @@ public final class NodeRoutes extends AllDirectives {
     return concat(
         path(PathMatchers.segment("fleet").slash("summary"), () -> get(this::summary)),
         path("profiles", () -> get(() -> json(StatusCodes.OK, profiles.all()))),
-        pathPrefix("devices", this::deviceRoutes));
+        pathPrefix("devices", this::deviceRoutes),
+        models.map(ModelRoutes::route).orElseGet(() -> pathPrefix("models", () ->
+            error(StatusCodes.NOT_FOUND, "inference.disabled", "this node has no inference role"))));
+  }
+
+  private Route prometheus() {
+    if (metrics.isEmpty()) {
+      return error(StatusCodes.NOT_FOUND, "metrics.disabled", "metrics are not enabled on this node");
+    }
+    return complete(StatusCodes.OK, HttpEntities.create(ContentTypes.TEXT_PLAIN_UTF8, metrics.get().scrape()));
   }
 
   private Route deviceRoutes() {
@@ -167,15 +185,11 @@ public final class NodeRoutes extends AllDirectives {
   }
 
   private Route json(StatusCode status, Object body) {
-    try {
-      return complete(status, HttpEntities.create(ContentTypes.APPLICATION_JSON, JSON.writeValueAsBytes(body)));
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new IllegalStateException("cannot render JSON", e);
-    }
+    return responses.json(status, body);
   }
 
   private Route error(StatusCode status, String code, String message) {
-    return json(status, new ApiError(code, message));
+    return responses.error(status, code, message);
   }
 
   private ExceptionHandler exceptions() {

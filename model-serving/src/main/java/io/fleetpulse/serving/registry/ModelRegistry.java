@@ -71,8 +71,7 @@ public final class ModelRegistry implements AutoCloseable {
             promote(name, versions.get(i));
             break;
           } catch (ModelLoadException e) {
-            problems.add(e.getMessage());
-            LOG.error("{}", e.getMessage());
+            problems.add(e.getMessage()); // the caller reports them
           }
         }
       }
