@@ -7,6 +7,7 @@ import io.fleetpulse.api.telemetry.RejectReason;
 import io.fleetpulse.api.telemetry.Telemetry;
 import io.fleetpulse.api.telemetry.TelemetrySink;
 import io.fleetpulse.fleet.device.DeviceActor;
+import io.fleetpulse.fleet.device.Inference;
 import io.fleetpulse.fleet.directory.FleetDirectory;
 import java.time.Clock;
 import java.util.concurrent.CompletableFuture;
@@ -35,7 +36,7 @@ public final class Devices implements TelemetrySink {
   /** Starts the device region on this node and returns the facade. */
   public static Devices init(
       ActorSystem<?> system, DeviceProfiles profiles, FleetSettings settings,
-      ActorRef<FleetDirectory.Command> directory, Clock clock) {
+      ActorRef<FleetDirectory.Command> directory, Clock clock, Inference inference) {
     for (var profile : profiles.all()) {
       // A passivated actor cannot report its device offline: it must have gone offline before.
       if (profile.inactivityTimeout().compareTo(settings.device().passivationIdleTimeout()) >= 0) {
@@ -53,7 +54,7 @@ public final class Devices implements TelemetrySink {
     sharding.init(
         Entity.of(
                 DeviceActor.ENTITY_TYPE_KEY,
-                entity -> DeviceActor.create(entity.getEntityId(), profiles, settings.device(), directory, clock))
+                entity -> DeviceActor.create(entity.getEntityId(), profiles, settings.device(), directory, clock, inference))
             .withSettings(shardingSettings));
     return new Devices(sharding, settings);
   }

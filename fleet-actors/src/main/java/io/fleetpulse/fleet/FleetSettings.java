@@ -16,6 +16,8 @@ public record FleetSettings(Device device, Directory directory) {
    * @param passivationIdleTimeout an actor that received nothing for this long is stopped
    * @param askTimeout how long the gateway waits for a device actor's answer
    * @param recentReadings how many ring-buffer rows the device view shows
+   * @param inferenceTimeout how long a device waits for an inference pool before trying another
+   * @param inferenceAttempts pools tried before a window's prediction is given up
    */
   public record Device(
       List<Duration> aggregationWindows,
@@ -23,7 +25,9 @@ public record FleetSettings(Device device, Directory directory) {
       int sequenceWindow,
       Duration passivationIdleTimeout,
       Duration askTimeout,
-      int recentReadings) {
+      int recentReadings,
+      Duration inferenceTimeout,
+      int inferenceAttempts) {
     public Device {
       aggregationWindows = List.copyOf(aggregationWindows);
     }
@@ -42,7 +46,9 @@ public record FleetSettings(Device device, Directory directory) {
             d.getInt("sequence-window"),
             d.getDuration("passivation-idle-timeout"),
             d.getDuration("ask-timeout"),
-            d.getInt("recent-readings"));
+            d.getInt("recent-readings"),
+            d.getDuration("inference-timeout"),
+            d.getInt("inference-attempts"));
     if (device.aggregationWindows().isEmpty()) {
       throw new IllegalArgumentException("fleetpulse.fleet.device.aggregation-windows must name at least one window");
     }

@@ -13,6 +13,7 @@ import io.fleetpulse.gateway.registry.DeviceRegistry;
 import io.fleetpulse.gateway.registry.InMemoryDeviceRegistry;
 import io.fleetpulse.node.http.NodeRoutes;
 import io.fleetpulse.serving.ServingSettings;
+import io.fleetpulse.serving.pool.InferenceClient;
 import io.fleetpulse.serving.pool.InferencePool;
 import io.fleetpulse.serving.registry.ModelRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -96,7 +97,9 @@ public final class FleetPulseNode {
     }
 
     ActorRef<FleetDirectory.Command> directory = FleetDirectory.initSingleton(system);
-    Devices devices = Devices.init(system, profiles, fleetSettings, directory, clock);
+    InferenceClient inference = new InferenceClient(
+        system, fleetSettings.device().inferenceTimeout(), fleetSettings.device().inferenceAttempts());
+    Devices devices = Devices.init(system, profiles, fleetSettings, directory, clock, inference::infer);
     DeviceRegistry registry = new InMemoryDeviceRegistry(gatewaySettings.registration(), profiles);
     DeviceGateway gateway = DeviceGateway.start(gatewaySettings, profiles, registry, devices, nodeSettings.name(), clock);
     shutdown.addTask(

@@ -3,12 +3,15 @@ package io.fleetpulse.fleet.device;
 import io.fleetpulse.api.CborSerializable;
 import io.fleetpulse.api.profile.DeviceProfile;
 import io.fleetpulse.api.profile.DeviceProfiles;
+import io.fleetpulse.api.profile.NetworkSlice;
 import io.fleetpulse.api.telemetry.DeviceIdentity;
 import io.fleetpulse.api.telemetry.IngestOutcome;
 import io.fleetpulse.api.telemetry.RejectReason;
 import io.fleetpulse.api.telemetry.Telemetry;
 import io.fleetpulse.fleet.FleetSettings;
 import io.fleetpulse.fleet.directory.FleetDirectory;
+import io.fleetpulse.serving.Lane;
+import io.fleetpulse.serving.pool.InferenceReply;
 import java.time.Clock;
 import java.time.Duration;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -34,7 +37,7 @@ public final class DeviceActor extends AbstractBehavior<DeviceActor.Command> {
   public static final EntityTypeKey<Command> ENTITY_TYPE_KEY = EntityTypeKey.create(Command.class, "Device");
 
   public sealed interface Command extends CborSerializable
-      permits Ingest, RecordRejection, GetView, InactivityCheck {}
+      permits Ingest, RecordRejection, GetView, InactivityCheck, InferenceAnswered {}
 
   /** A validated telemetry message; answered once the device has decided on it. */
   public record Ingest(Telemetry telemetry, ActorRef<IngestOutcome> replyTo) implements Command {}
@@ -51,27 +54,32 @@ public final class DeviceActor extends AbstractBehavior<DeviceActor.Command> {
     INSTANCE
   }
 
+  /** The pool answered a window this actor sent (pipeToSelf). */
+  private record InferenceAnswered(String model, long sequence, InferenceReply reply) implements Command {}
+
   private final String deviceId;
   private final DeviceProfiles profiles;
   private final FleetSettings.Device settings;
   private final ActorRef<FleetDirectory.Command> directory;
   private final TimerScheduler<Command> timers;
   private final Clock clock;
+  private final Inference inference;
   private DeviceState state;
   private boolean online;
 
   public static Behavior<Command> create(
       String deviceId, DeviceProfiles profiles, FleetSettings.Device settings,
-      ActorRef<FleetDirectory.Command> directory, Clock clock) {
+      ActorRef<FleetDirectory.Command> directory, Clock clock, Inference inference) {
     return Behaviors.setup(
         context -> Behaviors.withTimers(
-            timers -> new DeviceActor(context, deviceId, profiles, settings, directory, timers, clock)));
+            timers -> new DeviceActor(context, deviceId, profiles, settings, directory, timers, clock, inference)));
   }
 
   private DeviceActor(
       ActorContext<Command> context, String deviceId, DeviceProfiles profiles, FleetSettings.Device settings,
-      ActorRef<FleetDirectory.Command> directory, TimerScheduler<Command> timers, Clock clock) {
+      ActorRef<FleetDirectory.Command> directory, TimerScheduler<Command> timers, Clock clock, Inference inference) {
     super(context);
+    this.inference = inference;
     this.deviceId = deviceId;
     this.profiles = profiles;
     this.settings = settings;
@@ -87,6 +95,7 @@ public final class DeviceActor extends AbstractBehavior<DeviceActor.Command> {
         .onMessage(RecordRejection.class, this::onRecordRejection)
         .onMessage(GetView.class, this::onGetView)
         .onMessageEquals(InactivityCheck.INSTANCE, this::onInactivityCheck)
+        .onMessage(InferenceAnswered.class, this::onInferenceAnswered)
         .build();
   }
 
@@ -96,6 +105,7 @@ public final class DeviceActor extends AbstractBehavior<DeviceActor.Command> {
     IngestOutcome outcome = current.ingest(telemetry);
     if (outcome instanceof IngestOutcome.Accepted) {
       markOnline();
+      requestInferences(current, telemetry.sequence());
     }
     getContext().getLog().trace("device {} seq {}: {}", deviceId, telemetry.sequence(), outcome);
     command.replyTo().tell(outcome);
@@ -127,6 +137,30 @@ public final class DeviceActor extends AbstractBehavior<DeviceActor.Command> {
       timers.startSingleTimer(InactivityCheck.INSTANCE, Duration.ofMillis(timeout.toMillis() - silentFor));
     }
     return this;
+  }
+
+  private void requestInferences(DeviceState current, long sequence) {
+    Lane lane = laneOf(profiles.get(current.identity().profile()).networkSlice());
+    for (DeviceState.InferenceRequest request : current.dueInferences()) {
+      getContext().pipeToSelf(inference.infer(request.model(), lane, request.values()), (reply, failure) ->
+          new InferenceAnswered(request.model(), sequence, failure == null ? reply
+              : new InferenceReply.Failed(request.model(), "pool.unavailable", failure.toString())));
+    }
+  }
+
+  private Behavior<Command> onInferenceAnswered(InferenceAnswered answer) {
+    if (state != null) {
+      state.inferenceAnswered(answer.model(), answer.reply(), clock.millis(), answer.sequence());
+    }
+    return this;
+  }
+
+  static Lane laneOf(NetworkSlice slice) {
+    return switch (slice) {
+      case URLLC -> Lane.URLLC;
+      case EMBB -> Lane.EMBB;
+      case MMTC -> Lane.MMTC;
+    };
   }
 
   /** Creates the state on first contact, and anew when the device was re-registered. */

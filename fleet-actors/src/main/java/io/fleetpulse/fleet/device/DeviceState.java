@@ -28,6 +28,7 @@ public final class DeviceState {
   private final SequenceWindow sequences;
   private final MetricAggregates[] metrics;
   private final ReadingRing ring;
+  private final List<ModelRuns> models = new ArrayList<>();
   private final Map<RejectReason, Long> rejects = new EnumMap<>(RejectReason.class);
   private long accepted;
   private long duplicates;
@@ -44,6 +45,27 @@ public final class DeviceState {
       metrics[i] = new MetricAggregates(specs.get(i).name(), specs.get(i).unit(), settings.aggregationWindows(), settings.bucketsPerWindow());
     }
     this.ring = new ReadingRing(profile.ringBufferSize(), specs.size());
+    profile.models().forEach(binding -> models.add(new ModelRuns(binding, profile)));
+  }
+
+  /** A window due for a model after the latest accepted message. */
+  public record InferenceRequest(String model, float[] values) {}
+
+  /** The model windows due now; call after each accepted message. */
+  public List<InferenceRequest> dueInferences() {
+    List<InferenceRequest> due = new ArrayList<>(0);
+    for (ModelRuns model : models) {
+      model.due(ring).ifPresent(values -> due.add(new InferenceRequest(model.model(), values)));
+    }
+    return due;
+  }
+
+  public void inferenceAnswered(String model, io.fleetpulse.serving.pool.InferenceReply reply, long atMillis, long sequence) {
+    for (ModelRuns runs : models) {
+      if (runs.model().equals(model)) {
+        runs.answered(reply, atMillis, sequence);
+      }
+    }
   }
 
   /** Applies one validated message: counted once, however often the broker redelivers it. */
@@ -119,6 +141,6 @@ public final class DeviceState {
         firstSeenMillis < 0 ? null : firstSeenMillis, lastSeenMillis < 0 ? null : lastSeenMillis,
         accepted, duplicates, Map.copyOf(rejectsByCode),
         sequences.highest().isPresent() ? sequences.highest().getAsLong() : null,
-        List.copyOf(metricViews), List.copyOf(recent));
+        List.copyOf(metricViews), List.copyOf(recent), models.stream().map(ModelRuns::view).toList());
   }
 }

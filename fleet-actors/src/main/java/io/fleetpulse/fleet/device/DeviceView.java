@@ -20,8 +20,16 @@ public record DeviceView(
     Map<String, Long> rejectsByReason,
     Long highestSequence,
     List<MetricAggregates.View> metrics,
-    List<RecentReading> recent)
+    List<RecentReading> recent,
+    List<PredictionView> predictions)
     implements CborSerializable {
+
+  /**
+   * The latest prediction of one of the device's models (null fields before the first) and how
+   * its runs went: predictions, windows skipped for a missing feature, overloaded, expired, failed.
+   */
+  public record PredictionView(
+      String model, String version, List<Double> outputs, Long atMillis, Long sequence, java.util.Map<String, Long> runs) {}
 
   /** One row of the ring buffer: the message time and the values it carried. */
   public record RecentReading(long timestampMillis, Map<String, Double> values) {}

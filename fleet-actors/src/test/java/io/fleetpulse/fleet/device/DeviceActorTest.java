@@ -69,7 +69,7 @@ class DeviceActorTest {
     directory = TEST_KIT.createTestProbe(FleetDirectory.Command.class);
     outcomes = TEST_KIT.createTestProbe(IngestOutcome.class);
     views = TEST_KIT.createTestProbe(DeviceActor.ViewReply.class);
-    device = TEST_KIT.spawn(DeviceActor.create(deviceId, PROFILES, SETTINGS, directory.ref(), clock), deviceId);
+    device = TEST_KIT.spawn(DeviceActor.create(deviceId, PROFILES, SETTINGS, directory.ref(), clock, Inference.NONE), deviceId);
   }
 
   @Test

@@ -49,7 +49,7 @@ class DeviceMessageSerializationTest {
     TestProbe<IngestOutcome> outcomes = TEST_KIT.createTestProbe(IngestOutcome.class);
     TestProbe<DeviceActor.ViewReply> views = TEST_KIT.createTestProbe(DeviceActor.ViewReply.class);
     ActorRef<DeviceActor.Command> device =
-        TEST_KIT.spawn(DeviceActor.create("pump-1", PROFILES, SETTINGS, directory.ref(), Clock.systemUTC()));
+        TEST_KIT.spawn(DeviceActor.create("pump-1", PROFILES, SETTINGS, directory.ref(), Clock.systemUTC(), Inference.NONE));
 
     device.tell(new DeviceActor.Ingest(telemetry(1), outcomes.ref()));
     assertThat(outcomes.receiveMessage()).isEqualTo(new IngestOutcome.Accepted("pump-1", 1));

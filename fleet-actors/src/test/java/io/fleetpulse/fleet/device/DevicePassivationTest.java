@@ -70,7 +70,7 @@ class DevicePassivationTest {
     FleetSettings settings = FleetSettings.fromConfig(CONFIG);
     assertThat(settings.device().passivationIdleTimeout()).isEqualTo(Duration.ofSeconds(1));
     devices = Devices.init(
-        testKit.system(), DeviceProfiles.fromConfig(CONFIG), settings, directory.ref(), Clock.systemUTC());
+        testKit.system(), DeviceProfiles.fromConfig(CONFIG), settings, directory.ref(), Clock.systemUTC(), Inference.NONE);
   }
 
   @AfterAll

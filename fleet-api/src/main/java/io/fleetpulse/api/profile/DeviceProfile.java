@@ -20,7 +20,7 @@ public record DeviceProfile(
     Duration inactivityTimeout,
     NetworkSlice networkSlice,
     int ringBufferSize,
-    List<String> models) {
+    List<ModelBinding> models) {
 
   public DeviceProfile {
     Objects.requireNonNull(name, "name");
@@ -40,6 +40,18 @@ public record DeviceProfile(
       if (seen.put(metric.name(), metric) != null) {
         throw new IllegalArgumentException(
             "profile '" + name + "' declares metric '" + metric.name() + "' twice");
+      }
+    }
+    for (ModelBinding model : models) {
+      for (String feature : model.features()) {
+        if (!seen.containsKey(feature)) {
+          throw new IllegalArgumentException(
+              "profile '" + name + "': model '" + model.model() + "' reads '" + feature + "', which the profile lacks");
+        }
+      }
+      if (model.window() > ringBufferSize) {
+        throw new IllegalArgumentException(
+            "profile '" + name + "': model '" + model.model() + "' needs " + model.window() + " messages, the ring keeps " + ringBufferSize);
       }
     }
   }

@@ -63,10 +63,20 @@ public final class DeviceProfiles {
           config.getDuration("inactivity-timeout"),
           NetworkSlice.parse(config.getString("network-slice")),
           config.getInt("ring-buffer-size"),
-          config.getStringList("models"));
+          models(config));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("invalid device profile '" + name + "': " + e.getMessage(), e);
     }
+  }
+
+  private static List<ModelBinding> models(Config config) {
+    List<ModelBinding> models = new ArrayList<>();
+    for (Config model : config.getConfigList("models")) {
+      models.add(new ModelBinding(
+          model.getString("model"), model.getStringList("features"), model.getInt("window"),
+          model.hasPath("every") ? model.getInt("every") : 1));
+    }
+    return models;
   }
 
   private static String quoted(String key) {
