@@ -30,7 +30,7 @@ class WindowScorer(torch.nn.Module):
         return self.score(h), torch.sigmoid(self.head(h))
 
 
-def export(name, version, seed, window=WINDOW):
+def export(name, version, seed, window=WINDOW, features=FEATURES):
     directory = os.path.join(OUT, name, version)
     os.makedirs(directory, exist_ok=True)
     model = WindowScorer(seed).eval()
@@ -43,7 +43,7 @@ def export(name, version, seed, window=WINDOW):
     metadata = {
         "name": name,
         "version": version,
-        "input": {"name": "window", "window": window, "features": FEATURES},
+        "input": {"name": "window", "window": window, "features": features},
         "outputs": [
             {"name": "score", "size": 1, "meaning": "a test score"},
             {"name": "probabilities", "size": 2, "meaning": "two test probabilities"},
@@ -76,6 +76,8 @@ def main():
     write_expected(seed=1)
     export("scorer", "2", seed=2)
     export("other", "1", seed=3)
+    # Reads an environment sensor's first three metrics: the node's end-to-end inference test.
+    export("env-scorer", "1", seed=5, features=["temperature", "humidity", "co2"])
     # A graph that disagrees with its metadata: the metadata claims a window of 5.
     export("mismatched", "1", seed=4, window=5)
     # A file that is not an ONNX model at all.

@@ -69,6 +69,18 @@ final class NodeTestSupport {
     }
   }
 
+  static String getText(String url) {
+    try {
+      return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
+          HttpResponse.BodyHandlers.ofString()).body();
+    } catch (IOException e) {
+      throw new IllegalStateException("GET " + url + " failed", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+
   static JsonNode putJson(String url, String body) {
     try {
       HttpResponse<String> response = HTTP.send(
