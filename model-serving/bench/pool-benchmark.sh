@@ -10,5 +10,5 @@ REGISTRY="${2:-src/test/resources/models}"
 MODEL="${3:-scorer}"
 mvn -q -B ${MAVEN_FLAGS:-} -f ../pom.xml -pl model-serving -am install -DskipTests
 mvn -q -B ${MAVEN_FLAGS:-} test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=test
-java -Xmx2g -cp "target/test-classes:target/classes:$(cat target/bench.classpath)" \
+java -Xmx2g ${JAVA_OPTS:-} -cp "target/test-classes:target/classes:$(cat target/bench.classpath)" \
   io.fleetpulse.serving.bench.PoolBenchmark "$REGISTRY" "$MODEL" "$SECONDS_PER_CASE"
