@@ -29,7 +29,8 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  * The inference pool against what a user would write without it: {@code session.run} once per
  * request from as many threads as there are concurrent requests. Closed loop: each of {@code c}
  * clients sends its next request when the previous one is answered. Also the URLLC lane's
- * latency while mMTC clients flood the pool. Run with model-serving/bench/pool-benchmark.sh.
+ * latency while mMTC clients flood the pool. Run with model-serving/bench/pool-benchmark.sh. The
+ * actor scheduler ticks every millisecond, as on a node (fleetpulse-node's application.conf).
  *
  * <p>Arguments: registry directory, model, seconds per case.
  */
@@ -41,7 +42,7 @@ public final class PoolBenchmark {
     Path registryDirectory = Path.of(args.length > 0 ? args[0] : "src/test/resources/models");
     String model = args.length > 1 ? args[1] : "scorer";
     Duration perCase = Duration.ofSeconds(args.length > 2 ? Long.parseLong(args[2]) : 5);
-    Config config = ConfigFactory.parseString("pekko.loglevel = WARNING").withFallback(ConfigFactory.load());
+    Config config = ConfigFactory.parseString("pekko.loglevel = WARNING\npekko.scheduler.tick-duration = 1ms").withFallback(ConfigFactory.load());
     ServingSettings settings = ServingSettings.fromConfig(config);
     ModelRegistry registry = new ModelRegistry(registryDirectory, settings.execution());
     List<String> problems = registry.loadAll();
@@ -58,6 +59,7 @@ public final class PoolBenchmark {
       report("session.run per request", concurrency, direct(direct, values, concurrency, Duration.ofSeconds(1)));
       report("session.run per request", concurrency, direct(direct, values, concurrency, perCase));
       pooled(system, pool, model, values, Lane.EMBB, concurrency, Duration.ofSeconds(1));
+      report("pool, URLLC lane", concurrency, pooled(system, pool, model, values, Lane.URLLC, concurrency, perCase));
       report("pool, eMBB lane", concurrency, pooled(system, pool, model, values, Lane.EMBB, concurrency, perCase));
       report("pool, mMTC lane", concurrency, pooled(system, pool, model, values, Lane.MMTC, concurrency, perCase));
     }
