@@ -261,6 +261,10 @@ public final class InferencePool extends AbstractBehavior<InferencePool.Command>
   }
 
   private Behavior<Command> onLoadModel(LoadModel command) {
+    if (registry.isLoaded(command.model(), command.version())) {
+      command.replyTo().tell(StatusReply.error(ModelRegistry.alreadyLoaded(command.model(), command.version())));
+      return this;
+    }
     CompletableFuture<LoadedModel> load = CompletableFuture.supplyAsync(() -> {
       try {
         return registry.loadVersion(command.model(), command.version());
@@ -279,7 +283,12 @@ public final class InferencePool extends AbstractBehavior<InferencePool.Command>
       loaded.replyTo().tell(StatusReply.error(loaded.failure().getMessage()));
       return this;
     }
-    registry.install(loaded.loaded());
+    try {
+      registry.install(loaded.loaded());
+    } catch (IllegalArgumentException e) { // the same version was loaded twice concurrently
+      loaded.replyTo().tell(StatusReply.error(e.getMessage()));
+      return this;
+    }
     if (registry.active(loaded.model()).isEmpty()) {
       registry.promote(loaded.model(), loaded.version());
     }

@@ -58,9 +58,12 @@ public final class LoadedModel {
       if (info == null) {
         return Optional.of("the graph has no output '" + output.name() + "' (it has " + outputs.keySet() + ")");
       }
-      long[] outputShape = ((TensorInfo) info.getInfo()).getShape();
-      long width = outputShape.length == 1 ? 1 : outputShape[outputShape.length - 1];
-      if (outputShape.length > 2 || !fits(width, output.size())) {
+      if (!(info.getInfo() instanceof TensorInfo outputTensor) || outputTensor.type != ai.onnxruntime.OnnxJavaType.FLOAT) {
+        return Optional.of("output '" + output.name() + "' is not a float tensor");
+      }
+      long[] outputShape = outputTensor.getShape();
+      if (outputShape.length < 1 || outputShape.length > 2
+          || !fits(outputShape.length == 1 ? 1 : outputShape[1], output.size())) {
         return Optional.of("output '" + output.name() + "' has shape " + java.util.Arrays.toString(outputShape)
             + ", metadata says [batch, " + output.size() + "]");
       }

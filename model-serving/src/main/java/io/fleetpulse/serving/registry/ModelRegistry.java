@@ -150,13 +150,26 @@ public final class ModelRegistry implements AutoCloseable {
     return options;
   }
 
-  /** Adds a loaded version; it serves nothing until promoted or shadowed. */
+  /**
+   * Adds a loaded version; it serves nothing until promoted or shadowed. Versions are immutable:
+   * a version already loaded is refused (and the new session closed); publish a new version.
+   */
   public void install(LoadedModel model) {
     Entry entry = models.computeIfAbsent(model.metadata().name(), n -> new Entry());
-    LoadedModel previous = entry.loaded.put(model.metadata().version(), model);
-    if (previous != null && previous != entry.active && previous != entry.shadow && !entry.history.contains(previous)) {
-      previous.retire();
+    if (entry.loaded.containsKey(model.metadata().version())) {
+      model.retire();
+      throw new IllegalArgumentException(alreadyLoaded(model.metadata().name(), model.metadata().version()));
     }
+    entry.loaded.put(model.metadata().version(), model);
+  }
+
+  public boolean isLoaded(String name, String version) {
+    Entry entry = models.get(name);
+    return entry != null && entry.loaded.containsKey(version);
+  }
+
+  public static String alreadyLoaded(String name, String version) {
+    return "version " + version + " of " + name + " is already loaded; versions are immutable, publish a new version";
   }
 
   public Optional<LoadedModel> active(String name) {
@@ -206,6 +219,9 @@ public final class ModelRegistry implements AutoCloseable {
       throw new IllegalArgumentException("model " + name + " has no earlier version to roll back to");
     }
     entry.active = entry.history.pop();
+    if (entry.shadow == entry.active) {
+      entry.shadow = null;
+    }
     LOG.info("model {} rolled back to version {}", name, entry.active.metadata().version());
   }
 
