@@ -107,9 +107,15 @@ public final class ModelRegistry implements AutoCloseable {
     if (!metadata.name().equals(name) || !metadata.version().equals(version)) {
       throw new ModelLoadException(what + ": model.json names " + metadata.name() + " version " + metadata.version());
     }
+    OrtSession.SessionOptions options;
+    try {
+      options = sessionOptions(); // a strict CUDA configuration that cannot be met throws here, not per model
+    } catch (OrtException e) {
+      throw new ModelLoadException(what + ": cannot prepare session options: " + e.getMessage(), e);
+    }
     OrtSession session;
     try {
-      session = environment.createSession(versionDirectory.resolve("model.onnx").toString(), sessionOptions());
+      session = environment.createSession(versionDirectory.resolve("model.onnx").toString(), options);
     } catch (OrtException | RuntimeException e) {
       throw new ModelLoadException(what + ": ONNX Runtime cannot load model.onnx: " + e.getMessage(), e);
     }
