@@ -1,0 +1,53 @@
+package io.fleetpulse.persistence.cassandra;
+
+import com.typesafe.config.Config;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/** Settings of the embedded Cassandra node ({@code fleetpulse.persistence.cassandra.embedded}). */
+public record EmbeddedCassandraSettings(
+    boolean enabled,
+    Path runtimeClasspath,
+    Path dataDirectory,
+    String clusterName,
+    String address,
+    int nativePort,
+    int storagePort,
+    long heapBytes,
+    String java,
+    Duration startTimeout,
+    Duration stopTimeout) {
+
+  public static final String CONFIG_PATH = "fleetpulse.persistence.cassandra.embedded";
+
+  public static EmbeddedCassandraSettings fromConfig(Config root) {
+    Config c = root.getConfig(CONFIG_PATH);
+    return new EmbeddedCassandraSettings(
+        c.getBoolean("enabled"),
+        Path.of(c.getString("runtime-classpath")),
+        Path.of(c.getString("data-directory")),
+        c.getString("cluster-name"),
+        c.getString("address"),
+        c.getInt("native-port"),
+        c.getInt("storage-port"),
+        c.getBytes("heap"),
+        c.getString("java"),
+        c.getDuration("start-timeout"),
+        c.getDuration("stop-timeout"));
+  }
+
+  public EmbeddedCassandraSettings withPorts(int native_, int storage) {
+    return new EmbeddedCassandraSettings(enabled, runtimeClasspath, dataDirectory, clusterName, address, native_, storage,
+        heapBytes, java, startTimeout, stopTimeout);
+  }
+
+  public EmbeddedCassandraSettings withDataDirectory(Path directory) {
+    return new EmbeddedCassandraSettings(enabled, runtimeClasspath, directory, clusterName, address, nativePort, storagePort,
+        heapBytes, java, startTimeout, stopTimeout);
+  }
+
+  public EmbeddedCassandraSettings withRuntimeClasspath(Path directory) {
+    return new EmbeddedCassandraSettings(enabled, directory, dataDirectory, clusterName, address, nativePort, storagePort,
+        heapBytes, java, startTimeout, stopTimeout);
+  }
+}
