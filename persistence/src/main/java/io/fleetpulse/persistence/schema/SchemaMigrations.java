@@ -1,0 +1,114 @@
+package io.fleetpulse.persistence.schema;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.Row;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Versioned, idempotent schema: the keyspace (with the configured replication) and the CQL
+ * scripts {@code schema/V<n>__<name>.cql} on the class path, applied in order at start when their
+ * version is above the one recorded in {@code <keyspace>.schema_version}. Statements are {@code IF
+ * NOT EXISTS}, so a start interrupted half-way simply applies the script again.
+ */
+public final class SchemaMigrations {
+
+  private static final Logger LOG = LoggerFactory.getLogger(SchemaMigrations.class);
+  private static final Pattern SCRIPT = Pattern.compile("V(\\d+)__([A-Za-z0-9_]+)\\.cql");
+
+  /** Scripts in version order; the list is explicit so a missing file fails loudly. */
+  public static final List<String> SCRIPTS = List.of("V1__fleet_tables.cql");
+
+  private final CqlSession session;
+  private final String keyspace;
+
+  public SchemaMigrations(CqlSession session, String keyspace) {
+    if (!keyspace.matches("[a-z][a-z0-9_]{0,47}")) {
+      throw new IllegalArgumentException("keyspace '" + keyspace + "' must match [a-z][a-z0-9_]{0,47}");
+    }
+    this.session = session;
+    this.keyspace = keyspace;
+  }
+
+  /** Creates the keyspace if missing and applies every script above the recorded version; returns the version now. */
+  public int migrate(Map<String, Object> replication) {
+    session.execute("CREATE KEYSPACE IF NOT EXISTS " + keyspace + " WITH replication = " + replicationCql(replication));
+    session.execute("CREATE TABLE IF NOT EXISTS " + keyspace
+        + ".schema_version (component text, version int, description text, applied_at timestamp,"
+        + " PRIMARY KEY ((component), version)) WITH CLUSTERING ORDER BY (version DESC)");
+    int current = currentVersion();
+    for (String script : SCRIPTS) {
+      Matcher name = SCRIPT.matcher(script);
+      if (!name.matches()) {
+        throw new IllegalStateException("schema script " + script + " is not named V<n>__<name>.cql");
+      }
+      int version = Integer.parseInt(name.group(1));
+      if (version <= current) {
+        continue;
+      }
+      List<String> statements = statements(read(script));
+      for (String statement : statements) {
+        session.execute(statement);
+      }
+      session.execute("INSERT INTO " + keyspace + ".schema_version (component, version, description, applied_at)"
+          + " VALUES ('fleet', ?, ?, ?)", version, name.group(2), Instant.now());
+      LOG.info("applied schema version {} ({}, {} statements) to keyspace {}", version, name.group(2), statements.size(), keyspace);
+      current = version;
+    }
+    return current;
+  }
+
+  public int currentVersion() {
+    Row row = session.execute("SELECT version FROM " + keyspace + ".schema_version WHERE component = 'fleet' LIMIT 1").one();
+    return row == null ? 0 : row.getInt("version");
+  }
+
+  static String replicationCql(Map<String, Object> replication) {
+    return replication.entrySet().stream()
+        .map(e -> "'" + e.getKey() + "': '" + e.getValue() + "'")
+        .collect(Collectors.joining(", ", "{", "}"));
+  }
+
+  /** The script's statements with the keyspace filled in; comments and blank lines dropped. */
+  List<String> statements(String script) {
+    List<String> statements = new ArrayList<>();
+    StringBuilder current = new StringBuilder();
+    for (String line : script.split("\n")) {
+      String trimmed = line.strip();
+      if (trimmed.isEmpty() || trimmed.startsWith("--")) {
+        continue;
+      }
+      current.append(line).append('\n');
+      if (trimmed.endsWith(";")) {
+        String statement = current.toString().strip();
+        statements.add(statement.substring(0, statement.length() - 1).replace("${keyspace}", keyspace));
+        current.setLength(0);
+      }
+    }
+    if (!current.toString().isBlank()) {
+      throw new IllegalStateException("schema script ends without ';': " + current);
+    }
+    return statements;
+  }
+
+  private static String read(String script) {
+    try (InputStream in = SchemaMigrations.class.getResourceAsStream("/schema/" + script)) {
+      if (in == null) {
+        throw new IllegalStateException("schema script /schema/" + script + " is missing from the class path");
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read schema script " + script, e);
+    }
+  }
+}

@@ -1,0 +1,69 @@
+package io.fleetpulse.persistence.cassandra;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.Row;
+import com.typesafe.config.ConfigFactory;
+import io.fleetpulse.persistence.schema.SchemaMigrations;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The versioned schema against a real node: created once, idempotent, replication as configured. */
+class SchemaMigrationsIT {
+
+  @TempDir
+  Path data;
+
+  @Test
+  void creates_every_table_once_and_records_the_version() throws IOException {
+    CassandraSettings settings = CassandraSettings.fromConfig(ConfigFactory.load());
+    EmbeddedCassandraSettings embedded = settings.embedded()
+        .withRuntimeClasspath(Path.of("../cassandra-runtime/target/lib"))
+        .withDataDirectory(data)
+        .withPorts(freePort(), freePort());
+    try (CassandraLauncher cassandra = CassandraLauncher.start(embedded);
+        CqlSession session = CqlSession.builder().addContactPoint(cassandra.cqlAddress())
+            .withLocalDatacenter(settings.localDatacenter()).build()) {
+      SchemaMigrations migrations = new SchemaMigrations(session, settings.keyspace());
+
+      assertThat(migrations.migrate(settings.replication())).isEqualTo(1);
+      assertThat(migrations.migrate(settings.replication())).as("second start changes nothing").isEqualTo(1);
+
+      List<String> tables = new ArrayList<>();
+      session.execute("SELECT table_name FROM system_schema.tables WHERE keyspace_name = ?", settings.keyspace())
+          .forEach(row -> tables.add(row.getString("table_name")));
+      assertThat(tables).containsExactlyInAnyOrder("schema_version", "telemetry_by_device_day", "rollups_by_device_day",
+          "predictions_by_device_day", "predictions_by_site_hour", "alerts_by_site_status", "devices", "devices_by_site");
+      Row keyspace = session.execute("SELECT replication FROM system_schema.keyspaces WHERE keyspace_name = ?",
+          settings.keyspace()).one();
+      assertThat(keyspace.getMap("replication", String.class, String.class))
+          .containsEntry("class", "org.apache.cassandra.locator.SimpleStrategy")
+          .containsEntry("replication_factor", "1");
+      assertThat(session.execute("SELECT count(*) AS n FROM " + settings.keyspace() + ".schema_version").one().getLong("n"))
+          .isEqualTo(1);
+    }
+  }
+
+  @Test
+  void reads_network_topology_replication_per_datacenter() {
+    CassandraSettings settings = CassandraSettings.fromConfig(ConfigFactory.parseString(
+        "fleetpulse.persistence.cassandra.replication { class = NetworkTopologyStrategy, datacenters { eu = 3, us = 2 } }")
+        .withFallback(ConfigFactory.load()));
+    assertThat(settings.replication()).isEqualTo(Map.of("class", "NetworkTopologyStrategy", "eu", 3, "us", 2));
+  }
+
+  private static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
