@@ -2,6 +2,7 @@ package io.fleetpulse.gateway;
 
 import io.fleetpulse.api.profile.DeviceProfiles;
 import io.fleetpulse.api.telemetry.TelemetrySink;
+import io.fleetpulse.api.telemetry.TelemetryStore;
 import io.fleetpulse.gateway.ingest.DeadLetters;
 import io.fleetpulse.gateway.ingest.GatewayMetrics;
 import io.fleetpulse.gateway.ingest.IngestPipeline;
@@ -46,8 +47,8 @@ public final class DeviceGateway implements AutoCloseable {
    * #subscribed()} completes when every connection has joined the shared subscription.
    */
   public static DeviceGateway start(
-      GatewaySettings settings, DeviceProfiles profiles, DeviceRegistry registry, TelemetrySink sink,
-      String nodeName, Clock clock) {
+      GatewaySettings settings, DeviceProfiles profiles, DeviceRegistry registry, TelemetryStore store,
+      TelemetrySink sink, String nodeName, Clock clock) {
     ScheduledExecutorService scheduler =
         Executors.newSingleThreadScheduledExecutor(runnable -> {
           Thread thread = new Thread(runnable, "fleetpulse-gateway-scheduler");
@@ -57,7 +58,7 @@ public final class DeviceGateway implements AutoCloseable {
     GatewayMetrics metrics = new GatewayMetrics(new RateMeter(10, clock::millis));
     TelemetryValidator validator = new TelemetryValidator(settings.validation(), registry, profiles);
     DeadLetters deadLetters = new DeadLetters(settings.deadLetter(), settings.ingest(), scheduler);
-    IngestPipeline pipeline = new IngestPipeline(validator, sink, deadLetters, metrics, settings.ingest(), scheduler, clock);
+    IngestPipeline pipeline = new IngestPipeline(validator, store, sink, deadLetters, metrics, settings.ingest(), scheduler, clock);
     MqttGateway mqtt = new MqttGateway(settings, nodeName, pipeline, scheduler, () -> metrics.snapshot().inFlight());
     DeviceGateway gateway = new DeviceGateway(mqtt, metrics, scheduler);
     gateway.subscribed = mqtt.start();

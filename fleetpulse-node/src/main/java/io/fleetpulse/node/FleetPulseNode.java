@@ -11,7 +11,10 @@ import io.fleetpulse.gateway.GatewaySettings;
 import io.fleetpulse.gateway.mqtt.EmbeddedBroker;
 import io.fleetpulse.gateway.registry.DeviceRegistry;
 import io.fleetpulse.gateway.registry.InMemoryDeviceRegistry;
+import io.fleetpulse.api.telemetry.TelemetryStore;
 import io.fleetpulse.node.http.NodeRoutes;
+import io.fleetpulse.persistence.FleetStorage;
+import io.fleetpulse.persistence.PersistenceSettings;
 import io.fleetpulse.serving.ServingSettings;
 import io.fleetpulse.serving.pool.InferenceClient;
 import io.fleetpulse.serving.pool.InferencePool;
@@ -75,21 +78,34 @@ public final class FleetPulseNode {
     DeviceProfiles profiles = DeviceProfiles.fromConfig(config);
     Clock clock = Clock.systemUTC();
 
-    Optional<EmbeddedBroker> broker = DeviceGateway.startEmbeddedBroker(gatewaySettings);
+    PersistenceSettings persistenceSettings = PersistenceSettings.fromConfig(config);
+    Optional<FleetStorage> storage = persistenceSettings.enabled()
+        ? Optional.of(FleetStorage.open(persistenceSettings))
+        : Optional.empty();
+    Optional<EmbeddedBroker> broker;
     ActorSystem<Void> system;
     try {
-      system = ActorSystem.create(Behaviors.empty(), "fleetpulse", config);
+      broker = DeviceGateway.startEmbeddedBroker(gatewaySettings);
+      try {
+        system = ActorSystem.create(Behaviors.empty(), "fleetpulse", config);
+      } catch (RuntimeException e) {
+        broker.ifPresent(EmbeddedBroker::close);
+        throw e;
+      }
     } catch (RuntimeException e) {
-      broker.ifPresent(EmbeddedBroker::close);
+      storage.ifPresent(FleetStorage::close);
       throw e;
     }
     CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
-    broker.ifPresent(b -> shutdown.addTask(
-        CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "stop-embedded-broker",
+    // Last, and in this order: the broker (it may still hold unacknowledged messages), then storage.
+    shutdown.addTask(
+        CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "stop-broker-and-storage",
         () -> CompletableFuture.supplyAsync(() -> {
-          b.close();
+          broker.ifPresent(EmbeddedBroker::close);
+          storage.ifPresent(FleetStorage::close);
           return Done.getInstance();
-        })));
+        }));
+    TelemetryStore store = storage.<TelemetryStore>map(s -> new CassandraTelemetryStore(s.telemetry())).orElse(TelemetryStore.NONE);
 
     Cluster cluster = Cluster.get(system);
     if (nodeSettings.joinSelfWithoutSeedNodes() && config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
@@ -101,7 +117,7 @@ public final class FleetPulseNode {
         system, fleetSettings.device().inferenceTimeout(), fleetSettings.device().inferenceAttempts());
     Devices devices = Devices.init(system, profiles, fleetSettings, directory, clock, inference::infer);
     DeviceRegistry registry = new InMemoryDeviceRegistry(gatewaySettings.registration(), profiles);
-    DeviceGateway gateway = DeviceGateway.start(gatewaySettings, profiles, registry, devices, nodeSettings.name(), clock);
+    DeviceGateway gateway = DeviceGateway.start(gatewaySettings, profiles, registry, store, devices, nodeSettings.name(), clock);
     shutdown.addTask(
         CoordinatedShutdown.PhaseBeforeServiceUnbind(), "drain-gateway",
         () -> CompletableFuture.supplyAsync(() -> {
@@ -147,7 +163,8 @@ public final class FleetPulseNode {
     String host = binding.localAddress().getHostString();
     String httpUrl = "http://" + host + ":" + binding.localAddress().getPort();
     LOG.info("node {} serving HTTP at {}", nodeSettings.name(), httpUrl);
-    return new RunningNode(nodeSettings, system, gateway, registry, httpUrl, gatewaySettings.broker().url());
+    return new RunningNode(nodeSettings, system, gateway, registry, httpUrl, gatewaySettings.broker().url(),
+        storage.flatMap(FleetStorage::embeddedAddress));
   }
 
   private static String rootMessage(Throwable e) {

@@ -9,7 +9,7 @@ import org.apache.pekko.actor.typed.ActorSystem;
 /** A started node, as its starter (the main method or a test) sees it. */
 public record RunningNode(
     NodeSettings settings, ActorSystem<Void> system, DeviceGateway gateway, DeviceRegistry registry,
-    String httpUrl, String brokerUrl) implements AutoCloseable {
+    String httpUrl, String brokerUrl, java.util.Optional<java.net.InetSocketAddress> cassandra) implements AutoCloseable {
 
   /** Runs coordinated shutdown and waits for it to finish. */
   @Override

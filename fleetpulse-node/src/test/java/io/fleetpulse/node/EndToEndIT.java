@@ -44,6 +44,7 @@ class EndToEndIT {
       assertThat(report.malformedSent()).isEqualTo(500);
       assertThat(report.duplicatesSent()).isEqualTo(200);
       TelemetryAccounting.assertNodeCountedExactly(node.httpUrl(), report);
+      TelemetryAccounting.assertStoredExactlyOnce(node.cassandra().orElseThrow(), report);
 
       JsonNode unknown = NodeTestSupport.getJson(node.httpUrl() + "/api/devices/no-such-device");
       assertThat(unknown.path("_status").asInt()).isEqualTo(404);

@@ -46,11 +46,17 @@ final class NodeTestSupport {
             fleetpulse.gateway.broker.embedded = %s
             fleetpulse.gateway.broker.url = "%s"
             fleetpulse.gateway.broker.embedded-broker.data-directory = "%s"
+            fleetpulse.persistence.cassandra.embedded.runtime-classpath = "../cassandra-runtime/target/lib"
+            fleetpulse.persistence.cassandra.embedded.data-directory = "%s"
+            fleetpulse.persistence.cassandra.embedded.native-port = %d
+            fleetpulse.persistence.cassandra.embedded.storage-port = %d
             pekko.remote.artery.canonical.port = 0
             pekko.coordinated-shutdown.exit-jvm = off
             pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off
             """
-                .formatted(nodeName, freePort(), embedded, url, dataDirectory.toString().replace("\\", "/")))
+                .formatted(nodeName, freePort(), embedded, url, dataDirectory.toString().replace("\\", "/"),
+                    dataDirectory.resolveSibling(dataDirectory.getFileName() + "-cassandra").toString().replace("\\", "/"),
+                    freePort(), freePort()))
         .withFallback(ConfigFactory.load())
         .resolve();
   }

@@ -48,6 +48,27 @@ final class TelemetryAccounting {
     assertThat(rejectedPerDevice).as("rejections recorded on devices").isLessThanOrEqualTo(report.malformedSent());
   }
 
+  /**
+   * Every acknowledged valid message is in Cassandra exactly once: one row per reading, so the
+   * stored rows equal the valid unique messages times their readings (5 for rm-*, 4 for env-*),
+   * duplicates and redeliveries included.
+   */
+  static void assertStoredExactlyOnce(java.net.InetSocketAddress cassandra, SimulationReport report) {
+    try (com.datastax.oss.driver.api.core.CqlSession session = com.datastax.oss.driver.api.core.CqlSession.builder()
+        .addContactPoint(cassandra).withLocalDatacenter("datacenter1").build()) {
+      java.time.LocalDate today = java.time.LocalDate.now(java.time.ZoneOffset.UTC);
+      for (Map.Entry<String, Long> device : report.validUniqueByDevice().entrySet()) {
+        long rows = 0;
+        for (java.time.LocalDate day : java.util.List.of(today.minusDays(1), today, today.plusDays(1))) {
+          rows += session.execute("SELECT count(*) AS n FROM fleetpulse.telemetry_by_device_day WHERE device_id = ? AND day = ?",
+              device.getKey(), day).one().getLong("n");
+        }
+        long readingsPerMessage = device.getKey().startsWith("rm-") ? 5 : 4;
+        assertThat(rows).as("rows stored for %s", device.getKey()).isEqualTo(device.getValue() * readingsPerMessage);
+      }
+    }
+  }
+
   private static long settled(JsonNode summary) {
     JsonNode m = summary.path("messages");
     return m.path("accepted").asLong() + m.path("duplicates").asLong() + m.path("rejected").asLong();

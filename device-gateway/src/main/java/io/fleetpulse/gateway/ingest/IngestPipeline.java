@@ -4,6 +4,7 @@ import io.fleetpulse.api.telemetry.IngestOutcome;
 import io.fleetpulse.api.telemetry.RejectReason;
 import io.fleetpulse.api.telemetry.Telemetry;
 import io.fleetpulse.api.telemetry.TelemetrySink;
+import io.fleetpulse.api.telemetry.TelemetryStore;
 import io.fleetpulse.gateway.GatewaySettings;
 import io.fleetpulse.gateway.decode.TelemetryTopic;
 import io.fleetpulse.gateway.validate.TelemetryValidator;
@@ -18,7 +19,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The gateway's path for one inbound message, independent of any MQTT client library: validate,
- * deliver to the device's actor through the {@link TelemetrySink} (retrying with back-off until
+ * store durably ({@link TelemetryStore}), deliver to the device's actor through the {@link TelemetrySink} (retrying with back-off until
  * the actor decides), dead-letter rejections, and only then acknowledge to the broker. A message
  * is never acknowledged before its fate is settled, so the broker redelivers whatever a crash
  * interrupts. Called from MQTT client threads; never blocks them.
@@ -29,6 +30,7 @@ public final class IngestPipeline {
 
   private final TelemetryValidator validator;
   private final TelemetrySink sink;
+  private final TelemetryStore store;
   private final DeadLetters deadLetters;
   private final GatewayMetrics metrics;
   private final GatewaySettings.Ingest settings;
@@ -37,9 +39,10 @@ public final class IngestPipeline {
   private volatile boolean running = true;
 
   public IngestPipeline(
-      TelemetryValidator validator, TelemetrySink sink, DeadLetters deadLetters, GatewayMetrics metrics,
-      GatewaySettings.Ingest settings, ScheduledExecutorService scheduler, Clock clock) {
+      TelemetryValidator validator, TelemetryStore store, TelemetrySink sink, DeadLetters deadLetters,
+      GatewayMetrics metrics, GatewaySettings.Ingest settings, ScheduledExecutorService scheduler, Clock clock) {
     this.validator = validator;
+    this.store = store;
     this.sink = sink;
     this.deadLetters = deadLetters;
     this.metrics = metrics;
@@ -69,9 +72,11 @@ public final class IngestPipeline {
 
   private void deliver(
       Telemetry telemetry, String topic, byte[] payload, Acknowledgement ack, MessagePublisher publisher, int attempt) {
+    // Durable first, then the device decides: a message is acknowledged only when both are done,
+    // and a retry repeats both (storing is idempotent, the device recognises the sequence).
     CompletionStage<IngestOutcome> outcome;
     try {
-      outcome = sink.deliver(telemetry);
+      outcome = store.store(telemetry).thenCompose(stored -> sink.deliver(telemetry));
     } catch (RuntimeException e) {
       outcome = java.util.concurrent.CompletableFuture.failedFuture(e);
     }

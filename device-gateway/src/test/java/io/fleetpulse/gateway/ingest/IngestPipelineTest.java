@@ -59,12 +59,22 @@ class IngestPipelineTest {
   private final ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1);
   private final Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
   private final FakeSink sink = new FakeSink();
+  private final java.util.concurrent.atomic.AtomicInteger storeFailuresLeft = new java.util.concurrent.atomic.AtomicInteger();
+  private final java.util.List<Telemetry> stored = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final io.fleetpulse.api.telemetry.TelemetryStore store = telemetry -> {
+    if (storeFailuresLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+      return java.util.concurrent.CompletableFuture.failedFuture(new IllegalStateException("cassandra is down"));
+    }
+    stored.add(telemetry);
+    return java.util.concurrent.CompletableFuture.completedFuture(null);
+  };
   private final RecordingPublisher publisher = new RecordingPublisher();
   private final RecordingAcknowledgement ack = new RecordingAcknowledgement(true);
   private final GatewayMetrics metrics = new GatewayMetrics(new RateMeter(10, clock::millis));
   private final IngestPipeline pipeline = new IngestPipeline(
       new TelemetryValidator(
           settings.validation(), new InMemoryDeviceRegistry(settings.registration(), profiles), profiles),
+      store,
       sink,
       new DeadLetters(settings.deadLetter(), settings.ingest(), scheduler),
       metrics,
@@ -150,6 +160,22 @@ class IngestPipelineTest {
     GatewayMetrics.Snapshot snapshot = metrics.snapshot();
     assertThat(snapshot.accepted()).isEqualTo(1);
     assertThat(snapshot.duplicates()).isZero();
+  }
+
+  @Test
+  void stores_before_delivering_and_keeps_the_message_unacknowledged_while_the_store_fails()
+      throws InterruptedException {
+    storeFailuresLeft.set(3);
+    pipeline.onMessage(TOPIC, bytes(VALID), ack, publisher);
+
+    Delivery delivery = sink.nextDelivery(); // reached only once the store accepted the message
+    assertThat(stored).hasSize(1);
+    assertThat(ack.count()).isZero();
+    delivery.outcome().complete(new IngestOutcome.Accepted("rm-1", 7));
+
+    awaitUntil(() -> ack.count() == 1, "acknowledged");
+    assertThat(metrics.snapshot().deliveryRetries()).isEqualTo(3);
+    assertThat(metrics.snapshot().accepted()).isEqualTo(1);
   }
 
   @Test

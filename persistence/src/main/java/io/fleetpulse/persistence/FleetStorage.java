@@ -1,0 +1,78 @@
+package io.fleetpulse.persistence;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.CqlSessionBuilder;
+import io.fleetpulse.persistence.cassandra.CassandraLauncher;
+import io.fleetpulse.persistence.schema.SchemaMigrations;
+import io.fleetpulse.persistence.telemetry.TelemetryWriter;
+import java.net.InetSocketAddress;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node's storage, opened at start: the embedded Cassandra node when configured (else the
+ * configured cluster), one driver session, the schema migrated, the telemetry writer. Closing it
+ * closes the session, then stops the embedded node.
+ */
+public final class FleetStorage implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(FleetStorage.class);
+
+  private final Optional<CassandraLauncher> embedded;
+  private final CqlSession session;
+  private final TelemetryWriter telemetry;
+
+  private FleetStorage(Optional<CassandraLauncher> embedded, CqlSession session, TelemetryWriter telemetry) {
+    this.embedded = embedded;
+    this.session = session;
+    this.telemetry = telemetry;
+  }
+
+  public static FleetStorage open(PersistenceSettings settings) {
+    Optional<CassandraLauncher> embedded = settings.cassandra().embedded().enabled()
+        ? Optional.of(CassandraLauncher.start(settings.cassandra().embedded()))
+        : Optional.empty();
+    try {
+      CqlSessionBuilder builder = CqlSession.builder().withLocalDatacenter(settings.cassandra().localDatacenter());
+      if (embedded.isPresent()) {
+        builder.addContactPoint(embedded.get().cqlAddress());
+      } else {
+        for (String contactPoint : settings.cassandra().contactPoints()) {
+          int colon = contactPoint.lastIndexOf(':');
+          builder.addContactPoint(InetSocketAddress.createUnresolved(
+              contactPoint.substring(0, colon), Integer.parseInt(contactPoint.substring(colon + 1))));
+        }
+      }
+      CqlSession session = builder.build();
+      int version = new SchemaMigrations(session, settings.cassandra().keyspace()).migrate(settings.cassandra().replication());
+      LOG.info("Cassandra keyspace {} at schema version {}", settings.cassandra().keyspace(), version);
+      return new FleetStorage(embedded, session,
+          new TelemetryWriter(session, settings.cassandra().keyspace(), settings.telemetryTtl(), settings.telemetryMaxInFlight()));
+    } catch (RuntimeException e) {
+      embedded.ifPresent(CassandraLauncher::close);
+      throw e;
+    }
+  }
+
+  public TelemetryWriter telemetry() {
+    return telemetry;
+  }
+
+  public CqlSession session() {
+    return session;
+  }
+
+  public Optional<InetSocketAddress> embeddedAddress() {
+    return embedded.map(CassandraLauncher::cqlAddress);
+  }
+
+  @Override
+  public void close() {
+    try {
+      session.close();
+    } finally {
+      embedded.ifPresent(CassandraLauncher::close);
+    }
+  }
+}

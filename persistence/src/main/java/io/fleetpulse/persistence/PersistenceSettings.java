@@ -1,0 +1,16 @@
+package io.fleetpulse.persistence;
+
+import com.typesafe.config.Config;
+import io.fleetpulse.persistence.cassandra.CassandraSettings;
+import java.time.Duration;
+
+/** {@code fleetpulse.persistence}, read once. */
+public record PersistenceSettings(boolean enabled, Duration telemetryTtl, int telemetryMaxInFlight, CassandraSettings cassandra) {
+
+  public static PersistenceSettings fromConfig(Config root) {
+    Config c = root.getConfig("fleetpulse.persistence");
+    return new PersistenceSettings(
+        c.getBoolean("enabled"), c.getDuration("telemetry.ttl"), c.getInt("telemetry.max-in-flight"),
+        CassandraSettings.fromConfig(root));
+  }
+}
