@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Spine throughput on this machine, all cases in one run so their ratios are comparable:
+# Spine throughput on this machine, all cases in one run so their ratios are comparable. The node
+# stores every message in its embedded Cassandra before acknowledging it (durable acknowledgement).
 #   1. simulator -> embedded HiveMQ CE -> node (the default one-command setup)
 #   2. simulator -> Mosquitto 2 -> node (external broker)
 #   3. simulator -> Mosquitto 2, no node subscribed: the raw publish ceiling of broker + simulator
@@ -37,12 +38,15 @@ start_mosquitto() {
 }
 
 start_node() { # $@: extra -D options
-  rm -rf "$OUT/hivemq"
+  rm -rf "$OUT/hivemq" "$OUT/cassandra"
   java -Xms512m -Xmx2g -Dfleetpulse.node.http.port="$HTTP_PORT" -Dpekko.remote.artery.canonical.port=0 \
-    -Dfleetpulse.gateway.broker.embedded-broker.data-directory="$OUT/hivemq" "$@" \
+    -Dfleetpulse.gateway.broker.embedded-broker.data-directory="$OUT/hivemq" \
+    -Dfleetpulse.persistence.cassandra.embedded.data-directory="$OUT/cassandra" \
+    -Dfleetpulse.persistence.cassandra.embedded.native-port=19042 \
+    -Dfleetpulse.persistence.cassandra.embedded.storage-port=17000 "$@" \
     -cp "$NODE_CP" io.fleetpulse.node.FleetPulseNode > "$OUT/node.log" 2>&1 &
   NODE_PID=$!
-  for _ in $(seq 1 120); do
+  for _ in $(seq 1 240); do
     curl -fsS "$API/health/ready" >/dev/null 2>&1 && return 0
     sleep 0.5
   done

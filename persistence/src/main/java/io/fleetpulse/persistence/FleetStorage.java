@@ -48,7 +48,8 @@ public final class FleetStorage implements AutoCloseable {
       int version = new SchemaMigrations(session, settings.cassandra().keyspace()).migrate(settings.cassandra().replication());
       LOG.info("Cassandra keyspace {} at schema version {}", settings.cassandra().keyspace(), version);
       return new FleetStorage(embedded, session,
-          new TelemetryWriter(session, settings.cassandra().keyspace(), settings.telemetryTtl(), settings.telemetryMaxInFlight()));
+          new TelemetryWriter(session, settings.cassandra().keyspace(), settings.telemetryTtl(), settings.telemetryMaxInFlight(),
+              settings.telemetryQueueCapacity()));
     } catch (RuntimeException e) {
       embedded.ifPresent(CassandraLauncher::close);
       throw e;

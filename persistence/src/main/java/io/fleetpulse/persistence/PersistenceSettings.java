@@ -5,12 +5,14 @@ import io.fleetpulse.persistence.cassandra.CassandraSettings;
 import java.time.Duration;
 
 /** {@code fleetpulse.persistence}, read once. */
-public record PersistenceSettings(boolean enabled, Duration telemetryTtl, int telemetryMaxInFlight, CassandraSettings cassandra) {
+public record PersistenceSettings(
+    boolean enabled, Duration telemetryTtl, int telemetryMaxInFlight, int telemetryQueueCapacity, CassandraSettings cassandra) {
 
   public static PersistenceSettings fromConfig(Config root) {
     Config c = root.getConfig("fleetpulse.persistence");
     return new PersistenceSettings(
         c.getBoolean("enabled"), c.getDuration("telemetry.ttl"), c.getInt("telemetry.max-in-flight"),
+        c.getInt("telemetry.queue-capacity"),
         CassandraSettings.fromConfig(root));
   }
 }
