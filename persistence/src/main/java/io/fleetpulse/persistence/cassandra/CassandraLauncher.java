@@ -104,6 +104,8 @@ public final class CassandraLauncher implements AutoCloseable {
       throw new IllegalStateException("cannot start the Cassandra JVM: " + e.getMessage(), e);
     }
     CassandraLauncher launcher = new CassandraLauncher(process, settings, out);
+    // A child process outlives its parent: whatever way this JVM ends, the node goes with it.
+    Runtime.getRuntime().addShutdownHook(new Thread(launcher::close, "cassandra-launcher-stop"));
     launcher.awaitCql();
     LOG.info("Cassandra {} listening for CQL on {}:{} (data in {}, pid {})",
         settings.clusterName(), settings.address(), settings.nativePort(), data, process.pid());
@@ -151,7 +153,10 @@ public final class CassandraLauncher implements AutoCloseable {
     waitForExit();
   }
 
-  /** Stops the node cleanly (SIGTERM); forcibly if it does not exit within the stop timeout. */
+  /**
+   * Stops the node cleanly (SIGTERM); forcibly if it does not exit within the stop timeout. Also
+   * runs from a JVM shutdown hook, so it is idempotent.
+   */
   @Override
   public void close() {
     if (!process.isAlive()) {
