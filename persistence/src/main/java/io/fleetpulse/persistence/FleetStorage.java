@@ -60,10 +60,6 @@ public final class FleetStorage implements AutoCloseable {
     return telemetry;
   }
 
-  public CqlSession session() {
-    return session;
-  }
-
   public Optional<InetSocketAddress> embeddedAddress() {
     return embedded.map(CassandraLauncher::cqlAddress);
   }

@@ -43,7 +43,8 @@ final class SubscriberConnection implements MqttCallback {
   private volatile boolean subscribed;
   private volatile boolean closing;
   private volatile boolean paused;
-  private int connectAttempts;
+  // Paho's callback thread resets it, the retry scheduler's thread counts it up.
+  private final java.util.concurrent.atomic.AtomicInteger connectAttempts = new java.util.concurrent.atomic.AtomicInteger();
 
   SubscriberConnection(
       GatewaySettings.Broker broker, GatewaySettings.Mqtt settings, String clientId, IngestPipeline pipeline,
@@ -97,12 +98,12 @@ final class SubscriberConnection implements MqttCallback {
       client.connect(options(), null, new MqttActionListener() {
         @Override
         public void onSuccess(IMqttToken token) {
-          connectAttempts = 0;
+          connectAttempts.set(0);
         }
 
         @Override
         public void onFailure(IMqttToken token, Throwable failure) {
-          long delay = Math.min(settings.reconnectMaxDelay().toMillis(), settings.reconnectMinDelay().toMillis() << Math.min(connectAttempts++, 10));
+          long delay = Math.min(settings.reconnectMaxDelay().toMillis(), settings.reconnectMinDelay().toMillis() << Math.min(connectAttempts.getAndIncrement(), 10));
           LOG.warn("gateway {} cannot reach the broker at {} ({}); retrying in {} ms", clientId, broker.url(), failure.getMessage(), delay);
           scheduler.schedule(SubscriberConnection.this::connect, delay, TimeUnit.MILLISECONDS);
         }

@@ -36,8 +36,8 @@ public record EmbeddedCassandraSettings(
         c.getDuration("stop-timeout"));
   }
 
-  public EmbeddedCassandraSettings withPorts(int native_, int storage) {
-    return new EmbeddedCassandraSettings(enabled, runtimeClasspath, dataDirectory, clusterName, address, native_, storage,
+  public EmbeddedCassandraSettings withPorts(int cqlPort, int storage) {
+    return new EmbeddedCassandraSettings(enabled, runtimeClasspath, dataDirectory, clusterName, address, cqlPort, storage,
         heapBytes, java, startTimeout, stopTimeout);
   }
 
