@@ -7,6 +7,7 @@ import io.fleetpulse.api.telemetry.RejectReason;
 import io.fleetpulse.api.telemetry.Telemetry;
 import io.fleetpulse.api.telemetry.TelemetrySink;
 import io.fleetpulse.fleet.device.DeviceActor;
+import io.fleetpulse.fleet.device.DeviceStorage;
 import io.fleetpulse.fleet.device.Inference;
 import io.fleetpulse.fleet.directory.FleetDirectory;
 import java.time.Clock;
@@ -33,10 +34,17 @@ public final class Devices implements TelemetrySink {
     this.settings = settings;
   }
 
-  /** Starts the device region on this node and returns the facade. */
+  /** Starts the device region on this node, without storage, and returns the facade. */
   public static Devices init(
       ActorSystem<?> system, DeviceProfiles profiles, FleetSettings settings,
       ActorRef<FleetDirectory.Command> directory, Clock clock, Inference inference) {
+    return init(system, profiles, settings, directory, clock, inference, DeviceStorage.NONE);
+  }
+
+  /** Starts the device region on this node and returns the facade; actors recover from {@code storage}. */
+  public static Devices init(
+      ActorSystem<?> system, DeviceProfiles profiles, FleetSettings settings,
+      ActorRef<FleetDirectory.Command> directory, Clock clock, Inference inference, DeviceStorage storage) {
     for (var profile : profiles.all()) {
       // A passivated actor cannot report its device offline: it must have gone offline before.
       if (profile.inactivityTimeout().compareTo(settings.device().passivationIdleTimeout()) >= 0) {
@@ -54,7 +62,8 @@ public final class Devices implements TelemetrySink {
     sharding.init(
         Entity.of(
                 DeviceActor.ENTITY_TYPE_KEY,
-                entity -> DeviceActor.create(entity.getEntityId(), profiles, settings.device(), directory, clock, inference))
+                entity -> DeviceActor.create(
+                    entity.getEntityId(), profiles, settings.device(), directory, clock, inference, storage))
             .withSettings(shardingSettings));
     return new Devices(sharding, settings);
   }

@@ -18,6 +18,7 @@ public record FleetSettings(Device device, Directory directory) {
    * @param recentReadings how many ring-buffer rows the device view shows
    * @param inferenceTimeout how long a device waits for an inference pool before trying another
    * @param inferenceAttempts pools tried before a window's prediction is given up
+   * @param recovery how a restarted actor rebuilds its state from stored telemetry
    */
   public record Device(
       List<Duration> aggregationWindows,
@@ -27,11 +28,29 @@ public record FleetSettings(Device device, Directory directory) {
       Duration askTimeout,
       int recentReadings,
       Duration inferenceTimeout,
-      int inferenceAttempts) {
+      int inferenceAttempts,
+      Recovery recovery) {
     public Device {
       aggregationWindows = List.copyOf(aggregationWindows);
     }
+
+    /** The longest aggregation window: how far back a recovering actor must read at least. */
+    public Duration longestWindow() {
+      return aggregationWindows.stream().max(Duration::compareTo).orElseThrow();
+    }
   }
+
+  /**
+   * @param lookback how much stored telemetry a restarting actor reads back (at least the longest
+   *     aggregation window, so the windows come back whole)
+   * @param maxMessages the most messages it reads back (the newest), bounding memory and time
+   * @param stashCapacity messages held while it recovers; beyond, they go unanswered and the
+   *     gateway retries them
+   * @param retryMinBackoff first wait before reading again when storage failed
+   * @param retryMaxBackoff longest wait between reads
+   */
+  public record Recovery(
+      Duration lookback, int maxMessages, int stashCapacity, Duration retryMinBackoff, Duration retryMaxBackoff) {}
 
   /** @param askTimeout how long the HTTP API waits for the directory's overview */
   public record Directory(Duration askTimeout) {}
@@ -48,9 +67,19 @@ public record FleetSettings(Device device, Directory directory) {
             d.getDuration("ask-timeout"),
             d.getInt("recent-readings"),
             d.getDuration("inference-timeout"),
-            d.getInt("inference-attempts"));
+            d.getInt("inference-attempts"),
+            new Recovery(
+                d.getDuration("recovery.lookback"),
+                d.getInt("recovery.max-messages"),
+                d.getInt("recovery.stash-capacity"),
+                d.getDuration("recovery.retry-min-backoff"),
+                d.getDuration("recovery.retry-max-backoff")));
     if (device.aggregationWindows().isEmpty()) {
       throw new IllegalArgumentException("fleetpulse.fleet.device.aggregation-windows must name at least one window");
+    }
+    if (device.recovery().lookback().compareTo(device.longestWindow()) < 0) {
+      throw new IllegalArgumentException("fleetpulse.fleet.device.recovery.lookback (" + device.recovery().lookback()
+          + ") must cover the longest aggregation window (" + device.longestWindow() + ")");
     }
     return new FleetSettings(device, new Directory(c.getConfig("directory").getDuration("ask-timeout")));
   }

@@ -16,10 +16,12 @@ import java.time.Clock;
 import java.time.Duration;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.StashBuffer;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 
@@ -30,6 +32,15 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
  * comes online or goes offline after its profile's inactivity timeout. The entity learns its
  * identity and profile from the first message that reaches it.
  *
+ * <p>Recovery: before it decides on anything, a starting actor (first message ever, or after a
+ * crash, a passivation or a rebalance to another node) reads the device's recent stored telemetry
+ * back and replays it into a fresh {@link DeviceState}, stashing what arrives meanwhile. Telemetry
+ * is stored before it reaches the actor, so the replay already contains every message the
+ * gateway acknowledged, and those the broker is about to redeliver: the sequence window
+ * recognises them ({@link SequenceWindow.Verdict#RECOVERED}) so nothing is counted twice. When
+ * storage cannot be read the actor keeps stashing and retries with back-off rather than start
+ * with an empty window that would accept redeliveries as new.
+ *
  * <p>Replies: {@link Ingest} gets an {@link IngestOutcome}; {@link GetView} gets a {@link ViewReply}.
  */
 public final class DeviceActor extends AbstractBehavior<DeviceActor.Command> {
@@ -37,7 +48,7 @@ public final class DeviceActor extends AbstractBehavior<DeviceActor.Command> {
   public static final EntityTypeKey<Command> ENTITY_TYPE_KEY = EntityTypeKey.create(Command.class, "Device");
 
   public sealed interface Command extends CborSerializable
-      permits Ingest, RecordRejection, GetView, InactivityCheck, InferenceAnswered {}
+      permits Ingest, RecordRejection, GetView, InactivityCheck, InferenceAnswered, HistoryRead, RetryRecovery {}
 
   /** A validated telemetry message; answered once the device has decided on it. */
   public record Ingest(Telemetry telemetry, ActorRef<IngestOutcome> replyTo) implements Command {}
@@ -57,6 +68,22 @@ public final class DeviceActor extends AbstractBehavior<DeviceActor.Command> {
   /** The pool answered a window this actor sent (pipeToSelf). */
   private record InferenceAnswered(String model, long sequence, InferenceReply reply) implements Command {}
 
+  /** The stored telemetry came back (pipeToSelf); exactly one of the two is null. */
+  private record HistoryRead(DeviceIdentity identity, java.util.List<Telemetry> messages, String failure, long startedNanos)
+      implements Command {}
+
+  enum RetryRecovery implements Command {
+    INSTANCE
+  }
+
+  private enum Phase {
+    /** No message yet: the identity to recover is unknown. */
+    NEW,
+    /** Reading stored telemetry back; commands wait in the stash. */
+    RECOVERING,
+    ACTIVE
+  }
+
   private final String deviceId;
   private final DeviceProfiles profiles;
   private final FleetSettings.Device settings;
@@ -64,22 +91,41 @@ public final class DeviceActor extends AbstractBehavior<DeviceActor.Command> {
   private final TimerScheduler<Command> timers;
   private final Clock clock;
   private final Inference inference;
+  private final DeviceStorage storage;
+  private final StashBuffer<Command> stash;
+  private Phase phase = Phase.NEW;
+  private DeviceIdentity recovering;
+  private Duration recoveryBackoff;
+  private long stashOverflows;
   private DeviceState state;
   private boolean online;
 
+  /** A device actor without storage: it starts empty and its records go nowhere. */
   public static Behavior<Command> create(
       String deviceId, DeviceProfiles profiles, FleetSettings.Device settings,
       ActorRef<FleetDirectory.Command> directory, Clock clock, Inference inference) {
+    return create(deviceId, profiles, settings, directory, clock, inference, DeviceStorage.NONE);
+  }
+
+  public static Behavior<Command> create(
+      String deviceId, DeviceProfiles profiles, FleetSettings.Device settings,
+      ActorRef<FleetDirectory.Command> directory, Clock clock, Inference inference, DeviceStorage storage) {
     return Behaviors.setup(
         context -> Behaviors.withTimers(
-            timers -> new DeviceActor(context, deviceId, profiles, settings, directory, timers, clock, inference)));
+            timers -> Behaviors.withStash(settings.recovery().stashCapacity(),
+                stash -> new DeviceActor(context, deviceId, profiles, settings, directory, timers, stash, clock, inference,
+                    storage))));
   }
 
   private DeviceActor(
       ActorContext<Command> context, String deviceId, DeviceProfiles profiles, FleetSettings.Device settings,
-      ActorRef<FleetDirectory.Command> directory, TimerScheduler<Command> timers, Clock clock, Inference inference) {
+      ActorRef<FleetDirectory.Command> directory, TimerScheduler<Command> timers, StashBuffer<Command> stash, Clock clock,
+      Inference inference, DeviceStorage storage) {
     super(context);
     this.inference = inference;
+    this.storage = storage;
+    this.stash = stash;
+    this.recoveryBackoff = settings.recovery().retryMinBackoff();
     this.deviceId = deviceId;
     this.profiles = profiles;
     this.settings = settings;
@@ -96,10 +142,89 @@ public final class DeviceActor extends AbstractBehavior<DeviceActor.Command> {
         .onMessage(GetView.class, this::onGetView)
         .onMessageEquals(InactivityCheck.INSTANCE, this::onInactivityCheck)
         .onMessage(InferenceAnswered.class, this::onInferenceAnswered)
+        .onMessage(HistoryRead.class, this::onHistoryRead)
+        .onMessageEquals(RetryRecovery.INSTANCE, this::onRetryRecovery)
+        .onSignal(PostStop.class, signal -> onPostStop())
         .build();
   }
 
+  /** True when the command can be handled now; otherwise it was stashed until recovery ends. */
+  private boolean ready(Command command, DeviceIdentity identity) {
+    if (phase == Phase.ACTIVE) {
+      return true;
+    }
+    if (phase == Phase.NEW) {
+      startRecovery(identity);
+    }
+    if (stash.isFull()) {
+      // Unanswered, the gateway retries it after its ask timeout; nothing is acknowledged meanwhile.
+      stashOverflows++;
+      if (Long.bitCount(stashOverflows) == 1) {
+        getContext().getLog().warn("device {} still recovering; {} commands refused so far (stash of {} full)",
+            deviceId, stashOverflows, stash.capacity());
+      }
+      return false;
+    }
+    stash.stash(command);
+    return false;
+  }
+
+  private void startRecovery(DeviceIdentity identity) {
+    phase = Phase.RECOVERING;
+    recovering = identity;
+    long since = clock.millis() - settings.recovery().lookback().toMillis();
+    long started = System.nanoTime();
+    getContext().pipeToSelf(
+        storage.history().recent(identity, since, settings.recovery().maxMessages()),
+        (messages, failure) -> failure == null
+            ? new HistoryRead(identity, messages, null, started)
+            : new HistoryRead(identity, null, String.valueOf(failure), started));
+  }
+
+  private Behavior<Command> onHistoryRead(HistoryRead read) {
+    if (read.failure() != null) {
+      getContext().getLog().warn("device {}: cannot read its stored telemetry ({}); retrying in {}",
+          deviceId, read.failure(), recoveryBackoff);
+      timers.startSingleTimer(RetryRecovery.INSTANCE, recoveryBackoff);
+      Duration doubled = recoveryBackoff.multipliedBy(2);
+      recoveryBackoff = doubled.compareTo(settings.recovery().retryMaxBackoff()) > 0
+          ? settings.recovery().retryMaxBackoff() : doubled;
+      return this;
+    }
+    state = new DeviceState(read.identity(), profiles.get(read.identity().profile()), settings, storage.records());
+    int applied = 0;
+    for (Telemetry telemetry : read.messages()) {
+      if (state.recover(telemetry)) {
+        applied++;
+      }
+    }
+    storage.records().deviceSeen(read.identity(), clock.millis());
+    phase = Phase.ACTIVE;
+    if (applied > 0) {
+      getContext().getLog().debug("device {} recovered from {} stored messages in {} ms", deviceId, applied,
+          (System.nanoTime() - read.startedNanos()) / 1_000_000);
+    }
+    return stash.unstashAll(this);
+  }
+
+  private Behavior<Command> onRetryRecovery() {
+    if (phase == Phase.RECOVERING) {
+      startRecovery(recovering);
+    }
+    return this;
+  }
+
+  private Behavior<Command> onPostStop() {
+    if (state != null) {
+      state.closeRollups();
+    }
+    return this;
+  }
+
   private Behavior<Command> onIngest(Ingest command) {
+    if (!ready(command, command.telemetry().device())) {
+      return this;
+    }
     Telemetry telemetry = command.telemetry();
     DeviceState current = stateFor(telemetry.device());
     IngestOutcome outcome = current.ingest(telemetry);
@@ -113,11 +238,18 @@ public final class DeviceActor extends AbstractBehavior<DeviceActor.Command> {
   }
 
   private Behavior<Command> onRecordRejection(RecordRejection command) {
+    if (!ready(command, command.device())) {
+      return this;
+    }
     stateFor(command.device()).recordRejection(command.reason());
     return this;
   }
 
   private Behavior<Command> onGetView(GetView command) {
+    if (phase == Phase.RECOVERING) {
+      ready(command, recovering);
+      return this;
+    }
     command.replyTo().tell(
         new ViewReply(deviceId, state == null ? null : state.view(online, settings.recentReadings())));
     return this;
@@ -131,6 +263,7 @@ public final class DeviceActor extends AbstractBehavior<DeviceActor.Command> {
     long silentFor = clock.millis() - state.lastSeenMillis();
     if (silentFor >= timeout.toMillis()) {
       online = false;
+      state.closeRollups();
       directory.tell(new FleetDirectory.DeviceStatusChanged(deviceId, state.identity().site(), false));
       getContext().getLog().debug("device {} offline after {} ms of silence", deviceId, silentFor);
     } else {
@@ -171,7 +304,11 @@ public final class DeviceActor extends AbstractBehavior<DeviceActor.Command> {
         getContext().getLog().info("device {} re-registered as {}; its aggregates start afresh", deviceId, identity);
       }
       DeviceProfile profile = profiles.get(identity.profile());
-      state = new DeviceState(identity, profile, settings);
+      if (state != null) {
+        state.closeRollups();
+      }
+      state = new DeviceState(identity, profile, settings, storage.records());
+      storage.records().deviceSeen(identity, clock.millis());
       if (movedWhileOnline) {
         // markOnline only reports changes of status; without this the directory would count the
         // device at its old site until it next went offline.

@@ -17,9 +17,14 @@ import java.util.Map;
 
 /**
  * The live state of one device and the rules that change it, kept apart from the actor so it is
- * testable without an actor system: duplicate detection, per-metric aggregates, the ring buffer
- * for models, counters. Mutable, owned by exactly one {@link DeviceActor}; readers get a {@link
- * DeviceView} copy.
+ * testable without an actor system: duplicate detection, per-metric aggregates, per-minute
+ * roll-ups, the ring buffer for models, counters. Mutable, owned by exactly one {@link
+ * DeviceActor}; readers get a {@link DeviceView} copy.
+ *
+ * <p>After a restart it is rebuilt by {@link #recover}ing the device's stored telemetry: the same
+ * rules applied to the same readings give the same aggregates, sequence window and ring. A
+ * recovered message is not counted as accepted (it was counted by the state that crashed); its
+ * first live redelivery is confirmed as accepted without being applied twice.
  */
 public final class DeviceState {
 
@@ -28,15 +33,23 @@ public final class DeviceState {
   private final SequenceWindow sequences;
   private final MetricAggregates[] metrics;
   private final ReadingRing ring;
+  private final MinuteRollups rollups;
+  private final DeviceRecords records;
   private final List<ModelRuns> models = new ArrayList<>();
   private final Map<RejectReason, Long> rejects = new EnumMap<>(RejectReason.class);
   private long accepted;
   private long duplicates;
+  private long recovered;
   private long firstSeenMillis = -1;
   private long lastSeenMillis = -1;
 
   public DeviceState(DeviceIdentity identity, DeviceProfile profile, FleetSettings.Device settings) {
+    this(identity, profile, settings, DeviceRecords.NONE);
+  }
+
+  public DeviceState(DeviceIdentity identity, DeviceProfile profile, FleetSettings.Device settings, DeviceRecords records) {
     this.identity = identity;
+    this.records = records;
     this.profile = profile;
     this.sequences = new SequenceWindow(settings.sequenceWindow());
     List<MetricSpec> specs = profile.metrics();
@@ -45,6 +58,7 @@ public final class DeviceState {
       metrics[i] = new MetricAggregates(specs.get(i).name(), specs.get(i).unit(), settings.aggregationWindows(), settings.bucketsPerWindow());
     }
     this.ring = new ReadingRing(profile.ringBufferSize(), specs.size());
+    this.rollups = new MinuteRollups(specs.stream().map(MetricSpec::name).toList(), rollup -> records.rollup(identity, rollup));
     profile.models().forEach(binding -> models.add(new ModelRuns(binding, profile)));
   }
 
@@ -66,6 +80,13 @@ public final class DeviceState {
         runs.answered(reply, atMillis, sequence);
       }
     }
+    if (reply instanceof io.fleetpulse.serving.pool.InferenceReply.Prediction prediction) {
+      List<Float> outputs = new ArrayList<>(prediction.outputs().length);
+      for (float output : prediction.outputs()) {
+        outputs.add(output);
+      }
+      records.prediction(identity, new DeviceRecords.PredictionRecord(model, prediction.version(), sequence, atMillis, outputs));
+    }
   }
 
   /** Applies one validated message: counted once, however often the broker redelivers it. */
@@ -74,6 +95,10 @@ public final class DeviceState {
       case DUPLICATE:
         duplicates++;
         return new IngestOutcome.Duplicate(identity.deviceId(), telemetry.sequence());
+      case RECOVERED:
+        // Applied from storage after a restart; this delivery is the one the gateway waits on.
+        accepted++;
+        return new IngestOutcome.Accepted(identity.deviceId(), telemetry.sequence());
       case TOO_OLD:
         recordRejection(RejectReason.SEQUENCE_TOO_OLD);
         return new IngestOutcome.Rejected(
@@ -83,6 +108,30 @@ public final class DeviceState {
       default:
         break;
     }
+    apply(telemetry);
+    accepted++;
+    return new IngestOutcome.Accepted(identity.deviceId(), telemetry.sequence());
+  }
+
+  /**
+   * Applies one message read back from storage while the actor recovers; returns whether it was
+   * applied (a message stored twice reads back once).
+   */
+  public boolean recover(Telemetry telemetry) {
+    if (sequences.recover(telemetry.sequence()) != SequenceWindow.Verdict.NEW) {
+      return false;
+    }
+    apply(telemetry);
+    recovered++;
+    return true;
+  }
+
+  /** Closes the open roll-up minutes: the actor stops or the device went silent. */
+  public void closeRollups() {
+    rollups.closeAll();
+  }
+
+  private void apply(Telemetry telemetry) {
     float[] row = new float[metrics.length];
     Arrays.fill(row, Float.NaN);
     for (Sample sample : telemetry.samples()) {
@@ -91,16 +140,15 @@ public final class DeviceState {
         continue; // the gateway validated the metric against the same profile
       }
       metrics[index].add(sample.timestampMillis(), sample.value());
+      rollups.add(index, sample.timestampMillis(), sample.value());
       row[index] = (float) sample.value();
     }
     ring.add(telemetry.timestampMillis(), row);
-    accepted++;
     // Only new messages are activity: a broker redelivering old ones says nothing of the device.
     lastSeenMillis = Math.max(lastSeenMillis, telemetry.receivedAtMillis());
-    if (firstSeenMillis < 0) {
+    if (firstSeenMillis < 0 || telemetry.receivedAtMillis() < firstSeenMillis) {
       firstSeenMillis = telemetry.receivedAtMillis();
     }
-    return new IngestOutcome.Accepted(identity.deviceId(), telemetry.sequence());
   }
 
   public void recordRejection(RejectReason reason) {
@@ -139,7 +187,7 @@ public final class DeviceState {
     return new DeviceView(
         identity.deviceId(), identity.site(), identity.profile(), online,
         firstSeenMillis < 0 ? null : firstSeenMillis, lastSeenMillis < 0 ? null : lastSeenMillis,
-        accepted, duplicates, Map.copyOf(rejectsByCode),
+        accepted, duplicates, recovered, rollups.lateReadings(), Map.copyOf(rejectsByCode),
         sequences.highest().isPresent() ? sequences.highest().getAsLong() : null,
         List.copyOf(metricViews), List.copyOf(recent), models.stream().map(ModelRuns::view).toList());
   }

@@ -6,7 +6,10 @@ import java.util.Map;
 
 /**
  * A device's state as the HTTP API shows it: identity, liveness, counters, per-metric aggregates
- * and the most recent readings. An immutable copy made inside the actor.
+ * and the most recent readings. An immutable copy made inside the actor. {@code accepted} counts
+ * messages this actor accepted since it started; {@code recovered} those it rebuilt its state
+ * from (stored before it started); {@code lateForRollups} readings that came after their minute's
+ * roll-up was closed.
  */
 public record DeviceView(
     String deviceId,
@@ -17,6 +20,8 @@ public record DeviceView(
     Long lastSeenMillis,
     long accepted,
     long duplicates,
+    long recovered,
+    long lateForRollups,
     Map<String, Long> rejectsByReason,
     Long highestSequence,
     List<MetricAggregates.View> metrics,

@@ -5,7 +5,14 @@ package io.fleetpulse.fleet.device;
  * window: the highest sequence seen plus a bitmap of the {@code size} numbers below it. A number
  * above the highest is new; one inside the window is new unless its bit is set; one below the
  * window cannot be told apart from a duplicate and is refused as too old. Memory is {@code
- * size / 8} bytes however long the device lives. Not thread-safe: owned by one actor.
+ * size / 8} bytes however long the device lives (twice that with the recovery marks). Not
+ * thread-safe: owned by one actor.
+ *
+ * <p>After a restart the window is rebuilt from stored telemetry with {@link #recover}: those
+ * numbers are marked as recovered. The first live delivery of a recovered number (the broker
+ * redelivering a message whose acknowledgement the crash lost, or a message stored just before
+ * the actor started) is {@link Verdict#RECOVERED}: already applied, to be confirmed but not
+ * applied again. A second delivery is a plain duplicate.
  */
 public final class SequenceWindow {
 
@@ -13,11 +20,14 @@ public final class SequenceWindow {
   public enum Verdict {
     NEW,
     DUPLICATE,
-    TOO_OLD
+    TOO_OLD,
+    /** Applied from stored telemetry while recovering; this is its first live delivery. */
+    RECOVERED
   }
 
   private final int size;
   private final long[] bits;
+  private final long[] recovered;
   private boolean empty = true;
   private long highest;
 
@@ -27,6 +37,20 @@ public final class SequenceWindow {
     }
     this.size = size;
     this.bits = new long[size / 64];
+    this.recovered = new long[size / 64];
+  }
+
+  /**
+   * Records {@code sequence} read back from storage; says whether it was new (to be applied).
+   * Marked recovered when new, so its first live delivery is told apart from a duplicate.
+   */
+  public Verdict recover(long sequence) {
+    Verdict verdict = record(sequence);
+    if (verdict == Verdict.NEW || verdict == Verdict.RECOVERED) {
+      int i = index(sequence);
+      recovered[i >>> 6] |= 1L << (i & 63); // read back twice: still waiting for its live delivery
+    }
+    return verdict == Verdict.RECOVERED ? Verdict.DUPLICATE : verdict;
   }
 
   /** Records {@code sequence} and says whether it was new. */
@@ -41,6 +65,7 @@ public final class SequenceWindow {
       long shift = sequence - highest;
       if (shift >= size || shift < 0) { // negative: the difference overflowed, a jump of over 2^63
         java.util.Arrays.fill(bits, 0L);
+        java.util.Arrays.fill(recovered, 0L);
       } else {
         for (long s = highest + 1; s < sequence; s++) {
           clear(s);
@@ -55,6 +80,11 @@ public final class SequenceWindow {
       return Verdict.TOO_OLD;
     }
     if (isSet(sequence)) {
+      int i = index(sequence);
+      if ((recovered[i >>> 6] & (1L << (i & 63))) != 0) {
+        recovered[i >>> 6] &= ~(1L << (i & 63));
+        return Verdict.RECOVERED;
+      }
       return Verdict.DUPLICATE;
     }
     set(sequence);
@@ -73,11 +103,13 @@ public final class SequenceWindow {
   private void set(long sequence) {
     int i = index(sequence);
     bits[i >>> 6] |= 1L << (i & 63);
+    recovered[i >>> 6] &= ~(1L << (i & 63)); // the mark belonged to the number a window below
   }
 
   private void clear(long sequence) {
     int i = index(sequence);
     bits[i >>> 6] &= ~(1L << (i & 63));
+    recovered[i >>> 6] &= ~(1L << (i & 63));
   }
 
   private boolean isSet(long sequence) {

@@ -13,6 +13,8 @@ import io.fleetpulse.api.telemetry.IngestOutcome;
 import io.fleetpulse.api.telemetry.RejectReason;
 import io.fleetpulse.api.telemetry.Sample;
 import io.fleetpulse.api.telemetry.Telemetry;
+import io.fleetpulse.api.telemetry.TelemetryHistory;
+import java.util.concurrent.CompletableFuture;
 import io.fleetpulse.fleet.FleetSettings;
 import io.fleetpulse.fleet.directory.FleetDirectory;
 import java.time.Duration;
@@ -197,6 +199,78 @@ class DeviceActorTest {
     DeviceView view = view();
     assertThat(view.site()).isEqualTo("plant-b");
     assertThat(view.accepted()).as("a re-registered device starts afresh").isEqualTo(1);
+  }
+
+  @Test
+  void a_restarted_device_rebuilds_its_state_from_stored_telemetry_before_it_answers() {
+    List<Telemetry> stored = List.of(telemetry(1, 2.0), telemetry(2, 4.0), telemetry(3, 6.0));
+    List<String> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    TelemetryHistory history = (device, sinceMillis, maxMessages) -> {
+      asked.add(device.deviceId() + " since " + sinceMillis + " max " + maxMessages);
+      return CompletableFuture.completedFuture(stored);
+    };
+    ActorRef<DeviceActor.Command> restarted = TEST_KIT.spawn(DeviceActor.create(deviceId, PROFILES, SETTINGS,
+        directory.ref(), clock, Inference.NONE, new DeviceStorage(history, seenRecorder(seen))));
+
+    // The broker redelivers 3 (its acknowledgement died with the old node), then a new message.
+    restarted.tell(new DeviceActor.Ingest(telemetry(3, 6.0), outcomes.ref()));
+    assertThat(outcomes.receiveMessage()).isEqualTo(new IngestOutcome.Accepted(deviceId, 3));
+    restarted.tell(new DeviceActor.Ingest(telemetry(3, 6.0), outcomes.ref()));
+    assertThat(outcomes.receiveMessage()).isEqualTo(new IngestOutcome.Duplicate(deviceId, 3));
+    restarted.tell(new DeviceActor.Ingest(telemetry(4, 8.0), outcomes.ref()));
+    assertThat(outcomes.receiveMessage()).isEqualTo(new IngestOutcome.Accepted(deviceId, 4));
+
+    restarted.tell(new DeviceActor.GetView(views.ref()));
+    DeviceView view = views.receiveMessage().view();
+    assertThat(view.recovered()).isEqualTo(3);
+    assertThat(view.accepted()).isEqualTo(2);
+    assertThat(view.duplicates()).isEqualTo(1);
+    WindowedStatistics.Summary window = view.metrics().get(0).windows().get(0);
+    assertThat(window.count()).as("2, 4, 6 from storage and 8 live, each once").isEqualTo(4);
+    assertThat(window.mean()).isEqualTo(5.0);
+    assertThat(asked).containsExactly(
+        deviceId + " since " + (T0 - SETTINGS.recovery().lookback().toMillis()) + " max " + SETTINGS.recovery().maxMessages());
+    assertThat(seen).containsExactly(deviceId);
+  }
+
+  @Test
+  void while_storage_cannot_be_read_a_starting_device_holds_its_messages_and_retries() {
+    java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+    TelemetryHistory history = (device, sinceMillis, maxMessages) -> reads.incrementAndGet() == 1
+        ? CompletableFuture.failedFuture(new IllegalStateException("Cassandra unreachable"))
+        : CompletableFuture.completedFuture(List.of(telemetry(1, 2.0)));
+    ActorRef<DeviceActor.Command> restarted = TEST_KIT.spawn(DeviceActor.create(deviceId, PROFILES, SETTINGS,
+        directory.ref(), clock, Inference.NONE, new DeviceStorage(history, DeviceRecords.NONE)));
+
+    restarted.tell(new DeviceActor.Ingest(telemetry(1, 2.0), outcomes.ref()));
+    restarted.tell(new DeviceActor.Ingest(telemetry(2, 3.0), outcomes.ref()));
+    outcomes.expectNoMessage(Duration.ofMillis(200));
+    assertThat(reads.get()).isEqualTo(1);
+
+    MANUAL_TIME.timePasses(SETTINGS.recovery().retryMinBackoff());
+
+    assertThat(outcomes.receiveMessage()).as("stored before the failed read: confirmed, not applied twice")
+        .isEqualTo(new IngestOutcome.Accepted(deviceId, 1));
+    assertThat(outcomes.receiveMessage()).isEqualTo(new IngestOutcome.Accepted(deviceId, 2));
+    assertThat(reads.get()).isEqualTo(2);
+    restarted.tell(new DeviceActor.GetView(views.ref()));
+    assertThat(views.receiveMessage().view().metrics().get(0).windows().get(0).count()).isEqualTo(2);
+  }
+
+  private static DeviceRecords seenRecorder(List<String> seen) {
+    return new DeviceRecords() {
+      @Override
+      public void deviceSeen(DeviceIdentity device, long atMillis) {
+        seen.add(device.deviceId());
+      }
+
+      @Override
+      public void rollup(DeviceIdentity device, MinuteRollup rollup) {}
+
+      @Override
+      public void prediction(DeviceIdentity device, PredictionRecord prediction) {}
+    };
   }
 
   private Telemetry telemetry(long sequence, double vibration) {

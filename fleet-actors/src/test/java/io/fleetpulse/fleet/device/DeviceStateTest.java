@@ -171,6 +171,87 @@ class DeviceStateTest {
     assertThat(view.accepted()).isZero();
   }
 
+  @Test
+  void a_state_rebuilt_from_stored_messages_equals_the_one_that_saw_them_live() {
+    List<Telemetry> stored = new java.util.ArrayList<>();
+    for (long sequence = 1; sequence <= 200; sequence++) {
+      stored.add(telemetry(sequence, new Sample("vibration", T0 + sequence * 1000, Math.sin(sequence) * 3 + 10),
+          new Sample("pressure", T0 + sequence * 1000, 101_325 + sequence % 7)));
+    }
+    stored.forEach(state::ingest);
+    DeviceState rebuilt = new DeviceState(PUMP, profile, SETTINGS);
+    stored.forEach(rebuilt::recover);
+
+    DeviceView live = state.view(false, 20);
+    DeviceView recovered = rebuilt.view(false, 20);
+    assertThat(recovered.metrics()).isEqualTo(live.metrics());
+    assertThat(recovered.recent()).isEqualTo(live.recent());
+    assertThat(recovered.highestSequence()).isEqualTo(200L);
+    assertThat(recovered.recovered()).isEqualTo(200);
+    assertThat(recovered.accepted()).as("counted by the state that saw them live").isZero();
+    assertThat(recovered.lastSeenMillis()).isEqualTo(live.lastSeenMillis());
+  }
+
+  @Test
+  void the_first_live_delivery_of_a_recovered_message_is_accepted_without_being_applied_again() {
+    Telemetry storedBeforeTheCrash = telemetry(41, new Sample("vibration", T0, 5.0));
+    assertThat(state.recover(storedBeforeTheCrash)).isTrue();
+    assertThat(state.recover(storedBeforeTheCrash)).as("read back twice, applied once").isFalse();
+
+    assertThat(state.ingest(storedBeforeTheCrash)).isEqualTo(new IngestOutcome.Accepted("pump-7", 41));
+    assertThat(state.ingest(storedBeforeTheCrash)).isEqualTo(new IngestOutcome.Duplicate("pump-7", 41));
+    assertThat(state.ingest(telemetry(42, new Sample("vibration", T0 + 1000, 7.0))))
+        .isEqualTo(new IngestOutcome.Accepted("pump-7", 42));
+
+    DeviceView view = state.view(true, 20);
+    assertThat(view.accepted()).isEqualTo(2);
+    assertThat(view.duplicates()).isEqualTo(1);
+    assertThat(view.recovered()).isEqualTo(1);
+    WindowedStatistics.Summary window = view.metrics().get(0).windows().get(0);
+    assertThat(window.count()).as("5.0 once, 7.0 once").isEqualTo(2);
+    assertThat(window.mean()).isEqualTo(6.0);
+  }
+
+  @Test
+  void closed_minutes_and_predictions_are_recorded_for_the_data_teams() {
+    List<DeviceRecords.MinuteRollup> rollups = new java.util.ArrayList<>();
+    List<DeviceRecords.PredictionRecord> predictions = new java.util.ArrayList<>();
+    DeviceState recorded = new DeviceState(PUMP, profile, SETTINGS, new DeviceRecords() {
+      @Override
+      public void deviceSeen(DeviceIdentity device, long atMillis) {}
+
+      @Override
+      public void rollup(DeviceIdentity device, DeviceRecords.MinuteRollup rollup) {
+        assertThat(device).isEqualTo(PUMP);
+        rollups.add(rollup);
+      }
+
+      @Override
+      public void prediction(DeviceIdentity device, DeviceRecords.PredictionRecord prediction) {
+        predictions.add(prediction);
+      }
+    });
+    long minute = 60_000L * 28_333_334L; // a whole minute
+    recorded.ingest(telemetry(1, new Sample("vibration", minute + 1_000, 1.0)));
+    recorded.ingest(telemetry(2, new Sample("vibration", minute + 59_000, 3.0)));
+    recorded.ingest(telemetry(3, new Sample("vibration", minute + 61_000, 10.0)));
+    assertThat(rollups).as("the minute before the newest stays open for late readings").isEmpty();
+    recorded.ingest(telemetry(4, new Sample("vibration", minute + 125_000, 20.0)));
+    assertThat(rollups).containsExactly(
+        new DeviceRecords.MinuteRollup("vibration", minute, 2, 2.0, 1.0, 3.0, Math.sqrt(2.0)));
+
+    recorded.ingest(telemetry(5, new Sample("vibration", minute + 2_000, 99.0)));
+    assertThat(recorded.view(true, 20).lateForRollups()).isEqualTo(1);
+
+    recorded.closeRollups();
+    assertThat(rollups).extracting(DeviceRecords.MinuteRollup::minuteMillis)
+        .containsExactly(minute, minute + 60_000, minute + 120_000);
+
+    recorded.inferenceAnswered("rul", new io.fleetpulse.serving.pool.InferenceReply.Prediction(
+        "rul", "3", new float[] {0.25f, 0.5f}, 10, 4), T0, 4);
+    assertThat(predictions).containsExactly(new DeviceRecords.PredictionRecord("rul", "3", 4, T0, List.of(0.25f, 0.5f)));
+  }
+
   private static Telemetry telemetry(long sequence, Sample... samples) {
     long timestamp = samples[0].timestampMillis();
     return new Telemetry(PUMP, sequence, timestamp, List.of(samples), timestamp);

@@ -2,6 +2,7 @@ package io.fleetpulse.fleet.device;
 
 import static io.fleetpulse.fleet.device.SequenceWindow.Verdict.DUPLICATE;
 import static io.fleetpulse.fleet.device.SequenceWindow.Verdict.NEW;
+import static io.fleetpulse.fleet.device.SequenceWindow.Verdict.RECOVERED;
 import static io.fleetpulse.fleet.device.SequenceWindow.Verdict.TOO_OLD;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -239,5 +240,33 @@ class SequenceWindowTest {
     assertThat(window.record(Long.MAX_VALUE - 1)).isEqualTo(NEW);
     assertThat(window.record(-2)).as("far below the window, the difference overflows").isEqualTo(TOO_OLD);
     assertThat(window.record(Long.MIN_VALUE)).isEqualTo(TOO_OLD);
+  }
+
+  @Test
+  void a_recovered_number_is_confirmed_once_by_its_first_live_delivery_then_is_a_duplicate() {
+    SequenceWindow window = new SequenceWindow(SIZE);
+    assertThat(window.recover(10)).isEqualTo(NEW);
+    assertThat(window.recover(11)).isEqualTo(NEW);
+    assertThat(window.recover(11)).as("stored twice reads back once").isEqualTo(DUPLICATE);
+
+    assertThat(window.record(11)).isEqualTo(RECOVERED);
+    assertThat(window.record(11)).isEqualTo(DUPLICATE);
+    assertThat(window.record(12)).isEqualTo(NEW);
+    assertThat(window.record(10)).isEqualTo(RECOVERED);
+    assertThat(window.record(10)).isEqualTo(DUPLICATE);
+  }
+
+  @Test
+  void a_recovery_mark_does_not_outlive_its_number_when_the_window_slides() {
+    SequenceWindow window = new SequenceWindow(SIZE);
+    window.recover(5);
+    // 5 + SIZE lands on the same bit: a new number there must not inherit 5's mark.
+    assertThat(window.record(5 + SIZE)).isEqualTo(NEW);
+    assertThat(window.record(5 + SIZE)).isEqualTo(DUPLICATE);
+    assertThat(window.record(5)).isEqualTo(TOO_OLD);
+
+    window.recover(5 + 2 * SIZE - 1);
+    assertThat(window.record(5 + 10 * SIZE)).as("a jump past the window clears every mark").isEqualTo(NEW);
+    assertThat(window.record(5 + 10 * SIZE - SIZE + 1)).isEqualTo(NEW);
   }
 }

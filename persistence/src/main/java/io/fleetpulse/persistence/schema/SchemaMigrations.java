@@ -27,7 +27,7 @@ public final class SchemaMigrations {
   private static final Pattern SCRIPT = Pattern.compile("V(\\d+)__([A-Za-z0-9_]+)\\.cql");
 
   /** Scripts in version order; the list is explicit so a missing file fails loudly. */
-  public static final List<String> SCRIPTS = List.of("V1__fleet_tables.cql");
+  public static final List<String> SCRIPTS = List.of("V1__fleet_tables.cql", "V2__site_rollups_and_alert_history.cql");
 
   private final CqlSession session;
   private final String keyspace;

@@ -33,21 +33,22 @@ class SchemaMigrationsIT {
             .withLocalDatacenter(settings.localDatacenter()).build()) {
       SchemaMigrations migrations = new SchemaMigrations(session, settings.keyspace());
 
-      assertThat(migrations.migrate(settings.replication())).isEqualTo(1);
-      assertThat(migrations.migrate(settings.replication())).as("second start changes nothing").isEqualTo(1);
+      assertThat(migrations.migrate(settings.replication())).isEqualTo(2);
+      assertThat(migrations.migrate(settings.replication())).as("second start changes nothing").isEqualTo(2);
 
       List<String> tables = new ArrayList<>();
       session.execute("SELECT table_name FROM system_schema.tables WHERE keyspace_name = ?", settings.keyspace())
           .forEach(row -> tables.add(row.getString("table_name")));
       assertThat(tables).containsExactlyInAnyOrder("schema_version", "telemetry_by_device_day", "rollups_by_device_day",
-          "predictions_by_device_day", "predictions_by_site_hour", "alerts_by_site_status", "devices", "devices_by_site");
+          "predictions_by_device_day", "predictions_by_site_hour", "alerts_by_site_status", "devices", "devices_by_site",
+          "rollups_by_site_hour", "alerts_by_site_day", "alerts_by_device_month");
       Row keyspace = session.execute("SELECT replication FROM system_schema.keyspaces WHERE keyspace_name = ?",
           settings.keyspace()).one();
       assertThat(keyspace.getMap("replication", String.class, String.class))
           .containsEntry("class", "org.apache.cassandra.locator.SimpleStrategy")
           .containsEntry("replication_factor", "1");
       assertThat(session.execute("SELECT count(*) AS n FROM " + settings.keyspace() + ".schema_version").one().getLong("n"))
-          .isEqualTo(1);
+          .isEqualTo(2);
     }
   }
 
