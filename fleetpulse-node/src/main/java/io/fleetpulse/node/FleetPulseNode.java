@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigFactory;
 import io.fleetpulse.api.profile.DeviceProfiles;
 import io.fleetpulse.fleet.Devices;
 import io.fleetpulse.fleet.FleetSettings;
+import io.fleetpulse.fleet.device.DeviceStorage;
 import io.fleetpulse.fleet.directory.FleetDirectory;
 import io.fleetpulse.gateway.DeviceGateway;
 import io.fleetpulse.gateway.GatewaySettings;
@@ -115,8 +116,13 @@ public final class FleetPulseNode {
     ActorRef<FleetDirectory.Command> directory = FleetDirectory.initSingleton(system);
     InferenceClient inference = new InferenceClient(
         system, fleetSettings.device().inferenceTimeout(), fleetSettings.device().inferenceAttempts());
-    Devices devices = Devices.init(system, profiles, fleetSettings, directory, clock, inference::infer);
     DeviceRegistry registry = new InMemoryDeviceRegistry(gatewaySettings.registration(), profiles);
+    PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    DeviceStorage deviceStorage = storage
+        .map(s -> new DeviceStorage(new CassandraTelemetryHistory(s.history(), clock),
+            new CassandraDeviceRecords(s.records(), meters, registry)))
+        .orElse(DeviceStorage.NONE);
+    Devices devices = Devices.init(system, profiles, fleetSettings, directory, clock, inference::infer, deviceStorage);
     DeviceGateway gateway = DeviceGateway.start(gatewaySettings, profiles, registry, store, devices, nodeSettings.name(), clock);
     shutdown.addTask(
         CoordinatedShutdown.PhaseBeforeServiceUnbind(), "drain-gateway",
@@ -125,7 +131,6 @@ public final class FleetPulseNode {
           return Done.getInstance();
         }));
 
-    PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     GatewayMeters.bind(meters, gateway.metrics());
     Optional<ActorRef<InferencePool.Command>> pool = Optional.empty();
     if (cluster.selfMember().hasRole(INFERENCE_ROLE)) {

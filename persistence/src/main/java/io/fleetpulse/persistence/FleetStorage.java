@@ -4,6 +4,8 @@ import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.CqlSessionBuilder;
 import io.fleetpulse.persistence.cassandra.CassandraLauncher;
 import io.fleetpulse.persistence.schema.SchemaMigrations;
+import io.fleetpulse.persistence.records.RecordsWriter;
+import io.fleetpulse.persistence.telemetry.TelemetryReader;
 import io.fleetpulse.persistence.telemetry.TelemetryWriter;
 import java.net.InetSocketAddress;
 import java.util.Optional;
@@ -12,7 +14,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The node's storage, opened at start: the embedded Cassandra node when configured (else the
- * configured cluster), one driver session, the schema migrated, the telemetry writer. Closing it
+ * configured cluster), one driver session, the schema migrated, the telemetry writer and reader,
+ * the records writer. Closing it
  * closes the session, then stops the embedded node.
  */
 public final class FleetStorage implements AutoCloseable {
@@ -22,11 +25,17 @@ public final class FleetStorage implements AutoCloseable {
   private final Optional<CassandraLauncher> embedded;
   private final CqlSession session;
   private final TelemetryWriter telemetry;
+  private final TelemetryReader history;
+  private final RecordsWriter records;
 
-  private FleetStorage(Optional<CassandraLauncher> embedded, CqlSession session, TelemetryWriter telemetry) {
+  private FleetStorage(Optional<CassandraLauncher> embedded, CqlSession session, PersistenceSettings settings) {
+    String keyspace = settings.cassandra().keyspace();
     this.embedded = embedded;
     this.session = session;
-    this.telemetry = telemetry;
+    this.telemetry = new TelemetryWriter(
+        session, keyspace, settings.telemetryTtl(), settings.telemetryMaxInFlight(), settings.telemetryQueueCapacity());
+    this.history = new TelemetryReader(session, keyspace);
+    this.records = new RecordsWriter(session, keyspace, settings.recordsMaxInFlight(), settings.recordsQueueCapacity());
   }
 
   public static FleetStorage open(PersistenceSettings settings) {
@@ -47,9 +56,7 @@ public final class FleetStorage implements AutoCloseable {
       CqlSession session = builder.build();
       int version = new SchemaMigrations(session, settings.cassandra().keyspace()).migrate(settings.cassandra().replication());
       LOG.info("Cassandra keyspace {} at schema version {}", settings.cassandra().keyspace(), version);
-      return new FleetStorage(embedded, session,
-          new TelemetryWriter(session, settings.cassandra().keyspace(), settings.telemetryTtl(), settings.telemetryMaxInFlight(),
-              settings.telemetryQueueCapacity()));
+      return new FleetStorage(embedded, session, settings);
     } catch (RuntimeException e) {
       embedded.ifPresent(CassandraLauncher::close);
       throw e;
@@ -58,6 +65,19 @@ public final class FleetStorage implements AutoCloseable {
 
   public TelemetryWriter telemetry() {
     return telemetry;
+  }
+
+  public TelemetryReader history() {
+    return history;
+  }
+
+  public RecordsWriter records() {
+    return records;
+  }
+
+  /** The driver session, for readers such as the data-team query API. */
+  public CqlSession session() {
+    return session;
   }
 
   public Optional<InetSocketAddress> embeddedAddress() {

@@ -6,13 +6,14 @@ import java.time.Duration;
 
 /** {@code fleetpulse.persistence}, read once. */
 public record PersistenceSettings(
-    boolean enabled, Duration telemetryTtl, int telemetryMaxInFlight, int telemetryQueueCapacity, CassandraSettings cassandra) {
+    boolean enabled, Duration telemetryTtl, int telemetryMaxInFlight, int telemetryQueueCapacity,
+    int recordsMaxInFlight, int recordsQueueCapacity, CassandraSettings cassandra) {
 
   public static PersistenceSettings fromConfig(Config root) {
     Config c = root.getConfig("fleetpulse.persistence");
     return new PersistenceSettings(
         c.getBoolean("enabled"), c.getDuration("telemetry.ttl"), c.getInt("telemetry.max-in-flight"),
-        c.getInt("telemetry.queue-capacity"),
+        c.getInt("telemetry.queue-capacity"), c.getInt("records.max-in-flight"), c.getInt("records.queue-capacity"),
         CassandraSettings.fromConfig(root));
   }
 }

@@ -8,6 +8,7 @@ import io.fleetpulse.persistence.cassandra.CassandraLauncher;
 import io.fleetpulse.persistence.cassandra.CassandraSettings;
 import io.fleetpulse.persistence.cassandra.EmbeddedCassandraSettings;
 import io.fleetpulse.persistence.schema.SchemaMigrations;
+import io.fleetpulse.persistence.write.StoreBusyException;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Path;

@@ -1,0 +1,94 @@
+package io.fleetpulse.node;
+
+import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Publishes compact telemetry of rotating machines at QoS 1 and counts the broker's
+ * acknowledgements: a PUBACK is the broker taking responsibility for the message, so every
+ * acknowledged message must end up stored. At most {@code window} publishes are outstanding.
+ */
+final class TestPublisher implements AutoCloseable {
+
+  static final String SITE = "plant-crash";
+  static final java.util.List<String> METRICS =
+      java.util.List.of("vibration", "bearing-temperature", "motor-current", "pressure", "speed");
+
+  private final Mqtt5AsyncClient client;
+  private final Semaphore window;
+  private final AtomicLong acknowledged = new AtomicLong();
+  private final AtomicLong failed = new AtomicLong();
+
+  TestPublisher(String brokerUrl, String clientId, int window) {
+    URI url = URI.create(brokerUrl);
+    this.client = MqttClient.builder().useMqttVersion5().identifier(clientId)
+        .serverHost(url.getHost()).serverPort(url.getPort()).buildAsync();
+    this.window = new Semaphore(window);
+    client.connect().join();
+  }
+
+  static String deviceId(int device) {
+    return String.format(Locale.ROOT, "rm-crash-%03d", device);
+  }
+
+  /** The reading of {@code device} for {@code sequence}: deterministic, within the profile's ranges. */
+  static double value(int metric, int device, long sequence) {
+    double phase = Math.sin(sequence * 0.37 + device * 1.3 + metric);
+    return switch (metric) {
+      case 0 -> 5 + 3 * phase;
+      case 1 -> 60 + 10 * phase;
+      case 2 -> 100 + 40 * phase;
+      case 3 -> 200 + 20 * phase;
+      default -> 1500 + 300 * phase;
+    };
+  }
+
+  void publish(int device, long sequence, long timestampMillis) throws InterruptedException {
+    StringBuilder json = new StringBuilder(160)
+        .append("{\"ts\":").append(timestampMillis).append(",\"seq\":").append(sequence).append(",\"values\":{");
+    for (int m = 0; m < METRICS.size(); m++) {
+      json.append(m == 0 ? "" : ",").append('"').append(METRICS.get(m)).append("\":").append(value(m, device, sequence));
+    }
+    json.append("}}");
+    window.acquire();
+    CompletableFuture<?> sent = client.publishWith()
+        .topic("fleet/" + SITE + "/" + deviceId(device) + "/telemetry")
+        .qos(MqttQos.AT_LEAST_ONCE)
+        .payload(json.toString().getBytes(StandardCharsets.UTF_8))
+        .send();
+    sent.whenComplete((result, failure) -> {
+      window.release();
+      if (failure == null) {
+        acknowledged.incrementAndGet();
+      } else {
+        failed.incrementAndGet();
+      }
+    });
+  }
+
+  /** Waits until every publish is answered; returns how many the broker acknowledged. */
+  long awaitAcknowledged(int windowSize) throws InterruptedException {
+    if (!window.tryAcquire(windowSize, 60, TimeUnit.SECONDS)) {
+      throw new IllegalStateException("publishes still unanswered after 60 s");
+    }
+    window.release(windowSize);
+    return acknowledged.get();
+  }
+
+  long failed() {
+    return failed.get();
+  }
+
+  @Override
+  public void close() {
+    client.disconnect().join();
+  }
+}

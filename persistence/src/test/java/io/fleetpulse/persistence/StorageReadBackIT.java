@@ -1,0 +1,127 @@
+package io.fleetpulse.persistence;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.Row;
+import com.typesafe.config.ConfigFactory;
+import io.fleetpulse.persistence.cassandra.CassandraLauncher;
+import io.fleetpulse.persistence.cassandra.CassandraSettings;
+import io.fleetpulse.persistence.cassandra.EmbeddedCassandraSettings;
+import io.fleetpulse.persistence.records.RecordsWriter;
+import io.fleetpulse.persistence.schema.SchemaMigrations;
+import io.fleetpulse.persistence.telemetry.TelemetryReader;
+import io.fleetpulse.persistence.telemetry.TelemetryRow;
+import io.fleetpulse.persistence.telemetry.TelemetryWriter;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What the node writes, read back from a real node: telemetry for recovery, records for the data teams. */
+class StorageReadBackIT {
+
+  // 3,000 messages one second apart from 23:10: they straddle midnight.
+  private static final Instant T0 = Instant.parse("2026-11-29T23:10:00Z");
+
+  @TempDir
+  Path data;
+
+  @Test
+  void telemetry_reads_back_newest_first_across_days_and_records_land_in_every_table_of_their_queries() throws Exception {
+    CassandraSettings settings = CassandraSettings.fromConfig(ConfigFactory.load());
+    EmbeddedCassandraSettings embedded = settings.embedded()
+        .withRuntimeClasspath(Path.of("../cassandra-runtime/target/lib"))
+        .withDataDirectory(data)
+        .withPorts(freePort(), freePort());
+    String keyspace = settings.keyspace();
+    try (CassandraLauncher cassandra = CassandraLauncher.start(embedded);
+        CqlSession session = CqlSession.builder().addContactPoint(cassandra.cqlAddress())
+            .withLocalDatacenter(settings.localDatacenter()).build()) {
+      new SchemaMigrations(session, keyspace).migrate(settings.replication());
+
+      TelemetryWriter writer = new TelemetryWriter(session, keyspace, Duration.ofDays(7), 32, 10_000);
+      List<CompletableFuture<Void>> writes = new ArrayList<>();
+      for (int message = 0; message < 3000; message++) {
+        Instant at = T0.plusSeconds(message);
+        writes.add(writer.write(List.of(
+            new TelemetryRow("rm-1", at, 1000 + message, "vibration", message, at.plusMillis(5)),
+            new TelemetryRow("rm-1", at, 1000 + message, "speed", -message, at.plusMillis(5)))).toCompletableFuture());
+      }
+      writes.add(writer.write(List.of(new TelemetryRow("rm-2", T0, 1, "vibration", 1, T0))).toCompletableFuture());
+      CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).join();
+
+      TelemetryReader reader = new TelemetryReader(session, keyspace);
+      Instant end = T0.plusSeconds(3000);
+      // Everything since 23:50: 600 s before midnight, 1,800 after.
+      List<TelemetryRow> sinceTen = reader.recent("rm-1", T0.plusSeconds(600), end, 10_000).toCompletableFuture().join();
+      assertThat(sinceTen).hasSize(2 * 2400);
+      assertThat(sinceTen.get(0).timestamp()).isEqualTo(T0.plusSeconds(600));
+      assertThat(sinceTen.get(sinceTen.size() - 1).timestamp()).isEqualTo(T0.plusSeconds(2999));
+      assertThat(sinceTen).extracting(TelemetryRow::timestamp).isSorted();
+      assertThat(sinceTen.get(0).receivedAt()).isEqualTo(T0.plusSeconds(600).plusMillis(5));
+      assertThat(sinceTen).allSatisfy(row -> assertThat(row.deviceId()).isEqualTo("rm-1"));
+
+      // Capped at 500 messages: the newest 500, whole (both rows of each).
+      List<TelemetryRow> capped = reader.recent("rm-1", T0, end, 500).toCompletableFuture().join();
+      assertThat(capped).hasSize(1000);
+      assertThat(capped.stream().mapToLong(TelemetryRow::sequence).min().orElseThrow()).isEqualTo(1000 + 2500);
+      assertThat(capped.stream().mapToLong(TelemetryRow::sequence).max().orElseThrow()).isEqualTo(1000 + 2999);
+
+      assertThat(reader.recent("rm-9", T0, end, 100).toCompletableFuture().join()).isEmpty();
+
+      RecordsWriter records = new RecordsWriter(session, keyspace, 4, 100);
+      Instant minute = Instant.parse("2026-11-29T23:59:00Z");
+      RecordsWriter.RollupRow rollup = new RecordsWriter.RollupRow("rm-1", "plant-a", minute, "vibration", 60, 2.5, 1, 4, 0.5);
+      records.rollup(rollup).toCompletableFuture().join();
+      records.rollup(rollup).toCompletableFuture().join(); // rewritten after a restart: still one row
+      Row byDevice = session.execute("SELECT * FROM " + keyspace + ".rollups_by_device_day WHERE device_id = 'rm-1'"
+          + " AND day = ?", LocalDate.parse("2026-11-29")).one();
+      assertThat(byDevice.getInstant("minute")).isEqualTo(minute);
+      assertThat(byDevice.getLong("count")).isEqualTo(60);
+      assertThat(byDevice.getDouble("stddev")).isEqualTo(0.5);
+      List<Row> bySite = session.execute("SELECT * FROM " + keyspace + ".rollups_by_site_hour WHERE site = 'plant-a'"
+          + " AND hour = ?", Instant.parse("2026-11-29T23:00:00Z")).all();
+      assertThat(bySite).hasSize(1);
+      assertThat(bySite.get(0).getString("device_id")).isEqualTo("rm-1");
+
+      Instant at = Instant.parse("2026-11-30T00:00:01Z");
+      records.prediction(new RecordsWriter.PredictionRow("rm-1", "plant-a", at, "rul", "2", 4242, List.of(0.5f, 17f)))
+          .toCompletableFuture().join();
+      Row prediction = session.execute("SELECT * FROM " + keyspace + ".predictions_by_device_day WHERE device_id = 'rm-1'"
+          + " AND day = ?", LocalDate.parse("2026-11-30")).one();
+      assertThat(prediction.getList("outputs", Float.class)).containsExactly(0.5f, 17f);
+      assertThat(prediction.getLong("seq")).isEqualTo(4242);
+      assertThat(prediction.getString("model_version")).isEqualTo("2");
+      assertThat(session.execute("SELECT device_id FROM " + keyspace + ".predictions_by_site_hour WHERE site = 'plant-a'"
+          + " AND hour = ?", Instant.parse("2026-11-30T00:00:00Z")).one().getString("device_id")).isEqualTo("rm-1");
+
+      Instant registered = Instant.parse("2026-11-29T08:00:00Z");
+      records.device(new RecordsWriter.DeviceRow("rm-1", "plant-a", "rotating-machine", true, registered))
+          .toCompletableFuture().join();
+      records.device(new RecordsWriter.DeviceRow("rm-1", "plant-a", "rotating-machine", true, registered.plusSeconds(3600)))
+          .toCompletableFuture().join();
+      Row device = session.execute("SELECT * FROM " + keyspace + ".devices WHERE device_id = 'rm-1'").one();
+      assertThat(device.getInstant("registered_at")).as("the first registration wins").isEqualTo(registered);
+      assertThat(device.getBoolean("auto_provisioned")).isTrue();
+      assertThat(session.execute("SELECT profile FROM " + keyspace + ".devices_by_site WHERE site = 'plant-a'"
+          + " AND device_id = 'rm-1'").one().getString("profile")).isEqualTo("rotating-machine");
+      assertThat(records.inFlight()).isZero();
+    }
+  }
+
+  private static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
