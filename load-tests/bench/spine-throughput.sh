@@ -4,12 +4,15 @@
 #   1. simulator -> embedded HiveMQ CE -> node (the default one-command setup)
 #   2. simulator -> Mosquitto 2 -> node (external broker)
 #   3. simulator -> Mosquitto 2, no node subscribed: the raw publish ceiling of broker + simulator
+#   4. raw single-row inserts into the same Cassandra node as case 2, right after it (the node
+#      idle): the storage limit durable acknowledgement is compared with
 # Each node case first warms the JVMs with 20,000 messages, then measures.
-# Usage: load-tests/bench/spine-throughput.sh [messages=150000] [devices=1000]
+# Usage: load-tests/bench/spine-throughput.sh [messages=150000] [devices=1000] [raw-rows=300000]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 MESSAGES="${1:-150000}"
 DEVICES="${2:-1000}"
+RAW_ROWS="${3:-300000}"
 HTTP_PORT=18080
 API="http://127.0.0.1:${HTTP_PORT}"
 MOSQUITTO_PORT=18830
@@ -80,6 +83,12 @@ start_mosquitto
 start_node -Dfleetpulse.gateway.broker.embedded=false -Dfleetpulse.gateway.broker.url="tcp://127.0.0.1:${MOSQUITTO_PORT}"
 simulate "tcp://127.0.0.1:${MOSQUITTO_PORT}" 20000 "$OUT/mosquitto-warmup.txt" --api-url "$API"
 simulate "tcp://127.0.0.1:${MOSQUITTO_PORT}" "$MESSAGES" "$OUT/mosquitto.txt" --api-url "$API"
+# Readings per message over the node's whole run, from its own counters: rows stored / messages acknowledged.
+curl -fsS "$API/metrics" > "$OUT/mosquitto-metrics.txt"
+ROWS_PER_MESSAGE=$(awk '/^fleetpulse_telemetry_rows_stored_total/ {rows=$2} /^fleetpulse_gateway_messages_total\{outcome="acknowledged"/ {acked=$2} END {printf "%.2f", rows/acked}' "$OUT/mosquitto-metrics.txt")
+
+echo "== 4. raw single-row inserts into the same Cassandra node"
+java -Xmx1g -cp "$SIM_CP" io.fleetpulse.loadtest.cassandra.RawInsertBenchmark 127.0.0.1:19042 "$RAW_ROWS" 64 > "$OUT/raw-inserts.txt" 2>&1
 stop_node
 
 echo "== 3. Mosquitto alone (no subscriber)"
@@ -92,4 +101,11 @@ printf '%-34s %16s %22s\n' "case" "acked by broker" "settled by node"
 printf '%-34s %16s %22s\n' "embedded HiveMQ CE -> node" "$(field "$OUT/hivemq.txt" acknowledged)" "$(grep -E '^  node received' "$OUT/hivemq.txt" | sed -E 's/.*processed ([^)]*)\).*/\1/')"
 printf '%-34s %16s %22s\n' "Mosquitto -> node" "$(field "$OUT/mosquitto.txt" acknowledged)" "$(grep -E '^  node received' "$OUT/mosquitto.txt" | sed -E 's/.*processed ([^)]*)\).*/\1/')"
 printf '%-34s %16s %22s\n' "Mosquitto alone (raw ceiling)" "$(field "$OUT/raw.txt" acknowledged)" "-"
+DURABLE=$(grep -E '^  node received' "$OUT/mosquitto.txt" | sed -E 's/.*processed ([0-9.,]+).*/\1/' | tr -d ,)
+RAW=$(sed -E 's/.*\(([0-9]+) rows\/s\).*/\1/' "$OUT/raw-inserts.txt" | tail -1)
+echo
+echo "durable (Mosquitto -> node): ${DURABLE} msg/s x ${ROWS_PER_MESSAGE} readings = $(awk -v m="$DURABLE" -v r="$ROWS_PER_MESSAGE" 'BEGIN {printf "%.0f", m*r}') rows/s"
+echo "raw single-row inserts, same node: $(tail -1 "$OUT/raw-inserts.txt")"
+echo "durable rows/s / raw single-row rows/s = $(awk -v m="$DURABLE" -v r="$ROWS_PER_MESSAGE" -v raw="$RAW" 'BEGIN {printf "%.2f", m*r/raw}')"
+echo "durable msg/s / raw single-row rows/s = $(awk -v m="$DURABLE" -v raw="$RAW" 'BEGIN {printf "%.2f", m/raw}')"
 echo "full reports: $OUT/*.txt"

@@ -16,6 +16,7 @@ import io.fleetpulse.api.telemetry.TelemetryStore;
 import io.fleetpulse.node.http.NodeRoutes;
 import io.fleetpulse.persistence.FleetStorage;
 import io.fleetpulse.persistence.PersistenceSettings;
+import io.fleetpulse.persistence.telemetry.TelemetryWriter;
 import io.fleetpulse.serving.ServingSettings;
 import io.fleetpulse.serving.pool.InferenceClient;
 import io.fleetpulse.serving.pool.InferencePool;
@@ -132,6 +133,10 @@ public final class FleetPulseNode {
         }));
 
     GatewayMeters.bind(meters, gateway.metrics());
+    storage.ifPresent(s -> io.micrometer.core.instrument.FunctionCounter
+        .builder("fleetpulse.telemetry.rows.stored", s.telemetry(), TelemetryWriter::rowsStored)
+        .description("telemetry rows written to Cassandra (one per reading)")
+        .register(meters));
     Optional<ActorRef<InferencePool.Command>> pool = Optional.empty();
     if (cluster.selfMember().hasRole(INFERENCE_ROLE)) {
       ServingSettings servingSettings = ServingSettings.fromConfig(config);

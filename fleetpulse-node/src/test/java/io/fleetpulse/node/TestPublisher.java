@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class TestPublisher implements AutoCloseable {
 
-  static final String SITE = "plant-crash";
+  static final String SITE = "plant-test";
   static final java.util.List<String> METRICS =
       java.util.List.of("vibration", "bearing-temperature", "motor-current", "pressure", "speed");
 
@@ -36,7 +36,7 @@ final class TestPublisher implements AutoCloseable {
   }
 
   static String deviceId(int device) {
-    return String.format(Locale.ROOT, "rm-crash-%03d", device);
+    return String.format(Locale.ROOT, "rm-test-%03d", device);
   }
 
   /** The reading of {@code device} for {@code sequence}: deterministic, within the profile's ranges. */

@@ -5,6 +5,8 @@ import com.datastax.oss.driver.api.core.cql.Row;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import com.datastax.oss.driver.api.core.cql.SimpleStatement;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,6 +29,8 @@ public final class SchemaMigrations {
   private static final Pattern SCRIPT = Pattern.compile("V(\\d+)__([A-Za-z0-9_]+)\\.cql");
 
   /** Scripts in version order; the list is explicit so a missing file fails loudly. */
+  private static final Duration DDL_TIMEOUT = Duration.ofSeconds(30);
+
   public static final List<String> SCRIPTS = List.of("V1__fleet_tables.cql", "V2__site_rollups_and_alert_history.cql");
 
   private final CqlSession session;
@@ -42,8 +46,8 @@ public final class SchemaMigrations {
 
   /** Creates the keyspace if missing and applies every script above the recorded version; returns the version now. */
   public int migrate(Map<String, Object> replication) {
-    session.execute("CREATE KEYSPACE IF NOT EXISTS " + keyspace + " WITH replication = " + replicationCql(replication));
-    session.execute("CREATE TABLE IF NOT EXISTS " + keyspace
+    ddl("CREATE KEYSPACE IF NOT EXISTS " + keyspace + " WITH replication = " + replicationCql(replication));
+    ddl("CREATE TABLE IF NOT EXISTS " + keyspace
         + ".schema_version (component text, version int, description text, applied_at timestamp,"
         + " PRIMARY KEY ((component), version)) WITH CLUSTERING ORDER BY (version DESC)");
     int current = currentVersion();
@@ -58,7 +62,7 @@ public final class SchemaMigrations {
       }
       List<String> statements = statements(read(script));
       for (String statement : statements) {
-        session.execute(statement);
+        ddl(statement);
       }
       session.execute("INSERT INTO " + keyspace + ".schema_version (component, version, description, applied_at)"
           + " VALUES ('fleet', ?, ?, ?)", version, name.group(2), Instant.now());
@@ -66,6 +70,15 @@ public final class SchemaMigrations {
       current = version;
     }
     return current;
+  }
+
+  /**
+   * A schema change waits for every node to agree on the new schema; on a small, busy node that
+   * takes longer than the driver's 2 s request timeout (seen: a CREATE TABLE timing out while
+   * another JVM loaded both cores). Statements are IF NOT EXISTS, so a retry after a timeout is safe.
+   */
+  private void ddl(String statement) {
+    session.execute(SimpleStatement.newInstance(statement).setTimeout(DDL_TIMEOUT));
   }
 
   public int currentVersion() {

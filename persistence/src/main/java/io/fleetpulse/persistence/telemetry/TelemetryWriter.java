@@ -30,6 +30,7 @@ public final class TelemetryWriter {
   private final BoundedWriter writer;
   private final PreparedStatement insert;
   private final int ttlSeconds;
+  private final java.util.concurrent.atomic.AtomicLong rowsStored = new java.util.concurrent.atomic.AtomicLong();
 
   public TelemetryWriter(CqlSession session, String keyspace, Duration ttl, int maxInFlight, int queueCapacity) {
     this.writer = new BoundedWriter("telemetry", session, maxInFlight, queueCapacity);
@@ -48,7 +49,12 @@ public final class TelemetryWriter {
     for (List<TelemetryRow> partition : byPartition.values()) {
       batches.add(batch(partition));
     }
-    return writer.write(batches);
+    return writer.write(batches).thenRun(() -> rowsStored.addAndGet(rows.size()));
+  }
+
+  /** Rows written since start (a redelivered message's rows count again). */
+  public long rowsStored() {
+    return rowsStored.get();
   }
 
   private BatchStatement batch(List<TelemetryRow> rows) {
