@@ -61,6 +61,8 @@ public final class CassandraLauncher implements AutoCloseable {
     this.log = log;
   }
 
+  private static final Path SETSID = Path.of("/usr/bin/setsid");
+
   /** Starts the node and returns once its CQL port accepts connections. */
   public static CassandraLauncher start(EmbeddedCassandraSettings settings) {
     Path lib = settings.runtimeClasspath().toAbsolutePath();
@@ -79,6 +81,12 @@ public final class CassandraLauncher implements AutoCloseable {
       throw new IllegalStateException("cannot prepare Cassandra's directory " + data, e);
     }
     List<String> command = new ArrayList<>();
+    // Its own session and process group: Ctrl-C in a terminal signals the foreground group, and
+    // the node must stop Cassandra last, after draining, not have it die first. setsid execs in
+    // place (a child of a JVM is never a group leader), so the pid stays the JVM's.
+    if (Files.isExecutable(SETSID)) {
+      command.add(SETSID.toString());
+    }
     command.add(settings.java().isBlank() ? Path.of(System.getProperty("java.home"), "bin", "java").toString() : settings.java());
     command.add("-Xms" + settings.heapBytes());
     command.add("-Xmx" + settings.heapBytes());
