@@ -1,7 +1,11 @@
 package io.fleetpulse.node;
 
+import static org.apache.pekko.http.javadsl.server.Directives.concat;
+
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.fleetpulse.analytics.AnalyticsSettings;
+import io.fleetpulse.analytics.QueryRoutes;
 import io.fleetpulse.api.profile.DeviceProfiles;
 import io.fleetpulse.fleet.Devices;
 import io.fleetpulse.fleet.FleetSettings;
@@ -147,11 +151,15 @@ public final class FleetPulseNode {
     }
     NodeRoutes routes = new NodeRoutes(
         system, profiles, registry, devices, directory, gateway, fleetSettings, cluster, pool, Optional.of(meters));
+    // The data-team query API answers under /api/data and passes on everything else; it goes
+    // first because the node's routes answer every unmatched path with 404.
+    Optional<QueryRoutes> dataRoutes = storage.map(
+        s -> new QueryRoutes(system, s.session(), AnalyticsSettings.fromConfig(config)));
     ServerBinding binding;
     try {
       binding = Http.get(system)
           .newServerAt(nodeSettings.httpInterface(), nodeSettings.httpPort())
-          .bind(routes.route())
+          .bind(dataRoutes.map(data -> concat(data.route(), routes.route())).orElseGet(routes::route))
           .toCompletableFuture()
           .get(30, TimeUnit.SECONDS);
     } catch (Exception e) {

@@ -26,7 +26,9 @@ import org.junit.jupiter.api.io.TempDir;
  * same identity, the broker redelivers what the dead one never acknowledged, and the device actors
  * rebuild their state from Cassandra. Every message the broker acknowledged to a device is stored
  * exactly once, and each device's aggregates equal those recomputed from the stored rows (a
- * redelivery applied twice would count a reading twice).
+ * redelivery applied twice would count a reading twice). The readings are one second apart in
+ * event time over five minutes, so minutes close and their roll-ups, read back through the
+ * data-team query API, must equal the statistics of the stored rows of each minute.
  */
 class CrashSurvivalIT {
 
@@ -62,14 +64,15 @@ class CrashSurvivalIT {
       int total = DEVICES * MESSAGES_PER_DEVICE;
       int killAfter = total * 3 / 10 + random.nextInt(total * 3 / 10);
 
+      // Event time: one second per round, ending two minutes ago (all within the 15-minute windows).
+      long t0 = System.currentTimeMillis() - (MESSAGES_PER_DEVICE + 120) * 1000L;
       NodeProcess first = NodeProcess.start(directory, "first", httpPort, overrides);
       long acknowledged;
       try (TestPublisher publisher = new TestPublisher(mosquitto.url(), "crash-devices", WINDOW)) {
         int published = 0;
         for (int round = 1; round <= MESSAGES_PER_DEVICE; round++) {
-          long now = System.currentTimeMillis();
           for (int device = 0; device < DEVICES; device++) {
-            publisher.publish(device, round, now);
+            publisher.publish(device, round, t0 + round * 1000L);
             if (++published == killAfter) {
               first.kill(); // devices keep publishing: the broker holds their messages
             }
@@ -93,9 +96,8 @@ class CrashSurvivalIT {
 
         // One more message per device after the restart, so every device's actor is running.
         try (TestPublisher publisher = new TestPublisher(mosquitto.url(), "crash-devices-after", WINDOW)) {
-          long now = System.currentTimeMillis();
           for (int device = 0; device < DEVICES; device++) {
-            publisher.publish(device, MESSAGES_PER_DEVICE + 1, now);
+            publisher.publish(device, MESSAGES_PER_DEVICE + 1, t0 + (MESSAGES_PER_DEVICE + 1) * 1000L);
           }
           assertThat(publisher.awaitAcknowledged(WINDOW)).isEqualTo(DEVICES);
         }
@@ -108,6 +110,7 @@ class CrashSurvivalIT {
           assertThat(state.path("highestSequence").asLong()).as(id).isEqualTo(MESSAGES_PER_DEVICE + 1);
           recovered += state.path("recovered").asLong();
           assertAggregatesMatchStoredRows(session, id, state);
+          assertRollupsMatchStoredRows(session, second.httpUrl(), id, t0, t0 + (MESSAGES_PER_DEVICE + 1) * 1000L);
         }
         assertThat(recovered).as("device actors rebuilt their state from stored telemetry").isPositive();
       }
@@ -138,6 +141,54 @@ class CrashSurvivalIT {
           .isEqualTo(values.stream().mapToDouble(Double::doubleValue).max().orElseThrow());
       assertThat(window.path("standardDeviation").asDouble()).as(what + " standard deviation")
           .isCloseTo(Math.sqrt(squares / (values.size() - 1)), within(1e-6));
+    }
+  }
+
+  /**
+   * Every closed minute (all but the newest two) has one roll-up per metric, read through the
+   * data-team query API as JSON Lines, equal to the statistics of that minute's stored rows.
+   */
+  private static void assertRollupsMatchStoredRows(
+      CqlSession session, String api, String deviceId, long firstMillis, long lastMillis) throws Exception {
+    long firstMinute = Math.floorDiv(firstMillis + 1000, 60_000L) * 60_000L;
+    long newestMinute = Math.floorDiv(lastMillis, 60_000L) * 60_000L;
+    int expected = (int) ((newestMinute - 60_000L - firstMinute) / 60_000L) * TestPublisher.METRICS.size();
+    String url = api + "/api/data/devices/" + deviceId + "/rollups?format=jsonl&from="
+        + java.time.Instant.ofEpochMilli(firstMinute) + "&to=" + java.time.Instant.ofEpochMilli(newestMinute);
+    List<JsonNode> rollups = List.of();
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (System.nanoTime() < deadline) { // records are written asynchronously
+      rollups = NodeTestSupport.getText(url).lines().filter(line -> !line.isBlank())
+          .map(CrashSurvivalIT::json).toList();
+      if (rollups.size() >= expected) {
+        break;
+      }
+      Thread.sleep(500);
+    }
+    assertThat(rollups).as(deviceId + " roll-ups of the closed minutes").hasSize(expected);
+    for (JsonNode rollup : rollups) {
+      long minute = java.time.Instant.parse(rollup.path("minute").asText()).toEpochMilli();
+      List<Double> values = new ArrayList<>();
+      for (Row row : session.execute("SELECT value FROM fleetpulse.telemetry_by_device_day WHERE device_id = ?"
+              + " AND day = ? AND ts >= ? AND ts < ? AND metric = ? ALLOW FILTERING", deviceId,
+          java.time.Instant.ofEpochMilli(minute).atZone(ZoneOffset.UTC).toLocalDate(), java.time.Instant.ofEpochMilli(minute),
+          java.time.Instant.ofEpochMilli(minute + 60_000L), rollup.path("metric").asText())) {
+        values.add(row.getDouble("value"));
+      }
+      double mean = values.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+      String what = deviceId + " " + rollup.path("metric").asText() + " " + rollup.path("minute").asText();
+      assertThat(rollup.path("count").asLong()).as(what + " count").isEqualTo(values.size());
+      assertThat(rollup.path("mean").asDouble()).as(what + " mean").isCloseTo(mean, within(1e-9 * Math.abs(mean)));
+      assertThat(rollup.path("max").asDouble()).as(what + " max")
+          .isEqualTo(values.stream().mapToDouble(Double::doubleValue).max().orElseThrow());
+    }
+  }
+
+  private static JsonNode json(String line) {
+    try {
+      return new com.fasterxml.jackson.databind.ObjectMapper().readTree(line);
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("not JSON: " + line, e);
     }
   }
 

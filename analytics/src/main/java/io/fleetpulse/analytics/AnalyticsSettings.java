@@ -1,0 +1,64 @@
+package io.fleetpulse.analytics;
+
+import com.typesafe.config.Config;
+import java.time.Duration;
+
+/**
+ * The query API's configuration ({@code fleetpulse.analytics} in {@code reference.conf}), read
+ * once at start. The keyspace is the persistence module's, so the API always reads the tables the
+ * node writes.
+ *
+ * @param keyspace the Cassandra keyspace of the FleetPulse tables
+ * @param maxSpanDevice widest range of a device endpoint
+ * @param maxSpanSite widest range of a site endpoint
+ * @param defaultPageSize items per JSON page when the request names no limit
+ * @param maxPageSize largest limit a request may ask for
+ * @param exportFetchSize rows per Cassandra round trip while streaming an export
+ * @param queryTimeout time Cassandra has to answer one query
+ */
+public record AnalyticsSettings(
+    String keyspace, Duration maxSpanDevice, Duration maxSpanSite, int defaultPageSize, int maxPageSize,
+    int exportFetchSize, Duration queryTimeout) {
+
+  public static final String CONFIG_PATH = "fleetpulse.analytics";
+  public static final String KEYSPACE_PATH = "fleetpulse.persistence.cassandra.keyspace";
+
+  public AnalyticsSettings {
+    // The keyspace is concatenated into CQL text, so it must be a plain identifier.
+    if (keyspace == null || !keyspace.matches("[a-z][a-z0-9_]{0,47}")) {
+      throw new IllegalArgumentException("keyspace '" + keyspace + "' must match [a-z][a-z0-9_]{0,47}");
+    }
+    requirePositive("max-span-device", maxSpanDevice);
+    requirePositive("max-span-site", maxSpanSite);
+    requirePositive("query-timeout", queryTimeout);
+    if (maxPageSize < 1) {
+      throw new IllegalArgumentException("max-page-size must be at least 1, not " + maxPageSize);
+    }
+    if (defaultPageSize < 1 || defaultPageSize > maxPageSize) {
+      throw new IllegalArgumentException(
+          "default-page-size must be within 1.." + maxPageSize + " (max-page-size), not " + defaultPageSize);
+    }
+    if (exportFetchSize < 1) {
+      throw new IllegalArgumentException("export-fetch-size must be at least 1, not " + exportFetchSize);
+    }
+  }
+
+  /** Reads {@code fleetpulse.analytics} and the persistence keyspace from the application's config. */
+  public static AnalyticsSettings fromConfig(Config root) {
+    Config c = root.getConfig(CONFIG_PATH);
+    return new AnalyticsSettings(
+        root.getString(KEYSPACE_PATH),
+        c.getDuration("max-span-device"),
+        c.getDuration("max-span-site"),
+        c.getInt("default-page-size"),
+        c.getInt("max-page-size"),
+        c.getInt("export-fetch-size"),
+        c.getDuration("query-timeout"));
+  }
+
+  private static void requirePositive(String key, Duration value) {
+    if (value.isNegative() || value.isZero()) {
+      throw new IllegalArgumentException(key + " must be positive, not " + value);
+    }
+  }
+}

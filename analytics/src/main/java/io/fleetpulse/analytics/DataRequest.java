@@ -1,0 +1,12 @@
+package io.fleetpulse.analytics;
+
+import io.fleetpulse.analytics.export.ExportFormat;
+import io.fleetpulse.analytics.query.PageToken;
+import io.fleetpulse.analytics.query.Query;
+import java.util.Optional;
+
+/**
+ * A validated request of a data endpoint: the query, and either a JSON page ({@code limit} items
+ * from {@code page} on) or a whole-range export in {@code export}'s format.
+ */
+record DataRequest<T>(Query<T> query, Optional<ExportFormat> export, int limit, Optional<PageToken> page) {}
