@@ -65,12 +65,12 @@ final class TestPublisher implements AutoCloseable {
         .payload(json.toString().getBytes(StandardCharsets.UTF_8))
         .send();
     sent.whenComplete((result, failure) -> {
-      window.release();
       if (failure == null) {
         acknowledged.incrementAndGet();
       } else {
         failed.incrementAndGet();
       }
+      window.release(); // last: awaitAcknowledged reads the counts once every permit is back
     });
   }
 
