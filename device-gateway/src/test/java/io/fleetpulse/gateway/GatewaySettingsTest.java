@@ -48,7 +48,8 @@ class GatewaySettingsTest {
         .extracting(rule -> rule.deviceIdPattern().pattern(), GatewaySettings.AutoProvisionRule::profile)
         .containsExactly(
             org.assertj.core.groups.Tuple.tuple("rm-.*", "rotating-machine"),
-            org.assertj.core.groups.Tuple.tuple("env-.*", "environment-sensor"));
+            org.assertj.core.groups.Tuple.tuple("env-.*", "environment-sensor"),
+            org.assertj.core.groups.Tuple.tuple("tf-.*", "turbofan"));
   }
 
   @Test

@@ -48,7 +48,8 @@ class DevicePassivationTest {
           "fleetpulse.fleet.device.passivation-idle-timeout = 1s",
           // passivation must come after a device went offline, so the profiles get short timeouts
           "fleetpulse.profiles.rotating-machine.inactivity-timeout = 500ms",
-          "fleetpulse.profiles.environment-sensor.inactivity-timeout = 500ms"))
+          "fleetpulse.profiles.environment-sensor.inactivity-timeout = 500ms",
+          "fleetpulse.profiles.turbofan.inactivity-timeout = 500ms"))
       .withFallback(ConfigFactory.load());
   private static final long T0 = 1_700_000_000_000L;
 

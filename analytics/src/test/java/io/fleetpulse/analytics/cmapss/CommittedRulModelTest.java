@@ -1,0 +1,42 @@
+package io.fleetpulse.analytics.cmapss;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The FD001 model committed in the registry directory, evaluated in Java on the shared C-MAPSS
+ * test set: it loads (its graph agrees with its metadata), its RMSE stays within the bound
+ * recorded here, and Java gives the number the training script recorded (no train/serve skew).
+ * The data is not in the repository: the test looks for it at {@code ../shared/datasets/cmapss}
+ * from the project root (or {@code -Dfleetpulse.cmapss=DIR}) and says so when it is absent.
+ */
+class CommittedRulModelTest {
+
+  /** Raise only with a better model: the committed model must not get worse than this. */
+  private static final double RMSE_BOUND = 14.2;
+
+  private static final Path REGISTRY = Path.of("../models");
+  private static final Path CMAPSS = Path.of(System.getProperty("fleetpulse.cmapss", "../../shared/datasets/cmapss"));
+
+  @Test
+  void the_committed_fd001_model_meets_its_bound_and_matches_its_training_metrics() throws Exception {
+    Assumptions.assumeTrue(Files.isRegularFile(CMAPSS.resolve("test_FD001.txt")),
+        "C-MAPSS not found at " + CMAPSS.toAbsolutePath() + " (set -Dfleetpulse.cmapss=DIR)");
+
+    OfflineRulEvaluation.Result result = OfflineRulEvaluation.evaluate(CMAPSS, REGISTRY, "rul-fd001", "1", "FD001");
+
+    assertThat(result.units()).hasSize(100);
+    assertThat(result.rmse()).isLessThanOrEqualTo(RMSE_BOUND);
+    JsonNode metrics = new ObjectMapper().readTree(REGISTRY.resolve("rul-fd001/1/model.json").toFile())
+        .path("training").path("metrics");
+    assertThat(result.rmse()).as("Java ONNX Runtime vs PyTorch at training").isCloseTo(metrics.path("testRmse").asDouble(), within(1e-3));
+    assertThat(result.nasaScore()).isCloseTo(metrics.path("testNasaScore").asDouble(), within(0.05));
+  }
+}
