@@ -66,7 +66,8 @@ public final class DeviceActor extends AbstractBehavior<DeviceActor.Command> {
   }
 
   /** The pool answered a window this actor sent (pipeToSelf). */
-  private record InferenceAnswered(String model, long sequence, InferenceReply reply) implements Command {}
+  private record InferenceAnswered(String model, long windowEndMillis, long sequence, InferenceReply reply)
+      implements Command {}
 
   /** The stored telemetry came back (pipeToSelf); exactly one of the two is null. */
   private record HistoryRead(DeviceIdentity identity, java.util.List<Telemetry> messages, String failure, long startedNanos)
@@ -230,7 +231,7 @@ public final class DeviceActor extends AbstractBehavior<DeviceActor.Command> {
     IngestOutcome outcome = current.ingest(telemetry);
     if (outcome instanceof IngestOutcome.Accepted) {
       markOnline();
-      requestInferences(current, telemetry.sequence());
+      requestInferences(current);
     }
     getContext().getLog().trace("device {} seq {}: {}", deviceId, telemetry.sequence(), outcome);
     command.replyTo().tell(outcome);
@@ -272,18 +273,23 @@ public final class DeviceActor extends AbstractBehavior<DeviceActor.Command> {
     return this;
   }
 
-  private void requestInferences(DeviceState current, long sequence) {
+  private void requestInferences(DeviceState current) {
+    request(current, current.dueInferences());
+  }
+
+  private void request(DeviceState current, java.util.List<DeviceState.InferenceRequest> requests) {
     Lane lane = laneOf(profiles.get(current.identity().profile()).networkSlice());
-    for (DeviceState.InferenceRequest request : current.dueInferences()) {
+    for (DeviceState.InferenceRequest request : requests) {
       getContext().pipeToSelf(inference.infer(request.model(), lane, request.values()), (reply, failure) ->
-          new InferenceAnswered(request.model(), sequence, failure == null ? reply
+          new InferenceAnswered(request.model(), request.endTimestampMillis(), request.endSequence(), failure == null ? reply
               : new InferenceReply.Failed(request.model(), "pool.unavailable", failure.toString())));
     }
   }
 
   private Behavior<Command> onInferenceAnswered(InferenceAnswered answer) {
     if (state != null) {
-      state.inferenceAnswered(answer.model(), answer.reply(), clock.millis(), answer.sequence());
+      state.inferenceAnswered(answer.model(), answer.reply(), clock.millis(), answer.windowEndMillis(), answer.sequence());
+      request(state, state.dueInferences());
     }
     return this;
   }

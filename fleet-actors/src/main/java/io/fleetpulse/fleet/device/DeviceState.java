@@ -62,22 +62,33 @@ public final class DeviceState {
     profile.models().forEach(binding -> models.add(new ModelRuns(binding, profile)));
   }
 
-  /** A window due for a model after the latest accepted message. */
-  public record InferenceRequest(String model, float[] values) {}
+  /**
+   * A window due for a model after the latest accepted message, with the newest message it ends
+   * with (event time and sequence): a prediction is about that point of the device's life.
+   */
+  public record InferenceRequest(String model, float[] values, long endTimestampMillis, long endSequence) {}
 
-  /** The model windows due now; call after each accepted message. */
+  /** The model windows to run now: after each accepted message and after each answer. */
   public List<InferenceRequest> dueInferences() {
     List<InferenceRequest> due = new ArrayList<>(0);
     for (ModelRuns model : models) {
-      model.due(ring).ifPresent(values -> due.add(new InferenceRequest(model.model(), values)));
+      model.next(ring).ifPresent(window -> due.add(
+          new InferenceRequest(model.model(), window.values(), window.endTimestampMillis(), window.endSequence())));
     }
     return due;
   }
 
-  public void inferenceAnswered(String model, io.fleetpulse.serving.pool.InferenceReply reply, long atMillis, long sequence) {
+  /**
+   * A model answered the window ending with message {@code sequence} at {@code windowEndMillis};
+   * {@code answeredAtMillis} is when (node clock). The record carries the window's event time, so
+   * replaying the same telemetry stores the same prediction rows.
+   */
+  public void inferenceAnswered(
+      String model, io.fleetpulse.serving.pool.InferenceReply reply, long answeredAtMillis, long windowEndMillis,
+      long sequence) {
     for (ModelRuns runs : models) {
       if (runs.model().equals(model)) {
-        runs.answered(reply, atMillis, sequence);
+        runs.answered(reply, answeredAtMillis, sequence);
       }
     }
     if (reply instanceof io.fleetpulse.serving.pool.InferenceReply.Prediction prediction) {
@@ -85,7 +96,8 @@ public final class DeviceState {
       for (float output : prediction.outputs()) {
         outputs.add(output);
       }
-      records.prediction(identity, new DeviceRecords.PredictionRecord(model, prediction.version(), sequence, atMillis, outputs));
+      records.prediction(identity,
+          new DeviceRecords.PredictionRecord(model, prediction.version(), sequence, windowEndMillis, outputs));
     }
   }
 
@@ -108,7 +120,13 @@ public final class DeviceState {
       default:
         break;
     }
-    apply(telemetry);
+    int newer = apply(telemetry);
+    if (newer >= 0) {
+      long[] newerRows = newer == 0 ? new long[0] : ring.newestSequences(newer);
+      for (ModelRuns model : models) {
+        model.accepted(ring, telemetry.sequence(), newerRows);
+      }
+    }
     accepted++;
     return new IngestOutcome.Accepted(identity.deviceId(), telemetry.sequence());
   }
@@ -131,7 +149,8 @@ public final class DeviceState {
     rollups.closeAll();
   }
 
-  private void apply(Telemetry telemetry) {
+  /** Applies the readings; returns how many ring rows are newer than this message (-1: too old for the ring). */
+  private int apply(Telemetry telemetry) {
     float[] row = new float[metrics.length];
     Arrays.fill(row, Float.NaN);
     for (Sample sample : telemetry.samples()) {
@@ -143,12 +162,13 @@ public final class DeviceState {
       rollups.add(index, sample.timestampMillis(), sample.value());
       row[index] = (float) sample.value();
     }
-    ring.add(telemetry.timestampMillis(), row);
+    int newer = ring.add(telemetry.timestampMillis(), telemetry.sequence(), row);
     // Only new messages are activity: a broker redelivering old ones says nothing of the device.
     lastSeenMillis = Math.max(lastSeenMillis, telemetry.receivedAtMillis());
     if (firstSeenMillis < 0 || telemetry.receivedAtMillis() < firstSeenMillis) {
       firstSeenMillis = telemetry.receivedAtMillis();
     }
+    return newer;
   }
 
   public void recordRejection(RejectReason reason) {

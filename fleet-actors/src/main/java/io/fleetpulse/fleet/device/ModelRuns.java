@@ -3,27 +3,39 @@ package io.fleetpulse.fleet.device;
 import io.fleetpulse.api.profile.DeviceProfile;
 import io.fleetpulse.api.profile.ModelBinding;
 import io.fleetpulse.serving.pool.InferenceReply;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * One model a device runs: when its window is due (full, {@code every} accepted messages since
- * the last run, none in flight), the window in the model's feature order, and what came back.
- * A window with a missing feature is skipped rather than filled with invented values. Not
- * thread-safe: owned by one actor.
+ * One model a device runs: which windows are due, the window in the model's feature order, and
+ * what came back. A window is named by the message it ends with. Every {@code every} accepted
+ * messages the newest window is queued; a message that arrives late (behind newer ones in event
+ * order) re-queues the windows already run that it changes, so every stored prediction is about
+ * the window as it really was. One request per model is in flight at a time; queued windows run
+ * one after another as answers come back, so a device's latest window is always predicted, even
+ * after its last message. The queue holds at most the ring's capacity (the oldest queued windows
+ * are dropped and counted as skipped). A window with a missing feature is skipped rather than
+ * filled with invented values. Not thread-safe: owned by one actor.
  */
 final class ModelRuns {
 
   private final ModelBinding binding;
   private final int[] featureIndex;
-  private int sinceLastRun;
+  private final int capacity;
+  /** Window ends waiting to run, oldest first, each once. */
+  private final LinkedHashSet<Long> queued = new LinkedHashSet<>();
+  /** Window ends already sent, the most recent ones: what a late message may have to re-run. */
+  private final LinkedHashSet<Long> sent = new LinkedHashSet<>();
+  private int sinceLastQueued;
   private boolean inFlight;
   private InferenceReply.Prediction last;
   private long lastAtMillis;
   private long lastSequence;
   private long predictions;
   private long skippedIncomplete;
+  private long skippedBehind;
   private long overloaded;
   private long expired;
   private long failed;
@@ -31,34 +43,79 @@ final class ModelRuns {
   ModelRuns(ModelBinding binding, DeviceProfile profile) {
     this.binding = binding;
     this.featureIndex = binding.features().stream().mapToInt(profile::indexOf).toArray();
+    this.capacity = Math.max(profile.ringBufferSize(), 1);
   }
 
   String model() {
     return binding.model();
   }
 
-  /** Called after each accepted message; the window to run now, if one is due. */
-  Optional<float[]> due(ReadingRing ring) {
-    sinceLastRun++;
-    if (inFlight || sinceLastRun < binding.every() || ring.size() < binding.window()) {
-      return Optional.empty();
+  /** A window due for the model: its values and the newest message it ends with. */
+  record Window(float[] values, long endTimestampMillis, long endSequence) {}
+
+  /**
+   * Called after each accepted message with the sequence numbers of the ring's rows newer than it
+   * (empty when it came in order).
+   */
+  void accepted(ReadingRing ring, long sequence, long[] newerRows) {
+    if (++sinceLastQueued >= binding.every()) {
+      sinceLastQueued = 0;
+      queue(sequence);
     }
-    sinceLastRun = 0;
-    List<ReadingRing.Row> rows = ring.latest(binding.window());
-    float[] values = new float[binding.window() * featureIndex.length];
-    int k = 0;
-    for (ReadingRing.Row row : rows) {
-      for (int index : featureIndex) {
-        float value = row.values()[index];
-        if (Float.isNaN(value)) {
-          skippedIncomplete++;
-          return Optional.empty();
-        }
-        values[k++] = value;
+    // Late: windows that end after it and contain it were run without it.
+    int affected = Math.min(newerRows.length, binding.window() - 1);
+    for (int i = 0; i < affected; i++) {
+      if (sent.contains(newerRows[i])) {
+        queue(newerRows[i]);
       }
     }
-    inFlight = true;
-    return Optional.of(values);
+  }
+
+  private void queue(long endSequence) {
+    queued.remove(endSequence);
+    queued.add(endSequence);
+    while (queued.size() > capacity) {
+      Long oldest = queued.iterator().next();
+      queued.remove(oldest);
+      skippedBehind++;
+    }
+  }
+
+  /** The next queued window to run now, unless one is in flight. */
+  Optional<Window> next(ReadingRing ring) {
+    while (!inFlight && !queued.isEmpty()) {
+      Long end = queued.iterator().next();
+      queued.remove(end);
+      List<ReadingRing.Row> rows = ring.window(binding.window(), end);
+      if (rows.isEmpty()) {
+        continue; // not enough rows yet, or the end left the ring
+      }
+      float[] values = new float[binding.window() * featureIndex.length];
+      int k = 0;
+      boolean complete = true;
+      for (ReadingRing.Row row : rows) {
+        for (int index : featureIndex) {
+          float value = row.values()[index];
+          if (Float.isNaN(value)) {
+            complete = false;
+          }
+          values[k++] = value;
+        }
+      }
+      if (!complete) {
+        skippedIncomplete++;
+        continue;
+      }
+      inFlight = true;
+      sent.remove(end);
+      sent.add(end);
+      if (sent.size() > capacity) {
+        sent.remove(sent.iterator().next());
+      }
+      ReadingRing.Row newest = rows.get(rows.size() - 1);
+      return Optional.of(new Window(values, newest.timestampMillis(), newest.sequence()));
+    }
+    return Optional.empty();
   }
 
   void answered(InferenceReply reply, long atMillis, long sequence) {
@@ -84,7 +141,7 @@ final class ModelRuns {
         last == null ? null : toList(last.outputs()),
         last == null ? null : lastAtMillis,
         last == null ? null : lastSequence,
-        Map.of("predictions", predictions, "skippedIncomplete", skippedIncomplete, "overloaded", overloaded,
+        Map.of("predictions", predictions, "skippedIncomplete", skippedIncomplete, "skippedBehind", skippedBehind, "overloaded", overloaded,
             "expired", expired, "failed", failed));
   }
 

@@ -248,8 +248,41 @@ class DeviceStateTest {
         .containsExactly(minute, minute + 60_000, minute + 120_000);
 
     recorded.inferenceAnswered("rul", new io.fleetpulse.serving.pool.InferenceReply.Prediction(
-        "rul", "3", new float[] {0.25f, 0.5f}, 10, 4), T0, 4);
+        "rul", "3", new float[] {0.25f, 0.5f}, 10, 4), T0 + 99, T0, 4);
     assertThat(predictions).containsExactly(new DeviceRecords.PredictionRecord("rul", "3", 4, T0, List.of(0.25f, 0.5f)));
+  }
+
+  @Test
+  void a_late_message_re_runs_the_window_it_changes_after_the_model_answered() {
+    DeviceProfile withModel = new DeviceProfile("pump-model", "test", profile.metrics(), java.time.Duration.ofMinutes(1),
+        io.fleetpulse.api.profile.NetworkSlice.EMBB, 8,
+        List.of(new io.fleetpulse.api.profile.ModelBinding("rul", List.of("vibration"), 2, 1)));
+    DeviceState modelled = new DeviceState(PUMP, withModel, SETTINGS);
+    modelled.ingest(telemetry(1, new Sample("vibration", T0 + 1000, 1.0)));
+    assertThat(modelled.dueInferences()).isEmpty(); // one row, the window needs two
+    modelled.ingest(telemetry(3, new Sample("vibration", T0 + 3000, 3.0)));
+    List<DeviceState.InferenceRequest> first = modelled.dueInferences();
+    assertThat(first).singleElement().satisfies(request -> {
+      assertThat(request.values()).containsExactly(1f, 3f);
+      assertThat(request.endSequence()).isEqualTo(3);
+    });
+    // 2 arrives late, while the model is busy: nothing runs now...
+    modelled.ingest(telemetry(2, new Sample("vibration", T0 + 2000, 2.0)));
+    assertThat(modelled.dueInferences()).isEmpty();
+    // ...and once the model answered, the window ending at 3 runs again, now with 2 in it.
+    modelled.inferenceAnswered("rul", new io.fleetpulse.serving.pool.InferenceReply.Prediction(
+        "rul", "1", new float[] {9f}, 1, 1), T0 + 5000, T0 + 3000, 3);
+    assertThat(modelled.dueInferences()).as("its own window first").singleElement().satisfies(request -> {
+      assertThat(request.values()).containsExactly(1f, 2f);
+      assertThat(request.endSequence()).isEqualTo(2);
+    });
+    modelled.inferenceAnswered("rul", new io.fleetpulse.serving.pool.InferenceReply.Prediction(
+        "rul", "1", new float[] {8f}, 1, 1), T0 + 6000, T0 + 2000, 2);
+    assertThat(modelled.dueInferences()).singleElement().satisfies(request -> {
+      assertThat(request.values()).containsExactly(2f, 3f);
+      assertThat(request.endSequence()).isEqualTo(3);
+      assertThat(request.endTimestampMillis()).isEqualTo(T0 + 3000);
+    });
   }
 
   private static Telemetry telemetry(long sequence, Sample... samples) {

@@ -81,4 +81,39 @@ class ReadingRingTest {
     assertThatThrownBy(() -> new ReadingRing(0, 2)).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> new ReadingRing(2, 0)).isInstanceOf(IllegalArgumentException.class);
   }
+
+  @Test
+  void a_row_that_arrives_late_takes_its_place_in_event_order() {
+    ring.add(10, 1, new float[] {1, 1});
+    ring.add(30, 3, new float[] {3, 3});
+    assertThat(ring.add(20, 2, new float[] {2, 2})).as("rows newer than it").isEqualTo(1); // overtaken on the way
+    assertThat(ring.newestSequences(1)).containsExactly(3L);
+    assertThat(ring.window(2, 2)).extracting(ReadingRing.Row::sequence).containsExactly(1L, 2L);
+    assertThat(ring.window(3, 2)).as("only two rows end with 2").isEmpty();
+    assertThat(ring.window(2, 99)).isEmpty();
+
+    assertThat(ring.latest(3)).extracting(ReadingRing.Row::sequence).containsExactly(1L, 2L, 3L);
+    assertThat(ring.latest(3).get(1).values()).containsExactly(2, 2);
+
+    ring.add(25, 4, new float[] {4, 4}); // full: the oldest (1) goes, 4 sorts between 2 and 3
+    assertThat(ring.latest(3)).extracting(ReadingRing.Row::sequence).containsExactly(2L, 4L, 3L);
+    assertThat(ring.latest(3)).extracting(ReadingRing.Row::timestampMillis).containsExactly(20L, 25L, 30L);
+  }
+
+  @Test
+  void a_row_older_than_every_row_of_a_full_ring_is_dropped() {
+    ring.add(10, 1, new float[] {1, 1});
+    ring.add(20, 2, new float[] {2, 2});
+    ring.add(30, 3, new float[] {3, 3});
+
+    assertThat(ring.add(5, 0, new float[] {0, 0})).isEqualTo(-1);
+    assertThat(ring.latest(3)).extracting(ReadingRing.Row::sequence).containsExactly(1L, 2L, 3L);
+  }
+
+  @Test
+  void equal_times_are_ordered_by_sequence() {
+    ring.add(10, 2, new float[] {2, 2});
+    ring.add(10, 1, new float[] {1, 1});
+    assertThat(ring.latest(2)).extracting(ReadingRing.Row::sequence).containsExactly(1L, 2L);
+  }
 }

@@ -1,0 +1,106 @@
+package io.fleetpulse.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.fleetpulse.analytics.cmapss.CmapssFile;
+import io.fleetpulse.analytics.cmapss.EndToEndRulEvaluation;
+import io.fleetpulse.analytics.cmapss.OfflineRulEvaluation;
+import io.fleetpulse.loadtest.cmapss.CmapssReplay;
+import io.fleetpulse.persistence.cassandra.CassandraLauncher;
+import io.fleetpulse.persistence.cassandra.CassandraSettings;
+import io.fleetpulse.persistence.cassandra.EmbeddedCassandraSettings;
+import io.fleetpulse.serving.ServingSettings;
+import io.fleetpulse.serving.registry.LoadedModel;
+import io.fleetpulse.serving.registry.ModelRegistry;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The committed RUL model through the whole system: C-MAPSS FD001 test engines replayed over MQTT
+ * as turbofan devices, windows kept by their device actors, run by the inference pool, stored in
+ * Cassandra and read back through the data-team query API. Each engine's prediction for its last
+ * cycle equals ONNX Runtime's offline prediction on the file's last window (no train/serve skew).
+ * Windows before it: most equal their offline prediction; a window the actor ran before one of
+ * its messages arrived (messages overtake each other between broker and actor: the store step
+ * completes out of order) keeps the prediction made then. That gap is known (re-running the
+ * windows a late message changes is the fix still to build); the test prints how many.
+ */
+class TurbofanEndToEndIT {
+
+  private static final Path CMAPSS = Path.of(System.getProperty("fleetpulse.cmapss", "../../shared/datasets/cmapss"));
+  private static final Path REGISTRY = Path.of("../models");
+  private static final int ENGINES = 4;
+
+  @TempDir
+  Path directory;
+
+  @Test
+  void stored_predictions_of_replayed_engines_equal_offline_onnx_predictions() throws Exception {
+    Assumptions.assumeTrue(Files.isRegularFile(CMAPSS.resolve("test_FD001.txt")),
+        "C-MAPSS not found at " + CMAPSS.toAbsolutePath() + " (set -Dfleetpulse.cmapss=DIR)");
+    CassandraSettings cassandraSettings = CassandraSettings.fromConfig(ConfigFactory.load());
+    EmbeddedCassandraSettings embedded = cassandraSettings.embedded()
+        .withRuntimeClasspath(Path.of("../cassandra-runtime/target/lib"))
+        .withDataDirectory(directory.resolve("cassandra"))
+        .withPorts(NodeTestSupport.freePort(), NodeTestSupport.freePort());
+    int brokerPort = NodeTestSupport.freePort();
+    try (CassandraLauncher cassandra = CassandraLauncher.start(embedded)) {
+      Config config = ConfigFactory.parseString("""
+              fleetpulse.persistence.cassandra.embedded.enabled = false
+              fleetpulse.persistence.cassandra.contact-points = ["127.0.0.1:%d"]
+              fleetpulse.serving.registry-directory = "%s"
+              """.formatted(cassandra.cqlAddress().getPort(), REGISTRY.toAbsolutePath().toString().replace("\\\\", "/")))
+          .withFallback(NodeTestSupport.nodeConfig("turbofan", brokerPort, directory.resolve("broker"), null));
+      try (RunningNode node = FleetPulseNode.start(config)) {
+        CmapssReplay.Result sent = CmapssReplay.replay("tcp://127.0.0.1:" + brokerPort, CMAPSS, "FD001", ENGINES, 100, "test-cell");
+        assertThat(sent.acknowledged()).isEqualTo(sent.published());
+
+        Map<Integer, List<float[]>> engines = CmapssFile.read(CMAPSS.resolve("test_FD001.txt"));
+        OfflineRulEvaluation.Result offline = OfflineRulEvaluation.evaluate(CMAPSS, REGISTRY, "rul-fd001", "1", "FD001");
+        try (ModelRegistry models = new ModelRegistry(REGISTRY, ServingSettings.fromConfig(ConfigFactory.load()).execution())) {
+          LoadedModel model = models.loadVersion("rul-fd001", "1");
+          int compared = 0;
+          int stale = 0;
+          for (int unit = 1; unit <= ENGINES; unit++) {
+            String device = CmapssReplay.deviceId("FD001", unit);
+            List<float[]> cycles = engines.get(unit);
+            long lastCycle = cycles.size();
+            Map<Long, Double> stored = Map.of();
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (System.nanoTime() < deadline && !stored.containsKey(lastCycle)) {
+              stored = EndToEndRulEvaluation.storedPredictions(node.httpUrl(), device, "rul-fd001");
+              Thread.sleep(300);
+            }
+            assertThat(stored).as(device + ": a prediction for the last cycle").containsKey(lastCycle);
+            assertThat(stored.get(lastCycle)).as(device + " last cycle, end to end vs offline")
+                .isCloseTo(offline.predicted()[unit - 1], within(1e-3));
+            for (Map.Entry<Long, Double> prediction : stored.entrySet()) {
+              int end = prediction.getKey().intValue();
+              assertThat(end).as(device + " window end").isBetween(30, cycles.size());
+              float[] window = new float[30 * CmapssFile.VALUES_PER_CYCLE];
+              for (int c = 0; c < 30; c++) {
+                System.arraycopy(cycles.get(end - 30 + c), 0, window, c * CmapssFile.VALUES_PER_CYCLE, CmapssFile.VALUES_PER_CYCLE);
+              }
+              compared++;
+              if (Math.abs(prediction.getValue() - model.run(window, 1)[0][0]) > 1e-3) {
+                stale++;
+              }
+            }
+          }
+          assertThat(compared).as("predictions compared").isGreaterThanOrEqualTo(ENGINES);
+          System.out.printf("turbofan end to end: %d stored predictions compared with offline windows, %d differ"
+              + " (run before a late message of their window arrived)%n", compared, stale);
+        }
+      }
+    }
+  }
+}
