@@ -28,7 +28,13 @@ final class ModelRuns {
   private final LinkedHashSet<Long> queued = new LinkedHashSet<>();
   /** Window ends already sent, the most recent ones: what a late message may have to re-run. */
   private final LinkedHashSet<Long> sent = new LinkedHashSet<>();
+  private static final int ATTEMPTS = 3;
+
   private int sinceLastQueued;
+  private long inFlightEnd = Long.MIN_VALUE;
+  private int inFlightAttempt;
+  private long retryEnd = Long.MIN_VALUE;
+  private int retryAttempt;
   private boolean inFlight;
   private InferenceReply.Prediction last;
   private long lastAtMillis;
@@ -107,6 +113,8 @@ final class ModelRuns {
         continue;
       }
       inFlight = true;
+      inFlightEnd = end;
+      inFlightAttempt = end == retryEnd ? retryAttempt : 1;
       sent.remove(end);
       sent.add(end);
       if (sent.size() > capacity) {
@@ -127,11 +135,32 @@ final class ModelRuns {
       lastSequence = sequence;
     } else if (reply instanceof InferenceReply.Overloaded) {
       overloaded++;
+      retry(sequence);
     } else if (reply instanceof InferenceReply.Expired) {
       expired++;
+      retry(sequence);
     } else {
       failed++;
     }
+  }
+
+  /**
+   * The pool was busy (overloaded, or the deadline passed in its queue): the window goes back to
+   * the head of the queue, up to {@link #ATTEMPTS} tries, so the newest window of a device that
+   * then falls silent is still predicted. A failure (model missing, broken) is not retried.
+   */
+  private void retry(long endSequence) {
+    int attempt = endSequence == inFlightEnd ? inFlightAttempt : 1;
+    if (attempt >= ATTEMPTS || queued.contains(endSequence)) {
+      return;
+    }
+    retryEnd = endSequence;
+    retryAttempt = attempt + 1;
+    LinkedHashSet<Long> reordered = new LinkedHashSet<>();
+    reordered.add(endSequence);
+    reordered.addAll(queued);
+    queued.clear();
+    queued.addAll(reordered);
   }
 
   DeviceView.PredictionView view() {

@@ -285,6 +285,27 @@ class DeviceStateTest {
     });
   }
 
+  @Test
+  void a_window_the_pool_was_too_busy_for_is_tried_again_up_to_three_times_but_a_failure_is_not() {
+    DeviceProfile withModel = new DeviceProfile("pump-model", "test", profile.metrics(), java.time.Duration.ofMinutes(1),
+        io.fleetpulse.api.profile.NetworkSlice.EMBB, 8,
+        List.of(new io.fleetpulse.api.profile.ModelBinding("rul", List.of("vibration"), 1, 1)));
+    DeviceState modelled = new DeviceState(PUMP, withModel, SETTINGS);
+    modelled.ingest(telemetry(1, new Sample("vibration", T0, 1.0)));
+    for (int attempt = 1; attempt <= 3; attempt++) {
+      assertThat(modelled.dueInferences()).as("attempt %d", attempt).singleElement()
+          .satisfies(request -> assertThat(request.endSequence()).isEqualTo(1));
+      modelled.inferenceAnswered("rul", new io.fleetpulse.serving.pool.InferenceReply.Expired("rul", io.fleetpulse.serving.Lane.EMBB, 25), T0, T0, 1);
+    }
+    assertThat(modelled.dueInferences()).as("given up after three").isEmpty();
+
+    modelled.ingest(telemetry(2, new Sample("vibration", T0 + 1000, 2.0)));
+    assertThat(modelled.dueInferences()).singleElement().satisfies(request -> assertThat(request.endSequence()).isEqualTo(2));
+    modelled.inferenceAnswered("rul", new io.fleetpulse.serving.pool.InferenceReply.Failed("rul", "model.unknown", "x"),
+        T0, T0 + 1000, 2);
+    assertThat(modelled.dueInferences()).isEmpty();
+  }
+
   private static Telemetry telemetry(long sequence, Sample... samples) {
     long timestamp = samples[0].timestampMillis();
     return new Telemetry(PUMP, sequence, timestamp, List.of(samples), timestamp);
