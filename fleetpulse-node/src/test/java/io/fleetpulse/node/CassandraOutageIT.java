@@ -72,7 +72,8 @@ class CassandraOutageIT {
       assertThat(after.path("duplicates").asLong()).isZero();
       assertThat(after.path("inFlight").asInt()).isZero();
       assertThat(after.path("deliveryRetries").asLong()).as("stores retried during the outage").isPositive();
-      assertThat(storedRows(session)).isEqualTo(200L * DEVICES * TestPublisher.METRICS.size());
+      assertThat(storedRows(session)).as("stored rows; per device: %s", rowsPerDevice(session))
+          .isEqualTo(200L * DEVICES * TestPublisher.METRICS.size());
       for (int device = 0; device < DEVICES; device++) {
         JsonNode state = NodeTestSupport.getJson(node.httpUrl() + "/api/devices/" + TestPublisher.deviceId(device))
             .path("state");
@@ -100,6 +101,29 @@ class CassandraOutageIT {
                 && body.path("messages").path("inFlight").asInt() == 0,
             Duration.ofSeconds(120))
         .path("messages").path("acknowledged").asLong();
+  }
+
+  /** Devices whose row count is not 200 messages' worth, with the sequences they miss. */
+  private static String rowsPerDevice(CqlSession session) {
+    StringBuilder wrong = new StringBuilder();
+    LocalDate today = LocalDate.now(ZoneOffset.UTC);
+    for (int device = 0; device < DEVICES; device++) {
+      java.util.Map<Long, Integer> bySequence = new java.util.TreeMap<>();
+      for (LocalDate day : List.of(today.minusDays(1), today)) {
+        session.execute("SELECT seq FROM fleetpulse.telemetry_by_device_day WHERE device_id = ? AND day = ?",
+            TestPublisher.deviceId(device), day).forEach(row -> bySequence.merge(row.getLong("seq"), 1, Integer::sum));
+      }
+      java.util.List<Long> missing = new java.util.ArrayList<>();
+      for (long seq = 1; seq <= 200; seq++) {
+        if (bySequence.getOrDefault(seq, 0) != TestPublisher.METRICS.size()) {
+          missing.add(seq);
+        }
+      }
+      if (!missing.isEmpty()) {
+        wrong.append(TestPublisher.deviceId(device)).append(" misses ").append(missing).append("; ");
+      }
+    }
+    return wrong.length() == 0 ? "all complete" : wrong.toString();
   }
 
   private static long storedRows(CqlSession session) {

@@ -4,7 +4,11 @@ import com.typesafe.config.Config;
 import java.nio.file.Path;
 import java.time.Duration;
 
-/** Settings of the embedded Cassandra node ({@code fleetpulse.persistence.cassandra.embedded}). */
+/**
+ * Settings of the embedded Cassandra node ({@code fleetpulse.persistence.cassandra.embedded}).
+ * {@code commitlogSyncWindow}: the node acknowledges a write only after its commit log is synced
+ * to disk, grouping the writes of this window into one sync (Cassandra's {@code group} mode).
+ */
 public record EmbeddedCassandraSettings(
     boolean enabled,
     Path runtimeClasspath,
@@ -16,7 +20,8 @@ public record EmbeddedCassandraSettings(
     long heapBytes,
     String java,
     Duration startTimeout,
-    Duration stopTimeout) {
+    Duration stopTimeout,
+    Duration commitlogSyncWindow) {
 
   public static final String CONFIG_PATH = "fleetpulse.persistence.cassandra.embedded";
 
@@ -33,21 +38,22 @@ public record EmbeddedCassandraSettings(
         c.getBytes("heap"),
         c.getString("java"),
         c.getDuration("start-timeout"),
-        c.getDuration("stop-timeout"));
+        c.getDuration("stop-timeout"),
+        c.getDuration("commitlog-sync-window"));
   }
 
   public EmbeddedCassandraSettings withPorts(int cqlPort, int storage) {
     return new EmbeddedCassandraSettings(enabled, runtimeClasspath, dataDirectory, clusterName, address, cqlPort, storage,
-        heapBytes, java, startTimeout, stopTimeout);
+        heapBytes, java, startTimeout, stopTimeout, commitlogSyncWindow);
   }
 
   public EmbeddedCassandraSettings withDataDirectory(Path directory) {
     return new EmbeddedCassandraSettings(enabled, runtimeClasspath, directory, clusterName, address, nativePort, storagePort,
-        heapBytes, java, startTimeout, stopTimeout);
+        heapBytes, java, startTimeout, stopTimeout, commitlogSyncWindow);
   }
 
   public EmbeddedCassandraSettings withRuntimeClasspath(Path directory) {
     return new EmbeddedCassandraSettings(enabled, directory, dataDirectory, clusterName, address, nativePort, storagePort,
-        heapBytes, java, startTimeout, stopTimeout);
+        heapBytes, java, startTimeout, stopTimeout, commitlogSyncWindow);
   }
 }
