@@ -8,6 +8,7 @@
 #      idle): the storage limit durable acknowledgement is compared with
 # Each node case first warms the JVMs with 20,000 messages, then measures.
 # Usage: load-tests/bench/spine-throughput.sh [messages=150000] [devices=1000] [raw-rows=300000]
+# NODE_OPTS adds -D options to the node, e.g. NODE_OPTS=-Dfleetpulse.persistence.telemetry.max-in-flight=128
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 MESSAGES="${1:-150000}"
@@ -46,7 +47,7 @@ start_node() { # $@: extra -D options
     -Dfleetpulse.gateway.broker.embedded-broker.data-directory="$OUT/hivemq" \
     -Dfleetpulse.persistence.cassandra.embedded.data-directory="$OUT/cassandra" \
     -Dfleetpulse.persistence.cassandra.embedded.native-port=19042 \
-    -Dfleetpulse.persistence.cassandra.embedded.storage-port=17000 "$@" \
+    -Dfleetpulse.persistence.cassandra.embedded.storage-port=17000 ${NODE_OPTS:-} "$@" \
     -cp "$NODE_CP" io.fleetpulse.node.FleetPulseNode > "$OUT/node.log" 2>&1 &
   NODE_PID=$!
   for _ in $(seq 1 240); do
