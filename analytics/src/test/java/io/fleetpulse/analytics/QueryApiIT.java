@@ -20,7 +20,6 @@ import io.fleetpulse.persistence.cassandra.CassandraLauncher;
 import io.fleetpulse.persistence.cassandra.CassandraSettings;
 import io.fleetpulse.persistence.schema.SchemaMigrations;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -73,9 +72,7 @@ class QueryApiIT {
   static void start() {
     CassandraSettings settings = CassandraSettings.fromConfig(ConfigFactory.load());
     cassandra = CassandraLauncher.start(settings.embedded()
-        .withRuntimeClasspath(Path.of("../cassandra-runtime/target/lib"))
-        .withDataDirectory(data)
-        .withPorts(freePort(), freePort()));
+        .isolated(Path.of("../cassandra-runtime/target/lib"), data));
     session = CqlSession.builder().addContactPoint(cassandra.cqlAddress())
         .withLocalDatacenter(settings.localDatacenter()).build();
     new SchemaMigrations(session, settings.keyspace()).migrate(settings.replication());
@@ -388,11 +385,4 @@ class QueryApiIT {
     assertThat(body.path("message").asText()).isNotBlank();
   }
 
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
-  }
 }

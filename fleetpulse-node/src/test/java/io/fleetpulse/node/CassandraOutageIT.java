@@ -34,9 +34,7 @@ class CassandraOutageIT {
   void while_cassandra_is_down_nothing_is_acknowledged_and_afterwards_everything_arrives_once() throws Exception {
     CassandraSettings cassandraSettings = CassandraSettings.fromConfig(ConfigFactory.load());
     EmbeddedCassandraSettings embedded = cassandraSettings.embedded()
-        .withRuntimeClasspath(Path.of("../cassandra-runtime/target/lib"))
-        .withDataDirectory(directory.resolve("cassandra"))
-        .withPorts(NodeTestSupport.freePort(), NodeTestSupport.freePort());
+        .isolated(Path.of("../cassandra-runtime/target/lib"), directory.resolve("cassandra"));
     CassandraLauncher cassandra = CassandraLauncher.start(embedded);
     int brokerPort = NodeTestSupport.freePort();
     Config config = ConfigFactory.parseString("""

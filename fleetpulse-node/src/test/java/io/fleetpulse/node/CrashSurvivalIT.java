@@ -45,9 +45,7 @@ class CrashSurvivalIT {
     Random random = new Random(seed);
     CassandraSettings cassandraSettings = CassandraSettings.fromConfig(ConfigFactory.load());
     EmbeddedCassandraSettings embedded = cassandraSettings.embedded()
-        .withRuntimeClasspath(Path.of("../cassandra-runtime/target/lib"))
-        .withDataDirectory(directory.resolve("cassandra"))
-        .withPorts(NodeTestSupport.freePort(), NodeTestSupport.freePort());
+        .isolated(Path.of("../cassandra-runtime/target/lib"), directory.resolve("cassandra"));
     try (MosquittoBroker mosquitto = MosquittoBroker.start(directory);
         CassandraLauncher cassandra = CassandraLauncher.start(embedded);
         CqlSession session = CqlSession.builder().addContactPoint(cassandra.cqlAddress())

@@ -49,9 +49,7 @@ class TurbofanEndToEndIT {
         "C-MAPSS not found at " + CMAPSS.toAbsolutePath() + " (set -Dfleetpulse.cmapss=DIR)");
     CassandraSettings cassandraSettings = CassandraSettings.fromConfig(ConfigFactory.load());
     EmbeddedCassandraSettings embedded = cassandraSettings.embedded()
-        .withRuntimeClasspath(Path.of("../cassandra-runtime/target/lib"))
-        .withDataDirectory(directory.resolve("cassandra"))
-        .withPorts(NodeTestSupport.freePort(), NodeTestSupport.freePort());
+        .isolated(Path.of("../cassandra-runtime/target/lib"), directory.resolve("cassandra"));
     int brokerPort = NodeTestSupport.freePort();
     try (CassandraLauncher cassandra = CassandraLauncher.start(embedded)) {
       Config config = ConfigFactory.parseString("""
@@ -71,7 +69,7 @@ class TurbofanEndToEndIT {
           int compared = 0;
           int stale = 0;
           for (int unit = 1; unit <= ENGINES; unit++) {
-            String device = CmapssReplay.deviceId("FD001", unit);
+            String device = CmapssFile.deviceId("FD001", unit);
             List<float[]> cycles = engines.get(unit);
             long lastCycle = cycles.size();
             Map<Long, Double> stored = Map.of();

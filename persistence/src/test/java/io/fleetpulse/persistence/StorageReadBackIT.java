@@ -13,8 +13,6 @@ import io.fleetpulse.persistence.schema.SchemaMigrations;
 import io.fleetpulse.persistence.telemetry.TelemetryReader;
 import io.fleetpulse.persistence.telemetry.TelemetryRow;
 import io.fleetpulse.persistence.telemetry.TelemetryWriter;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -38,9 +36,7 @@ class StorageReadBackIT {
   void telemetry_reads_back_newest_first_across_days_and_records_land_in_every_table_of_their_queries() throws Exception {
     CassandraSettings settings = CassandraSettings.fromConfig(ConfigFactory.load());
     EmbeddedCassandraSettings embedded = settings.embedded()
-        .withRuntimeClasspath(Path.of("../cassandra-runtime/target/lib"))
-        .withDataDirectory(data)
-        .withPorts(freePort(), freePort());
+        .isolated(Path.of("../cassandra-runtime/target/lib"), data);
     String keyspace = settings.keyspace();
     try (CassandraLauncher cassandra = CassandraLauncher.start(embedded);
         CqlSession session = CqlSession.builder().addContactPoint(cassandra.cqlAddress())
@@ -117,11 +113,4 @@ class StorageReadBackIT {
     }
   }
 
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
-  }
 }

@@ -24,6 +24,11 @@ public final class CmapssFile {
 
   private CmapssFile() {}
 
+  /** The device id a replayed engine publishes as: {@code tf-<dataset>-<unit, three digits>}, e.g. tf-fd001-007. */
+  public static String deviceId(String dataset, int unit) {
+    return String.format(java.util.Locale.ROOT, "tf-%s-%03d", dataset.toLowerCase(java.util.Locale.ROOT), unit);
+  }
+
   /** Every engine's cycles, by unit number; each row holds {@link #VALUES_PER_CYCLE} values. */
   public static Map<Integer, List<float[]>> read(Path file) {
     Map<Integer, List<float[]>> engines = new TreeMap<>();

@@ -72,11 +72,10 @@ public final class EndToEndRulEvaluation {
     for (int i = 0; i < units.size(); i++) {
       int unit = units.get(i);
       long lastCycle = engines.get(unit).size();
-      predicted[i] = storedPredictions(nodeUrl, "tf-" + dataset.toLowerCase(Locale.ROOT) + String.format(Locale.ROOT, "-%03d", unit), model)
-          .getOrDefault(lastCycle, Double.NaN);
+      predicted[i] = storedPredictions(nodeUrl, CmapssFile.deviceId(dataset, unit), model).getOrDefault(lastCycle, Double.NaN);
       truth[i] = Math.min(rul.get(all.indexOf(unit)), cap);
     }
-    return new OfflineRulEvaluation.Result(units, predicted, truth, RulMetrics.rmse(predicted, truth),
+    return new OfflineRulEvaluation.Result(units, predicted, truth, cap, RulMetrics.rmse(predicted, truth),
         RulMetrics.nasaScore(predicted, truth));
   }
 
@@ -89,7 +88,8 @@ public final class EndToEndRulEvaluation {
     String version = args.length > 4 ? args[4] : "1";
     String dataset = args.length > 5 ? args[5] : "FD001";
     OfflineRulEvaluation.Result offline = OfflineRulEvaluation.evaluate(Path.of(args[1]), Path.of(args[2]), model, version, dataset);
-    OfflineRulEvaluation.Result stored = evaluate(args[0], Path.of(args[1]), dataset, model, offline.units(), 125);
+    OfflineRulEvaluation.Result stored =
+        evaluate(args[0], Path.of(args[1]), dataset, model, offline.units(), offline.truthCap());
     System.out.printf(Locale.ROOT, "%s on test_%s, last cycle of %d engines:%n", model, dataset, offline.units().size());
     System.out.printf(Locale.ROOT, "  offline (ONNX Runtime on the files): RMSE %.4f, NASA score %.2f%n", offline.rmse(), offline.nasaScore());
     System.out.printf(Locale.ROOT, "  end to end (MQTT -> node -> Cassandra -> /api/data): RMSE %.4f, NASA score %.2f%n",

@@ -21,8 +21,12 @@ import java.util.Map;
  */
 public final class OfflineRulEvaluation {
 
-  /** The evaluation: per-engine predictions and truths (unit order), and the two scores. */
-  public record Result(List<Integer> units, double[] predicted, double[] truth, double rmse, double nasaScore) {}
+  /**
+   * The evaluation: per-engine predictions and truths (unit order), the cap applied to the truths
+   * (the model's {@code rul-cap}), and the two scores.
+   */
+  public record Result(
+      List<Integer> units, double[] predicted, double[] truth, double truthCap, double rmse, double nasaScore) {}
 
   private OfflineRulEvaluation() {}
 
@@ -62,7 +66,7 @@ public final class OfflineRulEvaluation {
         predicted[i] = rows[i][0];
         truth[i] = Math.min(rul.get(i), cap);
       }
-      return new Result(units, predicted, truth, RulMetrics.rmse(predicted, truth), RulMetrics.nasaScore(predicted, truth));
+      return new Result(units, predicted, truth, cap, RulMetrics.rmse(predicted, truth), RulMetrics.nasaScore(predicted, truth));
     }
   }
 

@@ -28,6 +28,8 @@ import java.util.Map;
  */
 public final class DeviceState {
 
+  private static final long[] IN_ORDER = new long[0];
+
   private final DeviceIdentity identity;
   private final DeviceProfile profile;
   private final SequenceWindow sequences;
@@ -122,7 +124,7 @@ public final class DeviceState {
     }
     int newer = apply(telemetry);
     if (newer >= 0) {
-      long[] newerRows = newer == 0 ? new long[0] : ring.newestSequences(newer);
+      long[] newerRows = newer == 0 ? IN_ORDER : ring.newestSequences(newer);
       for (ModelRuns model : models) {
         model.accepted(ring, telemetry.sequence(), newerRows);
       }

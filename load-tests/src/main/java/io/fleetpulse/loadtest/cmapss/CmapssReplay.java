@@ -16,8 +16,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Replays C-MAPSS engines as turbofan devices over MQTT: each engine is device {@code
- * <prefix><unit>} (three digits), each cycle one compact message with its 24 values, sequence
+ * Replays C-MAPSS engines as turbofan devices over MQTT: each engine is device {@link
+ * CmapssFile#deviceId}, each cycle one compact message with its 24 values, sequence
  * number = cycle. Cycles go out fleet-wise (cycle 1 of every engine, then cycle 2, ...), one
  * simulated second apart in event time ending now, as fast as the broker acknowledges or at
  * {@code rate} messages per second. Values are sent as the shortest decimal that reads back as
@@ -27,16 +27,10 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class CmapssReplay {
 
-  public static final String DEVICE_PREFIX = "tf-";
-
   /** What was sent: messages and the broker's acknowledgements. */
   public record Result(long published, long acknowledged, long failed) {}
 
   private CmapssReplay() {}
-
-  public static String deviceId(String dataset, int unit) {
-    return String.format(Locale.ROOT, "%s%s-%03d", DEVICE_PREFIX, dataset.toLowerCase(Locale.ROOT), unit);
-  }
 
   public static Result replay(String brokerUrl, Path cmapss, String dataset, int engines, double rate, String site)
       throws InterruptedException {
@@ -62,7 +56,7 @@ public final class CmapssReplay {
           }
           window.acquire();
           client.publishWith()
-              .topic("fleet/" + site + "/" + deviceId(dataset, unit) + "/telemetry")
+              .topic("fleet/" + site + "/" + CmapssFile.deviceId(dataset, unit) + "/telemetry")
               .qos(MqttQos.AT_LEAST_ONCE)
               .payload(payload(cycle, start + cycle * 1000L, cycles.get(cycle - 1)))
               .send()

@@ -52,6 +52,22 @@ public record EmbeddedCassandraSettings(
         heapBytes, java, startTimeout, stopTimeout, commitlogSyncWindow);
   }
 
+  /**
+   * A node of its own for a test or a benchmark: the given class path and data directory, and
+   * native and storage ports that are free now.
+   */
+  public EmbeddedCassandraSettings isolated(Path runtimeClasspath, Path directory) {
+    return withRuntimeClasspath(runtimeClasspath).withDataDirectory(directory).withPorts(freePort(), freePort());
+  }
+
+  private static int freePort() {
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+      return socket.getLocalPort();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("no free port", e);
+    }
+  }
+
   public EmbeddedCassandraSettings withRuntimeClasspath(Path directory) {
     return new EmbeddedCassandraSettings(enabled, directory, dataDirectory, clusterName, address, nativePort, storagePort,
         heapBytes, java, startTimeout, stopTimeout, commitlogSyncWindow);

@@ -20,9 +20,7 @@ class CassandraLauncherIT {
 
   private EmbeddedCassandraSettings settings() {
     return EmbeddedCassandraSettings.fromConfig(ConfigFactory.load())
-        .withRuntimeClasspath(Path.of("../cassandra-runtime/target/lib"))
-        .withDataDirectory(data)
-        .withPorts(freePort(), freePort());
+        .isolated(Path.of("../cassandra-runtime/target/lib"), data);
   }
 
   @Test
@@ -65,11 +63,4 @@ class CassandraLauncherIT {
     return CqlSession.builder().addContactPoint(cassandra.cqlAddress()).withLocalDatacenter("datacenter1").build();
   }
 
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
-  }
 }

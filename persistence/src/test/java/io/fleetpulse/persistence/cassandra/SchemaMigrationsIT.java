@@ -7,7 +7,6 @@ import com.datastax.oss.driver.api.core.cql.Row;
 import com.typesafe.config.ConfigFactory;
 import io.fleetpulse.persistence.schema.SchemaMigrations;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,9 +24,7 @@ class SchemaMigrationsIT {
   void creates_every_table_once_and_records_the_version() throws IOException {
     CassandraSettings settings = CassandraSettings.fromConfig(ConfigFactory.load());
     EmbeddedCassandraSettings embedded = settings.embedded()
-        .withRuntimeClasspath(Path.of("../cassandra-runtime/target/lib"))
-        .withDataDirectory(data)
-        .withPorts(freePort(), freePort());
+        .isolated(Path.of("../cassandra-runtime/target/lib"), data);
     try (CassandraLauncher cassandra = CassandraLauncher.start(embedded);
         CqlSession session = CqlSession.builder().addContactPoint(cassandra.cqlAddress())
             .withLocalDatacenter(settings.localDatacenter()).build()) {
@@ -60,11 +57,4 @@ class SchemaMigrationsIT {
     assertThat(settings.replication()).isEqualTo(Map.of("class", "NetworkTopologyStrategy", "eu", 3, "us", 2));
   }
 
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
-  }
 }

@@ -9,8 +9,6 @@ import io.fleetpulse.persistence.cassandra.CassandraSettings;
 import io.fleetpulse.persistence.cassandra.EmbeddedCassandraSettings;
 import io.fleetpulse.persistence.schema.SchemaMigrations;
 import io.fleetpulse.persistence.write.StoreBusyException;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,9 +31,7 @@ class TelemetryWriterIT {
   void stores_each_message_once_refuses_beyond_its_bound_and_fails_while_cassandra_is_down() throws Exception {
     CassandraSettings settings = CassandraSettings.fromConfig(ConfigFactory.load());
     EmbeddedCassandraSettings embedded = settings.embedded()
-        .withRuntimeClasspath(Path.of("../cassandra-runtime/target/lib"))
-        .withDataDirectory(data)
-        .withPorts(freePort(), freePort());
+        .isolated(Path.of("../cassandra-runtime/target/lib"), data);
     CassandraLauncher cassandra = CassandraLauncher.start(embedded);
     try (CqlSession session = CqlSession.builder().addContactPoint(cassandra.cqlAddress())
         .withLocalDatacenter(settings.localDatacenter()).build()) {
@@ -121,11 +117,4 @@ class TelemetryWriterIT {
     return total;
   }
 
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
-  }
 }
