@@ -60,7 +60,8 @@ public final class DeviceState {
       metrics[i] = new MetricAggregates(specs.get(i).name(), specs.get(i).unit(), settings.aggregationWindows(), settings.bucketsPerWindow());
     }
     this.ring = new ReadingRing(profile.ringBufferSize(), specs.size());
-    this.rollups = new MinuteRollups(specs.stream().map(MetricSpec::name).toList(), rollup -> records.rollup(identity, rollup));
+    this.rollups = new MinuteRollups(specs.stream().map(MetricSpec::name).toList(),
+        (int) settings.longestWindow().toMinutes(), rollup -> records.rollup(identity, rollup));
     profile.models().forEach(binding -> models.add(new ModelRuns(binding, profile)));
   }
 

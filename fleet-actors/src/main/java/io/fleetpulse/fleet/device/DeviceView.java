@@ -9,7 +9,7 @@ import java.util.Map;
  * and the most recent readings. An immutable copy made inside the actor. {@code accepted} counts
  * messages this actor accepted since it started; {@code recovered} those it rebuilt its state
  * from (stored before it started); {@code lateForRollups} readings that came after their minute's
- * roll-up was closed.
+ * roll-up was closed and more than the longest aggregation window behind the newest.
  */
 public record DeviceView(
     String deviceId,

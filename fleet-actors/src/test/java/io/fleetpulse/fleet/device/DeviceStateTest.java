@@ -240,12 +240,17 @@ class DeviceStateTest {
     assertThat(rollups).containsExactly(
         new DeviceRecords.MinuteRollup("vibration", minute, 2, 2.0, 1.0, 3.0, Math.sqrt(2.0)));
 
-    recorded.ingest(telemetry(5, new Sample("vibration", minute + 2_000, 99.0)));
+    // A redelivery for the closed minute rewrites its roll-up whole...
+    recorded.ingest(telemetry(5, new Sample("vibration", minute + 2_000, 5.0)));
+    assertThat(rollups).last().isEqualTo(
+        new DeviceRecords.MinuteRollup("vibration", minute, 3, 3.0, 1.0, 5.0, 2.0));
+    // ...one older than the longest aggregation window (15 min) is left out and counted.
+    recorded.ingest(telemetry(6, new Sample("vibration", minute - 20 * 60_000, 7.0)));
     assertThat(recorded.view(true, 20).lateForRollups()).isEqualTo(1);
 
     recorded.closeRollups();
     assertThat(rollups).extracting(DeviceRecords.MinuteRollup::minuteMillis)
-        .containsExactly(minute, minute + 60_000, minute + 120_000);
+        .containsExactly(minute, minute, minute + 60_000, minute + 120_000);
 
     recorded.inferenceAnswered("rul", new io.fleetpulse.serving.pool.InferenceReply.Prediction(
         "rul", "3", new float[] {0.25f, 0.5f}, 10, 4), T0 + 99, T0, 4);
