@@ -16,8 +16,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Device records over the persistence module's records writer. Fire and forget for the actors;
- * here every write is counted as written or failed, per kind, on the node's metrics
- * ({@code fleetpulse_records_written_total}, {@code fleetpulse_records_failed_total}), and failures
+ * the writer retries failed writes, and here every record is counted as written or failed (every
+ * attempt failed), per kind, on the node's metrics ({@code fleetpulse_records_written_total},
+ * {@code fleetpulse_records_failed_total}, {@code fleetpulse_records_retries_total}), and failures
  * are logged at 1, 2, 4, 8... so an outage does not flood the log.
  */
 final class CassandraDeviceRecords implements DeviceRecords {
@@ -44,8 +45,11 @@ final class CassandraDeviceRecords implements DeviceRecords {
       written.put(kind, Counter.builder("fleetpulse.records.written").tag("kind", tag)
           .description("device records (registry rows, roll-ups, predictions) written to Cassandra").register(meters));
       failed.put(kind, Counter.builder("fleetpulse.records.failed").tag("kind", tag)
-          .description("device records Cassandra refused or failed; recomputable from stored telemetry").register(meters));
+          .description("device records Cassandra refused or failed on every attempt; recomputable from stored telemetry")
+          .register(meters));
     }
+    io.micrometer.core.instrument.FunctionCounter.builder("fleetpulse.records.retries", writer, RecordsWriter::retries)
+        .description("device record writes sent again after a failure").register(meters);
   }
 
   @Override

@@ -35,7 +35,8 @@ public final class FleetStorage implements AutoCloseable {
     this.telemetry = new TelemetryWriter(
         session, keyspace, settings.telemetryTtl(), settings.telemetryMaxInFlight(), settings.telemetryQueueCapacity());
     this.history = new TelemetryReader(session, keyspace);
-    this.records = new RecordsWriter(session, keyspace, settings.recordsMaxInFlight(), settings.recordsQueueCapacity());
+    this.records = new RecordsWriter(session, keyspace, settings.recordsMaxInFlight(), settings.recordsQueueCapacity(),
+        settings.recordsRetry());
   }
 
   public static FleetStorage open(PersistenceSettings settings) {

@@ -2,18 +2,22 @@ package io.fleetpulse.persistence;
 
 import com.typesafe.config.Config;
 import io.fleetpulse.persistence.cassandra.CassandraSettings;
+import io.fleetpulse.persistence.records.RecordsWriter;
 import java.time.Duration;
 
 /** {@code fleetpulse.persistence}, read once. */
 public record PersistenceSettings(
     boolean enabled, Duration telemetryTtl, int telemetryMaxInFlight, int telemetryQueueCapacity,
-    int recordsMaxInFlight, int recordsQueueCapacity, CassandraSettings cassandra) {
+    int recordsMaxInFlight, int recordsQueueCapacity, RecordsWriter.Retry recordsRetry,
+    CassandraSettings cassandra) {
 
   public static PersistenceSettings fromConfig(Config root) {
     Config c = root.getConfig("fleetpulse.persistence");
     return new PersistenceSettings(
         c.getBoolean("enabled"), c.getDuration("telemetry.ttl"), c.getInt("telemetry.max-in-flight"),
         c.getInt("telemetry.queue-capacity"), c.getInt("records.max-in-flight"), c.getInt("records.queue-capacity"),
+        new RecordsWriter.Retry(c.getInt("records.retry.attempts"), c.getDuration("records.retry.min-backoff"),
+            c.getDuration("records.retry.max-backoff")),
         CassandraSettings.fromConfig(root));
   }
 }

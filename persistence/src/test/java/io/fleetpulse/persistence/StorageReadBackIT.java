@@ -73,7 +73,7 @@ class StorageReadBackIT {
 
       assertThat(reader.recent("rm-9", T0, end, 100).toCompletableFuture().join()).isEmpty();
 
-      RecordsWriter records = new RecordsWriter(session, keyspace, 4, 100);
+      RecordsWriter records = new RecordsWriter(session, keyspace, 4, 100, RecordsWriter.Retry.NONE);
       Instant minute = Instant.parse("2026-11-29T23:59:00Z");
       RecordsWriter.RollupRow rollup = new RecordsWriter.RollupRow("rm-1", "plant-a", minute, "vibration", 60, 2.5, 1, 4, 0.5);
       records.rollup(rollup).toCompletableFuture().join();
@@ -87,6 +87,20 @@ class StorageReadBackIT {
           + " AND hour = ?", Instant.parse("2026-11-29T23:00:00Z")).all();
       assertThat(bySite).hasSize(1);
       assertThat(bySite.get(0).getString("device_id")).isEqualTo("rm-1");
+
+      // An older version of the same minute (fewer readings: written before a late reading came,
+      // or replayed from a lookback that starts inside the minute) arriving last does not win.
+      records.rollup(new RecordsWriter.RollupRow("rm-1", "plant-a", minute, "vibration", 42, 2.0, 1, 3, 0.4))
+          .toCompletableFuture().join();
+      assertThat(session.execute("SELECT count FROM " + keyspace + ".rollups_by_device_day WHERE device_id = 'rm-1'"
+          + " AND day = ?", LocalDate.parse("2026-11-29")).one().getLong("count")).isEqualTo(60);
+      assertThat(session.execute("SELECT count FROM " + keyspace + ".rollups_by_site_hour WHERE site = 'plant-a'"
+          + " AND hour = ?", Instant.parse("2026-11-29T23:00:00Z")).one().getLong("count")).isEqualTo(60);
+      // A newer one (the late reading counted) replaces it.
+      records.rollup(new RecordsWriter.RollupRow("rm-1", "plant-a", minute, "vibration", 61, 2.6, 1, 9, 0.6))
+          .toCompletableFuture().join();
+      assertThat(session.execute("SELECT count, max FROM " + keyspace + ".rollups_by_device_day WHERE device_id = 'rm-1'"
+          + " AND day = ?", LocalDate.parse("2026-11-29")).one().getDouble("max")).isEqualTo(9);
 
       Instant at = Instant.parse("2026-11-30T00:00:01Z");
       records.prediction(new RecordsWriter.PredictionRow("rm-1", "plant-a", at, "rul", "2", 4242, List.of(0.5f, 17f)))
@@ -110,6 +124,16 @@ class StorageReadBackIT {
       assertThat(session.execute("SELECT profile FROM " + keyspace + ".devices_by_site WHERE site = 'plant-a'"
           + " AND device_id = 'rm-1'").one().getString("profile")).isEqualTo("rotating-machine");
       assertThat(records.inFlight()).isZero();
+
+      // A record the writer keeps refusing (its two statements never fit a queue of one) is tried
+      // three times, then its stage fails with the refusal.
+      RecordsWriter refusing = new RecordsWriter(session, keyspace, 1, 1,
+          new RecordsWriter.Retry(3, java.time.Duration.ofMillis(10), java.time.Duration.ofMillis(20)));
+      assertThat(refusing.rollup(rollup).toCompletableFuture())
+          .failsWithin(java.time.Duration.ofSeconds(10))
+          .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+          .withCauseInstanceOf(io.fleetpulse.persistence.write.StoreBusyException.class);
+      assertThat(refusing.retries()).isEqualTo(2);
     }
   }
 

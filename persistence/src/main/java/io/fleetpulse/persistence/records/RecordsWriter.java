@@ -4,13 +4,18 @@ import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.DefaultConsistencyLevel;
 import com.datastax.oss.driver.api.core.cql.BoundStatement;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
+import com.datastax.oss.driver.api.core.cql.Statement;
 import io.fleetpulse.persistence.write.BoundedWriter;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Writes what the device actors derive for the data teams: per-minute roll-ups (by device and day,
@@ -18,7 +23,16 @@ import java.util.concurrent.CompletionStage;
  * registry (by device, and by site). Each record goes to the tables of every query that reads it,
  * as one idempotent statement per table; writing a record twice leaves it stored once. Sent
  * through its own {@link BoundedWriter}, so derived records never take the slots telemetry
- * needs. Thread-safe.
+ * needs. A write Cassandra refuses or fails (a timeout, an outage, the queue full) is retried
+ * with doubling back-off up to {@link Retry#attempts()} times before its stage fails.
+ *
+ * <p>A device actor hands a minute's roll-up over again when a late reading updates it (a broker
+ * redelivering after a crash), and a recovering actor replays stored telemetry that may start
+ * inside a minute. The versions of one roll-up can therefore reach Cassandra out of order (two
+ * writes in flight, a retry). Each is written {@code USING TIMESTAMP} the minute's start plus its
+ * reading count in microseconds, so the version that saw more readings wins whatever the order of
+ * arrival; a device's readings of one minute only grow, so more readings means newer.
+ * Thread-safe.
  */
 public final class RecordsWriter {
 
@@ -34,7 +48,20 @@ public final class RecordsWriter {
   /** A device as its actor saw it. */
   public record DeviceRow(String deviceId, String site, String profile, boolean autoProvisioned, Instant registeredAt) {}
 
+  /** Attempts per record (1: no retry) and the back-off between them, doubled up to {@code maxBackoff}. */
+  public record Retry(int attempts, Duration minBackoff, Duration maxBackoff) {
+    public Retry {
+      if (attempts < 1) {
+        throw new IllegalArgumentException("records retry attempts must be at least 1");
+      }
+    }
+
+    public static final Retry NONE = new Retry(1, Duration.ZERO, Duration.ZERO);
+  }
+
   private final BoundedWriter writer;
+  private final Retry retry;
+  private final AtomicLong retries = new AtomicLong();
   private final PreparedStatement rollupByDevice;
   private final PreparedStatement rollupBySite;
   private final PreparedStatement predictionByDevice;
@@ -42,12 +69,15 @@ public final class RecordsWriter {
   private final PreparedStatement device;
   private final PreparedStatement deviceBySite;
 
-  public RecordsWriter(CqlSession session, String keyspace, int maxInFlight, int queueCapacity) {
+  public RecordsWriter(CqlSession session, String keyspace, int maxInFlight, int queueCapacity, Retry retry) {
     this.writer = new BoundedWriter("records", session, maxInFlight, queueCapacity);
+    this.retry = retry;
     this.rollupByDevice = session.prepare("INSERT INTO " + keyspace + ".rollups_by_device_day"
-        + " (device_id, day, minute, metric, count, mean, min, max, stddev) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        + " (device_id, day, minute, metric, count, mean, min, max, stddev) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        + " USING TIMESTAMP ?");
     this.rollupBySite = session.prepare("INSERT INTO " + keyspace + ".rollups_by_site_hour"
-        + " (site, hour, minute, device_id, metric, count, mean, min, max, stddev) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        + " (site, hour, minute, device_id, metric, count, mean, min, max, stddev) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        + " USING TIMESTAMP ?");
     this.predictionByDevice = session.prepare("INSERT INTO " + keyspace + ".predictions_by_device_day"
         + " (device_id, day, ts, model, model_version, seq, outputs) VALUES (?, ?, ?, ?, ?, ?, ?)");
     this.predictionBySite = session.prepare("INSERT INTO " + keyspace + ".predictions_by_site_hour"
@@ -60,15 +90,21 @@ public final class RecordsWriter {
   }
 
   public CompletionStage<Void> rollup(RollupRow row) {
-    return writer.write(List.of(
+    long version = rollupVersion(row);
+    return write(List.of(
         idempotent(rollupByDevice.bind(row.deviceId(), day(row.minute()), row.minute(), row.metric(), row.count(),
-            row.mean(), row.min(), row.max(), row.stddev())),
+            row.mean(), row.min(), row.max(), row.stddev(), version)),
         idempotent(rollupBySite.bind(row.site(), hour(row.minute()), row.minute(), row.deviceId(), row.metric(),
-            row.count(), row.mean(), row.min(), row.max(), row.stddev()))));
+            row.count(), row.mean(), row.min(), row.max(), row.stddev(), version))));
+  }
+
+  /** The write timestamp of a roll-up version: the minute's start plus its reading count, in microseconds. */
+  static long rollupVersion(RollupRow row) {
+    return ChronoUnit.MICROS.between(Instant.EPOCH, row.minute()) + row.count();
   }
 
   public CompletionStage<Void> prediction(PredictionRow row) {
-    return writer.write(List.of(
+    return write(List.of(
         idempotent(predictionByDevice.bind(row.deviceId(), day(row.at()), row.at(), row.model(), row.version(),
             row.sequence(), row.outputs())),
         idempotent(predictionBySite.bind(row.site(), hour(row.at()), row.at(), row.deviceId(), row.model(),
@@ -76,7 +112,7 @@ public final class RecordsWriter {
   }
 
   public CompletionStage<Void> device(DeviceRow row) {
-    return writer.write(List.of(
+    return write(List.of(
         device.bind(row.deviceId(), row.site(), row.profile(), row.autoProvisioned(), row.registeredAt())
             .setSerialConsistencyLevel(DefaultConsistencyLevel.LOCAL_SERIAL),
         idempotent(deviceBySite.bind(row.site(), row.deviceId(), row.profile()))));
@@ -85,6 +121,31 @@ public final class RecordsWriter {
   /** Requests at Cassandra plus requests waiting to be sent. */
   public int inFlight() {
     return writer.inFlight();
+  }
+
+  /** Writes sent again after a failure, since start. */
+  public long retries() {
+    return retries.get();
+  }
+
+  private CompletionStage<Void> write(List<? extends Statement<?>> statements) {
+    return attempt(statements, 1, retry.minBackoff());
+  }
+
+  private CompletionStage<Void> attempt(List<? extends Statement<?>> statements, int attempt, Duration backoff) {
+    return writer.write(statements).handle((done, failure) -> {
+      if (failure == null) {
+        return CompletableFuture.<Void>completedFuture(null);
+      }
+      if (attempt >= retry.attempts()) {
+        return CompletableFuture.<Void>failedFuture(failure);
+      }
+      retries.incrementAndGet();
+      Duration doubled = backoff.multipliedBy(2);
+      Duration next = doubled.compareTo(retry.maxBackoff()) > 0 ? retry.maxBackoff() : doubled;
+      return CompletableFuture.runAsync(() -> {}, CompletableFuture.delayedExecutor(backoff.toMillis(), TimeUnit.MILLISECONDS))
+          .thenCompose(ignored -> attempt(statements, attempt + 1, next));
+    }).thenCompose(stage -> stage);
   }
 
   private static BoundStatement idempotent(BoundStatement statement) {
