@@ -19,6 +19,7 @@ public record FleetSettings(Device device, Directory directory) {
    * @param inferenceTimeout how long a device waits for an inference pool before trying another
    * @param inferenceAttempts pools tried before a window's prediction is given up
    * @param recovery how a restarted actor rebuilds its state from stored telemetry
+   * @param alerts how alert rules report
    */
   public record Device(
       List<Duration> aggregationWindows,
@@ -29,7 +30,8 @@ public record FleetSettings(Device device, Directory directory) {
       int recentReadings,
       Duration inferenceTimeout,
       int inferenceAttempts,
-      Recovery recovery) {
+      Recovery recovery,
+      Alerts alerts) {
     public Device {
       aggregationWindows = List.copyOf(aggregationWindows);
     }
@@ -52,6 +54,12 @@ public record FleetSettings(Device device, Directory directory) {
   public record Recovery(
       Duration lookback, int maxMessages, int stashCapacity, Duration retryMinBackoff, Duration retryMaxBackoff) {}
 
+  /**
+   * @param updateInterval while a rule's condition holds, it updates its alert at most this often
+   *     (by event time), unless the severity changes
+   */
+  public record Alerts(Duration updateInterval) {}
+
   /** @param askTimeout how long the HTTP API waits for the directory's overview */
   public record Directory(Duration askTimeout) {}
 
@@ -73,7 +81,8 @@ public record FleetSettings(Device device, Directory directory) {
                 d.getInt("recovery.max-messages"),
                 d.getInt("recovery.stash-capacity"),
                 d.getDuration("recovery.retry-min-backoff"),
-                d.getDuration("recovery.retry-max-backoff")));
+                d.getDuration("recovery.retry-max-backoff")),
+            new Alerts(d.getDuration("alerts.update-interval")));
     if (device.aggregationWindows().isEmpty()) {
       throw new IllegalArgumentException("fleetpulse.fleet.device.aggregation-windows must name at least one window");
     }

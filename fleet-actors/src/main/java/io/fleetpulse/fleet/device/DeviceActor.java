@@ -1,6 +1,10 @@
 package io.fleetpulse.fleet.device;
 
 import io.fleetpulse.api.CborSerializable;
+import io.fleetpulse.api.alert.Alert;
+import io.fleetpulse.api.alert.AlertChange;
+import io.fleetpulse.fleet.alert.AlertSignal;
+import io.fleetpulse.fleet.alert.DeviceAlerts;
 import io.fleetpulse.api.profile.DeviceProfile;
 import io.fleetpulse.api.profile.DeviceProfiles;
 import io.fleetpulse.api.profile.NetworkSlice;
@@ -14,6 +18,8 @@ import io.fleetpulse.serving.Lane;
 import io.fleetpulse.serving.pool.InferenceReply;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
@@ -23,6 +29,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.StashBuffer;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 
 /**
@@ -41,14 +48,26 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
  * storage cannot be read the actor keeps stashing and retries with back-off rather than start
  * with an empty window that would accept redeliveries as new.
  *
- * <p>Replies: {@link Ingest} gets an {@link IngestOutcome}; {@link GetView} gets a {@link ViewReply}.
+ * <p>Alerts: the profile's rules see every applied reading and prediction; their signals raise,
+ * update and resolve the device's alerts ({@link DeviceAlerts}), and a device silent past its
+ * profile's inactivity timeout gets an offline alert that its next message resolves. Every change
+ * is saved to the {@link io.fleetpulse.api.alert.AlertStore}; a starting actor reads the open
+ * alerts back first, so a restart neither forgets an alert nor raises a second one. Operators'
+ * commands need only the alerts: they do not wait for the telemetry to be read back.
+ *
+ * <p>Replies: {@link Ingest} gets an {@link IngestOutcome}; {@link GetView} gets a {@link ViewReply};
+ * {@link AcknowledgeAlert} and {@link ClearAlert} get the changed alert once it is stored, or an
+ * error whose message starts with a stable code; {@link GetAlerts} gets the open alerts.
  */
 public final class DeviceActor extends AbstractBehavior<DeviceActor.Command> {
+
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DeviceActor.class);
 
   public static final EntityTypeKey<Command> ENTITY_TYPE_KEY = EntityTypeKey.create(Command.class, "Device");
 
   public sealed interface Command extends CborSerializable
-      permits Ingest, RecordRejection, GetView, InactivityCheck, InferenceAnswered, HistoryRead, RetryRecovery {}
+      permits Ingest, RecordRejection, GetView, InactivityCheck, InferenceAnswered, HistoryRead, RetryRecovery,
+          AcknowledgeAlert, ClearAlert, GetAlerts, AlertsRead, AlertSaved {}
 
   /** A validated telemetry message; answered once the device has decided on it. */
   public record Ingest(Telemetry telemetry, ActorRef<IngestOutcome> replyTo) implements Command {}
@@ -77,6 +96,26 @@ public final class DeviceActor extends AbstractBehavior<DeviceActor.Command> {
     INSTANCE
   }
 
+  /** An operator acknowledges one of the device's alerts; {@code note} may be null. */
+  public record AcknowledgeAlert(UUID alertId, String by, String note, ActorRef<StatusReply<Alert>> replyTo)
+      implements Command {}
+
+  /** An operator clears one of the device's alerts; {@code note} may be null. */
+  public record ClearAlert(UUID alertId, String by, String note, ActorRef<StatusReply<Alert>> replyTo)
+      implements Command {}
+
+  public record GetAlerts(ActorRef<AlertsReply> replyTo) implements Command {}
+
+  /** The device's alerts not yet cleared and acknowledged, oldest first. */
+  public record AlertsReply(String deviceId, List<Alert> open) implements CborSerializable {}
+
+  /** The stored open alerts came back (pipeToSelf); exactly one of the two is null. */
+  private record AlertsRead(List<Alert> alerts, String failure) implements Command {}
+
+  /** An operator's change was stored, or not (pipeToSelf). */
+  private record AlertSaved(AlertChange change, ActorRef<StatusReply<Alert>> replyTo, String failure)
+      implements Command {}
+
   private enum Phase {
     /** No message yet: the identity to recover is unknown. */
     NEW,
@@ -100,6 +139,10 @@ public final class DeviceActor extends AbstractBehavior<DeviceActor.Command> {
   private long stashOverflows;
   private DeviceState state;
   private boolean online;
+  /** The open alerts; null until read back from the store. */
+  private DeviceAlerts alerts;
+  private boolean alertsLoading;
+  private boolean historyFailed;
 
   /** A device actor without storage: it starts empty and its records go nowhere. */
   public static Behavior<Command> create(
@@ -145,6 +188,11 @@ public final class DeviceActor extends AbstractBehavior<DeviceActor.Command> {
         .onMessage(InferenceAnswered.class, this::onInferenceAnswered)
         .onMessage(HistoryRead.class, this::onHistoryRead)
         .onMessageEquals(RetryRecovery.INSTANCE, this::onRetryRecovery)
+        .onMessage(AcknowledgeAlert.class, this::onAcknowledgeAlert)
+        .onMessage(ClearAlert.class, this::onClearAlert)
+        .onMessage(GetAlerts.class, this::onGetAlerts)
+        .onMessage(AlertsRead.class, this::onAlertsRead)
+        .onMessage(AlertSaved.class, this::onAlertSaved)
         .onSignal(PostStop.class, signal -> onPostStop())
         .build();
   }
@@ -154,9 +202,24 @@ public final class DeviceActor extends AbstractBehavior<DeviceActor.Command> {
     if (phase == Phase.ACTIVE) {
       return true;
     }
-    if (phase == Phase.NEW) {
+    if (phase == Phase.NEW && !alertsLoading) {
       startRecovery(identity);
     }
+    return stashed(command);
+  }
+
+  /** True when the alerts are loaded; otherwise the command waits until they are. */
+  private boolean alertsReady(Command command) {
+    if (alerts != null) {
+      return true;
+    }
+    if (!alertsLoading) {
+      loadAlerts();
+    }
+    return stashed(command);
+  }
+
+  private boolean stashed(Command command) {
     if (stash.isFull()) {
       // Unanswered, the gateway retries it after its ask timeout; nothing is acknowledged meanwhile.
       stashOverflows++;
@@ -170,9 +233,66 @@ public final class DeviceActor extends AbstractBehavior<DeviceActor.Command> {
     return false;
   }
 
+  private void loadAlerts() {
+    alertsLoading = true;
+    getContext().pipeToSelf(storage.alerts().open(deviceId), (open, failure) -> failure == null
+        ? new AlertsRead(open, null) : new AlertsRead(null, String.valueOf(failure)));
+  }
+
+  private Behavior<Command> onAlertsRead(AlertsRead read) {
+    alertsLoading = false;
+    if (read.failure() != null) {
+      getContext().getLog().warn("device {}: cannot read its open alerts ({}); retrying in {}",
+          deviceId, read.failure(), recoveryBackoff);
+      scheduleRetry();
+      return this;
+    }
+    alerts = new DeviceAlerts(deviceId, UUID::randomUUID);
+    alerts.restore(read.alerts());
+    return recoveryProgressed();
+  }
+
+  /** Unstashes once what the stashed commands wait for is there: the alerts, and the state when recovering. */
+  private Behavior<Command> recoveryProgressed() {
+    if (phase == Phase.RECOVERING && (state == null || alerts == null)) {
+      return this;
+    }
+    if (phase == Phase.RECOVERING) {
+      phase = Phase.ACTIVE;
+      resolveAlertsTheReadingsContradict();
+    }
+    return stash.unstashAll(this);
+  }
+
+  /**
+   * An active alert whose rule saw its value back to normal in the recovered readings ended while
+   * no actor was there to resolve it (the node stopped between the two).
+   */
+  private void resolveAlertsTheReadingsContradict() {
+    long now = clock.millis();
+    for (Alert alert : alerts.open()) {
+      if (alert.status().active() && state.alertRules().governs(alert.type())
+          && state.alertRules().observed(alert.type()) && !state.alertRules().holds(alert.type())) {
+        alerts.apply(new AlertSignal.Resolved(alert.type(), Double.NaN, now,
+            "the readings recovered after a restart no longer meet the condition"), alert.site(), now)
+            .ifPresent(this::save);
+      }
+    }
+  }
+
+  private void scheduleRetry() {
+    timers.startSingleTimer(RetryRecovery.INSTANCE, recoveryBackoff);
+    Duration doubled = recoveryBackoff.multipliedBy(2);
+    recoveryBackoff = doubled.compareTo(settings.recovery().retryMaxBackoff()) > 0
+        ? settings.recovery().retryMaxBackoff() : doubled;
+  }
+
   private void startRecovery(DeviceIdentity identity) {
     phase = Phase.RECOVERING;
     recovering = identity;
+    if (alerts == null && !alertsLoading) {
+      loadAlerts();
+    }
     long since = clock.millis() - settings.recovery().lookback().toMillis();
     long started = System.nanoTime();
     getContext().pipeToSelf(
@@ -186,10 +306,8 @@ public final class DeviceActor extends AbstractBehavior<DeviceActor.Command> {
     if (read.failure() != null) {
       getContext().getLog().warn("device {}: cannot read its stored telemetry ({}); retrying in {}",
           deviceId, read.failure(), recoveryBackoff);
-      timers.startSingleTimer(RetryRecovery.INSTANCE, recoveryBackoff);
-      Duration doubled = recoveryBackoff.multipliedBy(2);
-      recoveryBackoff = doubled.compareTo(settings.recovery().retryMaxBackoff()) > 0
-          ? settings.recovery().retryMaxBackoff() : doubled;
+      historyFailed = true;
+      scheduleRetry();
       return this;
     }
     state = new DeviceState(read.identity(), profiles.get(read.identity().profile()), settings, storage.records());
@@ -200,19 +318,89 @@ public final class DeviceActor extends AbstractBehavior<DeviceActor.Command> {
       }
     }
     storage.records().deviceSeen(read.identity(), clock.millis());
-    phase = Phase.ACTIVE;
     if (applied > 0) {
       getContext().getLog().debug("device {} recovered from {} stored messages in {} ms", deviceId, applied,
           (System.nanoTime() - read.startedNanos()) / 1_000_000);
     }
-    return stash.unstashAll(this);
+    return recoveryProgressed();
   }
 
   private Behavior<Command> onRetryRecovery() {
-    if (phase == Phase.RECOVERING) {
+    if (phase == Phase.RECOVERING && historyFailed) {
+      historyFailed = false;
       startRecovery(recovering);
+    } else if (alerts == null && !alertsLoading) {
+      loadAlerts();
     }
     return this;
+  }
+
+  private Behavior<Command> onAcknowledgeAlert(AcknowledgeAlert command) {
+    if (!alertsReady(command)) {
+      return this;
+    }
+    decided(alerts.acknowledge(command.alertId(), command.by(), command.note(), clock.millis()), command.replyTo());
+    return this;
+  }
+
+  private Behavior<Command> onClearAlert(ClearAlert command) {
+    if (!alertsReady(command)) {
+      return this;
+    }
+    decided(alerts.clear(command.alertId(), command.by(), command.note(), clock.millis()), command.replyTo());
+    return this;
+  }
+
+  /** A refused command is answered at once; an applied one once its change is stored. */
+  private void decided(DeviceAlerts.Decision decision, ActorRef<StatusReply<Alert>> replyTo) {
+    if (decision instanceof DeviceAlerts.Decision.Refused refused) {
+      replyTo.tell(StatusReply.error(refused.code() + ": " + refused.message()));
+      return;
+    }
+    AlertChange change = ((DeviceAlerts.Decision.Changed) decision).change();
+    getContext().pipeToSelf(storage.alerts().save(change), (done, failure) ->
+        new AlertSaved(change, replyTo, failure == null ? null : String.valueOf(failure)));
+  }
+
+  private Behavior<Command> onAlertSaved(AlertSaved saved) {
+    if (saved.failure() != null) {
+      saved.replyTo().tell(StatusReply.error("alert.store-unavailable: the change to alert " + saved.change().alert().alertId()
+          + " is applied here but could not be stored: " + saved.failure()));
+    } else {
+      saved.replyTo().tell(StatusReply.success(saved.change().alert()));
+    }
+    return this;
+  }
+
+  private Behavior<Command> onGetAlerts(GetAlerts command) {
+    if (!alertsReady(command)) {
+      return this;
+    }
+    command.replyTo().tell(new AlertsReply(deviceId, alerts.open()));
+    return this;
+  }
+
+  /** Applies the rules' signals of the latest message or answer to the alerts, saving each change. */
+  private void raiseAlerts(List<AlertSignal> signals) {
+    if (signals.isEmpty()) {
+      return;
+    }
+    long now = clock.millis();
+    for (AlertSignal signal : signals) {
+      alerts.apply(signal, state.identity().site(), now).ifPresent(this::save);
+    }
+  }
+
+  private void save(AlertChange change) {
+    getContext().getLog().debug("device {} alert {} {} {}", deviceId, change.alert().type(), change.alert().status(),
+        change.alert().severity());
+    // The store retries; what still fails is logged here, off the actor's thread.
+    storage.alerts().save(change).whenComplete((done, failure) -> {
+      if (failure != null) {
+        LOG.warn("device {}: alert {} ({}) not stored: {}", deviceId, change.alert().alertId(), change.alert().status(),
+            failure.toString());
+      }
+    });
   }
 
   private Behavior<Command> onPostStop() {
@@ -231,6 +419,7 @@ public final class DeviceActor extends AbstractBehavior<DeviceActor.Command> {
     IngestOutcome outcome = current.ingest(telemetry);
     if (outcome instanceof IngestOutcome.Accepted) {
       markOnline();
+      raiseAlerts(current.drainSignals());
       requestInferences(current);
     }
     getContext().getLog().trace("device {} seq {}: {}", deviceId, telemetry.sequence(), outcome);
@@ -265,6 +454,9 @@ public final class DeviceActor extends AbstractBehavior<DeviceActor.Command> {
     if (silentFor >= timeout.toMillis()) {
       online = false;
       state.closeRollups();
+      profiles.get(state.identity().profile()).offlineAlert().ifPresent(severity -> raiseAlerts(List.of(
+          new AlertSignal.Triggered(DeviceProfile.OFFLINE_ALERT, severity, silentFor / 1000.0, clock.millis(), 1,
+              "no message for " + silentFor / 1000 + " s (inactivity timeout " + timeout.toSeconds() + " s)"))));
       directory.tell(new FleetDirectory.DeviceStatusChanged(deviceId, state.identity().site(), false));
       getContext().getLog().debug("device {} offline after {} ms of silence", deviceId, silentFor);
     } else {
@@ -289,6 +481,7 @@ public final class DeviceActor extends AbstractBehavior<DeviceActor.Command> {
   private Behavior<Command> onInferenceAnswered(InferenceAnswered answer) {
     if (state != null) {
       state.inferenceAnswered(answer.model(), answer.reply(), clock.millis(), answer.windowEndMillis(), answer.sequence());
+      raiseAlerts(state.drainSignals());
       request(state, state.dueInferences());
     }
     return this;
@@ -328,6 +521,7 @@ public final class DeviceActor extends AbstractBehavior<DeviceActor.Command> {
     if (!online) {
       online = true;
       directory.tell(new FleetDirectory.DeviceStatusChanged(deviceId, state.identity().site(), true));
+      raiseAlerts(List.of(new AlertSignal.Resolved(DeviceProfile.OFFLINE_ALERT, 0, clock.millis(), "the device sent a message")));
     }
     // One pending check at a time: when it fires it re-arms for the remaining silence budget, so
     // a busy device costs no timer work per message.

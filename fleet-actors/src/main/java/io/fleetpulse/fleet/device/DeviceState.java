@@ -36,6 +36,9 @@ public final class DeviceState {
   private final MetricAggregates[] metrics;
   private final ReadingRing ring;
   private final MinuteRollups rollups;
+  private final io.fleetpulse.fleet.alert.AlertRules alertRules;
+  /** Signals of the alert rules since the actor last drained them; discarded while recovering. */
+  private final List<io.fleetpulse.fleet.alert.AlertSignal> signals = new ArrayList<>(0);
   private final DeviceRecords records;
   private final List<ModelRuns> models = new ArrayList<>();
   private final Map<RejectReason, Long> rejects = new EnumMap<>(RejectReason.class);
@@ -63,6 +66,21 @@ public final class DeviceState {
     this.rollups = new MinuteRollups(specs.stream().map(MetricSpec::name).toList(),
         (int) settings.longestWindow().toMinutes(), rollup -> records.rollup(identity, rollup));
     profile.models().forEach(binding -> models.add(new ModelRuns(binding, profile)));
+    this.alertRules = new io.fleetpulse.fleet.alert.AlertRules(profile, settings.alerts().updateInterval());
+  }
+
+  /** The alert rules' signals since the last call, oldest first. */
+  public List<io.fleetpulse.fleet.alert.AlertSignal> drainSignals() {
+    if (signals.isEmpty()) {
+      return List.of();
+    }
+    List<io.fleetpulse.fleet.alert.AlertSignal> drained = List.copyOf(signals);
+    signals.clear();
+    return drained;
+  }
+
+  public io.fleetpulse.fleet.alert.AlertRules alertRules() {
+    return alertRules;
   }
 
   /**
@@ -95,6 +113,7 @@ public final class DeviceState {
       }
     }
     if (reply instanceof io.fleetpulse.serving.pool.InferenceReply.Prediction prediction) {
+      alertRules.prediction(model, prediction.outputs(), windowEndMillis, signals);
       List<Float> outputs = new ArrayList<>(prediction.outputs().length);
       for (float output : prediction.outputs()) {
         outputs.add(output);
@@ -143,6 +162,9 @@ public final class DeviceState {
       return false;
     }
     apply(telemetry);
+    // The rules learn the device's recent condition, but what they saw then was signalled by the
+    // actor that stored it (the open alerts are restored separately).
+    signals.clear();
     recovered++;
     return true;
   }
@@ -163,6 +185,7 @@ public final class DeviceState {
       }
       metrics[index].add(sample.timestampMillis(), sample.value());
       rollups.add(index, sample.timestampMillis(), sample.value());
+      alertRules.reading(index, sample.value(), sample.timestampMillis(), signals);
       row[index] = (float) sample.value();
     }
     int newer = ring.add(telemetry.timestampMillis(), telemetry.sequence(), row);

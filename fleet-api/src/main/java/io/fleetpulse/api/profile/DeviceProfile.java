@@ -11,7 +11,8 @@ import java.util.Optional;
  * What a kind of device reports and how the fleet treats it, in the spirit of ThingsBoard's
  * device profiles: the ordered metrics (the order is the feature order of model windows), the
  * inactivity timeout after which a device counts as offline, its network slice, how many recent
- * readings its actor keeps for models, and the models to run on it.
+ * readings its actor keeps for models, the models to run on it, its alert rules and the severity
+ * of the alert raised when a device goes offline (empty: none).
  */
 public record DeviceProfile(
     String name,
@@ -20,12 +21,26 @@ public record DeviceProfile(
     Duration inactivityTimeout,
     NetworkSlice networkSlice,
     int ringBufferSize,
-    List<ModelBinding> models) {
+    List<ModelBinding> models,
+    List<AlertRule> alertRules,
+    Optional<io.fleetpulse.api.alert.AlertSeverity> offlineAlert) {
+
+  /** The alert type raised when a device of the profile goes offline. */
+  public static final String OFFLINE_ALERT = "device-offline";
+
+  /** A profile without alert rules. */
+  public DeviceProfile(
+      String name, String description, List<MetricSpec> metrics, Duration inactivityTimeout, NetworkSlice networkSlice,
+      int ringBufferSize, List<ModelBinding> models) {
+    this(name, description, metrics, inactivityTimeout, networkSlice, ringBufferSize, models, List.of(), Optional.empty());
+  }
 
   public DeviceProfile {
     Objects.requireNonNull(name, "name");
     metrics = List.copyOf(metrics);
     models = List.copyOf(models);
+    alertRules = List.copyOf(alertRules);
+    Objects.requireNonNull(offlineAlert, "offlineAlert");
     if (metrics.isEmpty()) {
       throw new IllegalArgumentException("profile '" + name + "' declares no metrics");
     }
@@ -52,6 +67,21 @@ public record DeviceProfile(
       if (model.window() > ringBufferSize) {
         throw new IllegalArgumentException(
             "profile '" + name + "': model '" + model.model() + "' needs " + model.window() + " messages, the ring keeps " + ringBufferSize);
+      }
+    }
+    java.util.Set<String> types = new java.util.HashSet<>();
+    types.add(OFFLINE_ALERT);
+    for (AlertRule rule : alertRules) {
+      if (!types.add(rule.type())) {
+        throw new IllegalArgumentException("profile '" + name + "': alert type '" + rule.type() + "' is used twice"
+            + (rule.type().equals(OFFLINE_ALERT) ? " (" + OFFLINE_ALERT + " is the inactivity alert's)" : ""));
+      }
+      boolean known = rule.source() == AlertRule.Source.METRIC
+          ? seen.containsKey(rule.name())
+          : models.stream().anyMatch(model -> model.model().equals(rule.name()));
+      if (!known) {
+        throw new IllegalArgumentException("profile '" + name + "': alert rule '" + rule.type() + "' watches "
+            + rule.source().name().toLowerCase(java.util.Locale.ROOT) + " '" + rule.name() + "', which the profile lacks");
       }
     }
   }

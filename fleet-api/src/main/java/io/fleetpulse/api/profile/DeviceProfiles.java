@@ -63,7 +63,9 @@ public final class DeviceProfiles {
           config.getDuration("inactivity-timeout"),
           NetworkSlice.parse(config.getString("network-slice")),
           config.getInt("ring-buffer-size"),
-          models(config));
+          models(config),
+          alertRules(config),
+          offlineAlert(config));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("invalid device profile '" + name + "': " + e.getMessage(), e);
     }
@@ -77,6 +79,46 @@ public final class DeviceProfiles {
           model.hasPath("every") ? model.getInt("every") : 1));
     }
     return models;
+  }
+
+  private static List<AlertRule> alertRules(Config config) {
+    List<AlertRule> rules = new ArrayList<>();
+    if (!config.hasPath("alert-rules")) {
+      return rules;
+    }
+    for (Config rule : config.getConfigList("alert-rules")) {
+      String type = rule.getString("type");
+      if (rule.hasPath("metric") == rule.hasPath("model")) {
+        throw new IllegalArgumentException("alert rule '" + type + "' must watch either a metric or a model");
+      }
+      if (rule.hasPath("above") == rule.hasPath("below")) {
+        throw new IllegalArgumentException("alert rule '" + type + "' needs thresholds either 'above' or 'below'");
+      }
+      AlertRule.Direction direction = rule.hasPath("above") ? AlertRule.Direction.ABOVE : AlertRule.Direction.BELOW;
+      String side = direction == AlertRule.Direction.ABOVE ? "above" : "below";
+      String clearKey = direction == AlertRule.Direction.ABOVE ? "clear-below" : "clear-above";
+      if (!rule.hasPath(clearKey)) {
+        throw new IllegalArgumentException("alert rule '" + type + "' with thresholds " + side + " needs '" + clearKey + "'");
+      }
+      Map<io.fleetpulse.api.alert.AlertSeverity, Double> raise = new java.util.EnumMap<>(io.fleetpulse.api.alert.AlertSeverity.class);
+      Config thresholds = rule.getConfig(side);
+      for (String severity : thresholds.root().keySet()) {
+        raise.put(io.fleetpulse.api.alert.AlertSeverity.parse(severity), thresholds.getDouble(severity));
+      }
+      boolean metric = rule.hasPath("metric");
+      rules.add(new AlertRule(type, metric ? AlertRule.Source.METRIC : AlertRule.Source.MODEL,
+          rule.getString(metric ? "metric" : "model"), rule.hasPath("output") ? rule.getInt("output") : 0, direction,
+          raise, rule.getDouble(clearKey),
+          rule.hasPath("min-duration") ? rule.getDuration("min-duration") : java.time.Duration.ZERO));
+    }
+    return rules;
+  }
+
+  private static Optional<io.fleetpulse.api.alert.AlertSeverity> offlineAlert(Config config) {
+    if (!config.hasPath("offline-alert") || config.getString("offline-alert").equalsIgnoreCase("none")) {
+      return Optional.empty();
+    }
+    return Optional.of(io.fleetpulse.api.alert.AlertSeverity.parse(config.getString("offline-alert")));
   }
 
   private static String quoted(String key) {

@@ -1,0 +1,133 @@
+package io.fleetpulse.fleet.alert;
+
+import io.fleetpulse.api.alert.AlertSeverity;
+import io.fleetpulse.api.profile.AlertRule;
+import io.fleetpulse.api.profile.DeviceProfile;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * The alert rules of one device's profile, evaluated on each reading and each model answer, by
+ * the readings' event time. A rule raises after its condition held for its minimum duration,
+ * reports again while it holds (at once when the severity changes, otherwise at most once per
+ * {@code updateInterval}, with how many readings met it meanwhile), and resolves when the value
+ * is back past its clear threshold. Not thread-safe: owned by one device actor.
+ */
+public final class AlertRules {
+
+  private final List<RuleState> byMetric;
+  private final List<RuleState> byModel = new ArrayList<>();
+  private final List<RuleState> all = new ArrayList<>();
+  private final long updateIntervalMillis;
+
+  public AlertRules(DeviceProfile profile, Duration updateInterval) {
+    this.updateIntervalMillis = updateInterval.toMillis();
+    this.byMetric = new ArrayList<>();
+    for (AlertRule rule : profile.alertRules()) {
+      RuleState state = new RuleState(rule, rule.source() == AlertRule.Source.METRIC ? profile.indexOf(rule.name()) : -1);
+      all.add(state);
+      (rule.source() == AlertRule.Source.METRIC ? byMetric : byModel).add(state);
+    }
+  }
+
+  /** A reading of the metric at {@code metricIndex} (the profile's order); signals go to {@code out}. */
+  public void reading(int metricIndex, double value, long atMillis, List<AlertSignal> out) {
+    for (RuleState state : byMetric) {
+      if (state.metricIndex == metricIndex) {
+        state.evaluate(value, atMillis, out);
+      }
+    }
+  }
+
+  /** A model's outputs for a window ending at {@code atMillis}. */
+  public void prediction(String model, float[] outputs, long atMillis, List<AlertSignal> out) {
+    for (RuleState state : byModel) {
+      if (state.rule.name().equals(model) && state.rule.output() < outputs.length) {
+        state.evaluate(outputs[state.rule.output()], atMillis, out);
+      }
+    }
+  }
+
+  /** Whether the rule of {@code type} currently sees its condition (false for unknown types). */
+  public boolean holds(String type) {
+    return all.stream().anyMatch(state -> state.rule.type().equals(type) && state.alarming);
+  }
+
+  /** Whether the rule of {@code type} has seen a value since this device's actor started. */
+  public boolean observed(String type) {
+    return all.stream().anyMatch(state -> state.rule.type().equals(type) && state.observed);
+  }
+
+  /** Whether {@code type} is one of these rules' types. */
+  public boolean governs(String type) {
+    return all.stream().anyMatch(state -> state.rule.type().equals(type));
+  }
+
+  private final class RuleState {
+    final AlertRule rule;
+    final int metricIndex;
+    boolean alarming;
+    boolean observed;
+    long pendingSince = -1;
+    AlertSeverity reported;
+    long reportedAt;
+    long unreported;
+
+    RuleState(AlertRule rule, int metricIndex) {
+      this.rule = rule;
+      this.metricIndex = metricIndex;
+    }
+
+    void evaluate(double value, long atMillis, List<AlertSignal> out) {
+      observed = true;
+      Optional<AlertSeverity> severity = rule.severityOf(value);
+      if (!alarming) {
+        if (severity.isEmpty()) {
+          pendingSince = -1;
+          return;
+        }
+        if (pendingSince < 0) {
+          pendingSince = atMillis;
+        }
+        if (atMillis - pendingSince < rule.minDuration().toMillis()) {
+          return;
+        }
+        alarming = true;
+        report(severity.get(), value, atMillis, 1, out);
+        return;
+      }
+      if (rule.clears(value)) {
+        alarming = false;
+        pendingSince = -1;
+        unreported = 0;
+        out.add(new AlertSignal.Resolved(rule.type(), value, atMillis, String.format(Locale.ROOT,
+            "%s back to %s, past the clear threshold %s", rule.subject(), number(value), number(rule.clear()))));
+        return;
+      }
+      // Between the clear threshold and the lowest raise threshold the alert keeps its severity.
+      AlertSeverity now = severity.orElse(reported);
+      unreported++;
+      if (now != reported || atMillis - reportedAt >= updateIntervalMillis) {
+        report(now, value, atMillis, unreported, out);
+      }
+    }
+
+    private void report(AlertSeverity severity, double value, long atMillis, long occurrences, List<AlertSignal> out) {
+      reported = severity;
+      reportedAt = atMillis;
+      unreported = 0;
+      out.add(new AlertSignal.Triggered(rule.type(), severity, value, atMillis, occurrences, String.format(Locale.ROOT,
+          "%s is %s, %s the %s threshold %s", rule.subject(), number(value),
+          rule.direction() == AlertRule.Direction.ABOVE ? "above" : "below",
+          severity.name().toLowerCase(Locale.ROOT), number(rule.raise().get(severity)))));
+    }
+  }
+
+  private static String number(double value) {
+    return value == Math.rint(value) && Math.abs(value) < 1e15
+        ? String.valueOf((long) value) : String.format(Locale.ROOT, "%.4g", value);
+  }
+}
