@@ -89,6 +89,29 @@ public final class Devices implements TelemetrySink {
         .ask(DeviceActor.GetView::new, settings.device().askTimeout()));
   }
 
+  /** The device's open alerts; starts its actor (reading its stored alerts) if needed. */
+  public CompletionStage<DeviceActor.AlertsReply> alerts(String deviceId) {
+    return plain(sharding
+        .entityRefFor(DeviceActor.ENTITY_TYPE_KEY, deviceId)
+        .ask(DeviceActor.GetAlerts::new, settings.device().askTimeout()));
+  }
+
+  /** An operator acknowledges an alert; answered once the change is stored, or with the refusal. */
+  public CompletionStage<org.apache.pekko.pattern.StatusReply<io.fleetpulse.api.alert.Alert>> acknowledgeAlert(
+      String deviceId, java.util.UUID alertId, String by, String note) {
+    return plain(sharding
+        .entityRefFor(DeviceActor.ENTITY_TYPE_KEY, deviceId)
+        .ask(replyTo -> new DeviceActor.AcknowledgeAlert(alertId, by, note, replyTo), settings.device().askTimeout()));
+  }
+
+  /** An operator clears an alert; answered once the change is stored, or with the refusal. */
+  public CompletionStage<org.apache.pekko.pattern.StatusReply<io.fleetpulse.api.alert.Alert>> clearAlert(
+      String deviceId, java.util.UUID alertId, String by, String note) {
+    return plain(sharding
+        .entityRefFor(DeviceActor.ENTITY_TYPE_KEY, deviceId)
+        .ask(replyTo -> new DeviceActor.ClearAlert(alertId, by, note, replyTo), settings.device().askTimeout()));
+  }
+
   /**
    * Pekko's Java ask returns Scala's CompletableFuture adapter, which turns every non-async
    * callback (whenComplete, thenApply) into its async twin on the default executor. On a machine

@@ -125,7 +125,8 @@ public final class FleetPulseNode {
     PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     DeviceStorage deviceStorage = storage
         .map(s -> new DeviceStorage(new CassandraTelemetryHistory(s.history(), clock),
-            new CassandraDeviceRecords(s.records(), meters, registry)))
+            new CassandraDeviceRecords(s.records(), meters, registry),
+            new CassandraAlertStore(s.records(), s.alerts(), meters)))
         .orElse(DeviceStorage.NONE);
     Devices devices = Devices.init(system, profiles, fleetSettings, directory, clock, inference::infer, deviceStorage);
     DeviceGateway gateway = DeviceGateway.start(gatewaySettings, profiles, registry, store, devices, nodeSettings.name(), clock);
@@ -150,7 +151,8 @@ public final class FleetPulseNode {
           InferencePool.create(servingSettings, models, meters), "inference-pool", InferencePool.props()));
     }
     NodeRoutes routes = new NodeRoutes(
-        system, profiles, registry, devices, directory, gateway, fleetSettings, cluster, pool, Optional.of(meters));
+        system, profiles, registry, devices, directory, gateway, fleetSettings, cluster, pool, Optional.of(meters),
+        storage.map(FleetStorage::alerts));
     // The data-team query API answers under /api/data and passes on everything else; it goes
     // first because the node's routes answer every unmatched path with 404.
     Optional<QueryRoutes> dataRoutes = storage.map(

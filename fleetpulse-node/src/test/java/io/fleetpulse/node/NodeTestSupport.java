@@ -88,15 +88,23 @@ final class NodeTestSupport {
   }
 
   static JsonNode putJson(String url, String body) {
+    return send("PUT", url, body);
+  }
+
+  static JsonNode postJson(String url, String body) {
+    return send("POST", url, body);
+  }
+
+  private static JsonNode send(String method, String url, String body) {
     try {
       HttpResponse<String> response = HTTP.send(
           HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
               .header("Content-Type", "application/json")
-              .PUT(HttpRequest.BodyPublishers.ofString(body)).build(),
+              .method(method, HttpRequest.BodyPublishers.ofString(body)).build(),
           HttpResponse.BodyHandlers.ofString());
       return withStatus(JSON.readTree(response.body()), response.statusCode());
     } catch (IOException e) {
-      throw new IllegalStateException("PUT " + url + " failed", e);
+      throw new IllegalStateException(method + " " + url + " failed", e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted", e);

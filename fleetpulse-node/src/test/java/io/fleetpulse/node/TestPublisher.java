@@ -52,15 +52,27 @@ final class TestPublisher implements AutoCloseable {
   }
 
   void publish(int device, long sequence, long timestampMillis) throws InterruptedException {
+    java.util.Map<String, Double> values = new java.util.LinkedHashMap<>();
+    for (int m = 0; m < METRICS.size(); m++) {
+      values.put(METRICS.get(m), value(m, device, sequence));
+    }
+    publish(deviceId(device), sequence, timestampMillis, values);
+  }
+
+  /** Publishes the given readings of one device. */
+  void publish(String deviceId, long sequence, long timestampMillis, java.util.Map<String, Double> values)
+      throws InterruptedException {
     StringBuilder json = new StringBuilder(160)
         .append("{\"ts\":").append(timestampMillis).append(",\"seq\":").append(sequence).append(",\"values\":{");
-    for (int m = 0; m < METRICS.size(); m++) {
-      json.append(m == 0 ? "" : ",").append('"').append(METRICS.get(m)).append("\":").append(value(m, device, sequence));
+    boolean first = true;
+    for (java.util.Map.Entry<String, Double> value : values.entrySet()) {
+      json.append(first ? "" : ",").append('"').append(value.getKey()).append("\":").append(value.getValue());
+      first = false;
     }
     json.append("}}");
     window.acquire();
     CompletableFuture<?> sent = client.publishWith()
-        .topic("fleet/" + SITE + "/" + deviceId(device) + "/telemetry")
+        .topic("fleet/" + SITE + "/" + deviceId + "/telemetry")
         .qos(MqttQos.AT_LEAST_ONCE)
         .payload(json.toString().getBytes(StandardCharsets.UTF_8))
         .send();

@@ -27,6 +27,7 @@ public final class FleetStorage implements AutoCloseable {
   private final TelemetryWriter telemetry;
   private final TelemetryReader history;
   private final RecordsWriter records;
+  private final io.fleetpulse.persistence.alerts.AlertsReader alerts;
 
   private FleetStorage(Optional<CassandraLauncher> embedded, CqlSession session, PersistenceSettings settings) {
     String keyspace = settings.cassandra().keyspace();
@@ -37,6 +38,7 @@ public final class FleetStorage implements AutoCloseable {
     this.history = new TelemetryReader(session, keyspace);
     this.records = new RecordsWriter(session, keyspace, settings.recordsMaxInFlight(), settings.recordsQueueCapacity(),
         settings.recordsRetry());
+    this.alerts = new io.fleetpulse.persistence.alerts.AlertsReader(session, keyspace);
   }
 
   public static FleetStorage open(PersistenceSettings settings) {
@@ -74,6 +76,10 @@ public final class FleetStorage implements AutoCloseable {
 
   public RecordsWriter records() {
     return records;
+  }
+
+  public io.fleetpulse.persistence.alerts.AlertsReader alerts() {
+    return alerts;
   }
 
   /** The driver session, for readers such as the data-team query API. */

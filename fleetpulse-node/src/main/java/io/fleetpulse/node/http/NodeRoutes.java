@@ -62,11 +62,13 @@ public final class NodeRoutes extends AllDirectives {
   private final JsonResponses responses = new JsonResponses(JSON);
   private final Optional<ModelRoutes> models;
   private final Optional<PrometheusMeterRegistry> metrics;
+  private final AlertRoutes alerts;
 
   public NodeRoutes(
       ActorSystem<?> system, DeviceProfiles profiles, DeviceRegistry registry, Devices devices,
       ActorRef<FleetDirectory.Command> directory, DeviceGateway gateway, FleetSettings fleetSettings, Cluster cluster,
-      Optional<ActorRef<InferencePool.Command>> pool, Optional<PrometheusMeterRegistry> metrics) {
+      Optional<ActorRef<InferencePool.Command>> pool, Optional<PrometheusMeterRegistry> metrics,
+      Optional<io.fleetpulse.persistence.alerts.AlertsReader> alertsReader) {
     this.system = system;
     this.profiles = profiles;
     this.registry = registry;
@@ -77,6 +79,7 @@ public final class NodeRoutes extends AllDirectives {
     this.cluster = cluster;
     this.models = pool.map(p -> new ModelRoutes(system, p, fleetSettings.directory().askTimeout(), responses));
     this.metrics = metrics;
+    this.alerts = new AlertRoutes(devices, alertsReader, responses, JSON);
   }
 
   public Route route() {
@@ -98,6 +101,7 @@ public final class NodeRoutes extends AllDirectives {
         path(PathMatchers.segment("fleet").slash("summary"), () -> get(this::summary)),
         path("profiles", () -> get(() -> json(StatusCodes.OK, profiles.all()))),
         pathPrefix("devices", this::deviceRoutes),
+        pathPrefix("sites", alerts::siteRoutes),
         models.map(ModelRoutes::route).orElseGet(() -> pathPrefix("models", () ->
             error(StatusCodes.NOT_FOUND, "inference.disabled", "this node has no inference role"))));
   }
@@ -112,6 +116,7 @@ public final class NodeRoutes extends AllDirectives {
   private Route deviceRoutes() {
     return concat(
         pathEndOrSingleSlash(() -> get(this::listDevices)),
+        pathPrefix(PathMatchers.segment(), deviceId -> alerts.deviceRoutes(deviceId)),
         path(PathMatchers.segment(), deviceId -> concat(
             get(() -> device(deviceId)),
             put(() -> entity(Jackson.unmarshaller(JSON, RegistrationRequest.class), request -> register(deviceId, request))))));

@@ -68,6 +68,12 @@ public final class RecordsWriter {
   private final PreparedStatement predictionBySite;
   private final PreparedStatement device;
   private final PreparedStatement deviceBySite;
+  private final PreparedStatement alertOpen;
+  private final PreparedStatement alertOpenDone;
+  private final PreparedStatement alertBySiteStatus;
+  private final PreparedStatement alertBySiteStatusLeft;
+  private final PreparedStatement alertBySiteDay;
+  private final PreparedStatement alertByDeviceMonth;
 
   public RecordsWriter(CqlSession session, String keyspace, int maxInFlight, int queueCapacity, Retry retry) {
     this.writer = new BoundedWriter("records", session, maxInFlight, queueCapacity);
@@ -87,6 +93,21 @@ public final class RecordsWriter {
         + " (device_id, site, profile, auto_provisioned, registered_at) VALUES (?, ?, ?, ?, ?) IF NOT EXISTS");
     this.deviceBySite = session.prepare("INSERT INTO " + keyspace + ".devices_by_site"
         + " (site, device_id, profile) VALUES (?, ?, ?)");
+    String alertColumns = "alert_type, severity, message, raised_at, last_at, last_value, trigger_count,"
+        + " acknowledged_by, acknowledged_at, cleared_by, cleared_at, note, revision";
+    String alertValues = "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?";
+    this.alertOpen = session.prepare("INSERT INTO " + keyspace + ".alerts_open_by_device (device_id, alert_id, site,"
+        + " status, " + alertColumns + ") VALUES (?, ?, ?, ?, " + alertValues + ") USING TIMESTAMP ?");
+    this.alertOpenDone = session.prepare("DELETE FROM " + keyspace + ".alerts_open_by_device USING TIMESTAMP ?"
+        + " WHERE device_id = ? AND alert_id = ?");
+    this.alertBySiteStatus = session.prepare("INSERT INTO " + keyspace + ".alerts_by_site_status (site, status, alert_id,"
+        + " device_id, " + alertColumns + ") VALUES (?, ?, ?, ?, " + alertValues + ") USING TIMESTAMP ?");
+    this.alertBySiteStatusLeft = session.prepare("DELETE FROM " + keyspace + ".alerts_by_site_status USING TIMESTAMP ?"
+        + " WHERE site = ? AND status = ? AND raised_at = ? AND alert_id = ?");
+    this.alertBySiteDay = session.prepare("INSERT INTO " + keyspace + ".alerts_by_site_day (site, day, alert_id,"
+        + " device_id, status, " + alertColumns + ") VALUES (?, ?, ?, ?, ?, " + alertValues + ") USING TIMESTAMP ?");
+    this.alertByDeviceMonth = session.prepare("INSERT INTO " + keyspace + ".alerts_by_device_month (device_id, month,"
+        + " alert_id, site, status, " + alertColumns + ") VALUES (?, ?, ?, ?, ?, " + alertValues + ") USING TIMESTAMP ?");
   }
 
   public CompletionStage<Void> rollup(RollupRow row) {
@@ -116,6 +137,52 @@ public final class RecordsWriter {
         device.bind(row.deviceId(), row.site(), row.profile(), row.autoProvisioned(), row.registeredAt())
             .setSerialConsistencyLevel(DefaultConsistencyLevel.LOCAL_SERIAL),
         idempotent(deviceBySite.bind(row.site(), row.deviceId(), row.profile()))));
+  }
+
+  /**
+   * Writes one version of an alert to every alert table: its history (by site and day, by device
+   * and month, keyed by when it was raised), the site's list of its status (leaving the list of
+   * {@code previousStatus}, null when the change raised it) and the device's open alerts. A
+   * cleared and acknowledged alert leaves the open lists. Every statement is written {@code USING
+   * TIMESTAMP} the alert's raise time plus its revision in microseconds, so a late or retried
+   * older version never overwrites a newer one, nor re-enters a list the alert has left.
+   */
+  public CompletionStage<Void> alert(io.fleetpulse.persistence.alerts.AlertRow row, String previousStatus) {
+    long version = ChronoUnit.MICROS.between(Instant.EPOCH, row.raisedAt()) + row.revision();
+    int count = (int) Math.min(Integer.MAX_VALUE, row.triggerCount());
+    Object[] fields = {row.type(), row.severity(), row.message(), row.raisedAt(), row.lastAt(), row.lastValue(), count,
+        row.acknowledgedBy(), row.acknowledgedAt(), row.clearedBy(), row.clearedAt(), row.note(), row.revision()};
+    boolean done = io.fleetpulse.persistence.alerts.AlertRow.DONE.equals(row.status());
+    List<BoundStatement> statements = new java.util.ArrayList<>(5);
+    statements.add(idempotent(alertBySiteDay.bind(concat(
+        new Object[] {row.site(), day(row.raisedAt()), row.alertId(), row.deviceId(), row.status()}, fields, version))));
+    statements.add(idempotent(alertByDeviceMonth.bind(concat(
+        new Object[] {row.deviceId(), month(row.raisedAt()), row.alertId(), row.site(), row.status()}, fields, version))));
+    if (previousStatus != null && !previousStatus.equals(row.status())) {
+      statements.add(idempotent(alertBySiteStatusLeft.bind(version, row.site(), previousStatus, row.raisedAt(), row.alertId())));
+    }
+    if (done) {
+      statements.add(idempotent(alertOpenDone.bind(version, row.deviceId(), row.alertId())));
+    } else {
+      statements.add(idempotent(alertBySiteStatus.bind(concat(
+          new Object[] {row.site(), row.status(), row.alertId(), row.deviceId()}, fields, version))));
+      statements.add(idempotent(alertOpen.bind(concat(
+          new Object[] {row.deviceId(), row.alertId(), row.site(), row.status()}, fields, version))));
+    }
+    return write(statements);
+  }
+
+  private static Object[] concat(Object[] keys, Object[] fields, long version) {
+    Object[] all = new Object[keys.length + fields.length + 1];
+    System.arraycopy(keys, 0, all, 0, keys.length);
+    System.arraycopy(fields, 0, all, keys.length, fields.length);
+    all[all.length - 1] = version;
+    return all;
+  }
+
+  /** The month bucket of the device alert history: {@code 2026-11}. */
+  static String month(Instant at) {
+    return java.time.YearMonth.from(at.atZone(ZoneOffset.UTC)).toString();
   }
 
   /** Requests at Cassandra plus requests waiting to be sent. */

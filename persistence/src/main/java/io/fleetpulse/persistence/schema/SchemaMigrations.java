@@ -31,7 +31,8 @@ public final class SchemaMigrations {
   /** Scripts in version order; the list is explicit so a missing file fails loudly. */
   private static final Duration DDL_TIMEOUT = Duration.ofSeconds(30);
 
-  public static final List<String> SCRIPTS = List.of("V1__fleet_tables.cql", "V2__site_rollups_and_alert_history.cql");
+  public static final List<String> SCRIPTS = List.of(
+      "V1__fleet_tables.cql", "V2__site_rollups_and_alert_history.cql", "V3__alert_lifecycle.cql");
 
   private final CqlSession session;
   private final String keyspace;

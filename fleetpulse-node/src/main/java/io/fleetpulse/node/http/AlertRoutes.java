@@ -1,0 +1,196 @@
+package io.fleetpulse.node.http;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fleetpulse.api.alert.Alert;
+import io.fleetpulse.api.alert.AlertSeverity;
+import io.fleetpulse.api.alert.AlertStatus;
+import io.fleetpulse.fleet.Devices;
+import io.fleetpulse.persistence.alerts.AlertRow;
+import io.fleetpulse.persistence.alerts.AlertsReader;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.http.javadsl.marshallers.jackson.Jackson;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.PathMatchers;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.pattern.StatusReply;
+
+/**
+ * The operators' alert API. Per device (through its actor, wherever it runs):
+ * {@code GET /api/devices/{id}/alerts} (open alerts), {@code POST
+ * /api/devices/{id}/alerts/{alertId}/acknowledge} and {@code .../clear} with {@code {"by",
+ * "note"}}, answered with the changed alert once it is stored. Per site (from Cassandra, needs
+ * storage): {@code GET /api/sites/{site}/alerts?status=&severity=&limit=&pageToken=} (newest
+ * first, one status at a time) and {@code GET /api/sites/{site}/alerts/summary} (open alerts by
+ * status and severity). Refusals: 404 {@code alert.unknown}, 409 {@code alert.already-acknowledged}
+ * or {@code alert.already-cleared}, 400 {@code request.invalid}, 503 {@code alert.store-unavailable}.
+ */
+final class AlertRoutes extends AllDirectives {
+
+  private static final int MAX_PAGE = 500;
+  private static final int MAX_NAME = 100;
+  private static final int MAX_NOTE = 2000;
+  private static final List<AlertStatus> OPEN =
+      List.of(AlertStatus.ACTIVE_UNACK, AlertStatus.ACTIVE_ACK, AlertStatus.CLEARED_UNACK);
+
+  /** Body of acknowledge and clear. */
+  public record OperatorAction(String by, String note) {}
+
+  /** One page of a site's alerts. */
+  public record AlertPage(List<Alert> alerts, String nextPageToken) {}
+
+  private final Devices devices;
+  private final Optional<AlertsReader> reader;
+  private final JsonResponses json;
+  private final ObjectMapper mapper;
+
+  AlertRoutes(Devices devices, Optional<AlertsReader> reader, JsonResponses json, ObjectMapper mapper) {
+    this.devices = devices;
+    this.reader = reader;
+    this.json = json;
+    this.mapper = mapper;
+  }
+
+  /** Under {@code /api/devices/{deviceId}}. */
+  Route deviceRoutes(String deviceId) {
+    return pathPrefix("alerts", () -> concat(
+        pathEndOrSingleSlash(() -> get(() -> onSuccess(devices.alerts(deviceId), reply -> json.ok(reply.open())))),
+        path(PathMatchers.segment().slash("acknowledge"), alertId -> post(() -> action(alertId, (id, body) ->
+            devices.acknowledgeAlert(deviceId, id, body.by().strip(), body.note())))),
+        path(PathMatchers.segment().slash("clear"), alertId -> post(() -> action(alertId, (id, body) ->
+            devices.clearAlert(deviceId, id, body.by().strip(), body.note()))))));
+  }
+
+  /** Under {@code /api/sites}. */
+  Route siteRoutes() {
+    return concat(
+        path(PathMatchers.segment().slash("alerts").slash("summary"), site -> get(() -> summary(site))),
+        path(PathMatchers.segment().slash("alerts"), site -> get(() -> list(site))));
+  }
+
+  private interface Action {
+    CompletionStage<StatusReply<Alert>> apply(UUID alertId, OperatorAction body);
+  }
+
+  private Route action(String alertIdText, Action action) {
+    UUID alertId;
+    try {
+      alertId = UUID.fromString(alertIdText);
+    } catch (IllegalArgumentException e) {
+      return json.error(StatusCodes.BAD_REQUEST, "request.invalid", "'" + alertIdText + "' is not an alert id (a UUID)");
+    }
+    return entity(Jackson.unmarshaller(mapper, OperatorAction.class), body -> {
+      if (body.by() == null || body.by().isBlank() || body.by().length() > MAX_NAME) {
+        return json.error(StatusCodes.BAD_REQUEST, "request.invalid",
+            "'by' (who acts, 1 to " + MAX_NAME + " characters) is required");
+      }
+      if (body.note() != null && body.note().length() > MAX_NOTE) {
+        return json.error(StatusCodes.BAD_REQUEST, "request.invalid", "'note' is longer than " + MAX_NOTE + " characters");
+      }
+      return onSuccess(action.apply(alertId, body), reply -> {
+        if (reply.isSuccess()) {
+          return json.ok(reply.getValue());
+        }
+        String message = reply.getError().getMessage();
+        String code = message.contains(":") ? message.substring(0, message.indexOf(':')) : "alert.refused";
+        return json.error(switch (code) {
+          case "alert.unknown" -> StatusCodes.NOT_FOUND;
+          case "alert.store-unavailable" -> StatusCodes.SERVICE_UNAVAILABLE;
+          default -> StatusCodes.CONFLICT;
+        }, code, message.substring(message.indexOf(':') + 1).strip());
+      });
+    });
+  }
+
+  private Route list(String site) {
+    if (reader.isEmpty()) {
+      return storageDisabled();
+    }
+    return parameterOptional("status", statusText -> parameterOptional("severity", severityText ->
+        parameterOptional("limit", limitText -> parameterOptional("pageToken", pageToken -> {
+          AlertStatus status;
+          Optional<AlertSeverity> severity;
+          int limit;
+          try {
+            status = AlertStatus.parse(statusText.orElse(AlertStatus.ACTIVE_UNACK.name()));
+            severity = severityText.map(AlertSeverity::parse);
+            limit = limitText.map(Integer::parseInt).orElse(100);
+          } catch (IllegalArgumentException e) {
+            return json.error(StatusCodes.BAD_REQUEST, "request.invalid", e.getMessage());
+          }
+          if (!OPEN.contains(status)) {
+            return json.error(StatusCodes.BAD_REQUEST, "request.invalid", "the site lists hold open alerts ("
+                + OPEN + "); cleared and acknowledged ones are in the history: /api/data/sites/" + site + "/alerts");
+          }
+          if (limit < 1 || limit > MAX_PAGE) {
+            return json.error(StatusCodes.BAD_REQUEST, "request.invalid", "limit must be within 1.." + MAX_PAGE);
+          }
+          CompletionStage<AlertPage> page = reader.get().bySiteStatus(site, status.name(), limit, pageToken.orElse(null))
+              .thenApply(rows -> new AlertPage(rows.rows().stream()
+                  .map(row -> alert(row, status))
+                  .filter(alert -> severity.isEmpty() || alert.severity() == severity.get())
+                  .toList(), rows.nextPageToken()));
+          return onSuccess(page, json::ok);
+        }))));
+  }
+
+  private Route summary(String site) {
+    if (reader.isEmpty()) {
+      return storageDisabled();
+    }
+    List<CompletableFuture<Map.Entry<AlertStatus, Map<AlertSeverity, Integer>>>> counts = new ArrayList<>();
+    for (AlertStatus status : OPEN) {
+      counts.add(countAll(site, status, null, new EnumMap<>(AlertSeverity.class))
+          .thenApply(bySeverity -> Map.entry(status, bySeverity)).toCompletableFuture());
+    }
+    CompletionStage<Map<String, Object>> body = CompletableFuture.allOf(counts.toArray(CompletableFuture[]::new))
+        .thenApply(done -> {
+          Map<String, Object> summary = new LinkedHashMap<>();
+          summary.put("site", site);
+          Map<String, Map<String, Integer>> byStatus = new LinkedHashMap<>();
+          int open = 0;
+          for (CompletableFuture<Map.Entry<AlertStatus, Map<AlertSeverity, Integer>>> count : counts) {
+            Map<String, Integer> bySeverity = new LinkedHashMap<>();
+            for (AlertSeverity severity : AlertSeverity.values()) {
+              int n = count.join().getValue().getOrDefault(severity, 0);
+              bySeverity.put(severity.name().toLowerCase(Locale.ROOT), n);
+              open += n;
+            }
+            byStatus.put(count.join().getKey().name(), bySeverity);
+          }
+          summary.put("open", open);
+          summary.put("byStatus", byStatus);
+          return summary;
+        });
+    return onSuccess(body, json::ok);
+  }
+
+  private CompletionStage<Map<AlertSeverity, Integer>> countAll(
+      String site, AlertStatus status, String pageToken, Map<AlertSeverity, Integer> into) {
+    return reader.get().bySiteStatus(site, status.name(), MAX_PAGE, pageToken).thenCompose(page -> {
+      page.rows().forEach(row -> into.merge(AlertSeverity.parse(row.severity()), 1, Integer::sum));
+      return page.nextPageToken() == null
+          ? CompletableFuture.completedFuture(into) : countAll(site, status, page.nextPageToken(), into);
+    });
+  }
+
+  private static Alert alert(AlertRow row, AlertStatus status) {
+    return new Alert(row.alertId(), row.deviceId(), row.site(), row.type(), AlertSeverity.parse(row.severity()), status,
+        row.message(), row.raisedAt().toEpochMilli(), row.lastAt().toEpochMilli(), row.lastValue(), row.triggerCount(),
+        row.acknowledgedBy(), row.acknowledgedAt() == null ? null : row.acknowledgedAt().toEpochMilli(), row.clearedBy(),
+        row.clearedAt() == null ? null : row.clearedAt().toEpochMilli(), row.note(), row.revision());
+  }
+
+  private Route storageDisabled() {
+    return json.error(StatusCodes.NOT_FOUND, "storage.disabled", "site alert lists need storage (fleetpulse.persistence.enabled)");
+  }
+}

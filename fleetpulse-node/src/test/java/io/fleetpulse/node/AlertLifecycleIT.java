@@ -1,0 +1,134 @@
+package io.fleetpulse.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.fleetpulse.persistence.cassandra.CassandraLauncher;
+import io.fleetpulse.persistence.cassandra.CassandraSettings;
+import io.fleetpulse.persistence.cassandra.EmbeddedCassandraSettings;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * An overheating bearing through the whole node, over MQTT, with the alerts stored in a real
+ * Cassandra: the profile's rule raises one alert once the temperature held for its minimum
+ * duration, the operator acknowledges it over the HTTP API (refusals have their codes), the node
+ * restarts and the same condition updates the same alert instead of raising another, and the
+ * cooled bearing clears it: it leaves the site's open lists and the history keeps it, with who
+ * acknowledged it and who cleared it.
+ */
+class AlertLifecycleIT {
+
+  private static final String DEVICE = "rm-alert-1";
+  private static final long T0 = System.currentTimeMillis() - 120_000;
+
+  @TempDir
+  Path directory;
+
+  @Test
+  void an_overheating_bearing_raises_one_alert_that_survives_a_restart_and_clears_when_it_cools() throws Exception {
+    CassandraSettings cassandraSettings = CassandraSettings.fromConfig(ConfigFactory.load());
+    EmbeddedCassandraSettings embedded = cassandraSettings.embedded()
+        .isolated(Path.of("../cassandra-runtime/target/lib"), directory.resolve("cassandra"));
+    try (CassandraLauncher cassandra = CassandraLauncher.start(embedded)) {
+      int brokerPort = NodeTestSupport.freePort();
+      Config config = ConfigFactory.parseString("""
+              fleetpulse.persistence.cassandra.embedded.enabled = false
+              fleetpulse.persistence.cassandra.contact-points = ["127.0.0.1:%d"]
+              """.formatted(cassandra.cqlAddress().getPort()))
+          .withFallback(NodeTestSupport.nodeConfig("alerts", brokerPort, directory.resolve("broker"), null));
+      String brokerUrl = "tcp://127.0.0.1:" + brokerPort;
+      String site = TestPublisher.SITE;
+      String alertId;
+
+      try (RunningNode node = FleetPulseNode.start(config);
+          TestPublisher publisher = new TestPublisher(brokerUrl, "alert-device", 10)) {
+        String api = node.httpUrl() + "/api";
+        // Ten readings at 100 Cel, one a second (event time): under the 10 s minimum, nothing yet.
+        publish(publisher, 1, 10, 100);
+        JsonNode open = NodeTestSupport.getJson(api + "/devices/" + DEVICE + "/alerts");
+        assertThat(open.path("items")).isEmpty();
+        // The eleventh holds it for 10 s: one major alert.
+        publish(publisher, 11, 15, 100);
+        JsonNode list = NodeTestSupport.awaitJson(api + "/sites/" + site + "/alerts?status=ACTIVE_UNACK",
+            body -> body.path("alerts").size() == 1, Duration.ofSeconds(30));
+        JsonNode alert = list.path("alerts").get(0);
+        assertThat(alert.path("deviceId").asText()).isEqualTo(DEVICE);
+        assertThat(alert.path("type").asText()).isEqualTo("bearing-overheat");
+        assertThat(alert.path("severity").asText()).isEqualTo("MAJOR");
+        assertThat(alert.path("message").asText()).isEqualTo("bearing-temperature is 100, above the major threshold 95");
+        alertId = alert.path("alertId").asText();
+
+        String alertUrl = api + "/devices/" + DEVICE + "/alerts/" + alertId;
+        JsonNode acknowledged = NodeTestSupport.postJson(alertUrl + "/acknowledge", "{\"by\":\"ada\",\"note\":\"checking the bearing\"}");
+        assertThat(acknowledged.path("_status").asInt()).isEqualTo(200);
+        assertThat(acknowledged.path("status").asText()).isEqualTo("ACTIVE_ACK");
+        JsonNode again = NodeTestSupport.postJson(alertUrl + "/acknowledge", "{\"by\":\"bob\"}");
+        assertThat(again.path("_status").asInt()).isEqualTo(409);
+        assertThat(again.path("code").asText()).isEqualTo("alert.already-acknowledged");
+        assertThat(NodeTestSupport.postJson(api + "/devices/" + DEVICE + "/alerts/00000000-0000-0000-0000-000000000001/clear",
+            "{\"by\":\"bob\"}").path("code").asText()).isEqualTo("alert.unknown");
+        assertThat(NodeTestSupport.postJson(api + "/devices/" + DEVICE + "/alerts/not-a-uuid/clear", "{\"by\":\"bob\"}")
+            .path("_status").asInt()).isEqualTo(400);
+        assertThat(NodeTestSupport.postJson(alertUrl + "/clear", "{}").path("code").asText()).isEqualTo("request.invalid");
+
+        JsonNode summary = NodeTestSupport.getJson(api + "/sites/" + site + "/alerts/summary");
+        assertThat(summary.path("open").asInt()).isEqualTo(1);
+        assertThat(summary.path("byStatus").path("ACTIVE_ACK").path("major").asInt()).isEqualTo(1);
+        assertThat(summary.path("byStatus").path("ACTIVE_UNACK").path("major").asInt()).isZero();
+      }
+
+      // A new node on the same Cassandra: the device's actor reads its open alert back, and the
+      // overheat that continues updates it rather than raising a second one.
+      try (RunningNode node = FleetPulseNode.start(config);
+          TestPublisher publisher = new TestPublisher(brokerUrl, "alert-device-2", 10)) {
+        String api = node.httpUrl() + "/api";
+        publish(publisher, 16, 40, 112); // critical from 110
+        JsonNode open = NodeTestSupport.awaitJson(api + "/devices/" + DEVICE + "/alerts",
+            body -> body.path("items").size() == 1 && body.path("items").get(0).path("severity").asText().equals("CRITICAL"),
+            Duration.ofSeconds(30)).path("items");
+        assertThat(open).hasSize(1);
+        assertThat(open.get(0).path("alertId").asText()).isEqualTo(alertId);
+        assertThat(open.get(0).path("status").asText()).isEqualTo("ACTIVE_ACK");
+        assertThat(open.get(0).path("triggerCount").asLong()).isGreaterThan(1);
+
+        publish(publisher, 41, 41, 75); // below the clear threshold 80
+        NodeTestSupport.awaitJson(api + "/devices/" + DEVICE + "/alerts", body -> body.path("items").isEmpty(),
+            Duration.ofSeconds(30));
+        JsonNode lists = NodeTestSupport.awaitJson(api + "/sites/" + site + "/alerts?status=ACTIVE_ACK",
+            body -> body.path("alerts").isEmpty(), Duration.ofSeconds(30));
+        assertThat(lists.path("alerts")).as("cleared and acknowledged: off the open lists").isEmpty();
+        String range = "?from=" + java.time.Instant.ofEpochMilli(T0 - 3_600_000) + "&to="
+            + java.time.Instant.now().plusSeconds(3_600);
+        JsonNode history = NodeTestSupport.awaitJson(api + "/data/devices/" + DEVICE + "/alerts" + range,
+            body -> body.path("items").size() == 1 && body.path("items").get(0).path("status").asText().equals("CLEARED_ACK"),
+            Duration.ofSeconds(30));
+        JsonNode stored = history.path("items").get(0);
+        assertThat(stored.path("status").asText()).isEqualTo("CLEARED_ACK");
+        assertThat(stored.path("acknowledgedBy").asText()).isEqualTo("ada");
+        assertThat(stored.path("clearedBy").asText()).isEqualTo("system");
+        assertThat(stored.path("severity").asText()).isEqualTo("CRITICAL");
+      }
+    }
+  }
+
+  /** Readings {@code from..to} one second apart, bearing at {@code temperature}, the rest normal. */
+  private static void publish(TestPublisher publisher, long from, long to, double temperature) throws Exception {
+    for (long sequence = from; sequence <= to; sequence++) {
+      Map<String, Double> values = new LinkedHashMap<>();
+      values.put("vibration", 3.0);
+      values.put("bearing-temperature", temperature);
+      values.put("motor-current", 80.0);
+      values.put("pressure", 60.0);
+      values.put("speed", 1500.0);
+      publisher.publish(DEVICE, sequence, T0 + sequence * 1000, values);
+    }
+    assertThat(publisher.awaitAcknowledged(10)).isPositive();
+  }
+}

@@ -1,0 +1,84 @@
+package io.fleetpulse.persistence.alerts;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.DefaultConsistencyLevel;
+import com.datastax.oss.driver.api.core.cql.AsyncResultSet;
+import com.datastax.oss.driver.api.core.cql.BoundStatement;
+import com.datastax.oss.driver.api.core.cql.PreparedStatement;
+import com.datastax.oss.driver.api.core.cql.Row;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Reads the alert tables for the node: a device's open alerts (what its actor takes back when it
+ * starts), and one page of a site's alerts in one open status, newest first (what the operators'
+ * alert list shows). Thread-safe.
+ */
+public final class AlertsReader {
+
+  /** One page of rows and the token of the next (null after the last). */
+  public record Page(List<AlertRow> rows, String nextPageToken) {}
+
+  private final CqlSession session;
+  private final PreparedStatement openByDevice;
+  private final PreparedStatement bySiteStatus;
+
+  public AlertsReader(CqlSession session, String keyspace) {
+    this.session = session;
+    this.openByDevice = session.prepare("SELECT * FROM " + keyspace + ".alerts_open_by_device WHERE device_id = ?");
+    this.bySiteStatus = session.prepare("SELECT * FROM " + keyspace + ".alerts_by_site_status WHERE site = ? AND status = ?");
+  }
+
+  /** The device's alerts not yet cleared and acknowledged, any order; at most one partition. */
+  public CompletionStage<List<AlertRow>> open(String deviceId) {
+    return readAll(session.executeAsync(openByDevice.bind(deviceId).setConsistencyLevel(DefaultConsistencyLevel.LOCAL_QUORUM)),
+        new ArrayList<>(), deviceId);
+  }
+
+  /** Up to {@code limit} alerts of the site in an open status, newest first, from {@code pageToken} (null: the first page). */
+  public CompletionStage<Page> bySiteStatus(String site, String status, int limit, String pageToken) {
+    BoundStatement statement = bySiteStatus.bind(site, status).setPageSize(limit)
+        .setConsistencyLevel(DefaultConsistencyLevel.LOCAL_QUORUM);
+    if (pageToken != null) {
+      statement = statement.setPagingState(ByteBuffer.wrap(Base64.getUrlDecoder().decode(pageToken)));
+    }
+    return session.executeAsync(statement).thenApply(page -> {
+      List<AlertRow> rows = new ArrayList<>();
+      for (Row row : page.currentPage()) {
+        rows.add(row(row, site, null));
+      }
+      ByteBuffer next = page.hasMorePages() ? page.getExecutionInfo().getPagingState() : null;
+      return new Page(rows, next == null ? null : Base64.getUrlEncoder().withoutPadding().encodeToString(toBytes(next)));
+    });
+  }
+
+  private static byte[] toBytes(ByteBuffer buffer) {
+    byte[] bytes = new byte[buffer.remaining()];
+    buffer.duplicate().get(bytes);
+    return bytes;
+  }
+
+  private static CompletionStage<List<AlertRow>> readAll(
+      CompletionStage<AsyncResultSet> stage, List<AlertRow> into, String deviceId) {
+    return stage.thenCompose(page -> {
+      for (Row row : page.currentPage()) {
+        into.add(row(row, null, deviceId));
+      }
+      return page.hasMorePages() ? readAll(page.fetchNextPage(), into, deviceId) : CompletableFuture.completedFuture(into);
+    });
+  }
+
+  /** A row of any alert table; the key columns a table lacks come from the query. */
+  private static AlertRow row(Row row, String site, String deviceId) {
+    return new AlertRow(row.getUuid("alert_id"), deviceId != null ? deviceId : row.getString("device_id"),
+        site != null ? site : row.getString("site"), row.getString("alert_type"), row.getString("severity"),
+        row.getColumnDefinitions().contains("status") ? row.getString("status") : null, row.getString("message"),
+        row.getInstant("raised_at"), row.getInstant("last_at"), row.getDouble("last_value"), row.getInt("trigger_count"),
+        row.getString("acknowledged_by"), row.getInstant("acknowledged_at"), row.getString("cleared_by"),
+        row.getInstant("cleared_at"), row.getString("note"), row.getLong("revision"));
+  }
+}
