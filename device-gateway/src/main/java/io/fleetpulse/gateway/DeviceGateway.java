@@ -73,6 +73,14 @@ public final class DeviceGateway implements AutoCloseable {
     return mqtt.isReady();
   }
 
+  /**
+   * Publishes a message of the node's own (alerts, commands) over the gateway's broker
+   * connections; completes when the broker has it at {@code qos}.
+   */
+  public CompletionStage<Void> publish(String topic, byte[] payload, int qos) {
+    return mqtt.publish(topic, payload, qos);
+  }
+
   public GatewayMetrics metrics() {
     return metrics;
   }

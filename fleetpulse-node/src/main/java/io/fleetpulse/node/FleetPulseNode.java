@@ -17,6 +17,9 @@ import io.fleetpulse.gateway.mqtt.EmbeddedBroker;
 import io.fleetpulse.gateway.registry.DeviceRegistry;
 import io.fleetpulse.gateway.registry.InMemoryDeviceRegistry;
 import io.fleetpulse.api.telemetry.TelemetryStore;
+import io.fleetpulse.api.alert.AlertStore;
+import io.fleetpulse.node.alerts.AlertDelivery;
+import io.fleetpulse.node.alerts.AlertFeed;
 import io.fleetpulse.node.http.NodeRoutes;
 import io.fleetpulse.persistence.FleetStorage;
 import io.fleetpulse.persistence.PersistenceSettings;
@@ -123,13 +126,18 @@ public final class FleetPulseNode {
         system, fleetSettings.device().inferenceTimeout(), fleetSettings.device().inferenceAttempts());
     DeviceRegistry registry = new InMemoryDeviceRegistry(gatewaySettings.registration(), profiles);
     PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    AlertFeed alertFeed = new AlertFeed(nodeSettings.alerts().feedCapacity());
+    AlertDelivery alerts = AlertDelivery.start(system,
+        storage.<AlertStore>map(s -> new CassandraAlertStore(s.records(), s.alerts(), meters)).orElse(AlertStore.NONE),
+        alertFeed, NodeRoutes.JSON, nodeSettings.alerts().mqttQos(), meters);
     DeviceStorage deviceStorage = storage
         .map(s -> new DeviceStorage(new CassandraTelemetryHistory(s.history(), clock),
-            new CassandraDeviceRecords(s.records(), meters, registry),
-            new CassandraAlertStore(s.records(), s.alerts(), meters)))
-        .orElse(DeviceStorage.NONE);
+            new CassandraDeviceRecords(s.records(), meters, registry), alerts))
+        .orElse(new DeviceStorage(io.fleetpulse.api.telemetry.TelemetryHistory.NONE,
+            io.fleetpulse.fleet.device.DeviceRecords.NONE, alerts));
     Devices devices = Devices.init(system, profiles, fleetSettings, directory, clock, inference::infer, deviceStorage);
     DeviceGateway gateway = DeviceGateway.start(gatewaySettings, profiles, registry, store, devices, nodeSettings.name(), clock);
+    alerts.publishWith(gateway::publish);
     shutdown.addTask(
         CoordinatedShutdown.PhaseBeforeServiceUnbind(), "drain-gateway",
         () -> CompletableFuture.supplyAsync(() -> {
@@ -152,7 +160,7 @@ public final class FleetPulseNode {
     }
     NodeRoutes routes = new NodeRoutes(
         system, profiles, registry, devices, directory, gateway, fleetSettings, cluster, pool, Optional.of(meters),
-        storage.map(FleetStorage::alerts));
+        storage.map(FleetStorage::alerts), alertFeed, nodeSettings.alerts());
     // The data-team query API answers under /api/data and passes on everything else; it goes
     // first because the node's routes answer every unmatched path with 404.
     Optional<QueryRoutes> dataRoutes = storage.map(

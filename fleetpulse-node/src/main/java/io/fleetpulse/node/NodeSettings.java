@@ -6,7 +6,11 @@ import java.time.Duration;
 /** The node's own settings ({@code fleetpulse.node}), read once. */
 public record NodeSettings(
     String name, String httpInterface, int httpPort, Duration httpTerminationDeadline,
-    boolean joinSelfWithoutSeedNodes, Duration gatewayStartTimeout) {
+    boolean joinSelfWithoutSeedNodes, Duration gatewayStartTimeout, Alerts alerts) {
+
+  /** {@code fleetpulse.node.alerts}: how alert changes are published and streamed. */
+  public record Alerts(int mqttQos, int feedCapacity, Duration streamPollInterval, int streamBatch,
+      Duration streamKeepAlive) {}
 
   public static final String CONFIG_PATH = "fleetpulse.node";
 
@@ -18,6 +22,9 @@ public record NodeSettings(
         c.getInt("http.port"),
         c.getDuration("http.termination-deadline"),
         c.getBoolean("join-self-without-seed-nodes"),
-        c.getDuration("gateway-start-timeout"));
+        c.getDuration("gateway-start-timeout"),
+        new Alerts(c.getInt("alerts.mqtt-qos"), c.getInt("alerts.feed-capacity"),
+            c.getDuration("alerts.stream-poll-interval"), c.getInt("alerts.stream-batch"),
+            c.getDuration("alerts.stream-keep-alive")));
   }
 }

@@ -48,17 +48,39 @@ class AlertLifecycleIT {
       String alertId;
 
       try (RunningNode node = FleetPulseNode.start(config);
-          TestPublisher publisher = new TestPublisher(brokerUrl, "alert-device", 10)) {
+          TestPublisher publisher = new TestPublisher(brokerUrl, "alert-device", 10);
+          SseClient stream = new SseClient(node.httpUrl() + "/api/alerts/stream?site=" + site, null)) {
         String api = node.httpUrl() + "/api";
+        com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient watcher = com.hivemq.client.mqtt.MqttClient.builder()
+            .useMqttVersion5().identifier("alert-watcher").serverHost("127.0.0.1").serverPort(brokerPort).buildAsync();
+        watcher.connect().join();
+        java.util.concurrent.BlockingQueue<JsonNode> published = new java.util.concurrent.LinkedBlockingQueue<>();
+        watcher.subscribeWith().topicFilter("fleet/" + site + "/alerts")
+            .qos(com.hivemq.client.mqtt.datatypes.MqttQos.AT_LEAST_ONCE)
+            .callback(message -> published.add(json(new String(message.getPayloadAsBytes(), java.nio.charset.StandardCharsets.UTF_8))))
+            .send().join();
+
         // Ten readings at 100 Cel, one a second (event time): under the 10 s minimum, nothing yet.
         publish(publisher, 1, 10, 100);
         JsonNode open = NodeTestSupport.getJson(api + "/devices/" + DEVICE + "/alerts");
         assertThat(open.path("items")).isEmpty();
-        // The eleventh holds it for 10 s: one major alert.
-        publish(publisher, 11, 15, 100);
+        // The eleventh holds it for 10 s: one major alert, streamed and published as it is stored.
+        long faultyReadingSent = System.nanoTime();
+        publish(publisher, 11, 11, 100);
+        SseClient.Event raisedEvent = stream.next("alert", Duration.ofSeconds(30));
+        System.out.printf("alert latency, faulty reading published to event at the stream: %.1f ms%n",
+            (raisedEvent.receivedNanos() - faultyReadingSent) / 1e6);
+        JsonNode raised = json(raisedEvent.data());
+        assertThat(raised.path("previousStatus").isNull()).isTrue();
+        assertThat(raised.path("alert").path("status").asText()).isEqualTo("ACTIVE_UNACK");
+        JsonNode mqtt = published.poll(30, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(mqtt).as("published to fleet/%s/alerts", site).isNotNull();
+        assertThat(mqtt.path("alert").path("alertId").asText()).isEqualTo(raised.path("alert").path("alertId").asText());
+        publish(publisher, 12, 15, 100);
         JsonNode list = NodeTestSupport.awaitJson(api + "/sites/" + site + "/alerts?status=ACTIVE_UNACK",
             body -> body.path("alerts").size() == 1, Duration.ofSeconds(30));
         JsonNode alert = list.path("alerts").get(0);
+        assertThat(alert.path("alertId").asText()).isEqualTo(raised.path("alert").path("alertId").asText());
         assertThat(alert.path("deviceId").asText()).isEqualTo(DEVICE);
         assertThat(alert.path("type").asText()).isEqualTo("bearing-overheat");
         assertThat(alert.path("severity").asText()).isEqualTo("MAJOR");
@@ -77,6 +99,20 @@ class AlertLifecycleIT {
         assertThat(NodeTestSupport.postJson(api + "/devices/" + DEVICE + "/alerts/not-a-uuid/clear", "{\"by\":\"bob\"}")
             .path("_status").asInt()).isEqualTo(400);
         assertThat(NodeTestSupport.postJson(alertUrl + "/clear", "{}").path("code").asText()).isEqualTo("request.invalid");
+
+        // The stream carries the acknowledgement; a client reconnecting after the raise resumes
+        // with it, and one with a position from another node's life is told to reload.
+        JsonNode ackEvent = json(stream.next("alert", Duration.ofSeconds(30)).data());
+        assertThat(ackEvent.path("previousStatus").asText()).isEqualTo("ACTIVE_UNACK");
+        assertThat(ackEvent.path("alert").path("acknowledgedBy").asText()).isEqualTo("ada");
+        try (SseClient resumed = new SseClient(api + "/alerts/stream?site=" + site, raisedEvent.id())) {
+          assertThat(json(resumed.next("alert", Duration.ofSeconds(30)).data()).path("alert").path("status").asText())
+              .isEqualTo("ACTIVE_ACK");
+        }
+        try (SseClient stale = new SseClient(api + "/alerts/stream", "0badc0de.42")) {
+          assertThat(stale.next("reload", Duration.ofSeconds(30))).isNotNull();
+        }
+        watcher.disconnect().join();
 
         JsonNode summary = NodeTestSupport.getJson(api + "/sites/" + site + "/alerts/summary");
         assertThat(summary.path("open").asInt()).isEqualTo(1);
@@ -115,6 +151,14 @@ class AlertLifecycleIT {
         assertThat(stored.path("clearedBy").asText()).isEqualTo("system");
         assertThat(stored.path("severity").asText()).isEqualTo("CRITICAL");
       }
+    }
+  }
+
+  private static JsonNode json(String text) {
+    try {
+      return new com.fasterxml.jackson.databind.ObjectMapper().readTree(text);
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("not JSON: " + text, e);
     }
   }
 

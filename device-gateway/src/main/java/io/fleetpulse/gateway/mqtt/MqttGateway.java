@@ -26,6 +26,7 @@ public final class MqttGateway implements AutoCloseable {
   private final IngestPipeline pipeline;
   private final GatewaySettings.Mqtt settings;
   private final IntSupplier inFlight;
+  private final java.util.concurrent.atomic.AtomicInteger nextPublisher = new java.util.concurrent.atomic.AtomicInteger();
 
   public MqttGateway(
       GatewaySettings settings, String nodeName, IngestPipeline pipeline, ScheduledExecutorService scheduler,
@@ -47,6 +48,21 @@ public final class MqttGateway implements AutoCloseable {
       subscribed.add(connection.start().toCompletableFuture());
     }
     return CompletableFuture.allOf(subscribed.toArray(CompletableFuture[]::new));
+  }
+
+  /**
+   * Publishes through one of the connections (in turn, skipping disconnected ones); fails when
+   * none is connected.
+   */
+  public CompletionStage<Void> publish(String topic, byte[] payload, int qos) {
+    int start = Math.floorMod(nextPublisher.getAndIncrement(), connections.size());
+    for (int i = 0; i < connections.size(); i++) {
+      SubscriberConnection connection = connections.get((start + i) % connections.size());
+      if (connection.isSubscribed()) {
+        return connection.publish(topic, payload, qos);
+      }
+    }
+    return CompletableFuture.failedFuture(new IllegalStateException("no gateway connection to the broker"));
   }
 
   /** True while every connection is connected and subscribed. */

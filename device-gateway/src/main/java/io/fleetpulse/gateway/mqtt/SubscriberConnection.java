@@ -178,10 +178,15 @@ final class SubscriberConnection implements MqttCallback {
     }
   }
 
-  private CompletionStage<Void> publish(String topic, byte[] payload, int qos) {
+  CompletionStage<Void> publish(String topic, byte[] payload, int qos) {
     CompletableFuture<Void> done = new CompletableFuture<>();
+    MqttAsyncClient current = client;
+    if (current == null || !current.isConnected()) {
+      done.completeExceptionally(new IllegalStateException("gateway " + clientId + " is not connected"));
+      return done;
+    }
     try {
-      client.publish(topic, payload, qos, false, null, new MqttActionListener() {
+      current.publish(topic, payload, qos, false, null, new MqttActionListener() {
         @Override
         public void onSuccess(IMqttToken token) {
           done.complete(null);

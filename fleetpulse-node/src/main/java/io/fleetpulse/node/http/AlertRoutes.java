@@ -52,12 +52,61 @@ final class AlertRoutes extends AllDirectives {
   private final Optional<AlertsReader> reader;
   private final JsonResponses json;
   private final ObjectMapper mapper;
+  private final io.fleetpulse.node.alerts.AlertFeed feed;
+  private final io.fleetpulse.node.NodeSettings.Alerts settings;
 
-  AlertRoutes(Devices devices, Optional<AlertsReader> reader, JsonResponses json, ObjectMapper mapper) {
+  AlertRoutes(Devices devices, Optional<AlertsReader> reader, JsonResponses json, ObjectMapper mapper,
+      io.fleetpulse.node.alerts.AlertFeed feed, io.fleetpulse.node.NodeSettings.Alerts settings) {
     this.devices = devices;
     this.reader = reader;
     this.json = json;
     this.mapper = mapper;
+    this.feed = feed;
+    this.settings = settings;
+  }
+
+  /**
+   * Under {@code /api/alerts}: {@code GET stream?site=} sends every alert change (JSON of {@code
+   * {alert, previousStatus}}, event type {@code alert}) as Server-Sent Events, from the client's
+   * {@code Last-Event-ID} when it reconnects; an event of type {@code reload} says changes were
+   * missed (another node, or too far behind) and the client must reload its lists.
+   */
+  Route streamRoutes() {
+    return path("stream", () -> get(() -> parameterOptional("site", site ->
+        optionalHeaderValueByName("Last-Event-ID", lastEventId -> completeOK(
+            stream(site, lastEventId), org.apache.pekko.http.javadsl.marshalling.sse.EventStreamMarshalling.toEventStream())))));
+  }
+
+  private org.apache.pekko.stream.javadsl.Source<org.apache.pekko.http.javadsl.model.sse.ServerSentEvent, org.apache.pekko.NotUsed>
+      stream(Optional<String> site, Optional<String> lastEventId) {
+    String start = lastEventId.orElseGet(feed::head);
+    return org.apache.pekko.stream.javadsl.Source.tick(java.time.Duration.ZERO, settings.streamPollInterval(), "poll")
+        .mapMaterializedValue(cancellable -> org.apache.pekko.NotUsed.getInstance())
+        .statefulMap(() -> start, (position, poll) -> {
+          io.fleetpulse.node.alerts.AlertFeed.Since since = feed.since(position, settings.streamBatch());
+          if (since.reload()) {
+            String head = feed.head();
+            return org.apache.pekko.japi.Pair.create(head, List.of(event("{}", "reload", head)));
+          }
+          if (since.entries().isEmpty()) {
+            return org.apache.pekko.japi.Pair.create(position, List.<org.apache.pekko.http.javadsl.model.sse.ServerSentEvent>of());
+          }
+          List<org.apache.pekko.http.javadsl.model.sse.ServerSentEvent> events = new ArrayList<>();
+          for (io.fleetpulse.node.alerts.AlertFeed.Entry entry : since.entries()) {
+            if (site.isEmpty() || site.get().equals(entry.change().alert().site())) {
+              events.add(event(mapper.writeValueAsString(entry.change()), "alert", feed.position(entry)));
+            }
+          }
+          String last = feed.position(since.entries().get(since.entries().size() - 1));
+          return org.apache.pekko.japi.Pair.create(last, events);
+        }, position -> Optional.empty())
+        .mapConcat(events -> events)
+        .keepAlive(settings.streamKeepAlive(), org.apache.pekko.http.javadsl.model.sse.ServerSentEvent::heartbeat);
+  }
+
+  private static org.apache.pekko.http.javadsl.model.sse.ServerSentEvent event(String data, String type, String id) {
+    return org.apache.pekko.http.javadsl.model.sse.ServerSentEvent.create(data, Optional.of(type), Optional.of(id),
+        java.util.OptionalInt.empty());
   }
 
   /** Under {@code /api/devices/{deviceId}}. */

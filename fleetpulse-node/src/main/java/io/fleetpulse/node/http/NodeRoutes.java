@@ -42,7 +42,7 @@ import org.apache.pekko.http.javadsl.server.Route;
  */
 public final class NodeRoutes extends AllDirectives {
 
-  static final ObjectMapper JSON =
+  public static final ObjectMapper JSON =
       JsonMapper.builder()
           .addModule(new JavaTimeModule())
           .disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS)
@@ -68,7 +68,8 @@ public final class NodeRoutes extends AllDirectives {
       ActorSystem<?> system, DeviceProfiles profiles, DeviceRegistry registry, Devices devices,
       ActorRef<FleetDirectory.Command> directory, DeviceGateway gateway, FleetSettings fleetSettings, Cluster cluster,
       Optional<ActorRef<InferencePool.Command>> pool, Optional<PrometheusMeterRegistry> metrics,
-      Optional<io.fleetpulse.persistence.alerts.AlertsReader> alertsReader) {
+      Optional<io.fleetpulse.persistence.alerts.AlertsReader> alertsReader, io.fleetpulse.node.alerts.AlertFeed alertFeed,
+      io.fleetpulse.node.NodeSettings.Alerts alertSettings) {
     this.system = system;
     this.profiles = profiles;
     this.registry = registry;
@@ -79,7 +80,7 @@ public final class NodeRoutes extends AllDirectives {
     this.cluster = cluster;
     this.models = pool.map(p -> new ModelRoutes(system, p, fleetSettings.directory().askTimeout(), responses));
     this.metrics = metrics;
-    this.alerts = new AlertRoutes(devices, alertsReader, responses, JSON);
+    this.alerts = new AlertRoutes(devices, alertsReader, responses, JSON, alertFeed, alertSettings);
   }
 
   public Route route() {
@@ -102,6 +103,7 @@ public final class NodeRoutes extends AllDirectives {
         path("profiles", () -> get(() -> json(StatusCodes.OK, profiles.all()))),
         pathPrefix("devices", this::deviceRoutes),
         pathPrefix("sites", alerts::siteRoutes),
+        pathPrefix("alerts", alerts::streamRoutes),
         models.map(ModelRoutes::route).orElseGet(() -> pathPrefix("models", () ->
             error(StatusCodes.NOT_FOUND, "inference.disabled", "this node has no inference role"))));
   }

@@ -1,0 +1,94 @@
+package io.fleetpulse.node.alerts;
+
+import io.fleetpulse.api.alert.AlertChange;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * The alert changes this node has seen lately, from every node of the cluster, numbered in the
+ * order they arrived here: what live streams send and what a reconnecting stream resumes from. A
+ * position is {@code <incarnation>.<number>}; the incarnation changes when the node restarts, so a
+ * client resuming from another node's (or an earlier life's) position is told to reload instead of
+ * silently missing changes, as is one whose position has left the buffer. Keeps the newest
+ * {@code capacity} changes. Thread-safe.
+ */
+public final class AlertFeed {
+
+  /** A change and its position in this feed. */
+  public record Entry(long number, AlertChange change) {}
+
+  /**
+   * What follows a position: the entries after it, or {@code reload} when the position is from
+   * another incarnation or older than the buffer (the client must reload its lists).
+   */
+  public record Since(List<Entry> entries, boolean reload) {}
+
+  private final String incarnation = UUID.randomUUID().toString().substring(0, 8);
+  private final int capacity;
+  private final ArrayDeque<Entry> entries;
+  private long next = 1;
+
+  public AlertFeed(int capacity) {
+    if (capacity < 1) {
+      throw new IllegalArgumentException("the alert feed needs room for at least one change");
+    }
+    this.capacity = capacity;
+    this.entries = new ArrayDeque<>(Math.min(capacity, 1024));
+  }
+
+  public synchronized Entry append(AlertChange change) {
+    Entry entry = new Entry(next++, change);
+    entries.addLast(entry);
+    if (entries.size() > capacity) {
+      entries.removeFirst();
+    }
+    return entry;
+  }
+
+  /** The position of {@code entry} as clients see it. */
+  public String position(Entry entry) {
+    return incarnation + "." + entry.number();
+  }
+
+  /** The current end of the feed: a new client starts here. */
+  public synchronized String head() {
+    return incarnation + "." + (next - 1);
+  }
+
+  /** The entries after {@code position}, at most {@code max}. */
+  public synchronized Since since(String position, int max) {
+    Optional<Long> after = number(position);
+    if (after.isEmpty() || after.get() > next - 1) {
+      return new Since(List.of(), true);
+    }
+    long oldest = entries.isEmpty() ? next : entries.peekFirst().number();
+    if (after.get() < oldest - 1) {
+      return new Since(List.of(), true);
+    }
+    List<Entry> out = new ArrayList<>();
+    for (Entry entry : entries) {
+      if (entry.number() > after.get()) {
+        out.add(entry);
+        if (out.size() == max) {
+          break;
+        }
+      }
+    }
+    return new Since(out, false);
+  }
+
+  private Optional<Long> number(String position) {
+    int dot = position == null ? -1 : position.lastIndexOf('.');
+    if (dot < 0 || !position.substring(0, dot).equals(incarnation)) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(Long.parseLong(position.substring(dot + 1)));
+    } catch (NumberFormatException e) {
+      return Optional.empty();
+    }
+  }
+}
