@@ -56,6 +56,21 @@ public final class AlertRules {
     return all.stream().anyMatch(state -> state.rule.type().equals(type) && state.alarming);
   }
 
+  /**
+   * What each rule whose condition holds now would report: after a restart, the actor raises
+   * those its stored alerts lack (readings stored but never seen by an actor, such as those that
+   * arrived while it was recovering, raise their alert this way).
+   */
+  public List<AlertSignal.Triggered> holding() {
+    List<AlertSignal.Triggered> holding = new ArrayList<>();
+    for (RuleState state : all) {
+      if (state.alarming) {
+        holding.add(state.triggered(state.reported, state.lastValue, state.lastAt, 1));
+      }
+    }
+    return holding;
+  }
+
   /** Whether the rule of {@code type} has seen a value since this device's actor started. */
   public boolean observed(String type) {
     return all.stream().anyMatch(state -> state.rule.type().equals(type) && state.observed);
@@ -71,6 +86,10 @@ public final class AlertRules {
     final int metricIndex;
     boolean alarming;
     boolean observed;
+    double lastValue;
+    long lastAt;
+    long newestAt = Long.MIN_VALUE;
+    long pendingUntil = Long.MIN_VALUE;
     long pendingSince = -1;
     AlertSeverity reported;
     long reportedAt;
@@ -82,24 +101,40 @@ public final class AlertRules {
     }
 
     void evaluate(double value, long atMillis, List<AlertSignal> out) {
+      // Readings can arrive out of event order (several gateway connections, redeliveries): the
+      // pending streak spans the earliest to the latest reading that met the condition, and a
+      // reading older than the newest one seen neither breaks a streak nor clears an alert.
+      boolean late = observed && atMillis < newestAt;
       observed = true;
+      if (!late) {
+        newestAt = atMillis;
+        lastValue = value;
+        lastAt = atMillis;
+      }
       Optional<AlertSeverity> severity = rule.severityOf(value);
       if (!alarming) {
         if (severity.isEmpty()) {
-          pendingSince = -1;
+          if (!late || (pendingSince >= 0 && atMillis >= pendingSince)) {
+            pendingSince = -1;
+          }
           return;
         }
-        if (pendingSince < 0) {
+        if (pendingSince < 0 || atMillis < pendingSince) {
           pendingSince = atMillis;
         }
-        if (atMillis - pendingSince < rule.minDuration().toMillis()) {
+        pendingUntil = Math.max(pendingUntil, atMillis);
+        if (pendingUntil - pendingSince < rule.minDuration().toMillis()) {
           return;
         }
         alarming = true;
+        pendingUntil = Long.MIN_VALUE;
         report(severity.get(), value, atMillis, 1, out);
         return;
       }
       if (rule.clears(value)) {
+        if (late) {
+          return;
+        }
         alarming = false;
         pendingSince = -1;
         unreported = 0;
@@ -108,7 +143,7 @@ public final class AlertRules {
         return;
       }
       // Between the clear threshold and the lowest raise threshold the alert keeps its severity.
-      AlertSeverity now = severity.orElse(reported);
+      AlertSeverity now = late ? reported : severity.orElse(reported);
       unreported++;
       if (now != reported || atMillis - reportedAt >= updateIntervalMillis) {
         report(now, value, atMillis, unreported, out);
@@ -119,10 +154,14 @@ public final class AlertRules {
       reported = severity;
       reportedAt = atMillis;
       unreported = 0;
-      out.add(new AlertSignal.Triggered(rule.type(), severity, value, atMillis, occurrences, String.format(Locale.ROOT,
+      out.add(triggered(severity, value, atMillis, occurrences));
+    }
+
+    AlertSignal.Triggered triggered(AlertSeverity severity, double value, long atMillis, long occurrences) {
+      return new AlertSignal.Triggered(rule.type(), severity, value, atMillis, occurrences, String.format(Locale.ROOT,
           "%s is %s, %s the %s threshold %s", rule.subject(), number(value),
           rule.direction() == AlertRule.Direction.ABOVE ? "above" : "below",
-          severity.name().toLowerCase(Locale.ROOT), number(rule.raise().get(severity)))));
+          severity.name().toLowerCase(Locale.ROOT), number(rule.raise().get(severity))));
     }
   }
 

@@ -259,17 +259,25 @@ public final class DeviceActor extends AbstractBehavior<DeviceActor.Command> {
     }
     if (phase == Phase.RECOVERING) {
       phase = Phase.ACTIVE;
-      resolveAlertsTheReadingsContradict();
+      reconcileAlerts();
     }
     return stash.unstashAll(this);
   }
 
   /**
-   * An active alert whose rule saw its value back to normal in the recovered readings ended while
-   * no actor was there to resolve it (the node stopped between the two).
+   * Makes the stored alerts agree with what the rules see in the recovered readings: a condition
+   * that holds without an active alert raises one (its readings were stored, but no actor saw
+   * them: they came while this one was recovering, or the previous one stopped first), and an
+   * active alert whose rule saw its value back to normal is resolved (it ended while no actor was
+   * there to resolve it).
    */
-  private void resolveAlertsTheReadingsContradict() {
+  private void reconcileAlerts() {
     long now = clock.millis();
+    for (AlertSignal.Triggered holding : state.alertRules().holding()) {
+      if (alerts.active(holding.type()).isEmpty()) {
+        alerts.apply(holding, state.identity().site(), now).ifPresent(this::save);
+      }
+    }
     for (Alert alert : alerts.open()) {
       if (alert.status().active() && state.alertRules().governs(alert.type())
           && state.alertRules().observed(alert.type()) && !state.alertRules().holds(alert.type())) {

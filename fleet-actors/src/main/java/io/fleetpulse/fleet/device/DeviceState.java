@@ -162,8 +162,8 @@ public final class DeviceState {
       return false;
     }
     apply(telemetry);
-    // The rules learn the device's recent condition, but what they saw then was signalled by the
-    // actor that stored it (the open alerts are restored separately).
+    // The rules learn the device's recent condition; the actor then reconciles what holds at the
+    // end of the replay with the restored open alerts, rather than replaying every signal.
     signals.clear();
     recovered++;
     return true;

@@ -53,6 +53,22 @@ class AlertRulesTest {
   }
 
   @Test
+  void readings_out_of_event_order_still_meet_the_minimum_duration_and_an_old_one_does_not_clear() {
+    temperature(90, 1);  // second 0 arrives after second 1
+    temperature(90, 0);
+    for (int second = 3; second <= 9; second++) {
+      temperature(90, second);
+    }
+    temperature(90, 10);
+    assertThat(out).singleElement().isInstanceOf(AlertSignal.Triggered.class);
+    temperature(70, 2); // a late reading from before the alert: not a sign the condition ended
+    assertThat(out).hasSize(1);
+    assertThat(rules.holds("overheat")).isTrue();
+    temperature(70, 11);
+    assertThat(out.get(1)).isInstanceOf(AlertSignal.Resolved.class);
+  }
+
+  @Test
   void a_spike_shorter_than_the_minimum_duration_raises_nothing() {
     temperature(120, 0);
     temperature(70, 5);

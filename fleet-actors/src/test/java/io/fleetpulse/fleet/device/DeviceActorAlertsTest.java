@@ -88,9 +88,49 @@ class DeviceActorAlertsTest {
   }
 
   private ActorRef<DeviceActor.Command> spawn() {
+    return spawn(TelemetryHistory.NONE);
+  }
+
+  private ActorRef<DeviceActor.Command> spawn(TelemetryHistory history) {
     TestProbe<FleetDirectory.Command> directory = TEST_KIT.createTestProbe(FleetDirectory.Command.class);
     return TEST_KIT.spawn(DeviceActor.create(deviceId, PROFILES, SETTINGS, directory.ref(), clock, Inference.NONE,
-        new DeviceStorage(TelemetryHistory.NONE, DeviceRecords.NONE, store)));
+        new DeviceStorage(history, DeviceRecords.NONE, store)));
+  }
+
+  /** Stored telemetry: messages 1..n at the given temperatures, one second apart. */
+  private TelemetryHistory stored(double... temperatures) {
+    List<Telemetry> messages = new ArrayList<>();
+    for (int i = 0; i < temperatures.length; i++) {
+      long at = T0 + (i + 1) * 1000L;
+      messages.add(new Telemetry(identity, i + 1, at, List.of(new Sample("bearing-temperature", at, temperatures[i])), at));
+    }
+    return (device, since, max) -> CompletableFuture.completedFuture(messages);
+  }
+
+  @Test
+  void readings_stored_that_no_actor_saw_raise_their_alert_when_the_actor_recovers() {
+    // Stored, but never applied by an actor (they arrived while it was recovering, or it crashed).
+    ActorRef<DeviceActor.Command> device = spawn(stored(70, 100, 101));
+    ingest(device, 4, 102);
+
+    List<Alert> open = open(device);
+    assertThat(open).singleElement().satisfies(alert -> {
+      assertThat(alert.type()).isEqualTo("bearing-overheat");
+      assertThat(alert.severity()).isEqualTo(AlertSeverity.MAJOR);
+    });
+    assertThat(store.saves).extracting(change -> change.alert().alertId()).containsOnly(open.get(0).alertId());
+  }
+
+  @Test
+  void a_stored_active_alert_whose_condition_ended_meanwhile_is_resolved_when_the_actor_recovers() {
+    Alert stored = Alert.raised(new UUID(3, 3), deviceId, "plant-a", "bearing-overheat", AlertSeverity.MAJOR, "hot",
+        T0, 100, 1);
+    store.save(new AlertChange(stored, null));
+    ActorRef<DeviceActor.Command> device = spawn(stored(100, 75));
+    ingest(device, 3, 74);
+
+    assertThat(open(device)).extracting(Alert::status).containsExactly(AlertStatus.CLEARED_UNACK);
+    assertThat(store.latest(stored.alertId()).clearedBy()).isEqualTo(Alert.SYSTEM);
   }
 
   private void ingest(ActorRef<DeviceActor.Command> device, long sequence, double temperature) {

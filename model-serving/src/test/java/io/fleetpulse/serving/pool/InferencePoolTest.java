@@ -134,7 +134,10 @@ class InferencePoolTest {
 
   @Test
   void urllc_requests_are_served_within_their_deadline_during_an_mmtc_flood() {
-    ActorRef<InferencePool.Command> pool = startPool("", "scorer/1");
+    // 50 ms instead of the default 20: the property is that urgent requests overtake a flood of
+    // 20,000 (served in time, in small batches), not the default's exact margin, which the pool
+    // benchmark measures; a GC pause on a loaded 2-core CI machine must not decide it.
+    ActorRef<InferencePool.Command> pool = startPool("fleetpulse.serving.lanes.urllc.deadline = 50ms", "scorer/1");
     TestProbe<InferenceReply> flood = testKit.createTestProbe();
     TestProbe<InferenceReply> urgent = testKit.createTestProbe();
     float[] values = randomInputs(1, 5).get(0);
@@ -155,7 +158,7 @@ class InferencePoolTest {
     }
     for (int i = 0; i < urgentCount; i++) {
       InferenceReply reply = urgent.receiveMessage(Duration.ofSeconds(20));
-      // Anything past the 20 ms URLLC deadline would have been answered Expired.
+      // Anything past the URLLC deadline would have been answered Expired.
       assertThat(reply).as("urgent request %d", i).isInstanceOf(InferenceReply.Prediction.class);
       assertThat(((InferenceReply.Prediction) reply).batchSize()).isLessThanOrEqualTo(8);
     }
