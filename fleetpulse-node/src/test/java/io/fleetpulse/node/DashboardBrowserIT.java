@@ -66,9 +66,21 @@ class DashboardBrowserIT {
     int brokerPort = NodeTestSupport.freePort();
     String brokerUrl = "tcp://127.0.0.1:" + brokerPort;
     try (CassandraLauncher cassandra = CassandraLauncher.start(embedded)) {
+      // A profile whose rule raises on a single reading, for the alert burst.
       Config config = ConfigFactory.parseString("""
               fleetpulse.persistence.cassandra.embedded.enabled = false
               fleetpulse.persistence.cassandra.contact-points = ["127.0.0.1:%d"]
+              fleetpulse.profiles.burst-sensor {
+                description = "a sensor whose every high reading alerts", network-slice = mmtc
+                inactivity-timeout = 300s, ring-buffer-size = 4, models = [], offline-alert = none
+                metrics = [{ name = level, unit = "1", min = 0, max = 100 }]
+                alert-rules = [{ type = level-high, metric = level, above { minor = 50 }, clear-below = 40 }]
+              }
+              fleetpulse.gateway.registration.auto-provision = [
+                { device-id-pattern = "rm-.*", profile = rotating-machine }
+                { device-id-pattern = "env-.*", profile = environment-sensor }
+                { device-id-pattern = "burst-.*", profile = burst-sensor }
+              ]
               """.formatted(cassandra.cqlAddress().getPort()))
           .withFallback(NodeTestSupport.nodeConfig("dashboard", brokerPort, directory.resolve("broker"), null));
       try (RunningNode node = FleetPulseNode.start(config);
@@ -156,6 +168,53 @@ class DashboardBrowserIT {
           assertThat(driver.findElements(By.cssSelector("#telemetry-charts .chart polyline"))).hasSize(5);
           assertThat(driver.findElement(By.id("device-alert-history")).getText()).contains(OPERATOR).contains("bearing replaced");
           screenshot(driver, "device-page.png");
+
+          // A burst: 2,000 devices already known to the node raise an alert each at once. The list
+          // shows them all while the page keeps only the visible rows in the DOM.
+          int burst = 2_000;
+          try (TestPublisher burstPublisher = new TestPublisher(brokerUrl, "burst", 200)) {
+            for (int i = 0; i < burst; i++) {
+              burstPublisher.publish(String.format(java.util.Locale.ROOT, "burst-%04d", i), 1,
+                  System.currentTimeMillis(), Map.of("level", 10.0));
+            }
+            assertThat(burstPublisher.awaitAcknowledged(200)).isEqualTo(burst);
+          }
+          NodeTestSupport.awaitJson(node.httpUrl() + "/api/fleet/summary",
+              body -> body.path("devices").asInt() >= burst, Duration.ofSeconds(120));
+          driver.get(node.httpUrl() + "/");
+          wait.until(ExpectedConditions.textToBe(By.id("stream-state"), "alerts: live"));
+          long burstStart = System.nanoTime();
+          try (TestPublisher burstPublisher = new TestPublisher(brokerUrl, "burst-2", 200)) {
+            for (int i = 0; i < burst; i++) {
+              burstPublisher.publish(String.format(java.util.Locale.ROOT, "burst-%04d", i), 2,
+                  System.currentTimeMillis(), Map.of("level", 75.0));
+            }
+            assertThat(burstPublisher.awaitAcknowledged(200)).isEqualTo(burst);
+          }
+          System.out.printf("alert burst: the broker acknowledged all %d readings after %.1f s%n", burst,
+              (System.nanoTime() - burstStart) / 1e9);
+          NodeTestSupport.awaitJson(node.httpUrl() + "/api/sites/" + TestPublisher.SITE + "/alerts/summary",
+              body -> body.path("open").asInt() >= burst, Duration.ofSeconds(120));
+          System.out.printf("alert burst: all %d stored (site summary) after %.1f s%n", burst, (System.nanoTime() - burstStart) / 1e9);
+          new WebDriverWait(driver, Duration.ofSeconds(120), Duration.ofMillis(100)).until(
+              ExpectedConditions.textMatches(By.id("alert-count"), java.util.regex.Pattern.compile("(\\d+) shown")));
+          new WebDriverWait(driver, Duration.ofSeconds(120), Duration.ofMillis(100)).until(d ->
+              Integer.parseInt(d.findElement(By.id("alert-count")).getText().split(" ")[0]) >= burst);
+          double burstSeconds = (System.nanoTime() - burstStart) / 1e9;
+          System.out.printf("alert burst: %d alerts published to all listed in the browser in %.1f s%n", burst, burstSeconds);
+          System.out.println("alert burst, node counters: " + NodeTestSupport.getText(node.httpUrl() + "/metrics").lines()
+              .filter(line -> line.startsWith("fleetpulse_alerts") || line.startsWith("fleetpulse_records")).toList());
+          Files.writeString(ARTEFACTS.resolve("alert-latency.txt"), String.format(java.util.Locale.ROOT,
+              "%d alerts from 2,000 known devices at once: all listed in the browser %.1f s after the first reading was published%n",
+              burst, burstSeconds), java.nio.file.StandardOpenOption.APPEND);
+          assertThat(driver.findElements(By.cssSelector(".alert-row"))).as("rows in the DOM (virtualised)").hasSizeLessThan(60);
+          int shown = Integer.parseInt(driver.findElement(By.id("alert-count")).getText().split(" ")[0]);
+          ((org.openqa.selenium.JavascriptExecutor) driver).executeScript(
+              "const l = document.getElementById('alert-list'); l.scrollTop = l.scrollHeight;");
+          wait.until(d -> ((Number) ((org.openqa.selenium.JavascriptExecutor) d).executeScript(
+              "return Math.max(...[...document.querySelectorAll('.alert-row')].map(r => parseInt(r.style.top)));"))
+              .intValue() == (shown - 1) * 30);
+          screenshot(driver, "alert-burst.png");
         } finally {
           driver.quit();
         }

@@ -8,7 +8,8 @@ import java.time.Duration;
 /** {@code fleetpulse.persistence}, read once. */
 public record PersistenceSettings(
     boolean enabled, Duration telemetryTtl, int telemetryMaxInFlight, int telemetryQueueCapacity,
-    int recordsMaxInFlight, int recordsQueueCapacity, RecordsWriter.Retry recordsRetry,
+    int recordsMaxInFlight, int recordsQueueCapacity, int alertsMaxInFlight, int alertsQueueCapacity,
+    RecordsWriter.Retry recordsRetry,
     CassandraSettings cassandra) {
 
   public static PersistenceSettings fromConfig(Config root) {
@@ -16,6 +17,7 @@ public record PersistenceSettings(
     return new PersistenceSettings(
         c.getBoolean("enabled"), c.getDuration("telemetry.ttl"), c.getInt("telemetry.max-in-flight"),
         c.getInt("telemetry.queue-capacity"), c.getInt("records.max-in-flight"), c.getInt("records.queue-capacity"),
+        c.getInt("alerts.max-in-flight"), c.getInt("alerts.queue-capacity"),
         new RecordsWriter.Retry(c.getInt("records.retry.attempts"), c.getDuration("records.retry.min-backoff"),
             c.getDuration("records.retry.max-backoff")),
         CassandraSettings.fromConfig(root));

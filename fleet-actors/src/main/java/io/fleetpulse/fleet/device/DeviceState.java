@@ -107,19 +107,26 @@ public final class DeviceState {
   public void inferenceAnswered(
       String model, io.fleetpulse.serving.pool.InferenceReply reply, long answeredAtMillis, long windowEndMillis,
       long sequence) {
+    float[] outputs = null;
     for (ModelRuns runs : models) {
       if (runs.model().equals(model)) {
         runs.answered(reply, answeredAtMillis, sequence);
+        if (reply instanceof io.fleetpulse.serving.pool.InferenceReply.Prediction prediction) {
+          outputs = runs.outputs(prediction);
+        }
       }
     }
     if (reply instanceof io.fleetpulse.serving.pool.InferenceReply.Prediction prediction) {
-      alertRules.prediction(model, prediction.outputs(), windowEndMillis, signals);
-      List<Float> outputs = new ArrayList<>(prediction.outputs().length);
-      for (float output : prediction.outputs()) {
-        outputs.add(output);
+      if (outputs == null) {
+        outputs = prediction.outputs();
+      }
+      alertRules.prediction(model, outputs, windowEndMillis, signals);
+      List<Float> values = new ArrayList<>(outputs.length);
+      for (float output : outputs) {
+        values.add(output);
       }
       records.prediction(identity,
-          new DeviceRecords.PredictionRecord(model, prediction.version(), sequence, windowEndMillis, outputs));
+          new DeviceRecords.PredictionRecord(model, prediction.version(), sequence, windowEndMillis, values));
     }
   }
 

@@ -21,7 +21,11 @@ import java.util.Optional;
  */
 final class ModelRuns {
 
+  /** The metadata threshold a remaining-useful-life model's error spread is read from. */
+  static final String RESIDUAL_SD = "residual-sd";
+
   private final ModelBinding binding;
+  private float[] lastOutputs;
   private final int[] featureIndex;
   private final int capacity;
   /** Window ends waiting to run, oldest first, each once. */
@@ -126,11 +130,27 @@ final class ModelRuns {
     return Optional.empty();
   }
 
+  /**
+   * The prediction's outputs, followed by the probability of failure within the binding's
+   * horizon when it has one and the answering version records its {@code residual-sd}.
+   */
+  float[] outputs(InferenceReply.Prediction prediction) {
+    Double residualSd = prediction.thresholds().get(RESIDUAL_SD);
+    if (binding.failureHorizon() == 0 || residualSd == null || !(residualSd > 0) || prediction.outputs().length == 0) {
+      return prediction.outputs();
+    }
+    float[] outputs = java.util.Arrays.copyOf(prediction.outputs(), prediction.outputs().length + 1);
+    outputs[outputs.length - 1] =
+        (float) FailureProbability.within(binding.failureHorizon(), prediction.outputs()[0], residualSd);
+    return outputs;
+  }
+
   void answered(InferenceReply reply, long atMillis, long sequence) {
     inFlight = false;
     if (reply instanceof InferenceReply.Prediction prediction) {
       predictions++;
       last = prediction;
+      lastOutputs = outputs(prediction);
       lastAtMillis = atMillis;
       lastSequence = sequence;
     } else if (reply instanceof InferenceReply.Overloaded) {
@@ -167,7 +187,7 @@ final class ModelRuns {
     return new DeviceView.PredictionView(
         binding.model(),
         last == null ? null : last.version(),
-        last == null ? null : toList(last.outputs()),
+        last == null ? null : toList(lastOutputs),
         last == null ? null : lastAtMillis,
         last == null ? null : lastSequence,
         Map.of("predictions", predictions, "skippedIncomplete", skippedIncomplete, "skippedBehind", skippedBehind, "overloaded", overloaded,

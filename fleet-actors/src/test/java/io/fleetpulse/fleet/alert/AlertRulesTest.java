@@ -28,7 +28,7 @@ class AlertRulesTest {
   private static final DeviceProfile PROFILE = new DeviceProfile("p", "test",
       List.of(new MetricSpec("speed", "1/min", 0, 1e4), new MetricSpec("temperature", "Cel", -40, 200)),
       Duration.ofSeconds(60), NetworkSlice.EMBB, 8, List.of(new ModelBinding("rul", List.of("speed"), 2, 1)),
-      List.of(OVERHEAT, RUL_LOW), Optional.of(AlertSeverity.MAJOR));
+      List.of(OVERHEAT, RUL_LOW), AlertSeverity.MAJOR);
 
   private final AlertRules rules = new AlertRules(PROFILE, Duration.ofSeconds(30));
   private final List<AlertSignal> out = new ArrayList<>();

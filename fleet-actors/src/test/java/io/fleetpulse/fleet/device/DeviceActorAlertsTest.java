@@ -52,7 +52,7 @@ class DeviceActorAlertsTest {
       List.of(new MetricSpec("bearing-temperature", "Cel", -40, 200)), INACTIVITY, NetworkSlice.URLLC, 8, List.of(),
       List.of(new AlertRule("bearing-overheat", AlertRule.Source.METRIC, "bearing-temperature", 0,
           AlertRule.Direction.ABOVE, Map.of(AlertSeverity.CRITICAL, 110.0, AlertSeverity.MAJOR, 95.0), 80, Duration.ZERO)),
-      Optional.of(AlertSeverity.MAJOR));
+      AlertSeverity.MAJOR);
   private static final DeviceProfiles PROFILES = DeviceProfiles.of(List.of(PROFILE));
   private static final FleetSettings.Device SETTINGS = FleetSettings.fromConfig(ConfigFactory.load()).device();
   private static final long T0 = 1_700_000_000_000L;

@@ -12,7 +12,7 @@ import java.util.Optional;
  * device profiles: the ordered metrics (the order is the feature order of model windows), the
  * inactivity timeout after which a device counts as offline, its network slice, how many recent
  * readings its actor keeps for models, the models to run on it, its alert rules and the severity
- * of the alert raised when a device goes offline (empty: none).
+ * of the alert raised when a device goes offline (null: none).
  */
 public record DeviceProfile(
     String name,
@@ -23,7 +23,7 @@ public record DeviceProfile(
     int ringBufferSize,
     List<ModelBinding> models,
     List<AlertRule> alertRules,
-    Optional<io.fleetpulse.api.alert.AlertSeverity> offlineAlert) {
+    io.fleetpulse.api.alert.AlertSeverity offlineAlertSeverity) {
 
   /** The alert type raised when a device of the profile goes offline. */
   public static final String OFFLINE_ALERT = "device-offline";
@@ -32,7 +32,12 @@ public record DeviceProfile(
   public DeviceProfile(
       String name, String description, List<MetricSpec> metrics, Duration inactivityTimeout, NetworkSlice networkSlice,
       int ringBufferSize, List<ModelBinding> models) {
-    this(name, description, metrics, inactivityTimeout, networkSlice, ringBufferSize, models, List.of(), Optional.empty());
+    this(name, description, metrics, inactivityTimeout, networkSlice, ringBufferSize, models, List.of(), null);
+  }
+
+  /** The severity of the alert raised when a device goes offline; empty when the profile raises none. */
+  public Optional<io.fleetpulse.api.alert.AlertSeverity> offlineAlert() {
+    return Optional.ofNullable(offlineAlertSeverity);
   }
 
   public DeviceProfile {
@@ -40,7 +45,6 @@ public record DeviceProfile(
     metrics = List.copyOf(metrics);
     models = List.copyOf(models);
     alertRules = List.copyOf(alertRules);
-    Objects.requireNonNull(offlineAlert, "offlineAlert");
     if (metrics.isEmpty()) {
       throw new IllegalArgumentException("profile '" + name + "' declares no metrics");
     }

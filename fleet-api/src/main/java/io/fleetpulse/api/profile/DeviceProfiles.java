@@ -65,7 +65,7 @@ public final class DeviceProfiles {
           config.getInt("ring-buffer-size"),
           models(config),
           alertRules(config),
-          offlineAlert(config));
+          offlineAlert(config).orElse(null));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("invalid device profile '" + name + "': " + e.getMessage(), e);
     }
@@ -76,7 +76,8 @@ public final class DeviceProfiles {
     for (Config model : config.getConfigList("models")) {
       models.add(new ModelBinding(
           model.getString("model"), model.getStringList("features"), model.getInt("window"),
-          model.hasPath("every") ? model.getInt("every") : 1));
+          model.hasPath("every") ? model.getInt("every") : 1,
+          model.hasPath("failure-horizon") ? model.getInt("failure-horizon") : 0));
     }
     return models;
   }

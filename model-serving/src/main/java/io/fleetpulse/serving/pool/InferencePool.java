@@ -231,6 +231,7 @@ public final class InferencePool extends AbstractBehavior<InferencePool.Command>
       return dispatch();
     }
     String version = done.active().metadata().version();
+    java.util.Map<String, Double> thresholds = done.active().metadata().thresholds();
     int size = batch.requests().size();
     metrics.batch(batch.model(), batch.lane(), size, Duration.ofNanos(done.runNanos()));
     if (done.shadowOutputs() != null) {
@@ -240,7 +241,8 @@ public final class InferencePool extends AbstractBehavior<InferencePool.Command>
       PendingRequest request = batch.requests().get(i);
       long waitNanos = Math.max(0, done.startNanos() - request.enqueuedNanos());
       metrics.queueWait(batch.model(), batch.lane(), Duration.ofNanos(waitNanos));
-      request.replyTo().tell(new InferenceReply.Prediction(batch.model(), version, done.outputs()[i], waitNanos / 1000, size));
+      request.replyTo().tell(new InferenceReply.Prediction(batch.model(), version, done.outputs()[i], waitNanos / 1000, size,
+          thresholds));
     }
     return dispatch();
   }

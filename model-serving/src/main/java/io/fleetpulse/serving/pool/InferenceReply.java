@@ -12,9 +12,22 @@ public sealed interface InferenceReply extends ServingSerializable
    *
    * @param queueWaitMicros time between arrival and the start of its batch's run
    * @param batchSize how many requests shared the run
+   * @param thresholds the version's metadata thresholds (how to read its outputs, e.g. its
+   *     {@code residual-sd}), so callers interpret each answer with the version that gave it
    */
-  record Prediction(String model, String version, float[] outputs, long queueWaitMicros, int batchSize)
-      implements InferenceReply {}
+  record Prediction(
+      String model, String version, float[] outputs, long queueWaitMicros, int batchSize,
+      java.util.Map<String, Double> thresholds) implements InferenceReply {
+
+    public Prediction {
+      thresholds = thresholds == null ? java.util.Map.of() : thresholds;
+    }
+
+    /** A prediction of a version without thresholds. */
+    public Prediction(String model, String version, float[] outputs, long queueWaitMicros, int batchSize) {
+      this(model, version, outputs, queueWaitMicros, batchSize, java.util.Map.of());
+    }
+  }
 
   /** The model's queue in this lane is full: retry later, skip a cycle or degrade. Nothing was queued. */
   record Overloaded(String model, Lane lane, int queued) implements InferenceReply {}
