@@ -59,12 +59,14 @@ public final class Devices implements TelemetrySink {
         shardingSettings.withPassivationStrategy(
             shardingSettings.passivationStrategySettings()
                 .withIdleEntityPassivation(settings.device().passivationIdleTimeout()));
-    sharding.init(
+    Entity<DeviceActor.Command, org.apache.pekko.cluster.sharding.typed.ShardingEnvelope<DeviceActor.Command>> entity =
         Entity.of(
                 DeviceActor.ENTITY_TYPE_KEY,
-                entity -> DeviceActor.create(
-                    entity.getEntityId(), profiles, settings.device(), directory, clock, inference, storage))
-            .withSettings(shardingSettings));
+                context -> DeviceActor.create(
+                    context.getEntityId(), profiles, settings.device(), directory, clock, inference, storage))
+            .withSettings(shardingSettings);
+    // Nodes without the role run a proxy: they route to device actors but host none.
+    sharding.init(settings.device().role().isEmpty() ? entity : entity.withRole(settings.device().role()));
     return new Devices(sharding, settings);
   }
 
@@ -110,6 +112,21 @@ public final class Devices implements TelemetrySink {
     return plain(sharding
         .entityRefFor(DeviceActor.ENTITY_TYPE_KEY, deviceId)
         .ask(replyTo -> new DeviceActor.ClearAlert(alertId, by, note, replyTo), settings.device().askTimeout()));
+  }
+
+  /** Device actors running per node (cluster address), from every shard region. */
+  public CompletionStage<java.util.Map<String, Integer>> actorsPerNode(ActorSystem<?> system) {
+    java.time.Duration timeout = settings.device().askTimeout();
+    return plain(org.apache.pekko.actor.typed.javadsl.AskPattern.<org.apache.pekko.cluster.sharding.typed.ClusterShardingQuery,
+            org.apache.pekko.cluster.sharding.ShardRegion.ClusterShardingStats>ask(sharding.shardState(),
+        replyTo -> new org.apache.pekko.cluster.sharding.typed.GetClusterShardingStats(DeviceActor.ENTITY_TYPE_KEY, timeout, replyTo),
+        timeout.plusSeconds(1), system.scheduler()))
+        .thenApply(stats -> {
+          java.util.Map<String, Integer> perNode = new java.util.TreeMap<>();
+          stats.getRegions().forEach((address, region) ->
+              perNode.put(address.toString(), region.getStats().values().stream().mapToInt(count -> ((Number) count).intValue()).sum()));
+          return perNode;
+        });
   }
 
   /**

@@ -20,6 +20,7 @@ public record FleetSettings(Device device, Directory directory) {
    * @param inferenceAttempts pools tried before a window's prediction is given up
    * @param recovery how a restarted actor rebuilds its state from stored telemetry
    * @param alerts how alert rules report
+   * @param role the cluster role of the nodes that host device actors (empty: every node)
    */
   public record Device(
       List<Duration> aggregationWindows,
@@ -31,7 +32,8 @@ public record FleetSettings(Device device, Directory directory) {
       Duration inferenceTimeout,
       int inferenceAttempts,
       Recovery recovery,
-      Alerts alerts) {
+      Alerts alerts,
+      String role) {
     public Device {
       aggregationWindows = List.copyOf(aggregationWindows);
     }
@@ -82,7 +84,8 @@ public record FleetSettings(Device device, Directory directory) {
                 d.getInt("recovery.stash-capacity"),
                 d.getDuration("recovery.retry-min-backoff"),
                 d.getDuration("recovery.retry-max-backoff")),
-            new Alerts(d.getDuration("alerts.update-interval")));
+            new Alerts(d.getDuration("alerts.update-interval")),
+            d.getString("role"));
     if (device.aggregationWindows().isEmpty()) {
       throw new IllegalArgumentException("fleetpulse.fleet.device.aggregation-windows must name at least one window");
     }

@@ -60,6 +60,8 @@ public final class FleetPulseNode {
   private static final Logger LOG = LoggerFactory.getLogger(FleetPulseNode.class);
   /** Nodes with this cluster role run an inference pool. */
   public static final String INFERENCE_ROLE = "inference";
+  /** Nodes with this cluster role subscribe to the broker and ingest telemetry. */
+  public static final String GATEWAY_ROLE = "gateway";
 
   private FleetPulseNode() {}
 
@@ -136,16 +138,19 @@ public final class FleetPulseNode {
         .orElse(new DeviceStorage(io.fleetpulse.api.telemetry.TelemetryHistory.NONE,
             io.fleetpulse.fleet.device.DeviceRecords.NONE, alerts));
     Devices devices = Devices.init(system, profiles, fleetSettings, directory, clock, inference::infer, deviceStorage);
-    DeviceGateway gateway = DeviceGateway.start(gatewaySettings, profiles, registry, store, devices, nodeSettings.name(), clock);
-    alerts.publishWith(gateway::publish);
-    shutdown.addTask(
-        CoordinatedShutdown.PhaseBeforeServiceUnbind(), "drain-gateway",
-        () -> CompletableFuture.supplyAsync(() -> {
-          gateway.close();
-          return Done.getInstance();
-        }));
-
-    GatewayMeters.bind(meters, gateway.metrics());
+    Optional<DeviceGateway> gateway = config.getStringList("pekko.cluster.roles").contains(GATEWAY_ROLE)
+        ? Optional.of(DeviceGateway.start(gatewaySettings, profiles, registry, store, devices, nodeSettings.name(), clock))
+        : Optional.empty();
+    gateway.ifPresent(g -> {
+      alerts.publishWith(g::publish);
+      shutdown.addTask(
+          CoordinatedShutdown.PhaseBeforeServiceUnbind(), "drain-gateway",
+          () -> CompletableFuture.supplyAsync(() -> {
+            g.close();
+            return Done.getInstance();
+          }));
+      GatewayMeters.bind(meters, g.metrics());
+    });
     storage.ifPresent(s -> io.micrometer.core.instrument.FunctionCounter
         .builder("fleetpulse.telemetry.rows.stored", s.telemetry(), TelemetryWriter::rowsStored)
         .description("telemetry rows written to Cassandra (one per reading)")
@@ -181,12 +186,15 @@ public final class FleetPulseNode {
         CoordinatedShutdown.PhaseServiceUnbind(), "http-unbind",
         () -> binding.terminate(nodeSettings.httpTerminationDeadline()).thenApply(terminated -> Done.getInstance()));
 
-    try {
-      gateway.subscribed().toCompletableFuture().get(nodeSettings.gatewayStartTimeout().toMillis(), TimeUnit.MILLISECONDS);
-    } catch (TimeoutException e) {
-      LOG.warn("gateway not subscribed after {}; still trying, readiness stays down", nodeSettings.gatewayStartTimeout());
-    } catch (Exception e) {
-      LOG.warn("gateway subscription failed: {}", rootMessage(e));
+    if (gateway.isPresent()) {
+      try {
+        gateway.get().subscribed().toCompletableFuture()
+            .get(nodeSettings.gatewayStartTimeout().toMillis(), TimeUnit.MILLISECONDS);
+      } catch (TimeoutException e) {
+        LOG.warn("gateway not subscribed after {}; still trying, readiness stays down", nodeSettings.gatewayStartTimeout());
+      } catch (Exception e) {
+        LOG.warn("gateway subscription failed: {}", rootMessage(e));
+      }
     }
     String host = binding.localAddress().getHostString();
     String httpUrl = "http://" + host + ":" + binding.localAddress().getPort();

@@ -6,9 +6,9 @@ import java.time.Duration;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
 
-/** A started node, as its starter (the main method or a test) sees it. */
+/** A started node, as its starter (the main method or a test) sees it; the gateway only on nodes with that role. */
 public record RunningNode(
-    NodeSettings settings, ActorSystem<Void> system, DeviceGateway gateway, DeviceRegistry registry,
+    NodeSettings settings, ActorSystem<Void> system, java.util.Optional<DeviceGateway> gateway, DeviceRegistry registry,
     String httpUrl, String brokerUrl, java.util.Optional<java.net.InetSocketAddress> cassandra) implements AutoCloseable {
 
   /** Runs coordinated shutdown and waits for it to finish. */

@@ -43,6 +43,7 @@ class DevicePassivationTest {
           "pekko.remote.artery.canonical.hostname = 127.0.0.1",
           "pekko.remote.artery.canonical.port = 0",
           "pekko.cluster.jmx.multi-mbeans-in-same-jvm = on",
+          "pekko.cluster.roles = [device]",
           // a throwaway one-node cluster: no graceful leave and hand-off when the test kit stops
           "pekko.coordinated-shutdown.run-by-actor-system-terminate = off",
           "fleetpulse.fleet.device.passivation-idle-timeout = 1s",

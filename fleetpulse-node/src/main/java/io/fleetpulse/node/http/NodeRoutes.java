@@ -56,7 +56,10 @@ public final class NodeRoutes extends AllDirectives {
   private final DeviceRegistry registry;
   private final Devices devices;
   private final ActorRef<FleetDirectory.Command> directory;
-  private final DeviceGateway gateway;
+  private final Optional<DeviceGateway> gateway;
+  /** Counters that stay zero on a node without the gateway role. */
+  private final io.fleetpulse.gateway.ingest.GatewayMetrics noGateway =
+      new io.fleetpulse.gateway.ingest.GatewayMetrics(new io.fleetpulse.gateway.ingest.RateMeter(10, System::currentTimeMillis));
   private final FleetSettings fleetSettings;
   private final Cluster cluster;
   private final JsonResponses responses = new JsonResponses(JSON);
@@ -66,7 +69,7 @@ public final class NodeRoutes extends AllDirectives {
 
   public NodeRoutes(
       ActorSystem<?> system, DeviceProfiles profiles, DeviceRegistry registry, Devices devices,
-      ActorRef<FleetDirectory.Command> directory, DeviceGateway gateway, FleetSettings fleetSettings, Cluster cluster,
+      ActorRef<FleetDirectory.Command> directory, Optional<DeviceGateway> gateway, FleetSettings fleetSettings, Cluster cluster,
       Optional<ActorRef<InferencePool.Command>> pool, Optional<PrometheusMeterRegistry> metrics,
       Optional<io.fleetpulse.persistence.alerts.AlertsReader> alertsReader, io.fleetpulse.node.alerts.AlertFeed alertFeed,
       io.fleetpulse.node.NodeSettings.Alerts alertSettings) {
@@ -101,6 +104,7 @@ public final class NodeRoutes extends AllDirectives {
     return concat(
         path(PathMatchers.segment("fleet").slash("summary"), () -> get(this::summary)),
         path("profiles", () -> get(() -> json(StatusCodes.OK, profiles.all()))),
+        path("cluster", () -> get(this::clusterState)),
         pathPrefix("devices", this::deviceRoutes),
         pathPrefix("sites", alerts::siteRoutes),
         pathPrefix("alerts", alerts::streamRoutes),
@@ -129,18 +133,42 @@ public final class NodeRoutes extends AllDirectives {
 
   private Route readiness() {
     boolean clusterUp = cluster.selfMember().status() == MemberStatus.up();
-    boolean gatewayReady = gateway.isReady();
+    boolean gatewayReady = gateway.map(DeviceGateway::isReady).orElse(true);
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("status", clusterUp && gatewayReady ? "ready" : "not-ready");
     body.put("checks", Map.of("cluster", clusterUp ? "up" : cluster.selfMember().status().toString(),
-        "gateway", gatewayReady ? "subscribed" : "not-subscribed"));
+        "gateway", gateway.isEmpty() ? "not-this-node" : gatewayReady ? "subscribed" : "not-subscribed"));
     return json(clusterUp && gatewayReady ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE, body);
+  }
+
+  /** Members with their roles and status, this node, the leader, and device actors per node. */
+  private Route clusterState() {
+    CompletionStage<Map<String, Object>> body = devices.actorsPerNode(system).thenApply(actors -> {
+      Map<String, Object> state = new LinkedHashMap<>();
+      state.put("self", cluster.selfMember().address().toString());
+      org.apache.pekko.cluster.ClusterEvent.CurrentClusterState current = cluster.state();
+      state.put("leader", current.getLeader() == null ? null : current.getLeader().toString());
+      List<Map<String, Object>> members = new java.util.ArrayList<>();
+      for (org.apache.pekko.cluster.Member member : current.getMembers()) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("address", member.address().toString());
+        m.put("status", member.status().toString());
+        m.put("roles", new java.util.TreeSet<>(member.getRoles()));
+        m.put("reachable", !current.getUnreachable().contains(member));
+        m.put("deviceActors", actors.getOrDefault(member.address().toString(), 0));
+        members.add(m);
+      }
+      state.put("members", members);
+      return state;
+    });
+    return onSuccess(body, b -> json(StatusCodes.OK, b));
   }
 
   private Route summary() {
     CompletionStage<FleetSummary> summary =
         AskPattern.ask(directory, FleetDirectory.GetOverview::new, fleetSettings.directory().askTimeout(), system.scheduler())
-            .thenApplyAsync(overview -> FleetSummary.of(overview, registry.size(), gateway.metrics().snapshot()),
+            .thenApplyAsync(overview -> FleetSummary.of(overview, registry.size(),
+                gateway.map(DeviceGateway::metrics).orElse(noGateway).snapshot()),
                 system.executionContext());
     return onSuccess(summary, s -> json(StatusCodes.OK, s));
   }
