@@ -3,6 +3,7 @@ package io.fleetpulse.node;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.fleetpulse.analytics.cmapss.CmapssFile;
@@ -39,6 +40,7 @@ class TurbofanEndToEndIT {
   private static final Path CMAPSS = Path.of(System.getProperty("fleetpulse.cmapss", "../../shared/datasets/cmapss"));
   private static final Path REGISTRY = Path.of("../models");
   private static final int ENGINES = 4;
+  private static final int NEAR_FAILURE = 31;
 
   @TempDir
   Path directory;
@@ -59,7 +61,9 @@ class TurbofanEndToEndIT {
               """.formatted(cassandra.cqlAddress().getPort(), REGISTRY.toAbsolutePath().toString().replace("\\\\", "/")))
           .withFallback(NodeTestSupport.nodeConfig("turbofan", brokerPort, directory.resolve("broker"), null));
       try (RunningNode node = FleetPulseNode.start(config)) {
-        CmapssReplay.Result sent = CmapssReplay.replay("tcp://127.0.0.1:" + brokerPort, CMAPSS, "FD001", ENGINES, 100, "test-cell");
+        // Engines 1-4, and engine 31, 8 cycles from failure at its last cycle: its RUL alert.
+        List<Integer> units = List.of(1, 2, 3, 4, NEAR_FAILURE);
+        CmapssReplay.Result sent = CmapssReplay.replay("tcp://127.0.0.1:" + brokerPort, CMAPSS, "FD001", units, 100, "test-cell");
         assertThat(sent.acknowledged()).isEqualTo(sent.published());
 
         Map<Integer, List<float[]>> engines = CmapssFile.read(CMAPSS.resolve("test_FD001.txt"));
@@ -68,7 +72,7 @@ class TurbofanEndToEndIT {
           LoadedModel model = models.loadVersion("rul-fd001", "1");
           int compared = 0;
           int stale = 0;
-          for (int unit = 1; unit <= ENGINES; unit++) {
+          for (int unit : units) {
             String device = CmapssFile.deviceId("FD001", unit);
             List<float[]> cycles = engines.get(unit);
             long lastCycle = cycles.size();
@@ -79,6 +83,7 @@ class TurbofanEndToEndIT {
               Thread.sleep(300);
             }
             assertThat(stored).as(device + ": a prediction for the last cycle").containsKey(lastCycle);
+            assertRulAlert(node.httpUrl(), device, stored.get(lastCycle));
             assertThat(stored.get(lastCycle)).as(device + " last cycle, end to end vs offline")
                 .isCloseTo(offline.predicted()[unit - 1], within(1e-3));
             for (Map.Entry<Long, Double> prediction : stored.entrySet()) {
@@ -100,5 +105,35 @@ class TurbofanEndToEndIT {
         }
       }
     }
+  }
+
+  /**
+   * The turbofan profile's rul-low rule (warning at 50, major at 30, critical at 15, clears above
+   * 60): a last prediction at or below 50 leaves an active alert of its severity; above 60, none.
+   */
+  private static void assertRulAlert(String api, String device, double lastPrediction) {
+    String expected = lastPrediction <= 15 ? "CRITICAL" : lastPrediction <= 30 ? "MAJOR" : lastPrediction <= 50 ? "WARNING" : null;
+    if (expected == null && lastPrediction <= 60) {
+      return; // between the warning and the clear threshold: either, by hysteresis
+    }
+    JsonNode open = NodeTestSupport.awaitJson(api + "/api/devices/" + device + "/alerts",
+        body -> activeRulAlert(body) == null ? expected == null : activeRulAlert(body).path("severity").asText().equals(expected),
+        Duration.ofSeconds(30));
+    JsonNode alert = activeRulAlert(open);
+    if (expected == null) {
+      assertThat(alert).as(device + ": no active rul-low alert at a predicted RUL of " + lastPrediction).isNull();
+    } else {
+      assertThat(alert).as(device + ": an active rul-low alert at a predicted RUL of " + lastPrediction).isNotNull();
+      assertThat(alert.path("severity").asText()).isEqualTo(expected);
+    }
+  }
+
+  private static JsonNode activeRulAlert(JsonNode open) {
+    for (JsonNode alert : open.path("items")) {
+      if (alert.path("type").asText().equals("rul-low") && alert.path("status").asText().startsWith("ACTIVE")) {
+        return alert;
+      }
+    }
+    return null;
   }
 }

@@ -32,10 +32,18 @@ public final class CmapssReplay {
 
   private CmapssReplay() {}
 
+  /** Replays the first {@code engines} engines of the test file. */
   public static Result replay(String brokerUrl, Path cmapss, String dataset, int engines, double rate, String site)
       throws InterruptedException {
     Map<Integer, List<float[]>> all = CmapssFile.read(cmapss.resolve("test_" + dataset + ".txt"));
-    List<Integer> units = new ArrayList<>(all.keySet()).subList(0, Math.min(engines, all.size()));
+    return replay(brokerUrl, cmapss, dataset, new ArrayList<>(all.keySet()).subList(0, Math.min(engines, all.size())),
+        rate, site);
+  }
+
+  /** Replays the given engines (unit numbers) of the test file, their cycles interleaved. */
+  public static Result replay(String brokerUrl, Path cmapss, String dataset, List<Integer> units, double rate, String site)
+      throws InterruptedException {
+    Map<Integer, List<float[]>> all = CmapssFile.read(cmapss.resolve("test_" + dataset + ".txt"));
     int longest = units.stream().mapToInt(unit -> all.get(unit).size()).max().orElse(0);
     long start = System.currentTimeMillis() - longest * 1000L;
     URI url = URI.create(brokerUrl);
