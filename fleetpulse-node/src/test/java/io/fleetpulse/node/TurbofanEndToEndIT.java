@@ -41,6 +41,8 @@ class TurbofanEndToEndIT {
   private static final Path REGISTRY = Path.of("../models");
   private static final int ENGINES = 4;
   private static final int NEAR_FAILURE = 31;
+  /** The version the node serves: the registry's highest. */
+  private static final String SERVED_VERSION = highestVersion(Path.of("../models/rul-fd001"));
 
   @TempDir
   Path directory;
@@ -67,9 +69,10 @@ class TurbofanEndToEndIT {
         assertThat(sent.acknowledged()).isEqualTo(sent.published());
 
         Map<Integer, List<float[]>> engines = CmapssFile.read(CMAPSS.resolve("test_FD001.txt"));
-        OfflineRulEvaluation.Result offline = OfflineRulEvaluation.evaluate(CMAPSS, REGISTRY, "rul-fd001", "1", "FD001");
+        OfflineRulEvaluation.Result offline =
+            OfflineRulEvaluation.evaluate(CMAPSS, REGISTRY, "rul-fd001", SERVED_VERSION, "FD001");
         try (ModelRegistry models = new ModelRegistry(REGISTRY, ServingSettings.fromConfig(ConfigFactory.load()).execution())) {
-          LoadedModel model = models.loadVersion("rul-fd001", "1");
+          LoadedModel model = models.loadVersion("rul-fd001", SERVED_VERSION);
           int compared = 0;
           int stale = 0;
           for (int unit : units) {
@@ -84,6 +87,7 @@ class TurbofanEndToEndIT {
             }
             assertThat(stored).as(device + ": a prediction for the last cycle").containsKey(lastCycle);
             assertRulAlert(node.httpUrl(), device, stored.get(lastCycle));
+            assertFailureProbability(node.httpUrl(), device, lastCycle);
             assertThat(stored.get(lastCycle)).as(device + " last cycle, end to end vs offline")
                 .isCloseTo(offline.predicted()[unit - 1], within(1e-3));
             for (Map.Entry<Long, Double> prediction : stored.entrySet()) {
@@ -135,5 +139,66 @@ class TurbofanEndToEndIT {
       }
     }
     return null;
+  }
+
+  /**
+   * With the served version's residual-sd, each stored prediction also carries the probability of
+   * failure within the binding's horizon (30 cycles): Phi((30 - rul) / sd); without it, the RUL only.
+   */
+  private static void assertFailureProbability(String api, String device, long lastCycle) throws Exception {
+    String version = SERVED_VERSION;
+    JsonNode thresholds = new com.fasterxml.jackson.databind.ObjectMapper()
+        .readTree(REGISTRY.resolve("rul-fd001/" + version + "/model.json").toFile()).path("thresholds");
+    java.time.Instant now = java.time.Instant.now();
+    JsonNode last = null;
+    for (String line : NodeTestSupport.getText(api + "/api/data/devices/" + device + "/predictions?format=jsonl&from="
+        + now.minus(Duration.ofDays(2)) + "&to=" + now.plus(Duration.ofHours(1))).split("\n")) {
+      if (!line.isBlank()) {
+        JsonNode item = new com.fasterxml.jackson.databind.ObjectMapper().readTree(line);
+        if (item.path("sequence").asLong() == lastCycle) {
+          last = item;
+        }
+      }
+    }
+    assertThat(last).as(device + ": the stored last-cycle prediction").isNotNull();
+    JsonNode outputs = last.path("outputs");
+    if (!thresholds.has("residual-sd")) {
+      assertThat(outputs).as(device + ": no residual-sd, the RUL only").hasSize(1);
+      return;
+    }
+    double rul = outputs.get(0).asDouble();
+    double sd = thresholds.path("residual-sd").asDouble();
+    double expected = 0.5 * (1 + erf((30 - rul) / sd / Math.sqrt(2)));
+    assertThat(outputs).as(device + ": RUL and probability of failure within 30 cycles").hasSize(2);
+    assertThat(outputs.get(1).asDouble()).as(device + " P(RUL <= 30) at RUL %.1f", rul).isCloseTo(expected, within(1e-4));
+  }
+
+  /**
+   * erf by its Taylor series, an independent check of the node's approximation; beyond |x| = 3
+   * erf is within 2.3e-5 of +-1.
+   */
+  private static double erf(double x) {
+    if (Math.abs(x) > 3) {
+      return Math.signum(x);
+    }
+    double sum = 0;
+    double term = x;
+    for (int n = 0; n < 200; n++) {
+      sum += term / (2 * n + 1);
+      term *= -x * x / (n + 1);
+      if (Math.abs(term) < 1e-17) {
+        break;
+      }
+    }
+    return Math.max(-1, Math.min(1, 2 / Math.sqrt(Math.PI) * sum));
+  }
+
+  private static String highestVersion(Path model) {
+    try (java.util.stream.Stream<Path> versions = Files.list(model)) {
+      return versions.map(path -> path.getFileName().toString()).filter(name -> name.matches("\\d+"))
+          .max(java.util.Comparator.comparingInt(Integer::parseInt)).orElseThrow();
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("cannot list " + model, e);
+    }
   }
 }

@@ -23,7 +23,7 @@ import java.util.Map;
  * for its last cycle, against RUL_FDxxx.txt capped like the training targets. Prints it beside the
  * offline evaluation of the same model on the same files; the two must agree (no train/serve skew).
  *
- * <p>Usage: {@code EndToEndRulEvaluation <node url> <cmapss dir> <registry dir> [model=rul-fd001] [version=1] [dataset=FD001]}
+ * <p>Usage: {@code EndToEndRulEvaluation <node url> <cmapss dir> <registry dir> [model=rul-fd001] [version=2] [dataset=FD001]}
  */
 public final class EndToEndRulEvaluation {
 
@@ -81,11 +81,11 @@ public final class EndToEndRulEvaluation {
 
   public static void main(String[] args) throws Exception {
     if (args.length < 3) {
-      System.err.println("usage: EndToEndRulEvaluation <node url> <cmapss dir> <registry dir> [model=rul-fd001] [version=1] [dataset=FD001]");
+      System.err.println("usage: EndToEndRulEvaluation <node url> <cmapss dir> <registry dir> [model=rul-fd001] [version=2] [dataset=FD001]");
       System.exit(2);
     }
     String model = args.length > 3 ? args[3] : "rul-fd001";
-    String version = args.length > 4 ? args[4] : "1";
+    String version = args.length > 4 ? args[4] : "2";
     String dataset = args.length > 5 ? args[5] : "FD001";
     OfflineRulEvaluation.Result offline = OfflineRulEvaluation.evaluate(Path.of(args[1]), Path.of(args[2]), model, version, dataset);
     OfflineRulEvaluation.Result stored =
