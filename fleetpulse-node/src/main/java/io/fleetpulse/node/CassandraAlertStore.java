@@ -20,7 +20,7 @@ import java.util.concurrent.CompletionStage;
  * {@code alerts_open_by_device}. Counts saved and failed changes
  * ({@code fleetpulse_alerts_saved_total}, {@code fleetpulse_alerts_failed_total}).
  */
-final class CassandraAlertStore implements AlertStore {
+public final class CassandraAlertStore implements AlertStore {
 
   private final RecordsWriter writer;
   private final AlertsReader reader;
@@ -54,7 +54,8 @@ final class CassandraAlertStore implements AlertStore {
         alert.revision());
   }
 
-  static Alert alert(AlertRow row) {
+  /** An alert as a table row holds it (the row's own status). */
+  public static Alert alert(AlertRow row) {
     return new Alert(row.alertId(), row.deviceId(), row.site(), row.type(), AlertSeverity.parse(row.severity()),
         AlertStatus.parse(row.status()), row.message(), row.raisedAt().toEpochMilli(), row.lastAt().toEpochMilli(),
         row.lastValue(), row.triggerCount(), row.acknowledgedBy(), millis(row.acknowledgedAt()), row.clearedBy(),

@@ -10,8 +10,6 @@ import io.fleetpulse.persistence.cassandra.CassandraSettings;
 import io.fleetpulse.persistence.cassandra.EmbeddedCassandraSettings;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -165,13 +163,7 @@ class AlertLifecycleIT {
   /** Readings {@code from..to} one second apart, bearing at {@code temperature}, the rest normal. */
   private static void publish(TestPublisher publisher, long from, long to, double temperature) throws Exception {
     for (long sequence = from; sequence <= to; sequence++) {
-      Map<String, Double> values = new LinkedHashMap<>();
-      values.put("vibration", 3.0);
-      values.put("bearing-temperature", temperature);
-      values.put("motor-current", 80.0);
-      values.put("pressure", 60.0);
-      values.put("speed", 1500.0);
-      publisher.publish(DEVICE, sequence, T0 + sequence * 1000, values);
+      publisher.publish(DEVICE, sequence, T0 + sequence * 1000, TestPublisher.bearingAt(temperature));
     }
     assertThat(publisher.awaitAcknowledged(10)).isPositive();
   }

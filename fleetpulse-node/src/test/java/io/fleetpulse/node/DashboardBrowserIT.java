@@ -15,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -242,13 +241,7 @@ class DashboardBrowserIT {
   private static void publishBearing(TestPublisher publisher, long from, long to, double temperature) throws Exception {
     long base = System.currentTimeMillis() - 60_000;
     for (long sequence = from; sequence <= to; sequence++) {
-      Map<String, Double> values = new LinkedHashMap<>();
-      values.put("vibration", 3.0);
-      values.put("bearing-temperature", temperature);
-      values.put("motor-current", 80.0);
-      values.put("pressure", 60.0);
-      values.put("speed", 1500.0);
-      publisher.publish(DEVICE, sequence, base + sequence * 1000, values);
+      publisher.publish(DEVICE, sequence, base + sequence * 1000, TestPublisher.bearingAt(temperature));
     }
     assertThat(publisher.awaitAcknowledged(10)).isPositive();
   }

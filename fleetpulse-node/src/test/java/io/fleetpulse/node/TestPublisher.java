@@ -59,6 +59,17 @@ final class TestPublisher implements AutoCloseable {
     publish(deviceId(device), sequence, timestampMillis, values);
   }
 
+  /** A rotating machine's readings, normal but for the bearing at {@code bearingTemperature}. */
+  static java.util.Map<String, Double> bearingAt(double bearingTemperature) {
+    java.util.Map<String, Double> values = new java.util.LinkedHashMap<>();
+    values.put("vibration", 3.0);
+    values.put("bearing-temperature", bearingTemperature);
+    values.put("motor-current", 80.0);
+    values.put("pressure", 60.0);
+    values.put("speed", 1500.0);
+    return values;
+  }
+
   /** Publishes the given readings of one device. */
   void publish(String deviceId, long sequence, long timestampMillis, java.util.Map<String, Double> values)
       throws InterruptedException {

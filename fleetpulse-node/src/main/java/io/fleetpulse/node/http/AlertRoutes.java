@@ -5,7 +5,6 @@ import io.fleetpulse.api.alert.Alert;
 import io.fleetpulse.api.alert.AlertSeverity;
 import io.fleetpulse.api.alert.AlertStatus;
 import io.fleetpulse.fleet.Devices;
-import io.fleetpulse.persistence.alerts.AlertRow;
 import io.fleetpulse.persistence.alerts.AlertsReader;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -185,7 +184,7 @@ final class AlertRoutes extends AllDirectives {
           }
           CompletionStage<AlertPage> page = reader.get().bySiteStatus(site, status.name(), limit, pageToken.orElse(null))
               .thenApply(rows -> new AlertPage(rows.rows().stream()
-                  .map(row -> alert(row, status))
+                  .map(io.fleetpulse.node.CassandraAlertStore::alert)
                   .filter(alert -> severity.isEmpty() || alert.severity() == severity.get())
                   .toList(), rows.nextPageToken()));
           return onSuccess(page, json::ok);
@@ -230,13 +229,6 @@ final class AlertRoutes extends AllDirectives {
       return page.nextPageToken() == null
           ? CompletableFuture.completedFuture(into) : countAll(site, status, page.nextPageToken(), into);
     });
-  }
-
-  private static Alert alert(AlertRow row, AlertStatus status) {
-    return new Alert(row.alertId(), row.deviceId(), row.site(), row.type(), AlertSeverity.parse(row.severity()), status,
-        row.message(), row.raisedAt().toEpochMilli(), row.lastAt().toEpochMilli(), row.lastValue(), row.triggerCount(),
-        row.acknowledgedBy(), row.acknowledgedAt() == null ? null : row.acknowledgedAt().toEpochMilli(), row.clearedBy(),
-        row.clearedAt() == null ? null : row.clearedAt().toEpochMilli(), row.note(), row.revision());
   }
 
   private Route storageDisabled() {
