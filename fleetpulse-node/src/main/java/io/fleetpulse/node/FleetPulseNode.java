@@ -128,7 +128,7 @@ public final class FleetPulseNode {
         system, fleetSettings.device().inferenceTimeout(), fleetSettings.device().inferenceAttempts());
     DeviceRegistry registry = new InMemoryDeviceRegistry(gatewaySettings.registration(), profiles);
     PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    AlertFeed alertFeed = new AlertFeed(nodeSettings.alerts().feedCapacity());
+    AlertFeed alertFeed = new AlertFeed(nodeSettings.alerts().feedCapacity(), NodeRoutes.JSON);
     AlertDelivery alerts = AlertDelivery.start(system,
         storage.<AlertStore>map(s -> new CassandraAlertStore(s.records(), s.alerts(), meters)).orElse(AlertStore.NONE),
         alertFeed, NodeRoutes.JSON, nodeSettings.alerts().mqttQos(), meters);
@@ -138,7 +138,7 @@ public final class FleetPulseNode {
         .orElse(new DeviceStorage(io.fleetpulse.api.telemetry.TelemetryHistory.NONE,
             io.fleetpulse.fleet.device.DeviceRecords.NONE, alerts));
     Devices devices = Devices.init(system, profiles, fleetSettings, directory, clock, inference::infer, deviceStorage);
-    Optional<DeviceGateway> gateway = config.getStringList("pekko.cluster.roles").contains(GATEWAY_ROLE)
+    Optional<DeviceGateway> gateway = cluster.selfMember().hasRole(GATEWAY_ROLE)
         ? Optional.of(DeviceGateway.start(gatewaySettings, profiles, registry, store, devices, nodeSettings.name(), clock))
         : Optional.empty();
     gateway.ifPresent(g -> {

@@ -112,6 +112,21 @@ class AlertLifecycleIT {
         }
         watcher.disconnect().join();
 
+        // Page tokens are the data API's: bound to their list, refused when altered or foreign.
+        JsonNode firstPage = NodeTestSupport.getJson(api + "/sites/" + site + "/alerts?status=ACTIVE_ACK&limit=1");
+        assertThat(firstPage.path("alerts")).hasSize(1);
+        String token = firstPage.path("nextPageToken").asText(null);
+        if (token != null) {
+          assertThat(NodeTestSupport.getJson(api + "/sites/" + site + "/alerts?status=ACTIVE_ACK&limit=1&pageToken=" + token)
+              .path("alerts")).as("the page after the only alert").isEmpty();
+          JsonNode foreign = NodeTestSupport.getJson(api + "/sites/" + site + "/alerts?status=CLEARED_UNACK&pageToken=" + token);
+          assertThat(foreign.path("_status").asInt()).isEqualTo(400);
+          assertThat(foreign.path("code").asText()).isEqualTo("page.invalid");
+        }
+        JsonNode garbage = NodeTestSupport.getJson(api + "/sites/" + site + "/alerts?status=ACTIVE_ACK&pageToken=AAAAAAAAAAAAAAAAAAAAAAAAAAAA");
+        assertThat(garbage.path("_status").asInt()).isEqualTo(400);
+        assertThat(garbage.path("code").asText()).isEqualTo("page.invalid");
+
         JsonNode summary = NodeTestSupport.getJson(api + "/sites/" + site + "/alerts/summary");
         assertThat(summary.path("open").asInt()).isEqualTo(1);
         assertThat(summary.path("byStatus").path("ACTIVE_ACK").path("major").asInt()).isEqualTo(1);

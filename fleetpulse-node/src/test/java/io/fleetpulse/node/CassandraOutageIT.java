@@ -70,7 +70,7 @@ class CassandraOutageIT {
       assertThat(after.path("duplicates").asLong()).isZero();
       assertThat(after.path("inFlight").asInt()).isZero();
       assertThat(after.path("deliveryRetries").asLong()).as("stores retried during the outage").isPositive();
-      assertThat(storedRows(session)).as("stored rows; per device: %s", rowsPerDevice(session))
+      assertThat(TelemetryAccounting.storedRows(session, DEVICES)).as("stored rows; per device: %s", rowsPerDevice(session))
           .isEqualTo(200L * DEVICES * TestPublisher.METRICS.size());
       for (int device = 0; device < DEVICES; device++) {
         JsonNode state = NodeTestSupport.getJson(node.httpUrl() + "/api/devices/" + TestPublisher.deviceId(device))
@@ -124,15 +124,4 @@ class CassandraOutageIT {
     return wrong.length() == 0 ? "all complete" : wrong.toString();
   }
 
-  private static long storedRows(CqlSession session) {
-    long rows = 0;
-    LocalDate today = LocalDate.now(ZoneOffset.UTC);
-    for (int device = 0; device < DEVICES; device++) {
-      for (LocalDate day : List.of(today.minusDays(1), today)) {
-        rows += session.execute("SELECT count(*) AS n FROM fleetpulse.telemetry_by_device_day WHERE device_id = ?"
-            + " AND day = ?", TestPublisher.deviceId(device), day).one().getLong("n");
-      }
-    }
-    return rows;
-  }
 }

@@ -11,8 +11,6 @@ import io.fleetpulse.persistence.cassandra.EmbeddedCassandraSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -110,7 +108,7 @@ class ClusterFailoverSoak {
         long expectedRows = total * TestPublisher.METRICS.size();
         long rows = 0;
         long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
-        while (System.nanoTime() < deadline && (rows = storedRows(session)) < expectedRows) {
+        while (System.nanoTime() < deadline && (rows = TelemetryAccounting.storedRows(session, DEVICES)) < expectedRows) {
           Thread.sleep(500);
         }
         assertThat(rows).as("every acknowledged message stored exactly once").isEqualTo(expectedRows);
@@ -214,15 +212,4 @@ class ClusterFailoverSoak {
     return String.join(", ", parts);
   }
 
-  private static long storedRows(CqlSession session) {
-    long rows = 0;
-    LocalDate today = LocalDate.now(ZoneOffset.UTC);
-    for (int device = 0; device < DEVICES; device++) {
-      for (LocalDate day : List.of(today.minusDays(1), today)) {
-        rows += session.execute("SELECT count(*) AS n FROM fleetpulse.telemetry_by_device_day WHERE device_id = ?"
-            + " AND day = ?", TestPublisher.deviceId(device), day).one().getLong("n");
-      }
-    }
-    return rows;
-  }
 }

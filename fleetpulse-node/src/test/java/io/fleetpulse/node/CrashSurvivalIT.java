@@ -87,7 +87,7 @@ class CrashSurvivalIT {
         long expectedRows = (long) total * TestPublisher.METRICS.size();
         long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
         long rows = 0;
-        while (System.nanoTime() < deadline && (rows = storedRows(session)) < expectedRows) {
+        while (System.nanoTime() < deadline && (rows = TelemetryAccounting.storedRows(session, DEVICES)) < expectedRows) {
           Thread.sleep(500);
         }
         assertThat(rows).as("every acknowledged message stored exactly once (seed %d, killed after %d)\n%s",
@@ -207,16 +207,6 @@ class CrashSurvivalIT {
     }
   }
 
-  private static long storedRows(CqlSession session) {
-    long rows = 0;
-    for (int device = 0; device < DEVICES; device++) {
-      for (LocalDate day : days()) {
-        rows += session.execute("SELECT count(*) AS n FROM fleetpulse.telemetry_by_device_day WHERE device_id = ?"
-            + " AND day = ?", TestPublisher.deviceId(device), day).one().getLong("n");
-      }
-    }
-    return rows;
-  }
 
   private static List<LocalDate> days() {
     LocalDate today = LocalDate.now(ZoneOffset.UTC);

@@ -79,4 +79,17 @@ final class TelemetryAccounting {
     object.fields().forEachRemaining(field -> map.put(field.getKey(), field.getValue().asLong()));
     return map;
   }
+
+  /** Telemetry rows stored for the test publisher's devices 0..devices-1, today and yesterday (UTC). */
+  static long storedRows(com.datastax.oss.driver.api.core.CqlSession session, int devices) {
+    long rows = 0;
+    java.time.LocalDate today = java.time.LocalDate.now(java.time.ZoneOffset.UTC);
+    for (int device = 0; device < devices; device++) {
+      for (java.time.LocalDate day : java.util.List.of(today.minusDays(1), today)) {
+        rows += session.execute("SELECT count(*) AS n FROM fleetpulse.telemetry_by_device_day WHERE device_id = ?"
+            + " AND day = ?", TestPublisher.deviceId(device), day).one().getLong("n");
+      }
+    }
+    return rows;
+  }
 }

@@ -110,15 +110,12 @@ public final class DeviceState {
     float[] outputs = null;
     for (ModelRuns runs : models) {
       if (runs.model().equals(model)) {
-        runs.answered(reply, answeredAtMillis, sequence);
-        if (reply instanceof io.fleetpulse.serving.pool.InferenceReply.Prediction prediction) {
-          outputs = runs.outputs(prediction);
-        }
+        outputs = runs.answered(reply, answeredAtMillis, sequence);
       }
     }
     if (reply instanceof io.fleetpulse.serving.pool.InferenceReply.Prediction prediction) {
       if (outputs == null) {
-        outputs = prediction.outputs();
+        outputs = prediction.outputs(); // a model this profile no longer binds
       }
       alertRules.prediction(model, outputs, windowEndMillis, signals);
       List<Float> values = new ArrayList<>(outputs.length);

@@ -134,7 +134,7 @@ final class ModelRuns {
    * The prediction's outputs, followed by the probability of failure within the binding's
    * horizon when it has one and the answering version records its {@code residual-sd}.
    */
-  float[] outputs(InferenceReply.Prediction prediction) {
+  private float[] outputs(InferenceReply.Prediction prediction) {
     Double residualSd = prediction.thresholds().get(RESIDUAL_SD);
     if (binding.failureHorizon() == 0 || residualSd == null || !(residualSd > 0) || prediction.outputs().length == 0) {
       return prediction.outputs();
@@ -145,7 +145,11 @@ final class ModelRuns {
     return outputs;
   }
 
-  void answered(InferenceReply reply, long atMillis, long sequence) {
+  /**
+   * Takes the pool's answer for the window ending with {@code sequence}; returns a prediction's
+   * outputs with what the binding derives from them ({@link #outputs}), or null for any other answer.
+   */
+  float[] answered(InferenceReply reply, long atMillis, long sequence) {
     inFlight = false;
     if (reply instanceof InferenceReply.Prediction prediction) {
       predictions++;
@@ -153,6 +157,7 @@ final class ModelRuns {
       lastOutputs = outputs(prediction);
       lastAtMillis = atMillis;
       lastSequence = sequence;
+      return lastOutputs;
     } else if (reply instanceof InferenceReply.Overloaded) {
       overloaded++;
       retry(sequence);
@@ -162,6 +167,7 @@ final class ModelRuns {
     } else {
       failed++;
     }
+    return null;
   }
 
   /**

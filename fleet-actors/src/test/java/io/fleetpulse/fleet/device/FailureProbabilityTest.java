@@ -36,13 +36,13 @@ class FailureProbabilityTest {
         Duration.ofMinutes(1), NetworkSlice.EMBB, 4, List.of(new ModelBinding("rul", List.of("s"), 1, 1, 30)));
     ModelRuns runs = new ModelRuns(profile.models().get(0), profile);
 
-    float[] withSpread = runs.outputs(new InferenceReply.Prediction("rul", "2", new float[] {18f}, 0, 1,
-        Map.of("residual-sd", 12.0)));
+    float[] withSpread = runs.answered(new InferenceReply.Prediction("rul", "2", new float[] {18f}, 0, 1,
+        Map.of("residual-sd", 12.0)), 0, 1);
     assertThat(withSpread).hasSize(2);
     assertThat(withSpread[0]).isEqualTo(18f);
     assertThat((double) withSpread[1]).isCloseTo(0.841345, within(1e-5)); // Phi(1)
 
-    assertThat(runs.outputs(new InferenceReply.Prediction("rul", "1", new float[] {18f}, 0, 1)))
+    assertThat(runs.answered(new InferenceReply.Prediction("rul", "1", new float[] {18f}, 0, 1), 0, 2))
         .as("a version without residual-sd: the model's outputs only").containsExactly(18f);
   }
 }

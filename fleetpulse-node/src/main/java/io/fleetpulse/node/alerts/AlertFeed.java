@@ -17,8 +17,8 @@ import java.util.UUID;
  */
 public final class AlertFeed {
 
-  /** A change and its position in this feed. */
-  public record Entry(long number, AlertChange change) {}
+  /** A change, its position in this feed, and its JSON (rendered once for every stream). */
+  public record Entry(long number, AlertChange change, String json) {}
 
   /**
    * What follows a position: the entries after it, or {@code reload} when the position is from
@@ -28,19 +28,31 @@ public final class AlertFeed {
 
   private final String incarnation = UUID.randomUUID().toString().substring(0, 8);
   private final int capacity;
+  private final com.fasterxml.jackson.databind.ObjectMapper mapper;
   private final ArrayDeque<Entry> entries;
   private long next = 1;
 
-  public AlertFeed(int capacity) {
+  public AlertFeed(int capacity, com.fasterxml.jackson.databind.ObjectMapper mapper) {
     if (capacity < 1) {
       throw new IllegalArgumentException("the alert feed needs room for at least one change");
     }
     this.capacity = capacity;
+    this.mapper = mapper;
     this.entries = new ArrayDeque<>(Math.min(capacity, 1024));
   }
 
-  public synchronized Entry append(AlertChange change) {
-    Entry entry = new Entry(next++, change);
+  public Entry append(AlertChange change) {
+    String json;
+    try {
+      json = mapper.writeValueAsString(change);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("cannot render alert " + change.alert().alertId(), e);
+    }
+    return append(change, json);
+  }
+
+  private synchronized Entry append(AlertChange change, String json) {
+    Entry entry = new Entry(next++, change, json);
     entries.addLast(entry);
     if (entries.size() > capacity) {
       entries.removeFirst();

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fleetpulse.api.alert.Alert;
 import io.fleetpulse.api.alert.AlertSeverity;
 import io.fleetpulse.api.alert.AlertStatus;
+import io.fleetpulse.analytics.query.PageToken;
+import io.fleetpulse.analytics.query.QueryRejection;
 import io.fleetpulse.fleet.Devices;
 import io.fleetpulse.persistence.alerts.AlertsReader;
 import java.util.ArrayList;
@@ -93,7 +95,7 @@ final class AlertRoutes extends AllDirectives {
           List<org.apache.pekko.http.javadsl.model.sse.ServerSentEvent> events = new ArrayList<>();
           for (io.fleetpulse.node.alerts.AlertFeed.Entry entry : since.entries()) {
             if (site.isEmpty() || site.get().equals(entry.change().alert().site())) {
-              events.add(event(mapper.writeValueAsString(entry.change()), "alert", feed.position(entry)));
+              events.add(event(entry.json(), "alert", feed.position(entry)));
             }
           }
           String last = feed.position(since.entries().get(since.entries().size() - 1));
@@ -182,11 +184,20 @@ final class AlertRoutes extends AllDirectives {
           if (limit < 1 || limit > MAX_PAGE) {
             return json.error(StatusCodes.BAD_REQUEST, "request.invalid", "limit must be within 1.." + MAX_PAGE);
           }
-          CompletionStage<AlertPage> page = reader.get().bySiteStatus(site, status.name(), limit, pageToken.orElse(null))
+          // The data API's page tokens: bound to this site and status, so a token of another list
+          // or an altered one is refused with page.invalid instead of reaching Cassandra.
+          String description = "site-alerts|" + site + "|" + status.name();
+          Optional<java.nio.ByteBuffer> from;
+          try {
+            from = pageToken.flatMap(token -> PageToken.decode(token, description, 1).pagingState());
+          } catch (QueryRejection e) {
+            return json.error(StatusCodes.BAD_REQUEST, e.code(), e.getMessage());
+          }
+          CompletionStage<AlertPage> page = reader.get().bySiteStatus(site, status.name(), limit, from)
               .thenApply(rows -> new AlertPage(rows.rows().stream()
                   .map(io.fleetpulse.node.CassandraAlertStore::alert)
                   .filter(alert -> severity.isEmpty() || alert.severity() == severity.get())
-                  .toList(), rows.nextPageToken()));
+                  .toList(), rows.next().map(next -> new PageToken(0, Optional.of(next)).encode(description)).orElse(null)));
           return onSuccess(page, json::ok);
         }))));
   }
@@ -197,7 +208,7 @@ final class AlertRoutes extends AllDirectives {
     }
     List<CompletableFuture<Map.Entry<AlertStatus, Map<AlertSeverity, Integer>>>> counts = new ArrayList<>();
     for (AlertStatus status : OPEN) {
-      counts.add(countAll(site, status, null, new EnumMap<>(AlertSeverity.class))
+      counts.add(countAll(site, status, Optional.empty(), new EnumMap<>(AlertSeverity.class))
           .thenApply(bySeverity -> Map.entry(status, bySeverity)).toCompletableFuture());
     }
     CompletionStage<Map<String, Object>> body = CompletableFuture.allOf(counts.toArray(CompletableFuture[]::new))
@@ -223,11 +234,11 @@ final class AlertRoutes extends AllDirectives {
   }
 
   private CompletionStage<Map<AlertSeverity, Integer>> countAll(
-      String site, AlertStatus status, String pageToken, Map<AlertSeverity, Integer> into) {
-    return reader.get().bySiteStatus(site, status.name(), MAX_PAGE, pageToken).thenCompose(page -> {
+      String site, AlertStatus status, Optional<java.nio.ByteBuffer> from, Map<AlertSeverity, Integer> into) {
+    return reader.get().bySiteStatus(site, status.name(), MAX_PAGE, from).thenCompose(page -> {
       page.rows().forEach(row -> into.merge(AlertSeverity.parse(row.severity()), 1, Integer::sum));
-      return page.nextPageToken() == null
-          ? CompletableFuture.completedFuture(into) : countAll(site, status, page.nextPageToken(), into);
+      return page.next().isEmpty()
+          ? CompletableFuture.completedFuture(into) : countAll(site, status, page.next(), into);
     });
   }
 

@@ -8,8 +8,8 @@ import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -20,8 +20,11 @@ import java.util.concurrent.CompletionStage;
  */
 public final class AlertsReader {
 
-  /** One page of rows and the token of the next (null after the last). */
-  public record Page(List<AlertRow> rows, String nextPageToken) {}
+  /**
+   * One page of rows and the driver's paging state of the next (empty after the last). Callers
+   * hand the state to clients in a token of their own that binds it to the query.
+   */
+  public record Page(List<AlertRow> rows, Optional<ByteBuffer> next) {}
 
   private final CqlSession session;
   private final PreparedStatement openByDevice;
@@ -36,47 +39,41 @@ public final class AlertsReader {
   /** The device's alerts not yet cleared and acknowledged, any order; at most one partition. */
   public CompletionStage<List<AlertRow>> open(String deviceId) {
     return readAll(session.executeAsync(openByDevice.bind(deviceId).setConsistencyLevel(DefaultConsistencyLevel.LOCAL_QUORUM)),
-        new ArrayList<>(), deviceId);
+        new ArrayList<>());
   }
 
-  /** Up to {@code limit} alerts of the site in an open status, newest first, from {@code pageToken} (null: the first page). */
-  public CompletionStage<Page> bySiteStatus(String site, String status, int limit, String pageToken) {
+  /**
+   * Up to {@code limit} alerts of the site in an open status, newest first, from the paging state
+   * of a previous page (empty: the first page).
+   */
+  public CompletionStage<Page> bySiteStatus(String site, String status, int limit, Optional<ByteBuffer> from) {
     BoundStatement statement = bySiteStatus.bind(site, status).setPageSize(limit)
         .setConsistencyLevel(DefaultConsistencyLevel.LOCAL_QUORUM);
-    if (pageToken != null) {
-      statement = statement.setPagingState(ByteBuffer.wrap(Base64.getUrlDecoder().decode(pageToken)));
+    if (from.isPresent()) {
+      statement = statement.setPagingState(from.get());
     }
     return session.executeAsync(statement).thenApply(page -> {
       List<AlertRow> rows = new ArrayList<>();
       for (Row row : page.currentPage()) {
-        rows.add(row(row, site, null));
+        rows.add(row(row));
       }
-      ByteBuffer next = page.hasMorePages() ? page.getExecutionInfo().getPagingState() : null;
-      return new Page(rows, next == null ? null : Base64.getUrlEncoder().withoutPadding().encodeToString(toBytes(next)));
+      return new Page(rows, page.hasMorePages() ? Optional.of(page.getExecutionInfo().getPagingState()) : Optional.empty());
     });
   }
 
-  private static byte[] toBytes(ByteBuffer buffer) {
-    byte[] bytes = new byte[buffer.remaining()];
-    buffer.duplicate().get(bytes);
-    return bytes;
-  }
-
-  private static CompletionStage<List<AlertRow>> readAll(
-      CompletionStage<AsyncResultSet> stage, List<AlertRow> into, String deviceId) {
+  private static CompletionStage<List<AlertRow>> readAll(CompletionStage<AsyncResultSet> stage, List<AlertRow> into) {
     return stage.thenCompose(page -> {
       for (Row row : page.currentPage()) {
-        into.add(row(row, null, deviceId));
+        into.add(row(row));
       }
-      return page.hasMorePages() ? readAll(page.fetchNextPage(), into, deviceId) : CompletableFuture.completedFuture(into);
+      return page.hasMorePages() ? readAll(page.fetchNextPage(), into) : CompletableFuture.completedFuture(into);
     });
   }
 
-  /** A row of any alert table; the key columns a table lacks come from the query. */
-  private static AlertRow row(Row row, String site, String deviceId) {
-    return new AlertRow(row.getUuid("alert_id"), deviceId != null ? deviceId : row.getString("device_id"),
-        site != null ? site : row.getString("site"), row.getString("alert_type"), row.getString("severity"),
-        row.getColumnDefinitions().contains("status") ? row.getString("status") : null, row.getString("message"),
+  /** A row of either table: both hold every column of an alert. */
+  private static AlertRow row(Row row) {
+    return new AlertRow(row.getUuid("alert_id"), row.getString("device_id"), row.getString("site"),
+        row.getString("alert_type"), row.getString("severity"), row.getString("status"), row.getString("message"),
         row.getInstant("raised_at"), row.getInstant("last_at"), row.getDouble("last_value"), row.getInt("trigger_count"),
         row.getString("acknowledged_by"), row.getInstant("acknowledged_at"), row.getString("cleared_by"),
         row.getInstant("cleared_at"), row.getString("note"), row.getLong("revision"));
