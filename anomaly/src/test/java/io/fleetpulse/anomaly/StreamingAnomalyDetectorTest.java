@@ -1,0 +1,140 @@
+package io.fleetpulse.anomaly;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.typesafe.config.ConfigFactory;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class StreamingAnomalyDetectorTest {
+
+  private static final AnomalySettings DEFAULTS = AnomalySettings.fromConfig(ConfigFactory.load());
+
+  /** A daily rhythm with noise, 288 readings a day (five-minute samples), as many plant sensors show. */
+  private static double[] rhythm(int length, long seed) {
+    Random random = new Random(seed);
+    double[] values = new double[length];
+    for (int i = 0; i < length; i++) {
+      values[i] = 20 + 5 * Math.sin(2 * Math.PI * i / 288.0) + random.nextGaussian() * 0.2;
+    }
+    return values;
+  }
+
+  private static StreamingAnomalyDetector.Score[] scores(AnomalySettings settings, double[] values, int count) {
+    StreamingAnomalyDetector detector = new StreamingAnomalyDetector(settings);
+    StreamingAnomalyDetector.Score[] scores = new StreamingAnomalyDetector.Score[count];
+    for (int i = 0; i < count; i++) {
+      scores[i] = detector.score(values[i]);
+    }
+    return scores;
+  }
+
+  @Test
+  void defaults_are_read_from_the_reference_configuration() {
+    assertThat(DEFAULTS.embeddingLength()).isEqualTo(10);
+    assertThat(DEFAULTS.resolutions()).containsExactly(1, 4, 16, 64);
+    assertThat(DEFAULTS.history()).isEqualTo(400);
+    assertThat(DEFAULTS.neighbours()).isEqualTo(3);
+    assertThat(DEFAULTS.calibration()).isEqualTo(600);
+    assertThat(DEFAULTS.warmUp()).isEqualTo(50);
+    assertThat(DEFAULTS.restReadings()).isEqualTo(100);
+  }
+
+  @Test
+  void the_same_readings_give_the_same_scores() {
+    double[] values = rhythm(3000, 7);
+    assertThat(scores(DEFAULTS, values, values.length)).containsExactly(scores(DEFAULTS, values, values.length));
+  }
+
+  @Test
+  void scores_of_a_prefix_do_not_change_when_more_readings_follow() {
+    double[] values = rhythm(3000, 11);
+    double[] other = values.clone();
+    for (int i = 2000; i < other.length; i++) {
+      other[i] = 1000 + i; // a wildly different future
+    }
+    StreamingAnomalyDetector.Score[] full = scores(DEFAULTS, values, values.length);
+    StreamingAnomalyDetector.Score[] diverging = scores(DEFAULTS, other, other.length);
+    StreamingAnomalyDetector.Score[] prefix = scores(DEFAULTS, values, 2000);
+    for (int i = 0; i < 2000; i++) {
+      assertThat(full[i]).isEqualTo(prefix[i]);
+      assertThat(diverging[i]).isEqualTo(prefix[i]);
+    }
+    assertThat(diverging[2000].novelty()).isGreaterThan(0.9);
+  }
+
+  @Test
+  void every_score_lies_between_zero_and_one() {
+    double[] values = rhythm(5000, 3);
+    values[4000] = 1e9;
+    values[4001] = -1e9;
+    for (StreamingAnomalyDetector.Score score : scores(DEFAULTS, values, values.length)) {
+      assertThat(score.novelty()).isBetween(0.0, 1.0);
+      assertThat(score.anomaly()).isBetween(0.0, 1.0);
+    }
+  }
+
+  @Test
+  void a_spike_in_a_steady_rhythm_is_the_most_anomalous_reading_and_is_reported_once() {
+    double[] values = rhythm(4000, 5);
+    values[3000] += 15; // three times the rhythm's amplitude
+    StreamingAnomalyDetector.Score[] scores = scores(DEFAULTS, values, values.length);
+    int top = 0;
+    for (int i = 600; i < scores.length; i++) {
+      if (scores[i].anomaly() > scores[top].anomaly()) {
+        top = i;
+      }
+    }
+    assertThat(top).isEqualTo(3000);
+    assertThat(scores[3000].anomaly()).isGreaterThan(0.9);
+    // The readings right after it are novel too (the spike is in their subsequences) but not reported.
+    for (int i = 3001; i < 3010; i++) {
+      assertThat(scores[i].anomaly()).isLessThan(scores[3000].anomaly());
+    }
+  }
+
+  @Test
+  void a_level_shift_is_reported_near_its_start_and_not_for_as_long_as_it_lasts() {
+    double[] values = rhythm(6000, 9);
+    for (int i = 4000; i < values.length; i++) {
+      values[i] += 12;
+    }
+    StreamingAnomalyDetector.Score[] scores = scores(DEFAULTS, values, values.length);
+    assertThat(scores[4000].anomaly()).isGreaterThan(0.9);
+    long reportsAfterOneRest = 0;
+    for (int i = 4000 + DEFAULTS.restReadings(); i < values.length; i++) {
+      if (scores[i].anomaly() > 0.9) {
+        reportsAfterOneRest++;
+      }
+    }
+    assertThat(reportsAfterOneRest).isLessThan(20);
+  }
+
+  @Test
+  void a_flat_signal_is_never_novel() {
+    double[] values = new double[2000];
+    java.util.Arrays.fill(values, 42.0);
+    for (StreamingAnomalyDetector.Score score : scores(DEFAULTS, values, values.length)) {
+      assertThat(score.anomaly()).isEqualTo(0.0);
+    }
+  }
+
+  @Test
+  void rejects_a_reading_that_is_not_a_number() {
+    StreamingAnomalyDetector detector = new StreamingAnomalyDetector(DEFAULTS);
+    assertThatThrownBy(() -> detector.score(Double.NaN)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("finite");
+    assertThat(detector.readings()).isZero();
+  }
+
+  @Test
+  void rejects_settings_that_cannot_work() {
+    assertThatThrownBy(() -> new AnomalySettings(10, java.util.List.of(1), 2, 3, 600, 50, 100))
+        .hasMessageContaining("history");
+    assertThatThrownBy(() -> new AnomalySettings(10, java.util.List.of(0), 400, 3, 600, 50, 100))
+        .hasMessageContaining("resolutions");
+    assertThatThrownBy(() -> new AnomalySettings(10, java.util.List.of(1), 400, 3, 600, 700, 100))
+        .hasMessageContaining("warm-up");
+  }
+}
