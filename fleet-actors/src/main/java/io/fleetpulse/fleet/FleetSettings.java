@@ -21,6 +21,7 @@ public record FleetSettings(Device device, Directory directory) {
    * @param recovery how a restarted actor rebuilds its state from stored telemetry
    * @param alerts how alert rules report
    * @param role the cluster role of the nodes that host device actors (empty: every node)
+   * @param anomaly the streaming anomaly detector of the metrics a profile has scored ({@code fleetpulse.anomaly})
    */
   public record Device(
       List<Duration> aggregationWindows,
@@ -33,7 +34,8 @@ public record FleetSettings(Device device, Directory directory) {
       int inferenceAttempts,
       Recovery recovery,
       Alerts alerts,
-      String role) {
+      String role,
+      io.fleetpulse.anomaly.AnomalySettings anomaly) {
     public Device {
       aggregationWindows = List.copyOf(aggregationWindows);
     }
@@ -85,7 +87,8 @@ public record FleetSettings(Device device, Directory directory) {
                 d.getDuration("recovery.retry-min-backoff"),
                 d.getDuration("recovery.retry-max-backoff")),
             new Alerts(d.getDuration("alerts.update-interval")),
-            d.getString("role"));
+            d.getString("role"),
+            io.fleetpulse.anomaly.AnomalySettings.fromConfig(root));
     if (device.aggregationWindows().isEmpty()) {
       throw new IllegalArgumentException("fleetpulse.fleet.device.aggregation-windows must name at least one window");
     }

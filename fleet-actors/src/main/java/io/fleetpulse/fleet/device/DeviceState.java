@@ -41,6 +41,8 @@ public final class DeviceState {
   private final List<io.fleetpulse.fleet.alert.AlertSignal> signals = new ArrayList<>(0);
   private final DeviceRecords records;
   private final List<ModelRuns> models = new ArrayList<>();
+  /** The profile's anomaly detectors; null when it scores no metric (most profiles: no memory spent). */
+  private final AnomalyScoring anomalies;
   private final Map<RejectReason, Long> rejects = new EnumMap<>(RejectReason.class);
   private long accepted;
   private long duplicates;
@@ -67,6 +69,7 @@ public final class DeviceState {
         (int) settings.longestWindow().toMinutes(), rollup -> records.rollup(identity, rollup));
     profile.models().forEach(binding -> models.add(new ModelRuns(binding, profile)));
     this.alertRules = new io.fleetpulse.fleet.alert.AlertRules(profile, settings.alerts().updateInterval());
+    this.anomalies = profile.anomalyMetrics().isEmpty() ? null : new AnomalyScoring(profile, settings.anomaly());
   }
 
   /** The alert rules' signals since the last call, oldest first. */
@@ -147,6 +150,9 @@ public final class DeviceState {
         break;
     }
     int newer = apply(telemetry);
+    if (anomalies != null) {
+      anomalyScored(telemetry.sequence());
+    }
     if (newer >= 0) {
       long[] newerRows = newer == 0 ? IN_ORDER : ring.newestSequences(newer);
       for (ModelRuns model : models) {
@@ -166,11 +172,29 @@ public final class DeviceState {
       return false;
     }
     apply(telemetry);
+    if (anomalies != null) {
+      anomalies.drain(); // the detectors learn the history again; its scores were stored the first time
+    }
     // The rules learn the device's recent condition; the actor then reconciles what holds at the
     // end of the replay with the restored open alerts, rather than replaying every signal.
     signals.clear();
     recovered++;
     return true;
+  }
+
+  /**
+   * The anomaly scores of the message just applied: each goes to the alert rules and is stored as
+   * a prediction of model {@code anomaly:<metric>}, outputs [anomaly score, novelty], rounded to
+   * float like every stored output (so the rules see what is stored).
+   */
+  private void anomalyScored(long sequence) {
+    for (AnomalyScoring.Scored scored : anomalies.drain()) {
+      float anomaly = (float) scored.score().anomaly();
+      float novelty = (float) scored.score().novelty();
+      alertRules.prediction(scored.model(), new float[] {anomaly, novelty}, scored.timestampMillis(), signals);
+      records.prediction(identity, new DeviceRecords.PredictionRecord(scored.model(),
+          io.fleetpulse.anomaly.AnomalySettings.DETECTOR_VERSION, sequence, scored.timestampMillis(), List.of(anomaly, novelty)));
+    }
   }
 
   /** Closes the open roll-up minutes: the actor stops or the device went silent. */
@@ -190,6 +214,9 @@ public final class DeviceState {
       metrics[index].add(sample.timestampMillis(), sample.value());
       rollups.add(index, sample.timestampMillis(), sample.value());
       alertRules.reading(index, sample.value(), sample.timestampMillis(), signals);
+      if (anomalies != null) {
+        anomalies.reading(index, sample.timestampMillis(), sample.value());
+      }
       row[index] = (float) sample.value();
     }
     int newer = ring.add(telemetry.timestampMillis(), telemetry.sequence(), row);

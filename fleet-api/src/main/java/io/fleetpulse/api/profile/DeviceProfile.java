@@ -11,8 +11,10 @@ import java.util.Optional;
  * What a kind of device reports and how the fleet treats it, in the spirit of ThingsBoard's
  * device profiles: the ordered metrics (the order is the feature order of model windows), the
  * inactivity timeout after which a device counts as offline, its network slice, how many recent
- * readings its actor keeps for models, the models to run on it, its alert rules and the severity
- * of the alert raised when a device goes offline (null: none).
+ * readings its actor keeps for models, the models to run on it, its alert rules, the severity
+ * of the alert raised when a device goes offline (null: none) and the metrics whose every reading
+ * the streaming anomaly detector scores (each metric's scores are stored and watched as the
+ * predictions of model {@link #anomalyModel}).
  */
 public record DeviceProfile(
     String name,
@@ -23,10 +25,25 @@ public record DeviceProfile(
     int ringBufferSize,
     List<ModelBinding> models,
     List<AlertRule> alertRules,
-    io.fleetpulse.api.alert.AlertSeverity offlineAlertSeverity) {
+    io.fleetpulse.api.alert.AlertSeverity offlineAlertSeverity,
+    List<String> anomalyMetrics) {
 
   /** The alert type raised when a device of the profile goes offline. */
   public static final String OFFLINE_ALERT = "device-offline";
+
+  /** What the anomaly scores of a metric are stored and watched as: {@code anomaly:<metric>}. */
+  public static String anomalyModel(String metric) {
+    return "anomaly:" + metric;
+  }
+
+  /** A profile without anomaly detection. */
+  public DeviceProfile(
+      String name, String description, List<MetricSpec> metrics, Duration inactivityTimeout, NetworkSlice networkSlice,
+      int ringBufferSize, List<ModelBinding> models, List<AlertRule> alertRules,
+      io.fleetpulse.api.alert.AlertSeverity offlineAlertSeverity) {
+    this(name, description, metrics, inactivityTimeout, networkSlice, ringBufferSize, models, alertRules,
+        offlineAlertSeverity, List.of());
+  }
 
   /** A profile without alert rules. */
   public DeviceProfile(
@@ -45,6 +62,7 @@ public record DeviceProfile(
     metrics = List.copyOf(metrics);
     models = List.copyOf(models);
     alertRules = List.copyOf(alertRules);
+    anomalyMetrics = List.copyOf(anomalyMetrics);
     if (metrics.isEmpty()) {
       throw new IllegalArgumentException("profile '" + name + "' declares no metrics");
     }
@@ -73,6 +91,15 @@ public record DeviceProfile(
             "profile '" + name + "': model '" + model.model() + "' needs " + model.window() + " messages, the ring keeps " + ringBufferSize);
       }
     }
+    java.util.Set<String> scored = new java.util.HashSet<>();
+    for (String metric : anomalyMetrics) {
+      if (!seen.containsKey(metric)) {
+        throw new IllegalArgumentException("profile '" + name + "': anomaly-scores names '" + metric + "', which the profile lacks");
+      }
+      if (!scored.add(metric)) {
+        throw new IllegalArgumentException("profile '" + name + "': anomaly-scores names '" + metric + "' twice");
+      }
+    }
     java.util.Set<String> types = new java.util.HashSet<>();
     types.add(OFFLINE_ALERT);
     for (AlertRule rule : alertRules) {
@@ -82,7 +109,8 @@ public record DeviceProfile(
       }
       boolean known = rule.source() == AlertRule.Source.METRIC
           ? seen.containsKey(rule.name())
-          : models.stream().anyMatch(model -> model.model().equals(rule.name()));
+          : models.stream().anyMatch(model -> model.model().equals(rule.name()))
+              || anomalyMetrics.stream().anyMatch(metric -> anomalyModel(metric).equals(rule.name()));
       if (!known) {
         throw new IllegalArgumentException("profile '" + name + "': alert rule '" + rule.type() + "' watches "
             + rule.source().name().toLowerCase(java.util.Locale.ROOT) + " '" + rule.name() + "', which the profile lacks");

@@ -65,7 +65,8 @@ public final class DeviceProfiles {
           config.getInt("ring-buffer-size"),
           models(config),
           alertRules(config),
-          offlineAlert(config).orElse(null));
+          offlineAlert(config).orElse(null),
+          config.hasPath("anomaly-scores") ? config.getStringList("anomaly-scores") : List.of());
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("invalid device profile '" + name + "': " + e.getMessage(), e);
     }

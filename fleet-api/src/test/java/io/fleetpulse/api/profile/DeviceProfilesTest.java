@@ -46,4 +46,37 @@ class DeviceProfilesTest {
 
     assertThatThrownBy(() -> DeviceProfiles.fromConfig(config)).hasMessageContaining("unknown network slice '6g'");
   }
+
+  @Test
+  void reads_the_metrics_a_profile_scores_for_anomalies_and_rules_that_watch_them() {
+    DeviceProfiles profiles = DeviceProfiles.fromConfig(ConfigFactory.load());
+
+    DeviceProfile signal = profiles.get("univariate-signal");
+    assertThat(signal.anomalyMetrics()).containsExactly("value");
+    assertThat(signal.alertRules()).singleElement().satisfies(rule -> {
+      assertThat(rule.source()).isEqualTo(AlertRule.Source.MODEL);
+      assertThat(rule.name()).isEqualTo(DeviceProfile.anomalyModel("value"));
+      assertThat(rule.output()).isEqualTo(1);
+    });
+    assertThat(profiles.get("rotating-machine").anomalyMetrics()).isEmpty();
+  }
+
+  @Test
+  void rejects_anomaly_scores_of_a_metric_the_profile_lacks() {
+    var config = ConfigFactory.parseString(
+        "fleetpulse.profiles.bad { description = x, network-slice = embb, inactivity-timeout = 1s,"
+            + " ring-buffer-size = 4, models = [], anomaly-scores = [b], metrics = [{ name = a, unit = u, min = 0, max = 1 }] }");
+
+    assertThatThrownBy(() -> DeviceProfiles.fromConfig(config)).hasMessageContaining("anomaly-scores names 'b'");
+  }
+
+  @Test
+  void rejects_a_rule_on_the_anomaly_scores_of_a_metric_not_scored() {
+    var config = ConfigFactory.parseString(
+        "fleetpulse.profiles.bad { description = x, network-slice = embb, inactivity-timeout = 1s,"
+            + " ring-buffer-size = 4, models = [], metrics = [{ name = a, unit = u, min = 0, max = 1 }],"
+            + " alert-rules = [{ type = a-anomaly, model = \"anomaly:a\", output = 1, above { warning = 0.9 }, clear-below = 0.5 }] }");
+
+    assertThatThrownBy(() -> DeviceProfiles.fromConfig(config)).hasMessageContaining("watches model 'anomaly:a'");
+  }
 }

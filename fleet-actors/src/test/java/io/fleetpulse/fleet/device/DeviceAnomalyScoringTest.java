@@ -1,0 +1,124 @@
+package io.fleetpulse.fleet.device;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.typesafe.config.ConfigFactory;
+import io.fleetpulse.anomaly.AnomalySettings;
+import io.fleetpulse.anomaly.StreamingAnomalyDetector;
+import io.fleetpulse.api.profile.DeviceProfile;
+import io.fleetpulse.api.profile.DeviceProfiles;
+import io.fleetpulse.api.telemetry.DeviceIdentity;
+import io.fleetpulse.api.telemetry.Sample;
+import io.fleetpulse.api.telemetry.Telemetry;
+import io.fleetpulse.fleet.FleetSettings;
+import io.fleetpulse.fleet.alert.AlertSignal;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** The streaming anomaly detector inside a device: what it stores, what it skips, what it alerts on. */
+class DeviceAnomalyScoringTest {
+
+  private static final DeviceProfiles PROFILES = DeviceProfiles.fromConfig(ConfigFactory.load());
+  private static final FleetSettings.Device SETTINGS = FleetSettings.fromConfig(ConfigFactory.load()).device();
+  private static final DeviceIdentity SIGNAL = new DeviceIdentity("sig-1", "plant-a", "univariate-signal");
+  private static final long T0 = 1_700_000_000_000L;
+  private static final long STEP = 300_000L;
+
+  private final List<DeviceRecords.PredictionRecord> predictions = new ArrayList<>();
+  private final DeviceRecords records = new DeviceRecords() {
+    @Override
+    public void deviceSeen(DeviceIdentity device, long atMillis) {}
+
+    @Override
+    public void rollup(DeviceIdentity device, MinuteRollup rollup) {}
+
+    @Override
+    public void prediction(DeviceIdentity device, PredictionRecord prediction) {
+      predictions.add(prediction);
+    }
+  };
+
+  private static double[] signal(int length) {
+    Random random = new Random(17);
+    double[] values = new double[length];
+    for (int i = 0; i < length; i++) {
+      values[i] = 50 + 10 * Math.sin(2 * Math.PI * i / 288.0) + random.nextGaussian();
+    }
+    return values;
+  }
+
+  private static Telemetry reading(long sequence, double value) {
+    long timestamp = T0 + sequence * STEP;
+    return new Telemetry(SIGNAL, sequence, timestamp, List.of(new Sample("value", timestamp, value)), timestamp);
+  }
+
+  @Test
+  void stores_every_in_order_reading_s_score_as_the_detector_computes_it_offline() {
+    DeviceState state = new DeviceState(SIGNAL, PROFILES.get("univariate-signal"), SETTINGS, records);
+    double[] values = signal(1500);
+    StreamingAnomalyDetector offline = new StreamingAnomalyDetector(AnomalySettings.fromConfig(ConfigFactory.load()));
+    for (int i = 0; i < values.length; i++) {
+      state.ingest(reading(i + 1, values[i]));
+    }
+
+    assertThat(predictions).hasSize(values.length);
+    for (int i = 0; i < values.length; i++) {
+      StreamingAnomalyDetector.Score expected = offline.score(values[i]);
+      DeviceRecords.PredictionRecord stored = predictions.get(i);
+      assertThat(stored.model()).isEqualTo("anomaly:value");
+      assertThat(stored.version()).isEqualTo(AnomalySettings.DETECTOR_VERSION);
+      assertThat(stored.sequence()).isEqualTo(i + 1);
+      assertThat(stored.atMillis()).isEqualTo(T0 + (i + 1) * STEP);
+      assertThat(stored.outputs()).containsExactly((float) expected.anomaly(), (float) expected.novelty());
+    }
+  }
+
+  @Test
+  void a_late_reading_is_not_scored_and_a_recovered_one_is_learnt_but_not_stored_again() {
+    DeviceState state = new DeviceState(SIGNAL, PROFILES.get("univariate-signal"), SETTINGS, records);
+    state.ingest(reading(2, 1.0));
+    state.ingest(reading(1, 2.0)); // older than the newest: the detector reads a series in order
+    assertThat(predictions).extracting(DeviceRecords.PredictionRecord::sequence).containsExactly(2L);
+
+    DeviceState restarted = new DeviceState(SIGNAL, PROFILES.get("univariate-signal"), SETTINGS, records);
+    restarted.recover(reading(1, 2.0));
+    restarted.recover(reading(2, 1.0));
+    restarted.ingest(reading(3, 1.5));
+    assertThat(predictions).extracting(DeviceRecords.PredictionRecord::sequence).containsExactly(2L, 3L);
+  }
+
+  @Test
+  void an_anomaly_raises_an_alert_that_clears_once_the_signal_is_ordinary_again() {
+    DeviceState state = new DeviceState(SIGNAL, PROFILES.get("univariate-signal"), SETTINGS, records);
+    double[] values = signal(3000);
+    for (int i = 2000; i < 2010; i++) {
+      values[i] += 60; // a burst far outside the rhythm
+    }
+    List<AlertSignal> signals = new ArrayList<>();
+    for (int i = 0; i < values.length; i++) {
+      state.ingest(reading(i + 1, values[i]));
+      signals.addAll(state.drainSignals());
+    }
+    List<AlertSignal> anomalies = signals.stream().filter(signal -> signal.type().equals("signal-anomaly")).toList();
+    assertThat(anomalies).isNotEmpty();
+    assertThat(anomalies.get(0)).isInstanceOfSatisfying(AlertSignal.Triggered.class,
+        raised -> assertThat(raised.atMillis()).isBetween(T0 + 2001 * STEP, T0 + 2011 * STEP));
+    assertThat(anomalies.get(anomalies.size() - 1)).isInstanceOfSatisfying(AlertSignal.Resolved.class,
+        cleared -> assertThat(cleared.atMillis()).isGreaterThan(T0 + 2011 * STEP));
+    long clears = anomalies.stream().filter(AlertSignal.Resolved.class::isInstance).count();
+    assertThat(clears).as("one event, one alert raised and cleared (no flapping)").isEqualTo(1);
+  }
+
+  @Test
+  void a_profile_without_anomaly_scores_stores_none() {
+    DeviceIdentity pump = new DeviceIdentity("pump-1", "plant-a", "rotating-machine");
+    DeviceState state = new DeviceState(pump, PROFILES.get("rotating-machine"), SETTINGS, records);
+    long timestamp = T0;
+    state.ingest(new Telemetry(pump, 1, timestamp, List.of(new Sample("vibration", timestamp, 2.0)), timestamp));
+    assertThat(predictions).isEmpty();
+    assertThat(PROFILES.get("environment-sensor").anomalyMetrics()).containsExactly("temperature", "humidity", "co2", "pm25");
+    assertThat(DeviceProfile.anomalyModel("co2")).isEqualTo("anomaly:co2");
+  }
+}
