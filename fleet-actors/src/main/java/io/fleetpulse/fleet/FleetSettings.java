@@ -21,7 +21,7 @@ public record FleetSettings(Device device, Directory directory) {
    * @param recovery how a restarted actor rebuilds its state from stored telemetry
    * @param alerts how alert rules report
    * @param role the cluster role of the nodes that host device actors (empty: every node)
-   * @param anomaly the streaming anomaly detector of the metrics a profile has scored ({@code fleetpulse.anomaly})
+   * @param anomaly how the metrics a profile has scored for anomalies are read
    */
   public record Device(
       List<Duration> aggregationWindows,
@@ -35,7 +35,7 @@ public record FleetSettings(Device device, Directory directory) {
       Recovery recovery,
       Alerts alerts,
       String role,
-      io.fleetpulse.anomaly.AnomalySettings anomaly) {
+      Anomaly anomaly) {
     public Device {
       aggregationWindows = List.copyOf(aggregationWindows);
     }
@@ -64,6 +64,13 @@ public record FleetSettings(Device device, Directory directory) {
    */
   public record Alerts(Duration updateInterval) {}
 
+  /**
+   * @param detector the streaming anomaly detector ({@code fleetpulse.anomaly.detector})
+   * @param reorderHold how long a message ahead of a missing one waits for it (node clock)
+   * @param reorderCapacity how many messages wait at most; beyond, the oldest gap is given up
+   */
+  public record Anomaly(io.fleetpulse.anomaly.AnomalySettings detector, Duration reorderHold, int reorderCapacity) {}
+
   /** @param askTimeout how long the HTTP API waits for the directory's overview */
   public record Directory(Duration askTimeout) {}
 
@@ -88,7 +95,8 @@ public record FleetSettings(Device device, Directory directory) {
                 d.getDuration("recovery.retry-max-backoff")),
             new Alerts(d.getDuration("alerts.update-interval")),
             d.getString("role"),
-            io.fleetpulse.anomaly.AnomalySettings.fromConfig(root));
+            new Anomaly(io.fleetpulse.anomaly.AnomalySettings.fromConfig(root), d.getDuration("anomaly-reorder.hold"),
+                d.getInt("anomaly-reorder.capacity")));
     if (device.aggregationWindows().isEmpty()) {
       throw new IllegalArgumentException("fleetpulse.fleet.device.aggregation-windows must name at least one window");
     }

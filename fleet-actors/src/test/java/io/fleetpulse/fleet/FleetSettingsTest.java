@@ -20,6 +20,9 @@ class FleetSettingsTest {
     assertThat(device.passivationIdleTimeout()).isEqualTo(Duration.ofMinutes(10));
     assertThat(device.askTimeout()).isEqualTo(Duration.ofSeconds(5));
     assertThat(device.recentReadings()).isEqualTo(20);
+    assertThat(device.anomaly().reorderHold()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(device.anomaly().reorderCapacity()).isEqualTo(64);
+    assertThat(device.anomaly().detector().resolutions()).isNotEmpty();
     assertThat(settings.directory().askTimeout()).isEqualTo(Duration.ofSeconds(3));
   }
 
@@ -49,7 +52,8 @@ class FleetSettingsTest {
     FleetSettings.Device device = new FleetSettings.Device(windows, 6, 1024, Duration.ofMinutes(10), Duration.ofSeconds(5), 20, Duration.ofSeconds(3), 2,
         new FleetSettings.Recovery(Duration.ofMinutes(15), 20000, 1000, Duration.ofMillis(200), Duration.ofSeconds(10)),
         new FleetSettings.Alerts(Duration.ofSeconds(10)), "device",
-        io.fleetpulse.anomaly.AnomalySettings.fromConfig(ConfigFactory.defaultReference()));
+        new FleetSettings.Anomaly(io.fleetpulse.anomaly.AnomalySettings.fromConfig(ConfigFactory.defaultReference()),
+            Duration.ofSeconds(2), 64));
 
     windows.add(Duration.ofHours(1));
 

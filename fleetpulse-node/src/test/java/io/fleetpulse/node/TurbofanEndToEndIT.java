@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.fleetpulse.analytics.cmapss.CmapssFile;
-import io.fleetpulse.analytics.cmapss.EndToEndRulEvaluation;
 import io.fleetpulse.analytics.cmapss.OfflineRulEvaluation;
 import io.fleetpulse.loadtest.cmapss.CmapssReplay;
 import io.fleetpulse.persistence.cassandra.CassandraLauncher;
@@ -65,7 +64,7 @@ class TurbofanEndToEndIT {
       try (RunningNode node = FleetPulseNode.start(config)) {
         // Engines 1-4, and engine 31, 8 cycles from failure at its last cycle: its RUL alert.
         List<Integer> units = List.of(1, 2, 3, 4, NEAR_FAILURE);
-        CmapssReplay.Result sent = CmapssReplay.replay("tcp://127.0.0.1:" + brokerPort, CMAPSS, "FD001", units, 100, "test-cell");
+        io.fleetpulse.loadtest.replay.ReplayPublisher.Result sent = CmapssReplay.replay("tcp://127.0.0.1:" + brokerPort, CMAPSS, "FD001", units, 100, "test-cell");
         assertThat(sent.acknowledged()).isEqualTo(sent.published());
 
         Map<Integer, List<float[]>> engines = CmapssFile.read(CMAPSS.resolve("test_FD001.txt"));
@@ -82,7 +81,7 @@ class TurbofanEndToEndIT {
             Map<Long, Double> stored = Map.of();
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             while (System.nanoTime() < deadline && !stored.containsKey(lastCycle)) {
-              stored = EndToEndRulEvaluation.storedPredictions(node.httpUrl(), device, "rul-fd001");
+              stored = io.fleetpulse.analytics.StoredPredictions.bySequence(node.httpUrl(), device, "rul-fd001", 0);
               Thread.sleep(300);
             }
             assertThat(stored).as(device + ": a prediction for the last cycle").containsKey(lastCycle);

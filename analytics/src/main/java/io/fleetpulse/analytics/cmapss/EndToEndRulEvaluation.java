@@ -1,18 +1,7 @@
 package io.fleetpulse.analytics.cmapss;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -27,38 +16,7 @@ import java.util.Map;
  */
 public final class EndToEndRulEvaluation {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-
   private EndToEndRulEvaluation() {}
-
-  /**
-   * The model's stored predictions of one device over the last two days, by the sequence number
-   * (cycle) of the window's last message.
-   */
-  public static Map<Long, Double> storedPredictions(String nodeUrl, String deviceId, String model)
-      throws IOException, InterruptedException {
-    Instant now = Instant.now();
-    String url = nodeUrl + "/api/data/devices/" + URLEncoder.encode(deviceId, StandardCharsets.UTF_8)
-        + "/predictions?format=jsonl&model=" + URLEncoder.encode(model, StandardCharsets.UTF_8)
-        + "&from=" + now.minus(Duration.ofDays(2)) + "&to=" + now.plus(Duration.ofHours(1));
-    HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60)).build(),
-        HttpResponse.BodyHandlers.ofString());
-    if (response.statusCode() == 404) {
-      return Map.of();
-    }
-    if (response.statusCode() != 200) {
-      throw new IOException("GET " + url + " answered " + response.statusCode() + ": " + response.body());
-    }
-    Map<Long, Double> bySequence = new HashMap<>();
-    for (String line : response.body().split("\n")) {
-      if (!line.isBlank()) {
-        JsonNode item = JSON.readTree(line);
-        bySequence.put(item.path("sequence").asLong(), item.path("outputs").get(0).asDouble());
-      }
-    }
-    return bySequence;
-  }
 
   /** Last-cycle predictions of the engines {@code units} as stored, scored; NaN where none is stored. */
   public static OfflineRulEvaluation.Result evaluate(
@@ -72,7 +30,7 @@ public final class EndToEndRulEvaluation {
     for (int i = 0; i < units.size(); i++) {
       int unit = units.get(i);
       long lastCycle = engines.get(unit).size();
-      predicted[i] = storedPredictions(nodeUrl, CmapssFile.deviceId(dataset, unit), model).getOrDefault(lastCycle, Double.NaN);
+      predicted[i] = io.fleetpulse.analytics.StoredPredictions.bySequence(nodeUrl, CmapssFile.deviceId(dataset, unit), model, 0).getOrDefault(lastCycle, Double.NaN);
       truth[i] = Math.min(rul.get(all.indexOf(unit)), cap);
     }
     return new OfflineRulEvaluation.Result(units, predicted, truth, cap, RulMetrics.rmse(predicted, truth),

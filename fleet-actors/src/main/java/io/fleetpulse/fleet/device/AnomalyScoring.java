@@ -1,83 +1,149 @@
 package io.fleetpulse.fleet.device;
 
-import io.fleetpulse.anomaly.AnomalySettings;
 import io.fleetpulse.anomaly.StreamingAnomalyDetector;
 import io.fleetpulse.api.profile.DeviceProfile;
+import io.fleetpulse.api.telemetry.Sample;
+import io.fleetpulse.api.telemetry.Telemetry;
+import io.fleetpulse.fleet.FleetSettings;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The streaming anomaly detectors of one device: one per metric its profile scores ({@code
- * anomaly-scores}), each learning its metric online from the readings in event-time order. A
- * reading older than its metric's newest is not scored (the detector reads a series once, in
- * order) and is counted as late. The scores of the message being applied wait in {@link #scored}
- * until the device state takes them. Not thread-safe: owned by one actor.
+ * anomaly-scores}), each reading its metric once, in the device's message order (sequence
+ * numbers), as a detector must. Messages overtake each other on their way to the actor, so a
+ * message ahead of a missing one waits until the missing one comes, at most {@code reorderHold}
+ * (node clock) and {@code reorderCapacity} messages; then the gap is given up and counted (a
+ * device may skip numbers: a message the gateway rejected never comes). The first message after
+ * the actor starts waits too, for any that overtook it. A device numbering its messages by
+ * timestamp has gaps everywhere: its readings are scored {@code reorderHold} late, in order. A message behind one
+ * already scored is not scored (counted as late). Scores wait in {@link #drain} until the device
+ * state takes them. Not thread-safe: owned by one actor.
  */
 final class AnomalyScoring {
 
-  /** One scored reading: the metric's index in the profile, its score, and the model it is stored as. */
-  record Scored(String model, long timestampMillis, StreamingAnomalyDetector.Score score) {}
+  /** One scored reading: the model it is stored as, the message it came with and its time. */
+  record Scored(String model, long sequence, long timestampMillis, StreamingAnomalyDetector.Score score) {}
 
+  private static final long NONE_YET = Long.MIN_VALUE;
+
+  private final DeviceProfile profile;
   private final int[] detectorOfMetric;
   private final String[] models;
   private final StreamingAnomalyDetector[] detectors;
-  private final long[] newestMillis;
-  private Scored[] scored;
-  private int scoredCount;
+  private final long holdMillis;
+  private final int capacity;
+  /** Messages ahead of a missing one, by sequence number. */
+  private final TreeMap<Long, Telemetry> waiting = new TreeMap<>();
+  private final List<Scored> scored = new ArrayList<>(0);
+  private long nextSequence = NONE_YET;
   private long late;
+  private long gaps;
 
-  AnomalyScoring(DeviceProfile profile, AnomalySettings settings) {
+  AnomalyScoring(DeviceProfile profile, FleetSettings.Anomaly settings) {
+    this.profile = profile;
     List<String> metrics = profile.anomalyMetrics();
     this.detectorOfMetric = new int[profile.metrics().size()];
     java.util.Arrays.fill(detectorOfMetric, -1);
     this.models = new String[metrics.size()];
     this.detectors = new StreamingAnomalyDetector[metrics.size()];
-    this.newestMillis = new long[metrics.size()];
-    this.scored = new Scored[metrics.size()];
     for (int i = 0; i < metrics.size(); i++) {
       detectorOfMetric[profile.indexOf(metrics.get(i))] = i;
       models[i] = DeviceProfile.anomalyModel(metrics.get(i));
-      detectors[i] = new StreamingAnomalyDetector(settings);
-      newestMillis[i] = Long.MIN_VALUE;
+      detectors[i] = new StreamingAnomalyDetector(settings.detector());
     }
+    this.holdMillis = settings.reorderHold().toMillis();
+    this.capacity = settings.reorderCapacity();
   }
 
-  /** Scores a reading of the metric at {@code metricIndex} if the profile scores it and it is in order. */
-  void reading(int metricIndex, long timestampMillis, double value) {
-    int detector = detectorOfMetric[metricIndex];
-    if (detector < 0) {
-      return;
-    }
-    if (timestampMillis <= newestMillis[detector]) {
+  /** A new message of the device (not a duplicate), received at {@code nowMillis}. */
+  void accept(Telemetry telemetry, long nowMillis) {
+    long sequence = telemetry.sequence();
+    if (nextSequence != NONE_YET && sequence < nextSequence) {
       late++;
       return;
     }
-    newestMillis[detector] = timestampMillis;
-    if (scoredCount == scored.length) {
-      scored = java.util.Arrays.copyOf(scored, scored.length * 2); // a message with several readings of a metric
+    waiting.put(sequence, telemetry);
+    while (waiting.size() > capacity) {
+      skipGap();
     }
-    scored[scoredCount++] = new Scored(models[detector], timestampMillis, detectors[detector].score(value));
+    release(nowMillis);
   }
 
-  /** The scores of the message just applied, then forgets them. */
-  Scored[] drain() {
-    if (scoredCount == 0) {
-      return NONE;
+  /**
+   * A message read back from storage while the actor recovers, in stored order: the detectors
+   * learn it at once (nothing overtakes anything in a read-back).
+   */
+  void recovered(Telemetry telemetry) {
+    if (nextSequence == NONE_YET || telemetry.sequence() >= nextSequence) {
+      nextSequence = telemetry.sequence() + 1;
+      score(telemetry);
     }
-    Scored[] drained = java.util.Arrays.copyOf(scored, scoredCount);
-    java.util.Arrays.fill(scored, null);
-    scoredCount = 0;
+  }
+
+  /** Scores the waiting messages that are next in order or have waited {@code reorderHold}. */
+  void release(long nowMillis) {
+    while (!waiting.isEmpty()) {
+      Map.Entry<Long, Telemetry> first = waiting.firstEntry();
+      if (first.getKey() != nextSequence) {
+        if (nowMillis - first.getValue().receivedAtMillis() < holdMillis) {
+          return;
+        }
+        skipGap();
+        continue;
+      }
+      waiting.pollFirstEntry();
+      nextSequence = first.getKey() + 1;
+      score(first.getValue());
+    }
+  }
+
+  /** Whether messages wait for a missing one: the actor then checks again after {@link #holdMillis}. */
+  boolean waiting() {
+    return !waiting.isEmpty();
+  }
+
+  long holdMillis() {
+    return holdMillis;
+  }
+
+  /** Gives up waiting for what precedes the first waiting message (at the start: nothing is known to precede it). */
+  private void skipGap() {
+    if (nextSequence != NONE_YET) {
+      gaps++;
+    }
+    nextSequence = waiting.firstKey();
+  }
+
+  private void score(Telemetry telemetry) {
+    for (Sample sample : telemetry.samples()) {
+      int index = profile.indexOf(sample.metric());
+      int detector = index < 0 ? -1 : detectorOfMetric[index];
+      if (detector >= 0) {
+        scored.add(new Scored(models[detector], telemetry.sequence(), sample.timestampMillis(),
+            detectors[detector].score(sample.value())));
+      }
+    }
+  }
+
+  /** The scores since the last call, in order, then forgets them. */
+  List<Scored> drain() {
+    if (scored.isEmpty()) {
+      return List.of();
+    }
+    List<Scored> drained = List.copyOf(scored);
+    scored.clear();
     return drained;
   }
 
-  private static final Scored[] NONE = new Scored[0];
-
-  /** Readings scored and late readings skipped, for the device view. */
+  /** Readings scored, messages scored late or given up, for the device view. */
   Map<String, Long> counters() {
     long readings = 0;
     for (StreamingAnomalyDetector detector : detectors) {
       readings += detector.readings();
     }
-    return Map.of("scored", readings, "late", late);
+    return Map.of("scored", readings, "late", late, "gaps", gaps, "waiting", (long) waiting.size());
   }
 }

@@ -67,7 +67,7 @@ public final class DeviceActor extends AbstractBehavior<DeviceActor.Command> {
 
   public sealed interface Command extends CborSerializable
       permits Ingest, RecordRejection, GetView, InactivityCheck, InferenceAnswered, HistoryRead, RetryRecovery,
-          AcknowledgeAlert, ClearAlert, GetAlerts, AlertsRead, AlertSaved {}
+          AcknowledgeAlert, ClearAlert, GetAlerts, AlertsRead, AlertSaved, ReleaseAnomalyReadings {}
 
   /** A validated telemetry message; answered once the device has decided on it. */
   public record Ingest(Telemetry telemetry, ActorRef<IngestOutcome> replyTo) implements Command {}
@@ -93,6 +93,11 @@ public final class DeviceActor extends AbstractBehavior<DeviceActor.Command> {
       implements Command {}
 
   enum RetryRecovery implements Command {
+    INSTANCE
+  }
+
+  /** Messages waiting for a missing one before their anomaly scoring may have waited long enough. */
+  enum ReleaseAnomalyReadings implements Command {
     INSTANCE
   }
 
@@ -188,6 +193,7 @@ public final class DeviceActor extends AbstractBehavior<DeviceActor.Command> {
         .onMessage(InferenceAnswered.class, this::onInferenceAnswered)
         .onMessage(HistoryRead.class, this::onHistoryRead)
         .onMessageEquals(RetryRecovery.INSTANCE, this::onRetryRecovery)
+        .onMessageEquals(ReleaseAnomalyReadings.INSTANCE, this::onReleaseAnomalyReadings)
         .onMessage(AcknowledgeAlert.class, this::onAcknowledgeAlert)
         .onMessage(ClearAlert.class, this::onClearAlert)
         .onMessage(GetAlerts.class, this::onGetAlerts)
@@ -429,9 +435,26 @@ public final class DeviceActor extends AbstractBehavior<DeviceActor.Command> {
       markOnline();
       raiseAlerts(current.drainSignals());
       requestInferences(current);
+      scheduleAnomalyRelease(current);
     }
     getContext().getLog().trace("device {} seq {}: {}", deviceId, telemetry.sequence(), outcome);
     command.replyTo().tell(outcome);
+    return this;
+  }
+
+  private void scheduleAnomalyRelease(DeviceState current) {
+    if (!timers.isTimerActive(ReleaseAnomalyReadings.INSTANCE)) {
+      current.anomalyReleaseDelayMillis().ifPresent(delay ->
+          timers.startSingleTimer(ReleaseAnomalyReadings.INSTANCE, Duration.ofMillis(delay)));
+    }
+  }
+
+  private Behavior<Command> onReleaseAnomalyReadings() {
+    if (state != null) {
+      state.releaseAnomalyReadings(clock.millis());
+      raiseAlerts(state.drainSignals());
+      scheduleAnomalyRelease(state);
+    }
     return this;
   }
 

@@ -151,7 +151,8 @@ public final class DeviceState {
     }
     int newer = apply(telemetry);
     if (anomalies != null) {
-      anomalyScored(telemetry.sequence());
+      anomalies.accept(telemetry, telemetry.receivedAtMillis());
+      anomalyScored();
     }
     if (newer >= 0) {
       long[] newerRows = newer == 0 ? IN_ORDER : ring.newestSequences(newer);
@@ -173,6 +174,7 @@ public final class DeviceState {
     }
     apply(telemetry);
     if (anomalies != null) {
+      anomalies.recovered(telemetry);
       anomalies.drain(); // the detectors learn the history again; its scores were stored the first time
     }
     // The rules learn the device's recent condition; the actor then reconciles what holds at the
@@ -187,14 +189,33 @@ public final class DeviceState {
    * a prediction of model {@code anomaly:<metric>}, outputs [anomaly score, novelty], rounded to
    * float like every stored output (so the rules see what is stored).
    */
-  private void anomalyScored(long sequence) {
+  private void anomalyScored() {
     for (AnomalyScoring.Scored scored : anomalies.drain()) {
       float anomaly = (float) scored.score().anomaly();
       float novelty = (float) scored.score().novelty();
       alertRules.prediction(scored.model(), new float[] {anomaly, novelty}, scored.timestampMillis(), signals);
       records.prediction(identity, new DeviceRecords.PredictionRecord(scored.model(),
-          io.fleetpulse.anomaly.AnomalySettings.DETECTOR_VERSION, sequence, scored.timestampMillis(), List.of(anomaly, novelty)));
+          io.fleetpulse.anomaly.AnomalySettings.DETECTOR_VERSION, scored.sequence(), scored.timestampMillis(), List.of(anomaly, novelty)));
     }
+  }
+
+  /**
+   * Scores the messages that waited for a missing one and have waited long enough (the actor's
+   * timer); returns whether some still wait.
+   */
+  public boolean releaseAnomalyReadings(long nowMillis) {
+    if (anomalies == null) {
+      return false;
+    }
+    anomalies.release(nowMillis);
+    anomalyScored();
+    return anomalies.waiting();
+  }
+
+  /** How long after now the actor should release waiting anomaly readings; empty when none wait. */
+  public java.util.OptionalLong anomalyReleaseDelayMillis() {
+    return anomalies != null && anomalies.waiting() ? java.util.OptionalLong.of(anomalies.holdMillis())
+        : java.util.OptionalLong.empty();
   }
 
   /** Closes the open roll-up minutes: the actor stops or the device went silent. */
@@ -214,9 +235,6 @@ public final class DeviceState {
       metrics[index].add(sample.timestampMillis(), sample.value());
       rollups.add(index, sample.timestampMillis(), sample.value());
       alertRules.reading(index, sample.value(), sample.timestampMillis(), signals);
-      if (anomalies != null) {
-        anomalies.reading(index, sample.timestampMillis(), sample.value());
-      }
       row[index] = (float) sample.value();
     }
     int newer = ring.add(telemetry.timestampMillis(), telemetry.sequence(), row);

@@ -76,17 +76,37 @@ class DeviceAnomalyScoringTest {
   }
 
   @Test
-  void a_late_reading_is_not_scored_and_a_recovered_one_is_learnt_but_not_stored_again() {
+  void readings_that_overtook_one_another_are_scored_in_sequence_order() {
     DeviceState state = new DeviceState(SIGNAL, PROFILES.get("univariate-signal"), SETTINGS, records);
-    state.ingest(reading(2, 1.0));
-    state.ingest(reading(1, 2.0)); // older than the newest: the detector reads a series in order
-    assertThat(predictions).extracting(DeviceRecords.PredictionRecord::sequence).containsExactly(2L);
+    long hold = SETTINGS.anomaly().reorderHold().toMillis();
+    state.ingest(received(1, 1.0, T0));
+    state.ingest(received(3, 3.0, T0 + 1)); // 2 is still on its way
+    assertThat(state.anomalyReleaseDelayMillis()).hasValue(hold);
+    assertThat(state.releaseAnomalyReadings(T0 + hold)).as("1 waited long enough; 3 waits for 2").isTrue();
+    assertThat(predictions).extracting(DeviceRecords.PredictionRecord::sequence).containsExactly(1L);
+    state.ingest(received(2, 2.0, T0 + 2));
+    assertThat(predictions).extracting(DeviceRecords.PredictionRecord::sequence).containsExactly(1L, 2L, 3L);
+    assertThat(state.anomalyReleaseDelayMillis()).isEmpty();
 
+    state.ingest(received(5, 5.0, T0 + 10)); // 4 never comes (the gateway rejected it, say)
+    assertThat(state.releaseAnomalyReadings(T0 + 10 + hold - 1)).isTrue();
+    assertThat(state.releaseAnomalyReadings(T0 + 10 + hold)).isFalse();
+    state.ingest(received(4, 4.0, T0 + 20)); // too late: 5 was scored
+    assertThat(predictions).extracting(DeviceRecords.PredictionRecord::sequence).containsExactly(1L, 2L, 3L, 5L);
+  }
+
+  @Test
+  void recovered_readings_are_learnt_but_not_stored_again() {
     DeviceState restarted = new DeviceState(SIGNAL, PROFILES.get("univariate-signal"), SETTINGS, records);
-    restarted.recover(reading(1, 2.0));
-    restarted.recover(reading(2, 1.0));
-    restarted.ingest(reading(3, 1.5));
-    assertThat(predictions).extracting(DeviceRecords.PredictionRecord::sequence).containsExactly(2L, 3L);
+    restarted.recover(received(1, 2.0, T0));
+    restarted.recover(received(2, 1.0, T0 + 1));
+    restarted.ingest(received(3, 1.5, T0 + 2));
+    assertThat(predictions).extracting(DeviceRecords.PredictionRecord::sequence).containsExactly(3L);
+  }
+
+  private static Telemetry received(long sequence, double value, long receivedAtMillis) {
+    long timestamp = T0 + sequence * STEP;
+    return new Telemetry(SIGNAL, sequence, timestamp, List.of(new Sample("value", timestamp, value)), receivedAtMillis);
   }
 
   @Test

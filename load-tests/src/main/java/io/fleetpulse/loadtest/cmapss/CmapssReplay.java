@@ -1,19 +1,13 @@
 package io.fleetpulse.loadtest.cmapss;
 
-import com.hivemq.client.mqtt.MqttClient;
-import com.hivemq.client.mqtt.datatypes.MqttQos;
-import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import io.fleetpulse.analytics.cmapss.CmapssFile;
-import java.net.URI;
+import io.fleetpulse.loadtest.replay.ReplayPublisher;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Replays C-MAPSS engines as turbofan devices over MQTT: each engine is device {@link
@@ -27,13 +21,10 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class CmapssReplay {
 
-  /** What was sent: messages and the broker's acknowledgements. */
-  public record Result(long published, long acknowledged, long failed) {}
-
   private CmapssReplay() {}
 
   /** Replays the first {@code engines} engines of the test file. */
-  public static Result replay(String brokerUrl, Path cmapss, String dataset, int engines, double rate, String site)
+  public static ReplayPublisher.Result replay(String brokerUrl, Path cmapss, String dataset, int engines, double rate, String site)
       throws InterruptedException {
     Map<Integer, List<float[]>> all = CmapssFile.read(cmapss.resolve("test_" + dataset + ".txt"));
     return replay(brokerUrl, cmapss, dataset, new ArrayList<>(all.keySet()).subList(0, Math.min(engines, all.size())),
@@ -41,54 +32,23 @@ public final class CmapssReplay {
   }
 
   /** Replays the given engines (unit numbers) of the test file, their cycles interleaved. */
-  public static Result replay(String brokerUrl, Path cmapss, String dataset, List<Integer> units, double rate, String site)
+  public static ReplayPublisher.Result replay(String brokerUrl, Path cmapss, String dataset, List<Integer> units, double rate, String site)
       throws InterruptedException {
     Map<Integer, List<float[]>> all = CmapssFile.read(cmapss.resolve("test_" + dataset + ".txt"));
     int longest = units.stream().mapToInt(unit -> all.get(unit).size()).max().orElse(0);
     long start = System.currentTimeMillis() - longest * 1000L;
-    URI url = URI.create(brokerUrl);
-    Mqtt5AsyncClient client = MqttClient.builder().useMqttVersion5().identifier("cmapss-replay-" + dataset)
-        .serverHost(url.getHost()).serverPort(url.getPort() > 0 ? url.getPort() : 1883).buildAsync();
-    client.connect().join();
-    Semaphore window = new Semaphore(500);
-    AtomicLong acknowledged = new AtomicLong();
-    AtomicLong failed = new AtomicLong();
-    long published = 0;
-    long begun = System.nanoTime();
-    try {
+    try (ReplayPublisher publisher = new ReplayPublisher(brokerUrl, "cmapss-replay-" + dataset, rate)) {
       for (int cycle = 1; cycle <= longest; cycle++) {
         for (int unit : units) {
           List<float[]> cycles = all.get(unit);
-          if (cycle > cycles.size()) {
-            continue;
-          }
-          window.acquire();
-          client.publishWith()
-              .topic("fleet/" + site + "/" + CmapssFile.deviceId(dataset, unit) + "/telemetry")
-              .qos(MqttQos.AT_LEAST_ONCE)
-              .payload(payload(cycle, start + cycle * 1000L, cycles.get(cycle - 1)))
-              .send()
-              .whenComplete((ok, failure) -> {
-                (failure == null ? acknowledged : failed).incrementAndGet();
-                window.release();
-              });
-          published++;
-          if (rate > 0) {
-            long due = begun + (long) (published * 1e9 / rate);
-            long wait = due - System.nanoTime();
-            if (wait > 0) {
-              TimeUnit.NANOSECONDS.sleep(wait);
-            }
+          if (cycle <= cycles.size()) {
+            publisher.publish("fleet/" + site + "/" + CmapssFile.deviceId(dataset, unit) + "/telemetry",
+                payload(cycle, start + cycle * 1000L, cycles.get(cycle - 1)));
           }
         }
       }
-      if (!window.tryAcquire(500, 60, TimeUnit.SECONDS)) {
-        throw new IllegalStateException("publishes unanswered after 60 s");
-      }
-    } finally {
-      client.disconnect().join();
+      return publisher.finish();
     }
-    return new Result(published, acknowledged.get(), failed.get());
   }
 
   static byte[] payload(int cycle, long timestampMillis, float[] values) {
@@ -111,7 +71,7 @@ public final class CmapssReplay {
     double rate = args.length > 4 ? Double.parseDouble(args[4]) : 0;
     String site = args.length > 5 ? args[5] : "test-cell";
     long started = System.nanoTime();
-    Result result = replay(args[0], Path.of(args[1]), dataset, engines, rate, site);
+    ReplayPublisher.Result result = replay(args[0], Path.of(args[1]), dataset, engines, rate, site);
     System.out.printf(Locale.ROOT, "replayed test_%s: %d messages, %d acknowledged by the broker, %d failed, in %.1f s%n",
         dataset, result.published(), result.acknowledged(), result.failed(), (System.nanoTime() - started) / 1e9);
   }
