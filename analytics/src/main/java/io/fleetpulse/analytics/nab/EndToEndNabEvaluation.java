@@ -54,7 +54,9 @@ public final class EndToEndNabEvaluation {
         if (score == null) {
           missing++;
         }
-        NabResultRow row = new NabResultRow(points.get(i).timestamp(), points.get(i).value(), score == null ? 0.0 : score);
+        // Stored as float, served as the float's shortest decimal: back to that float, as offline rounds.
+        NabResultRow row = new NabResultRow(points.get(i).timestamp(), points.get(i).value(),
+            score == null ? 0.0 : (double) score.floatValue());
         if (row.anomalyScore() != expected.get(i).anomalyScore()) {
           differing++;
         }

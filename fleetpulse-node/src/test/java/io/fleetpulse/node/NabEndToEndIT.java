@@ -1,0 +1,94 @@
+package io.fleetpulse.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.fleetpulse.analytics.StoredPredictions;
+import io.fleetpulse.analytics.nab.EndToEndNabEvaluation;
+import io.fleetpulse.analytics.nab.NabEvaluation;
+import io.fleetpulse.loadtest.nab.NabReplay;
+import io.fleetpulse.loadtest.replay.ReplayPublisher;
+import io.fleetpulse.persistence.cassandra.CassandraLauncher;
+import io.fleetpulse.persistence.cassandra.CassandraSettings;
+import io.fleetpulse.persistence.cassandra.EmbeddedCassandraSettings;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The streaming anomaly detector through the whole system: NAB series replayed over MQTT as
+ * univariate-signal devices, scored by their device actors, stored in Cassandra and read back
+ * through the data-team query API. Every stored score equals the detector's offline score of the
+ * same row of the CSV file, so the benchmark's offline number is the fleet's number; the series
+ * with a jump in its rhythm raises the profile's anomaly alert.
+ */
+class NabEndToEndIT {
+
+  private static final Path NAB = Path.of(System.getProperty("fleetpulse.nab.path", "../../shared/datasets/nab"));
+  private static final List<String> SERIES = List.of(
+      "artificialWithAnomaly/art_daily_jumpsup.csv",
+      "realAWSCloudwatch/iio_us-east-1_i-a2eb1cd9_NetworkIn.csv",
+      "realKnownCause/rogue_agent_key_hold.csv");
+
+  @TempDir
+  Path directory;
+
+  @Test
+  void stored_anomaly_scores_of_replayed_series_equal_the_offline_detector_s() throws Exception {
+    Assumptions.assumeTrue(Files.isRegularFile(NAB.resolve("labels/combined_windows.json")),
+        "NAB not found at " + NAB.toAbsolutePath() + " (set -Dfleetpulse.nab.path=DIR)");
+    CassandraSettings cassandraSettings = CassandraSettings.fromConfig(ConfigFactory.load());
+    EmbeddedCassandraSettings embedded = cassandraSettings.embedded()
+        .isolated(Path.of("../cassandra-runtime/target/lib"), directory.resolve("cassandra"));
+    int brokerPort = NodeTestSupport.freePort();
+    try (CassandraLauncher cassandra = CassandraLauncher.start(embedded)) {
+      Config config = ConfigFactory.parseString("""
+              fleetpulse.persistence.cassandra.embedded.enabled = false
+              fleetpulse.persistence.cassandra.contact-points = ["127.0.0.1:%d"]
+              """.formatted(cassandra.cqlAddress().getPort()))
+          .withFallback(NodeTestSupport.nodeConfig("nab", brokerPort, directory.resolve("broker"), null));
+      try (RunningNode node = FleetPulseNode.start(config)) {
+        ReplayPublisher.Result sent = NabReplay.replay("tcp://127.0.0.1:" + brokerPort, NAB, SERIES, 0, "nab");
+        assertThat(sent.acknowledged()).isEqualTo(sent.published());
+
+        for (String series : SERIES) {
+          awaitStored(node.httpUrl(), series);
+        }
+        EndToEndNabEvaluation.Comparison comparison = EndToEndNabEvaluation.evaluate(node.httpUrl(), NAB, SERIES);
+        long rows = comparison.stored().rowsBySeries().values().stream().mapToLong(List::size).sum();
+        assertThat(rows).isEqualTo(sent.published());
+        assertThat(comparison.missingRows()).as("rows without a stored score").isZero();
+        assertThat(comparison.differingRows()).as("stored scores differing from the offline detector's").isZero();
+        assertThat(comparison.stored().profiles().get(0).normalisedScore())
+            .isEqualTo(comparison.offline().profiles().get(0).normalisedScore());
+
+        String jumps = NabEvaluation.deviceId(SERIES.get(0));
+        JsonNode alerts = NodeTestSupport.awaitJson(node.httpUrl() + "/api/devices/" + jumps + "/alerts",
+            body -> body.path("items").findValuesAsText("type").contains("signal-anomaly"), Duration.ofSeconds(30));
+        assertThat(alerts.path("items").findValuesAsText("type")).as(jumps + ": the anomaly alert").contains("signal-anomaly");
+        System.out.printf("NAB end to end: %d rows of %d series stored and equal to offline%n", rows, SERIES.size());
+      }
+    }
+  }
+
+  /** Waits until the node stored a score for every row of the series (the replay ends before the stores do). */
+  private static void awaitStored(String api, String series) throws Exception {
+    int expected = io.fleetpulse.analytics.nab.NabDataFiles.read(NAB.resolve("data").resolve(series)).size();
+    long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+    int stored = 0;
+    while (System.nanoTime() < deadline) {
+      stored = StoredPredictions.bySequence(api, NabEvaluation.deviceId(series), EndToEndNabEvaluation.MODEL, 0).size();
+      if (stored >= expected) {
+        return;
+      }
+      Thread.sleep(500);
+    }
+    assertThat(stored).as(series + ": stored scores").isEqualTo(expected);
+  }
+}
