@@ -12,15 +12,16 @@ import java.util.List;
  * @param history earlier subsequences each new one is compared with, per resolution
  * @param neighbours nearest earlier subsequences whose mean distance measures novelty
  * @param calibration earlier measures a new one is ranked against, per resolution
- * @param warmUp measures a resolution collects before it scores
+ * @param warmUp measures a resolution collects before it scores, and readings before the range channel scores
  * @param restReadings a reading is reported only when its novelty exceeds the previous ones' this far back
+ * @param rangeTolerance share of the range so far a reading must pass its extremes by to be novel by range alone
  */
 public record AnomalySettings(
     int embeddingLength, List<Integer> resolutions, int history, int neighbours, int calibration, int warmUp,
-    int restReadings) {
+    int restReadings, double rangeTolerance) {
 
   /** Stored with every score: a change of the algorithm or its defaults gets a new one. */
-  public static final String DETECTOR_VERSION = "msknn-1";
+  public static final String DETECTOR_VERSION = "msknn-2";
 
   public AnomalySettings {
     resolutions = List.copyOf(resolutions);
@@ -31,6 +32,7 @@ public record AnomalySettings(
     require(calibration >= 1, "calibration must be at least 1");
     require(warmUp >= 1 && warmUp <= calibration, "warm-up must be between 1 and the calibration size");
     require(restReadings >= 0, "rest-readings must not be negative");
+    require(rangeTolerance >= 0, "range-tolerance must not be negative");
   }
 
   /** Reads {@code fleetpulse.anomaly.detector} from the full configuration. */
@@ -43,7 +45,8 @@ public record AnomalySettings(
         detector.getInt("neighbours"),
         detector.getInt("calibration"),
         detector.getInt("warm-up"),
-        detector.getInt("rest-readings"));
+        detector.getInt("rest-readings"),
+        detector.getDouble("range-tolerance"));
   }
 
   private static void require(boolean condition, String message) {

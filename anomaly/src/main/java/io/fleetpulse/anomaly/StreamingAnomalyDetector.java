@@ -5,17 +5,25 @@ import java.util.Arrays;
 /**
  * Scores each reading of one univariate signal as it arrives, using only the readings before it:
  * a multi-resolution nearest-neighbour novelty measure, calibrated by rank against its own recent
- * history (the conformal-prediction idea behind KNN-CAD), reported once per event.
+ * history (the conformal-prediction idea behind KNN-CAD), plus a range channel, reported once per
+ * event.
  *
  * <p>At each resolution r (readings averaged per point), the newest {@code embeddingLength} points
- * form a subsequence; its novelty is the mean distance to its nearest {@code neighbours} among the
- * {@code history} earlier subsequences that do not overlap it, relative to the signal's range so
- * far. The measure is then ranked against that resolution's last {@code calibration} measures:
- * the share of them it exceeds maps to [0, 0.9), and a measure beyond all of them to [0.9, 1)
- * by how far beyond (in log ratio). Ranking makes scores of different signals comparable, so one
- * threshold serves a whole fleet. A reading's novelty is the highest of its resolutions: the raw
- * resolution sees spikes, the coarse ones changes of level, rhythm or shape that no single
- * reading shows.
+ * form a subsequence; its novelty measure is the log of the mean distance to its nearest
+ * {@code neighbours} among the {@code history} earlier subsequences that do not overlap it, in the
+ * signal's own units. The measure is then ranked against that resolution's last {@code calibration}
+ * measures: the share of them it exceeds maps to [0, 0.9), and a measure beyond all of them to
+ * [0.9, 1) by how far beyond (in log ratio). Ranking makes scores of different signals comparable,
+ * so one threshold serves a whole fleet, and needs no normalisation of the distance: dividing by
+ * the range seen so far (which only grows) would inflate the early measures of the calibration set
+ * and mute later events. The raw resolution sees spikes, the coarse ones changes of level, rhythm
+ * or shape that no single reading shows.
+ *
+ * <p>The range channel scores a reading beyond the lowest or highest reading so far by more than
+ * {@code rangeTolerance} of that range (the "spatial anomaly" of Numenta's HTM detector): a failure
+ * that drives a sensor where it has never been is novel however its shape compares. It maps the
+ * excess, in ranges, to [0.9, 1) like a measure beyond its calibration set. A reading's novelty is
+ * the highest of its resolutions and the range channel.
  *
  * <p>The anomaly score repeats the novelty when it exceeds the novelty of each of the previous
  * {@code restReadings} readings, and is 0 otherwise: an event that lasts is reported when it
@@ -58,11 +66,11 @@ public final class StreamingAnomalyDetector {
     if (!Double.isFinite(value)) {
       throw new IllegalArgumentException("a reading must be a finite number, not " + value);
     }
+    double novelty = beyondRange(value);
     readings++;
     lowest = Math.min(lowest, value);
     highest = Math.max(highest, value);
     double range = highest > lowest ? highest - lowest : 1.0;
-    double novelty = 0;
     for (Resolution resolution : resolutions) {
       novelty = Math.max(novelty, resolution.add(value, range));
     }
@@ -77,6 +85,23 @@ public final class StreamingAnomalyDetector {
       recentNovelty[(int) (readings % recentNovelty.length)] = novelty;
     }
     return new Score(novelty, anomaly);
+  }
+
+  /**
+   * The range channel: a reading beyond the range of the readings before it by more than the
+   * tolerance scores in [0.9, 1) by its excess in ranges; any other reading scores 0. Silent until
+   * the warm-up's number of readings has set a range.
+   */
+  private double beyondRange(double value) {
+    if (readings < settings.warmUp() || highest <= lowest) {
+      return 0;
+    }
+    double range = highest - lowest;
+    double excess = Math.max(value - highest, lowest - value);
+    if (excess <= settings.rangeTolerance() * range) {
+      return 0;
+    }
+    return RANKED_SHARE + (1 - RANKED_SHARE) * (1 - Math.exp(-excess / range));
   }
 
   /** One resolution: its points (means of {@code size} readings), and its calibration set. */
@@ -109,7 +134,7 @@ public final class StreamingAnomalyDetector {
       blockSum = 0;
       inBlock = 0;
       if (pointCount >= 2L * length + nearest.length) {
-        novelty = rank((float) Math.log(distance() / range + DISTANCE_FLOOR));
+        novelty = rank((float) Math.log(distance() + DISTANCE_FLOOR * range));
       }
       return novelty;
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.typesafe.config.ConfigFactory;
+import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -36,9 +37,10 @@ class StreamingAnomalyDetectorTest {
     assertThat(DEFAULTS.resolutions()).containsExactly(1, 4, 16, 64);
     assertThat(DEFAULTS.history()).isEqualTo(400);
     assertThat(DEFAULTS.neighbours()).isEqualTo(3);
-    assertThat(DEFAULTS.calibration()).isEqualTo(600);
+    assertThat(DEFAULTS.calibration()).isEqualTo(1200);
     assertThat(DEFAULTS.warmUp()).isEqualTo(50);
     assertThat(DEFAULTS.restReadings()).isEqualTo(100);
+    assertThat(DEFAULTS.rangeTolerance()).isEqualTo(0.05);
   }
 
   @Test
@@ -112,6 +114,41 @@ class StreamingAnomalyDetectorTest {
   }
 
   @Test
+  void a_reading_beyond_the_range_so_far_by_more_than_the_tolerance_is_novel_by_range_alone() {
+    // Only a coarse resolution, which scores nothing in the first 500 readings: what scores is the range channel.
+    AnomalySettings rangeOnly = new AnomalySettings(10, java.util.List.of(64), 400, 3, 600, 50, 100, 0.05);
+    double[] values = rhythm(500, 13);
+    double lowest = Arrays.stream(values).min().orElseThrow();
+    double highest = Arrays.stream(values).max().orElseThrow();
+    double range = highest - lowest;
+    StreamingAnomalyDetector detector = new StreamingAnomalyDetector(rangeOnly);
+    for (double value : values) {
+      detector.score(value);
+    }
+    assertThat(detector.score(highest + 0.02 * range).novelty()).isZero(); // within the tolerance
+    assertThat(detector.score(lowest - 0.5 * range).anomaly()).isGreaterThan(0.9);
+    assertThat(detector.score(values[0]).novelty()).isZero(); // back in range: the novelty falls back at once
+  }
+
+  @Test
+  void an_early_excursion_that_widens_the_range_does_not_mute_a_later_spike() {
+    // Distances are ranked in the signal's own units: a range widened by an early excursion must not
+    // make every later distance look small next to the calibration set's earlier ones.
+    double[] values = rhythm(2500, 17);
+    values[700] += 500;
+    values[1500] += 15;
+    StreamingAnomalyDetector.Score[] scores = scores(DEFAULTS, values, values.length);
+    int top = 1000;
+    for (int i = 1000; i < scores.length; i++) {
+      if (scores[i].novelty() > scores[top].novelty()) {
+        top = i;
+      }
+    }
+    assertThat(top).isBetween(1500, 1509);
+    assertThat(scores[1500].anomaly()).isGreaterThan(0.8);
+  }
+
+  @Test
   void a_flat_signal_is_never_novel() {
     double[] values = new double[2000];
     java.util.Arrays.fill(values, 42.0);
@@ -130,11 +167,13 @@ class StreamingAnomalyDetectorTest {
 
   @Test
   void rejects_settings_that_cannot_work() {
-    assertThatThrownBy(() -> new AnomalySettings(10, java.util.List.of(1), 2, 3, 600, 50, 100))
+    assertThatThrownBy(() -> new AnomalySettings(10, java.util.List.of(1), 2, 3, 600, 50, 100, 0.05))
         .hasMessageContaining("history");
-    assertThatThrownBy(() -> new AnomalySettings(10, java.util.List.of(0), 400, 3, 600, 50, 100))
+    assertThatThrownBy(() -> new AnomalySettings(10, java.util.List.of(0), 400, 3, 600, 50, 100, 0.05))
         .hasMessageContaining("resolutions");
-    assertThatThrownBy(() -> new AnomalySettings(10, java.util.List.of(1), 400, 3, 600, 700, 100))
+    assertThatThrownBy(() -> new AnomalySettings(10, java.util.List.of(1), 400, 3, 600, 700, 100, 0.05))
         .hasMessageContaining("warm-up");
+    assertThatThrownBy(() -> new AnomalySettings(10, java.util.List.of(1), 400, 3, 600, 50, 100, -0.1))
+        .hasMessageContaining("range-tolerance");
   }
 }
