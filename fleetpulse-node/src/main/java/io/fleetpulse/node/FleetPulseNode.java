@@ -21,6 +21,8 @@ import io.fleetpulse.api.alert.AlertStore;
 import io.fleetpulse.node.alerts.AlertDelivery;
 import io.fleetpulse.node.alerts.AlertFeed;
 import io.fleetpulse.node.http.NodeRoutes;
+import io.fleetpulse.node.management.NodeManagement;
+import io.fleetpulse.node.management.NodeReadiness;
 import io.fleetpulse.persistence.FleetStorage;
 import io.fleetpulse.persistence.PersistenceSettings;
 import io.fleetpulse.persistence.telemetry.TelemetryWriter;
@@ -41,7 +43,6 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.typed.Cluster;
-import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.slf4j.Logger;
@@ -82,7 +83,8 @@ public final class FleetPulseNode {
   }
 
   /** Starts a node and returns once its HTTP API is bound. */
-  public static RunningNode start(Config config) {
+  public static RunningNode start(Config configured) {
+    Config config = ListOverrides.apply(configured);
     NodeSettings nodeSettings = NodeSettings.fromConfig(config);
     GatewaySettings gatewaySettings = GatewaySettings.fromConfig(config);
     FleetSettings fleetSettings = FleetSettings.fromConfig(config);
@@ -119,8 +121,11 @@ public final class FleetPulseNode {
     TelemetryStore store = storage.<TelemetryStore>map(s -> new CassandraTelemetryStore(s.telemetry())).orElse(TelemetryStore.NONE);
 
     Cluster cluster = Cluster.get(system);
-    if (nodeSettings.joinSelfWithoutSeedNodes() && config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
-      cluster.manager().tell(Join.create(cluster.selfMember().address()));
+    try {
+      LOG.info("joining the cluster: {}", NodeManagement.start(system, config, nodeSettings));
+    } catch (RuntimeException e) {
+      system.terminate();
+      throw e;
     }
 
     ActorRef<FleetDirectory.Command> directory = FleetDirectory.initSingleton(system);
@@ -196,6 +201,10 @@ public final class FleetPulseNode {
         LOG.warn("gateway subscription failed: {}", rootMessage(e));
       }
     }
+    // Pekko Management's /ready (Kubernetes' readiness probe) answers true from here on, while the
+    // gateway stays subscribed; cluster membership is checked beside it.
+    NodeReadiness.ID.get(system.classicSystem())
+        .started(() -> gateway.map(DeviceGateway::isReady).orElse(true));
     String host = binding.localAddress().getHostString();
     String httpUrl = "http://" + host + ":" + binding.localAddress().getPort();
     LOG.info("node {} serving HTTP at {}", nodeSettings.name(), httpUrl);
