@@ -10,7 +10,6 @@ import io.fleetpulse.api.telemetry.Telemetry;
 import io.fleetpulse.fleet.FleetSettings;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,8 +39,9 @@ public final class DeviceState {
   /** Signals of the alert rules since the actor last drained them; discarded while recovering. */
   private final List<io.fleetpulse.fleet.alert.AlertSignal> signals = new ArrayList<>(0);
   private final DeviceRecords records;
-  private final List<ModelRuns> models = new ArrayList<>();
-  private final Map<RejectReason, Long> rejects = new EnumMap<>(RejectReason.class);
+  private final ModelRuns[] models;
+  /** Rejections by {@link RejectReason} ordinal; null until the first (most devices have none). */
+  private long[] rejects;
   private long accepted;
   private long duplicates;
   private long recovered;
@@ -63,9 +63,9 @@ public final class DeviceState {
       metrics[i] = new MetricAggregates(specs.get(i).name(), specs.get(i).unit(), settings.aggregationWindows(), settings.bucketsPerWindow());
     }
     this.ring = new ReadingRing(profile.ringBufferSize(), specs.size());
-    this.rollups = new MinuteRollups(specs.stream().map(MetricSpec::name).toList(),
+    this.rollups = new MinuteRollups(specs,
         (int) settings.longestWindow().toMinutes(), rollup -> records.rollup(identity, rollup));
-    profile.models().forEach(binding -> models.add(new ModelRuns(binding, profile)));
+    this.models = profile.models().stream().map(binding -> new ModelRuns(binding, profile)).toArray(ModelRuns[]::new);
     this.alertRules = new io.fleetpulse.fleet.alert.AlertRules(profile, settings.alerts().updateInterval());
   }
 
@@ -202,7 +202,10 @@ public final class DeviceState {
   }
 
   public void recordRejection(RejectReason reason) {
-    rejects.merge(reason, 1L, Long::sum);
+    if (rejects == null) {
+      rejects = new long[RejectReason.values().length];
+    }
+    rejects[reason.ordinal()]++;
   }
 
   public long lastSeenMillis() {
@@ -223,7 +226,11 @@ public final class DeviceState {
       metricViews.add(metric.view());
     }
     Map<String, Long> rejectsByCode = new LinkedHashMap<>();
-    rejects.forEach((reason, count) -> rejectsByCode.put(reason.code(), count));
+    for (RejectReason reason : RejectReason.values()) {
+      if (rejects != null && rejects[reason.ordinal()] > 0) {
+        rejectsByCode.put(reason.code(), rejects[reason.ordinal()]);
+      }
+    }
     List<DeviceView.RecentReading> recent = new ArrayList<>();
     for (ReadingRing.Row row : ring.latest(recentRows)) {
       Map<String, Double> values = new LinkedHashMap<>();
@@ -239,6 +246,6 @@ public final class DeviceState {
         firstSeenMillis < 0 ? null : firstSeenMillis, lastSeenMillis < 0 ? null : lastSeenMillis,
         accepted, duplicates, recovered, rollups.lateReadings(), Map.copyOf(rejectsByCode),
         sequences.highest().isPresent() ? sequences.highest().getAsLong() : null,
-        List.copyOf(metricViews), List.copyOf(recent), models.stream().map(ModelRuns::view).toList());
+        List.copyOf(metricViews), List.copyOf(recent), Arrays.stream(models).map(ModelRuns::view).toList());
   }
 }
