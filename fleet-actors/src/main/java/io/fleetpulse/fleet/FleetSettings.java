@@ -68,8 +68,10 @@ public record FleetSettings(Device device, Directory directory) {
    * @param detector the streaming anomaly detector ({@code fleetpulse.anomaly.detector})
    * @param reorderHold how long a message ahead of a missing one waits for it (node clock)
    * @param reorderCapacity how many messages wait at most; beyond, the oldest gap is given up
+   * @param learningReadings a metric's first readings whose scores are stored but raise no alert
    */
-  public record Anomaly(io.fleetpulse.anomaly.AnomalySettings detector, Duration reorderHold, int reorderCapacity) {}
+  public record Anomaly(io.fleetpulse.anomaly.AnomalySettings detector, Duration reorderHold, int reorderCapacity,
+      int learningReadings) {}
 
   /** @param askTimeout how long the HTTP API waits for the directory's overview */
   public record Directory(Duration askTimeout) {}
@@ -96,7 +98,7 @@ public record FleetSettings(Device device, Directory directory) {
             new Alerts(d.getDuration("alerts.update-interval")),
             d.getString("role"),
             new Anomaly(io.fleetpulse.anomaly.AnomalySettings.fromConfig(root), d.getDuration("anomaly-reorder.hold"),
-                d.getInt("anomaly-reorder.capacity")));
+                d.getInt("anomaly-reorder.capacity"), d.getInt("anomaly-learning-readings")));
     if (device.aggregationWindows().isEmpty()) {
       throw new IllegalArgumentException("fleetpulse.fleet.device.aggregation-windows must name at least one window");
     }

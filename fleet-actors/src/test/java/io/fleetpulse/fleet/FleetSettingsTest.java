@@ -22,6 +22,7 @@ class FleetSettingsTest {
     assertThat(device.recentReadings()).isEqualTo(20);
     assertThat(device.anomaly().reorderHold()).isEqualTo(Duration.ofSeconds(2));
     assertThat(device.anomaly().reorderCapacity()).isEqualTo(64);
+    assertThat(device.anomaly().learningReadings()).isEqualTo(750);
     assertThat(device.anomaly().detector().resolutions()).isNotEmpty();
     assertThat(settings.directory().askTimeout()).isEqualTo(Duration.ofSeconds(3));
   }
@@ -53,7 +54,7 @@ class FleetSettingsTest {
         new FleetSettings.Recovery(Duration.ofMinutes(15), 20000, 1000, Duration.ofMillis(200), Duration.ofSeconds(10)),
         new FleetSettings.Alerts(Duration.ofSeconds(10)), "device",
         new FleetSettings.Anomaly(io.fleetpulse.anomaly.AnomalySettings.fromConfig(ConfigFactory.defaultReference()),
-            Duration.ofSeconds(2), 64));
+            Duration.ofSeconds(2), 64, 750));
 
     windows.add(Duration.ofHours(1));
 

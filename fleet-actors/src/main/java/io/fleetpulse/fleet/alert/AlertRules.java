@@ -5,6 +5,7 @@ import io.fleetpulse.api.profile.AlertRule;
 import io.fleetpulse.api.profile.DeviceProfile;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -18,19 +19,21 @@ import java.util.Optional;
  */
 public final class AlertRules {
 
-  private final List<RuleState> byMetric;
-  private final List<RuleState> byModel = new ArrayList<>();
-  private final List<RuleState> all = new ArrayList<>();
+  // Arrays rather than lists: every resident device holds these (see BENCHMARKS.md, heap per device actor).
+  private final RuleState[] byMetric;
+  private final RuleState[] byModel;
+  private final RuleState[] all;
   private final long updateIntervalMillis;
 
   public AlertRules(DeviceProfile profile, Duration updateInterval) {
     this.updateIntervalMillis = updateInterval.toMillis();
-    this.byMetric = new ArrayList<>();
+    List<RuleState> states = new ArrayList<>();
     for (AlertRule rule : profile.alertRules()) {
-      RuleState state = new RuleState(rule, rule.source() == AlertRule.Source.METRIC ? profile.indexOf(rule.name()) : -1);
-      all.add(state);
-      (rule.source() == AlertRule.Source.METRIC ? byMetric : byModel).add(state);
+      states.add(new RuleState(rule, rule.source() == AlertRule.Source.METRIC ? profile.indexOf(rule.name()) : -1));
     }
+    this.all = states.toArray(new RuleState[0]);
+    this.byMetric = states.stream().filter(state -> state.rule.source() == AlertRule.Source.METRIC).toArray(RuleState[]::new);
+    this.byModel = states.stream().filter(state -> state.rule.source() != AlertRule.Source.METRIC).toArray(RuleState[]::new);
   }
 
   /** A reading of the metric at {@code metricIndex} (the profile's order); signals go to {@code out}. */
@@ -53,7 +56,7 @@ public final class AlertRules {
 
   /** Whether the rule of {@code type} currently sees its condition (false for unknown types). */
   public boolean holds(String type) {
-    return all.stream().anyMatch(state -> state.rule.type().equals(type) && state.alarming);
+    return Arrays.stream(all).anyMatch(state -> state.rule.type().equals(type) && state.alarming);
   }
 
   /**
@@ -73,12 +76,12 @@ public final class AlertRules {
 
   /** Whether the rule of {@code type} has seen a value since this device's actor started. */
   public boolean observed(String type) {
-    return all.stream().anyMatch(state -> state.rule.type().equals(type) && state.observed);
+    return Arrays.stream(all).anyMatch(state -> state.rule.type().equals(type) && state.observed);
   }
 
   /** Whether {@code type} is one of these rules' types. */
   public boolean governs(String type) {
-    return all.stream().anyMatch(state -> state.rule.type().equals(type));
+    return Arrays.stream(all).anyMatch(state -> state.rule.type().equals(type));
   }
 
   private final class RuleState {

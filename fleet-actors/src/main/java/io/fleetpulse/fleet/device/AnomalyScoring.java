@@ -24,8 +24,11 @@ import java.util.TreeMap;
  */
 final class AnomalyScoring {
 
-  /** One scored reading: the model it is stored as, the message it came with and its time. */
-  record Scored(String model, long sequence, long timestampMillis, StreamingAnomalyDetector.Score score) {}
+  /**
+   * One scored reading: the model it is stored as, the message it came with and its time, and
+   * whether the detector was still learning (its first {@code learningReadings} readings).
+   */
+  record Scored(String model, long sequence, long timestampMillis, StreamingAnomalyDetector.Score score, boolean learning) {}
 
   private static final long NONE_YET = Long.MIN_VALUE;
 
@@ -35,6 +38,7 @@ final class AnomalyScoring {
   private final StreamingAnomalyDetector[] detectors;
   private final long holdMillis;
   private final int capacity;
+  private final int learningReadings;
   /** Messages ahead of a missing one, by sequence number. */
   private final TreeMap<Long, Telemetry> waiting = new TreeMap<>();
   private final List<Scored> scored = new ArrayList<>(0);
@@ -56,6 +60,7 @@ final class AnomalyScoring {
     }
     this.holdMillis = settings.reorderHold().toMillis();
     this.capacity = settings.reorderCapacity();
+    this.learningReadings = settings.learningReadings();
   }
 
   /** A new message of the device (not a duplicate), received at {@code nowMillis}. */
@@ -122,8 +127,9 @@ final class AnomalyScoring {
       int index = profile.indexOf(sample.metric());
       int detector = index < 0 ? -1 : detectorOfMetric[index];
       if (detector >= 0) {
-        scored.add(new Scored(models[detector], telemetry.sequence(), sample.timestampMillis(),
-            detectors[detector].score(sample.value())));
+        StreamingAnomalyDetector.Score score = detectors[detector].score(sample.value());
+        scored.add(new Scored(models[detector], telemetry.sequence(), sample.timestampMillis(), score,
+            detectors[detector].readings() <= learningReadings));
       }
     }
   }

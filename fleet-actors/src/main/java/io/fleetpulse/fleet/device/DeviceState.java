@@ -10,7 +10,6 @@ import io.fleetpulse.api.telemetry.Telemetry;
 import io.fleetpulse.fleet.FleetSettings;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,10 +39,11 @@ public final class DeviceState {
   /** Signals of the alert rules since the actor last drained them; discarded while recovering. */
   private final List<io.fleetpulse.fleet.alert.AlertSignal> signals = new ArrayList<>(0);
   private final DeviceRecords records;
-  private final List<ModelRuns> models = new ArrayList<>();
+  private final ModelRuns[] models;
   /** The profile's anomaly detectors; null when it scores no metric (most profiles: no memory spent). */
   private final AnomalyScoring anomalies;
-  private final Map<RejectReason, Long> rejects = new EnumMap<>(RejectReason.class);
+  /** Rejections by {@link RejectReason} ordinal; null until the first (most devices have none). */
+  private long[] rejects;
   private long accepted;
   private long duplicates;
   private long recovered;
@@ -65,9 +65,9 @@ public final class DeviceState {
       metrics[i] = new MetricAggregates(specs.get(i).name(), specs.get(i).unit(), settings.aggregationWindows(), settings.bucketsPerWindow());
     }
     this.ring = new ReadingRing(profile.ringBufferSize(), specs.size());
-    this.rollups = new MinuteRollups(specs.stream().map(MetricSpec::name).toList(),
+    this.rollups = new MinuteRollups(specs,
         (int) settings.longestWindow().toMinutes(), rollup -> records.rollup(identity, rollup));
-    profile.models().forEach(binding -> models.add(new ModelRuns(binding, profile)));
+    this.models = profile.models().stream().map(binding -> new ModelRuns(binding, profile)).toArray(ModelRuns[]::new);
     this.alertRules = new io.fleetpulse.fleet.alert.AlertRules(profile, settings.alerts().updateInterval());
     this.anomalies = profile.anomalyMetrics().isEmpty() ? null : new AnomalyScoring(profile, settings.anomaly());
   }
@@ -187,13 +187,16 @@ public final class DeviceState {
   /**
    * The anomaly scores of the message just applied: each goes to the alert rules and is stored as
    * a prediction of model {@code anomaly:<metric>}, outputs [anomaly score, novelty], rounded to
-   * float like every stored output (so the rules see what is stored).
+   * float like every stored output (so the rules see what is stored). While the detector is still
+   * learning, its scores are stored but raise no alert.
    */
   private void anomalyScored() {
     for (AnomalyScoring.Scored scored : anomalies.drain()) {
       float anomaly = (float) scored.score().anomaly();
       float novelty = (float) scored.score().novelty();
-      alertRules.prediction(scored.model(), new float[] {anomaly, novelty}, scored.timestampMillis(), signals);
+      if (!scored.learning()) {
+        alertRules.prediction(scored.model(), new float[] {anomaly, novelty}, scored.timestampMillis(), signals);
+      }
       records.prediction(identity, new DeviceRecords.PredictionRecord(scored.model(),
           io.fleetpulse.anomaly.AnomalySettings.DETECTOR_VERSION, scored.sequence(), scored.timestampMillis(), List.of(anomaly, novelty)));
     }
@@ -247,7 +250,10 @@ public final class DeviceState {
   }
 
   public void recordRejection(RejectReason reason) {
-    rejects.merge(reason, 1L, Long::sum);
+    if (rejects == null) {
+      rejects = new long[RejectReason.values().length];
+    }
+    rejects[reason.ordinal()]++;
   }
 
   public long lastSeenMillis() {
@@ -268,7 +274,11 @@ public final class DeviceState {
       metricViews.add(metric.view());
     }
     Map<String, Long> rejectsByCode = new LinkedHashMap<>();
-    rejects.forEach((reason, count) -> rejectsByCode.put(reason.code(), count));
+    for (RejectReason reason : RejectReason.values()) {
+      if (rejects != null && rejects[reason.ordinal()] > 0) {
+        rejectsByCode.put(reason.code(), rejects[reason.ordinal()]);
+      }
+    }
     List<DeviceView.RecentReading> recent = new ArrayList<>();
     for (ReadingRing.Row row : ring.latest(recentRows)) {
       Map<String, Double> values = new LinkedHashMap<>();
@@ -284,6 +294,6 @@ public final class DeviceState {
         firstSeenMillis < 0 ? null : firstSeenMillis, lastSeenMillis < 0 ? null : lastSeenMillis,
         accepted, duplicates, recovered, rollups.lateReadings(), Map.copyOf(rejectsByCode),
         sequences.highest().isPresent() ? sequences.highest().getAsLong() : null,
-        List.copyOf(metricViews), List.copyOf(recent), models.stream().map(ModelRuns::view).toList());
+        List.copyOf(metricViews), List.copyOf(recent), Arrays.stream(models).map(ModelRuns::view).toList());
   }
 }

@@ -1,7 +1,6 @@
 package io.fleetpulse.fleet.device;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -14,7 +13,7 @@ public final class MetricAggregates {
 
   private final String metric;
   private final String unit;
-  private final List<WindowedStatistics> windows;
+  private final WindowedStatistics windows;
   private long lastTimestamp = Long.MIN_VALUE;
   private double lastValue = Double.NaN;
   private double ratePerSecond = Double.NaN;
@@ -22,16 +21,11 @@ public final class MetricAggregates {
   public MetricAggregates(String metric, String unit, List<Duration> windowLengths, int buckets) {
     this.metric = metric;
     this.unit = unit;
-    this.windows = new ArrayList<>(windowLengths.size());
-    for (Duration length : windowLengths) {
-      windows.add(new WindowedStatistics(length, buckets));
-    }
+    this.windows = new WindowedStatistics(windowLengths, buckets);
   }
 
   public void add(long timestampMillis, double value) {
-    for (WindowedStatistics window : windows) {
-      window.add(timestampMillis, value);
-    }
+    windows.add(timestampMillis, value);
     if (timestampMillis > lastTimestamp) {
       if (lastTimestamp != Long.MIN_VALUE) {
         ratePerSecond = (value - lastValue) * 1000.0 / (timestampMillis - lastTimestamp);
@@ -42,16 +36,12 @@ public final class MetricAggregates {
   }
 
   public View view() {
-    List<WindowedStatistics.Summary> summaries = new ArrayList<>(windows.size());
-    for (WindowedStatistics window : windows) {
-      summaries.add(window.summary());
-    }
     return new View(
         metric, unit,
         lastTimestamp == Long.MIN_VALUE ? null : lastValue,
         lastTimestamp == Long.MIN_VALUE ? null : lastTimestamp,
         Double.isNaN(ratePerSecond) ? null : ratePerSecond,
-        List.copyOf(summaries));
+        List.copyOf(windows.summaries()));
   }
 
   /**

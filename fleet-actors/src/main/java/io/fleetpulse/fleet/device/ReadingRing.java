@@ -11,13 +11,22 @@ import java.util.List;
  * redeliveries come late), and a model trained on time-ordered windows must see them in order.
  * A late row is inserted in its place; one older than every row of a full ring is dropped.
  * Floats, not doubles, because that is what the models take and it halves the memory per device.
+ * For the same reason each row's timestamp and sequence number are kept as int offsets from a
+ * base (8 bytes a row instead of 16). The bases move to the oldest keys when a new row's do not
+ * fit (a device's timestamps outgrow them after 24 days); a ring whose rows span more than 2^31
+ * (a sequence jump, a clock reset) widens to longs for good.
  * Not thread-safe: owned by one actor.
  */
 public final class ReadingRing {
 
   private final int width;
-  private final long[] timestamps;
-  private final long[] sequences;
+  private final int capacity;
+  private long timestampBase;
+  private long sequenceBase;
+  /** Per slot: timestamp and sequence minus their bases; null once widened. */
+  private int[] offsets;
+  /** Per slot: timestamp and sequence; null until a row's do not fit the offsets. */
+  private long[] wide;
   private final float[] values;
   private int next;
   private int size;
@@ -27,8 +36,8 @@ public final class ReadingRing {
       throw new IllegalArgumentException("ring needs a positive capacity and width");
     }
     this.width = width;
-    this.timestamps = new long[capacity];
-    this.sequences = new long[capacity];
+    this.capacity = capacity;
+    this.offsets = new int[2 * capacity];
     this.values = new float[capacity * width];
   }
 
@@ -46,13 +55,11 @@ public final class ReadingRing {
     if (row.length != width) {
       throw new IllegalArgumentException("row has " + row.length + " values, ring width is " + width);
     }
-    int capacity = timestamps.length;
     if (size == capacity && before(timestampMillis, sequence, next)) {
       return -1; // older than the oldest row of a full ring: outside every window
     }
     int slot = next;
-    timestamps[slot] = timestampMillis;
-    sequences[slot] = sequence;
+    setKeys(slot, timestampMillis, sequence);
     System.arraycopy(row, 0, values, slot * width, width);
     next = (next + 1) % capacity;
     size = Math.min(size + 1, capacity);
@@ -75,7 +82,7 @@ public final class ReadingRing {
     int count = Math.min(n, size);
     long[] result = new long[count];
     for (int k = count; k >= 1; k--) {
-      result[count - k] = sequences[Math.floorMod(next - k, timestamps.length)];
+      result[count - k] = sequence(Math.floorMod(next - k, capacity));
     }
     return result;
   }
@@ -86,18 +93,15 @@ public final class ReadingRing {
    */
   public List<Row> window(int length, long endSequence) {
     for (int k = 1; k <= size; k++) {
-      int slot = Math.floorMod(next - k, timestamps.length);
-      if (sequences[slot] == endSequence) {
+      int slot = Math.floorMod(next - k, capacity);
+      if (sequence(slot) == endSequence) {
         int available = size - k + 1;
         if (available < length) {
           return List.of();
         }
         List<Row> rows = new ArrayList<>(length);
         for (int j = length - 1; j >= 0; j--) {
-          int at = Math.floorMod(slot - j, timestamps.length);
-          float[] row = new float[width];
-          System.arraycopy(values, at * width, row, 0, width);
-          rows.add(new Row(timestamps[at], sequences[at], row));
+          rows.add(row(Math.floorMod(slot - j, capacity)));
         }
         return rows;
       }
@@ -107,20 +111,105 @@ public final class ReadingRing {
 
   /** Whether (timestamp, sequence) sorts before the row in {@code slot}. */
   private boolean before(long timestampMillis, long sequence, int slot) {
-    return timestampMillis < timestamps[slot] || (timestampMillis == timestamps[slot] && sequence < sequences[slot]);
+    long timestamp = timestamp(slot);
+    return timestampMillis < timestamp || (timestampMillis == timestamp && sequence < sequence(slot));
+  }
+
+  private long timestamp(int slot) {
+    return wide != null ? wide[2 * slot] : timestampBase + offsets[2 * slot];
+  }
+
+  private long sequence(int slot) {
+    return wide != null ? wide[2 * slot + 1] : sequenceBase + offsets[2 * slot + 1];
+  }
+
+  /** Stores a new row's keys in {@code slot} (the next free one, or the oldest row's when full). */
+  private void setKeys(int slot, long timestampMillis, long sequence) {
+    if (wide == null && !(fits(timestampMillis, timestampBase) && fits(sequence, sequenceBase))) {
+      rebase(slot, timestampMillis, sequence);
+    }
+    if (wide != null) {
+      wide[2 * slot] = timestampMillis;
+      wide[2 * slot + 1] = sequence;
+    } else {
+      offsets[2 * slot] = (int) (timestampMillis - timestampBase);
+      offsets[2 * slot + 1] = (int) (sequence - sequenceBase);
+    }
+  }
+
+  /** Whether {@code value - base} is an int (and did not overflow). */
+  private static boolean fits(long value, long base) {
+    long difference = value - base;
+    return ((value ^ base) & (value ^ difference)) >= 0 && difference == (int) difference;
+  }
+
+  /**
+   * Moves the bases to the smallest keys of the rows kept and the new one, or widens to longs when
+   * they span more than an int: a device's timestamps outgrow the first base after 24 days.
+   */
+  private void rebase(int slot, long timestampMillis, long sequence) {
+    int kept = Math.min(size, capacity - 1); // a full ring's oldest row, in slot, is being replaced
+    long[] keys = new long[2 * capacity];
+    long lowestTimestamp = timestampMillis;
+    long lowestSequence = sequence;
+    long highestTimestamp = timestampMillis;
+    long highestSequence = sequence;
+    for (int k = 1; k <= kept; k++) {
+      int at = Math.floorMod(slot - k, capacity);
+      keys[2 * at] = timestamp(at);
+      keys[2 * at + 1] = sequence(at);
+      lowestTimestamp = Math.min(lowestTimestamp, keys[2 * at]);
+      highestTimestamp = Math.max(highestTimestamp, keys[2 * at]);
+      lowestSequence = Math.min(lowestSequence, keys[2 * at + 1]);
+      highestSequence = Math.max(highestSequence, keys[2 * at + 1]);
+    }
+    if (fits(highestTimestamp, lowestTimestamp) && fits(highestSequence, lowestSequence)) {
+      timestampBase = lowestTimestamp;
+      sequenceBase = lowestSequence;
+      for (int k = 1; k <= kept; k++) {
+        int at = Math.floorMod(slot - k, capacity);
+        offsets[2 * at] = (int) (keys[2 * at] - timestampBase);
+        offsets[2 * at + 1] = (int) (keys[2 * at + 1] - sequenceBase);
+      }
+    } else {
+      wide = keys;
+      offsets = null;
+    }
+  }
+
+  /** A copy of the row in {@code slot}. */
+  private Row row(int slot) {
+    float[] row = new float[width];
+    System.arraycopy(values, slot * width, row, 0, width);
+    return new Row(timestamp(slot), sequence(slot), row);
   }
 
   private void swap(int a, int b) {
-    long t = timestamps[a];
-    timestamps[a] = timestamps[b];
-    timestamps[b] = t;
-    long s = sequences[a];
-    sequences[a] = sequences[b];
-    sequences[b] = s;
+    if (wide != null) {
+      swapPair(wide, a, b);
+    } else {
+      swapPair(offsets, a, b);
+    }
     float[] row = new float[width];
     System.arraycopy(values, a * width, row, 0, width);
     System.arraycopy(values, b * width, values, a * width, width);
     System.arraycopy(row, 0, values, b * width, width);
+  }
+
+  private static void swapPair(long[] keys, int a, int b) {
+    for (int k = 0; k < 2; k++) {
+      long kept = keys[2 * a + k];
+      keys[2 * a + k] = keys[2 * b + k];
+      keys[2 * b + k] = kept;
+    }
+  }
+
+  private static void swapPair(int[] keys, int a, int b) {
+    for (int k = 0; k < 2; k++) {
+      int kept = keys[2 * a + k];
+      keys[2 * a + k] = keys[2 * b + k];
+      keys[2 * b + k] = kept;
+    }
   }
 
   public int size() {
@@ -128,7 +217,7 @@ public final class ReadingRing {
   }
 
   public int capacity() {
-    return timestamps.length;
+    return capacity;
   }
 
   /** The newest {@code limit} rows, oldest first, copied. */
@@ -136,10 +225,7 @@ public final class ReadingRing {
     int n = Math.min(limit, size);
     List<Row> rows = new ArrayList<>(n);
     for (int k = n; k >= 1; k--) {
-      int slot = Math.floorMod(next - k, timestamps.length);
-      float[] row = new float[width];
-      System.arraycopy(values, slot * width, row, 0, width);
-      rows.add(new Row(timestamps[slot], sequences[slot], row));
+      rows.add(row(Math.floorMod(next - k, capacity)));
     }
     return rows;
   }

@@ -27,7 +27,8 @@ public final class SequenceWindow {
 
   private final int size;
   private final long[] bits;
-  private final long[] recovered;
+  /** Recovery marks; null until the first {@link #recover} (a device that never restarted has none). */
+  private long[] recovered;
   private boolean empty = true;
   private long highest;
 
@@ -37,7 +38,6 @@ public final class SequenceWindow {
     }
     this.size = size;
     this.bits = new long[size / 64];
-    this.recovered = new long[size / 64];
   }
 
   /**
@@ -47,6 +47,9 @@ public final class SequenceWindow {
   public Verdict recover(long sequence) {
     Verdict verdict = record(sequence);
     if (verdict == Verdict.NEW || verdict == Verdict.RECOVERED) {
+      if (recovered == null) {
+        recovered = new long[bits.length];
+      }
       int i = index(sequence);
       recovered[i >>> 6] |= 1L << (i & 63); // read back twice: still waiting for its live delivery
     }
@@ -65,7 +68,9 @@ public final class SequenceWindow {
       long shift = sequence - highest;
       if (shift >= size || shift < 0) { // negative: the difference overflowed, a jump of over 2^63
         java.util.Arrays.fill(bits, 0L);
-        java.util.Arrays.fill(recovered, 0L);
+        if (recovered != null) {
+          java.util.Arrays.fill(recovered, 0L);
+        }
       } else {
         for (long s = highest + 1; s < sequence; s++) {
           clear(s);
@@ -81,7 +86,7 @@ public final class SequenceWindow {
     }
     if (isSet(sequence)) {
       int i = index(sequence);
-      if ((recovered[i >>> 6] & (1L << (i & 63))) != 0) {
+      if (recovered != null && (recovered[i >>> 6] & (1L << (i & 63))) != 0) {
         recovered[i >>> 6] &= ~(1L << (i & 63));
         return Verdict.RECOVERED;
       }
@@ -103,13 +108,17 @@ public final class SequenceWindow {
   private void set(long sequence) {
     int i = index(sequence);
     bits[i >>> 6] |= 1L << (i & 63);
-    recovered[i >>> 6] &= ~(1L << (i & 63)); // the mark belonged to the number a window below
+    if (recovered != null) {
+      recovered[i >>> 6] &= ~(1L << (i & 63)); // the mark belonged to the number a window below
+    }
   }
 
   private void clear(long sequence) {
     int i = index(sequence);
     bits[i >>> 6] &= ~(1L << (i & 63));
-    recovered[i >>> 6] &= ~(1L << (i & 63));
+    if (recovered != null) {
+      recovered[i >>> 6] &= ~(1L << (i & 63));
+    }
   }
 
   private boolean isSet(long sequence) {

@@ -96,7 +96,8 @@ public final class DeviceCapacityBenchmark {
       // What the heap holds, largest first (for finding what a device actor costs).
       Process histogram = new ProcessBuilder("jcmd", String.valueOf(ProcessHandle.current().pid()), "GC.class_histogram")
           .redirectErrorStream(true).start();
-      new String(histogram.getInputStream().readAllBytes()).lines().limit(30).forEach(System.out::println);
+      new String(histogram.getInputStream().readAllBytes()).lines().limit(Integer.getInteger("capacity.histogram.lines", 30))
+          .forEach(System.out::println);
     }
     system.terminate();
     system.getWhenTerminated().toCompletableFuture().get(60, TimeUnit.SECONDS);

@@ -50,7 +50,8 @@ class DevicePassivationTest {
           // passivation must come after a device went offline, so the profiles get short timeouts
           "fleetpulse.profiles.rotating-machine.inactivity-timeout = 500ms",
           "fleetpulse.profiles.environment-sensor.inactivity-timeout = 500ms",
-          "fleetpulse.profiles.turbofan.inactivity-timeout = 500ms"))
+          "fleetpulse.profiles.turbofan.inactivity-timeout = 500ms",
+          "fleetpulse.profiles.univariate-signal.inactivity-timeout = 500ms"))
       .withFallback(ConfigFactory.load());
   private static final long T0 = 1_700_000_000_000L;
 

@@ -76,6 +76,65 @@ class ReadingRingTest {
     assertThat(ring.size()).as("a rejected row is not stored").isZero();
   }
 
+  /**
+   * Timestamps and sequence numbers are kept as int offsets from a base that moves, or as longs
+   * once a ring's rows span more than an int: against a sorted list of every kept row, over keys
+   * close together, decades apart and near the ends of the long range, in and out of order.
+   */
+  @Test
+  void keeps_every_key_exact_however_far_apart_against_a_sorted_reference() {
+    java.util.Random random = new java.util.Random(11);
+    for (int round = 0; round < 300; round++) {
+      int capacity = 1 + random.nextInt(8);
+      ReadingRing keys = new ReadingRing(capacity, 1);
+      List<ReadingRing.Row> expected = new java.util.ArrayList<>();
+      long timestamp = round % 3 == 0 ? Long.MIN_VALUE / 2 : 1_700_000_000_000L;
+      long sequence = round % 5 == 0 ? Long.MAX_VALUE - 1_000_000 : 0;
+      for (int i = 0; i < 60; i++) {
+        long step = switch (random.nextInt(6)) {
+          case 0 -> 1L << (31 + random.nextInt(20)); // past an int: the base moves or the ring widens
+          case 1 -> -random.nextInt(50_000); // late
+          default -> random.nextInt(2_000);
+        };
+        timestamp += step;
+        sequence = random.nextInt(10) == 0 ? sequence - random.nextInt(3) : sequence + 1 + random.nextInt(3);
+        if (round % 7 == 0 && random.nextInt(10) == 0) {
+          sequence = random.nextLong(); // a device that lost its counter
+        }
+        float value = i;
+
+        int newer = keys.add(timestamp, sequence, new float[] {value});
+
+        ReadingRing.Row row = new ReadingRing.Row(timestamp, sequence, new float[] {value});
+        java.util.Comparator<ReadingRing.Row> eventOrder = java.util.Comparator
+            .comparingLong(ReadingRing.Row::timestampMillis).thenComparingLong(ReadingRing.Row::sequence);
+        if (expected.size() == capacity && eventOrder.compare(row, expected.get(0)) < 0) {
+          assertThat(newer).isEqualTo(-1);
+        } else {
+          if (expected.size() == capacity) {
+            expected.remove(0);
+          }
+          int at = expected.size();
+          while (at > 0 && eventOrder.compare(row, expected.get(at - 1)) < 0) {
+            at--;
+          }
+          expected.add(at, row);
+          assertThat(newer).isEqualTo(expected.size() - 1 - at);
+        }
+        List<ReadingRing.Row> rows = keys.latest(capacity);
+        assertThat(rows).extracting(ReadingRing.Row::timestampMillis)
+            .as("round %d, message %d", round, i)
+            .containsExactlyElementsOf(expected.stream().map(ReadingRing.Row::timestampMillis).toList());
+        assertThat(rows).extracting(ReadingRing.Row::sequence)
+            .containsExactlyElementsOf(expected.stream().map(ReadingRing.Row::sequence).toList());
+        assertThat(rows).extracting(r -> r.values()[0])
+            .containsExactlyElementsOf(expected.stream().map(r -> r.values()[0]).toList());
+        assertThat(keys.newestSequences(capacity))
+            .containsExactly(expected.stream().mapToLong(ReadingRing.Row::sequence).toArray());
+      }
+    }
+  }
+
   @Test
   void rejects_a_ring_without_capacity_or_width() {
     assertThatThrownBy(() -> new ReadingRing(0, 2)).isInstanceOf(IllegalArgumentException.class);
