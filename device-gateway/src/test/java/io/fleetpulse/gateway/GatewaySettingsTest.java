@@ -49,7 +49,8 @@ class GatewaySettingsTest {
         .containsExactly(
             org.assertj.core.groups.Tuple.tuple("rm-.*", "rotating-machine"),
             org.assertj.core.groups.Tuple.tuple("env-.*", "environment-sensor"),
-            org.assertj.core.groups.Tuple.tuple("tf-.*", "turbofan"));
+            org.assertj.core.groups.Tuple.tuple("tf-.*", "turbofan"),
+            org.assertj.core.groups.Tuple.tuple("sig-.*", "univariate-signal"));
   }
 
   @Test
