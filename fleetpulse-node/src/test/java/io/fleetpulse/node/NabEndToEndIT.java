@@ -3,16 +3,12 @@ package io.fleetpulse.node;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import io.fleetpulse.analytics.StoredPredictions;
 import io.fleetpulse.analytics.nab.EndToEndNabEvaluation;
 import io.fleetpulse.analytics.nab.NabEvaluation;
 import io.fleetpulse.loadtest.nab.NabReplay;
 import io.fleetpulse.loadtest.replay.ReplayPublisher;
 import io.fleetpulse.persistence.cassandra.CassandraLauncher;
-import io.fleetpulse.persistence.cassandra.CassandraSettings;
-import io.fleetpulse.persistence.cassandra.EmbeddedCassandraSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -43,17 +39,9 @@ class NabEndToEndIT {
   void stored_anomaly_scores_of_replayed_series_equal_the_offline_detector_s() throws Exception {
     Assumptions.assumeTrue(Files.isRegularFile(NAB.resolve("labels/combined_windows.json")),
         "NAB not found at " + NAB.toAbsolutePath() + " (set -Dfleetpulse.nab.path=DIR)");
-    CassandraSettings cassandraSettings = CassandraSettings.fromConfig(ConfigFactory.load());
-    EmbeddedCassandraSettings embedded = cassandraSettings.embedded()
-        .isolated(Path.of("../cassandra-runtime/target/lib"), directory.resolve("cassandra"));
     int brokerPort = NodeTestSupport.freePort();
-    try (CassandraLauncher cassandra = CassandraLauncher.start(embedded)) {
-      Config config = ConfigFactory.parseString("""
-              fleetpulse.persistence.cassandra.embedded.enabled = false
-              fleetpulse.persistence.cassandra.contact-points = ["127.0.0.1:%d"]
-              """.formatted(cassandra.cqlAddress().getPort()))
-          .withFallback(NodeTestSupport.nodeConfig("nab", brokerPort, directory.resolve("broker"), null));
-      try (RunningNode node = FleetPulseNode.start(config)) {
+    try (CassandraLauncher cassandra = NodeTestSupport.startCassandra(directory.resolve("cassandra"))) {
+      try (RunningNode node = FleetPulseNode.start(NodeTestSupport.nodeConfigStoringIn(cassandra, "nab", brokerPort, directory.resolve("broker")))) {
         ReplayPublisher.Result sent = NabReplay.replay("tcp://127.0.0.1:" + brokerPort, NAB, SERIES, 0, "nab");
         assertThat(sent.acknowledged()).isEqualTo(sent.published());
 

@@ -61,6 +61,24 @@ final class NodeTestSupport {
         .resolve();
   }
 
+  /** A real Cassandra node of its own in {@code directory}, on free ports, from cassandra-runtime's class path. */
+  static io.fleetpulse.persistence.cassandra.CassandraLauncher startCassandra(Path directory) {
+    io.fleetpulse.persistence.cassandra.CassandraSettings settings =
+        io.fleetpulse.persistence.cassandra.CassandraSettings.fromConfig(ConfigFactory.load());
+    return io.fleetpulse.persistence.cassandra.CassandraLauncher.start(
+        settings.embedded().isolated(Path.of("../cassandra-runtime/target/lib"), directory));
+  }
+
+  /** {@link #nodeConfig} with the embedded broker, storing in the given (already running) Cassandra node. */
+  static Config nodeConfigStoringIn(io.fleetpulse.persistence.cassandra.CassandraLauncher cassandra, String nodeName,
+      int brokerPort, Path dataDirectory) {
+    return ConfigFactory.parseString("""
+            fleetpulse.persistence.cassandra.embedded.enabled = false
+            fleetpulse.persistence.cassandra.contact-points = ["127.0.0.1:%d"]
+            """.formatted(cassandra.cqlAddress().getPort()))
+        .withFallback(nodeConfig(nodeName, brokerPort, dataDirectory, null));
+  }
+
   static JsonNode getJson(String url) {
     try {
       HttpResponse<String> response =

@@ -10,8 +10,6 @@ import io.fleetpulse.analytics.cmapss.CmapssFile;
 import io.fleetpulse.analytics.cmapss.OfflineRulEvaluation;
 import io.fleetpulse.loadtest.cmapss.CmapssReplay;
 import io.fleetpulse.persistence.cassandra.CassandraLauncher;
-import io.fleetpulse.persistence.cassandra.CassandraSettings;
-import io.fleetpulse.persistence.cassandra.EmbeddedCassandraSettings;
 import io.fleetpulse.serving.ServingSettings;
 import io.fleetpulse.serving.registry.LoadedModel;
 import io.fleetpulse.serving.registry.ModelRegistry;
@@ -50,17 +48,12 @@ class TurbofanEndToEndIT {
   void stored_predictions_of_replayed_engines_equal_offline_onnx_predictions() throws Exception {
     Assumptions.assumeTrue(Files.isRegularFile(CMAPSS.resolve("test_FD001.txt")),
         "C-MAPSS not found at " + CMAPSS.toAbsolutePath() + " (set -Dfleetpulse.cmapss=DIR)");
-    CassandraSettings cassandraSettings = CassandraSettings.fromConfig(ConfigFactory.load());
-    EmbeddedCassandraSettings embedded = cassandraSettings.embedded()
-        .isolated(Path.of("../cassandra-runtime/target/lib"), directory.resolve("cassandra"));
     int brokerPort = NodeTestSupport.freePort();
-    try (CassandraLauncher cassandra = CassandraLauncher.start(embedded)) {
+    try (CassandraLauncher cassandra = NodeTestSupport.startCassandra(directory.resolve("cassandra"))) {
       Config config = ConfigFactory.parseString("""
-              fleetpulse.persistence.cassandra.embedded.enabled = false
-              fleetpulse.persistence.cassandra.contact-points = ["127.0.0.1:%d"]
               fleetpulse.serving.registry-directory = "%s"
-              """.formatted(cassandra.cqlAddress().getPort(), REGISTRY.toAbsolutePath().toString().replace("\\\\", "/")))
-          .withFallback(NodeTestSupport.nodeConfig("turbofan", brokerPort, directory.resolve("broker"), null));
+              """.formatted(REGISTRY.toAbsolutePath().toString().replace("\\\\", "/")))
+          .withFallback(NodeTestSupport.nodeConfigStoringIn(cassandra, "turbofan", brokerPort, directory.resolve("broker")));
       try (RunningNode node = FleetPulseNode.start(config)) {
         // Engines 1-4, and engine 31, 8 cycles from failure at its last cycle: its RUL alert.
         List<Integer> units = List.of(1, 2, 3, 4, NEAR_FAILURE);

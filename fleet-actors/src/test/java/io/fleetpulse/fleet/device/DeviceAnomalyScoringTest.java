@@ -49,9 +49,9 @@ class DeviceAnomalyScoringTest {
     return values;
   }
 
+  /** Message {@code sequence}, read at its own time (one step per sequence number) and received then. */
   private static Telemetry reading(long sequence, double value) {
-    long timestamp = T0 + sequence * STEP;
-    return new Telemetry(SIGNAL, sequence, timestamp, List.of(new Sample("value", timestamp, value)), timestamp);
+    return received(sequence, value, T0 + sequence * STEP);
   }
 
   @Test
