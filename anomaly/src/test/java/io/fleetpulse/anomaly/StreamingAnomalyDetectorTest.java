@@ -38,7 +38,7 @@ class StreamingAnomalyDetectorTest {
     assertThat(DEFAULTS.history()).isEqualTo(400);
     assertThat(DEFAULTS.neighbours()).isEqualTo(3);
     assertThat(DEFAULTS.minHistory()).isEqualTo(13);
-    assertThat(DEFAULTS.calibration()).isEqualTo(1200);
+    assertThat(DEFAULTS.calibration()).isEqualTo(2016);
     assertThat(DEFAULTS.warmUp()).isEqualTo(50);
     assertThat(DEFAULTS.restReadings()).isEqualTo(100);
     assertThat(DEFAULTS.rangeTolerance()).isEqualTo(0.05);
