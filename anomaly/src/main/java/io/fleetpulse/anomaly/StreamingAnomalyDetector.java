@@ -11,7 +11,10 @@ import java.util.Arrays;
  * <p>At each resolution r (readings averaged per point), the newest {@code embeddingLength} points
  * form a subsequence; its novelty measure is the log of the mean distance to its nearest
  * {@code neighbours} among the {@code history} earlier subsequences that do not overlap it, in the
- * signal's own units. The measure is then ranked against that resolution's last {@code calibration}
+ * signal's own units. A resolution measures only once its history holds {@code minHistory}
+ * subsequences: with barely more candidates than neighbours the "nearest" ones are simply all of
+ * them, the early measures come out far larger than any later one, and a calibration set holding
+ * them ranks a real change of a coarse resolution as ordinary. The measure is then ranked against that resolution's last {@code calibration}
  * measures: the share of them it exceeds maps to [0, 0.9), and a measure beyond all of them to
  * [0.9, 1) by how far beyond (in log ratio). Ranking makes scores of different signals comparable,
  * so one threshold serves a whole fleet, and needs no normalisation of the distance: dividing by
@@ -26,8 +29,12 @@ import java.util.Arrays;
  * the highest of its resolutions and the range channel.
  *
  * <p>The anomaly score repeats the novelty when it exceeds the novelty of each of the previous
- * {@code restReadings} readings, and is 0 otherwise: an event that lasts is reported when it
- * begins and when it grows, not at every reading (what NAB rewards, and what an operator wants).
+ * {@code restReadings} readings and none of them was beyond its calibration (novelty 0.9 or more),
+ * and is 0 otherwise: an event is reported once, when it begins, not again as it grows nor at every
+ * reading it lasts (what NAB rewards: only the earliest detection in a window counts, and every
+ * further report outside one is a false positive; and what an operator wants). Readings that stay
+ * within their calibration are still reported when they exceed the recent ones, so the score
+ * keeps its ordering below 0.9.
  *
  * <p>Deterministic, bounded memory (float arrays sized by the settings), no look-ahead: a
  * reading's score depends on that reading and the ones before it only. Not thread-safe: one
@@ -81,7 +88,7 @@ public final class StreamingAnomalyDetector {
       for (double earlier : recentNovelty) {
         recent = Math.max(recent, earlier);
       }
-      anomaly = novelty > recent ? novelty : 0.0;
+      anomaly = novelty > recent && recent < RANKED_SHARE ? novelty : 0.0;
       recentNovelty[(int) (readings % recentNovelty.length)] = novelty;
     }
     return new Score(novelty, anomaly);
@@ -133,7 +140,7 @@ public final class StreamingAnomalyDetector {
       points[(int) (pointCount++ % points.length)] = (float) (blockSum / size);
       blockSum = 0;
       inBlock = 0;
-      if (pointCount >= 2L * length + nearest.length) {
+      if (pointCount >= 2L * length + settings.minHistory()) {
         novelty = rank((float) Math.log(distance() + DISTANCE_FLOOR * range));
       }
       return novelty;

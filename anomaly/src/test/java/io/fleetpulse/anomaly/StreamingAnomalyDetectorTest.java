@@ -34,10 +34,11 @@ class StreamingAnomalyDetectorTest {
   @Test
   void defaults_are_read_from_the_reference_configuration() {
     assertThat(DEFAULTS.embeddingLength()).isEqualTo(10);
-    assertThat(DEFAULTS.resolutions()).containsExactly(1, 4, 16, 64);
+    assertThat(DEFAULTS.resolutions()).containsExactly(1, 4, 16, 32);
     assertThat(DEFAULTS.history()).isEqualTo(400);
     assertThat(DEFAULTS.neighbours()).isEqualTo(3);
-    assertThat(DEFAULTS.calibration()).isEqualTo(1200);
+    assertThat(DEFAULTS.minHistory()).isEqualTo(13);
+    assertThat(DEFAULTS.calibration()).isEqualTo(2016);
     assertThat(DEFAULTS.warmUp()).isEqualTo(50);
     assertThat(DEFAULTS.restReadings()).isEqualTo(100);
     assertThat(DEFAULTS.rangeTolerance()).isEqualTo(0.05);
@@ -116,7 +117,7 @@ class StreamingAnomalyDetectorTest {
   @Test
   void a_reading_beyond_the_range_so_far_by_more_than_the_tolerance_is_novel_by_range_alone() {
     // Only a coarse resolution, which scores nothing in the first 500 readings: what scores is the range channel.
-    AnomalySettings rangeOnly = new AnomalySettings(10, java.util.List.of(64), 400, 3, 600, 50, 100, 0.05);
+    AnomalySettings rangeOnly = new AnomalySettings(10, java.util.List.of(64), 400, 3, 13, 600, 50, 100, 0.05);
     double[] values = rhythm(500, 13);
     double lowest = Arrays.stream(values).min().orElseThrow();
     double highest = Arrays.stream(values).max().orElseThrow();
@@ -167,13 +168,49 @@ class StreamingAnomalyDetectorTest {
 
   @Test
   void rejects_settings_that_cannot_work() {
-    assertThatThrownBy(() -> new AnomalySettings(10, java.util.List.of(1), 2, 3, 600, 50, 100, 0.05))
+    assertThatThrownBy(() -> new AnomalySettings(10, java.util.List.of(1), 2, 3, 3, 600, 50, 100, 0.05))
         .hasMessageContaining("history");
-    assertThatThrownBy(() -> new AnomalySettings(10, java.util.List.of(0), 400, 3, 600, 50, 100, 0.05))
+    assertThatThrownBy(() -> new AnomalySettings(10, java.util.List.of(0), 400, 3, 13, 600, 50, 100, 0.05))
         .hasMessageContaining("resolutions");
-    assertThatThrownBy(() -> new AnomalySettings(10, java.util.List.of(1), 400, 3, 600, 700, 100, 0.05))
+    assertThatThrownBy(() -> new AnomalySettings(10, java.util.List.of(1), 400, 3, 13, 600, 700, 100, 0.05))
         .hasMessageContaining("warm-up");
-    assertThatThrownBy(() -> new AnomalySettings(10, java.util.List.of(1), 400, 3, 600, 50, 100, -0.1))
+    assertThatThrownBy(() -> new AnomalySettings(10, java.util.List.of(1), 400, 3, 13, 600, 50, 100, -0.1))
         .hasMessageContaining("range-tolerance");
+    assertThatThrownBy(() -> new AnomalySettings(10, java.util.List.of(1), 400, 3, 2, 600, 50, 100, 0.05))
+        .hasMessageContaining("min-history");
+    assertThatThrownBy(() -> new AnomalySettings(10, java.util.List.of(1), 400, 3, 401, 600, 50, 100, 0.05))
+        .hasMessageContaining("min-history");
+  }
+
+  @Test
+  void an_event_that_grows_after_it_began_is_not_reported_again() {
+    double[] values = rhythm(4000, 19);
+    values[3000] += 15;
+    values[3050] += 200; // far more novel than the reading that began the event, within its rest
+    StreamingAnomalyDetector.Score[] scores = scores(DEFAULTS, values, values.length);
+    assertThat(scores[3000].anomaly()).isGreaterThan(0.9);
+    assertThat(scores[3050].novelty()).isGreaterThan(scores[3000].novelty());
+    assertThat(scores[3050].anomaly()).isZero();
+  }
+
+  @Test
+  void a_day_whose_rhythm_breaks_is_reported_though_every_reading_is_in_range() {
+    // Five-minute readings: low at night, high from 09:00 to 18:00; on the tenth day the high never
+    // comes. No reading leaves the range and no hour-long stretch is unusual (nights look the same):
+    // only a span longer than a night, the coarsest resolution's, sees it.
+    Random random = new Random(23);
+    double[] values = new double[4032];
+    for (int i = 0; i < values.length; i++) {
+      int minuteOfDay = (i % 288) * 5;
+      boolean high = minuteOfDay >= 9 * 60 && minuteOfDay < 18 * 60 && i / 288 != 9;
+      values[i] = (high ? 80 : 20) + random.nextGaussian() * 2;
+    }
+    StreamingAnomalyDetector.Score[] scores = scores(DEFAULTS, values, values.length);
+    int brokenDay = 9 * 288;
+    double highest = 0;
+    for (int i = brokenDay + 108; i < brokenDay + 288; i++) {
+      highest = Math.max(highest, scores[i].anomaly());
+    }
+    assertThat(highest).isGreaterThan(0.9);
   }
 }
