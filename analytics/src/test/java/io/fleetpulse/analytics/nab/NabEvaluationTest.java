@@ -17,8 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class NabEvaluationTest {
 
-  /** msknn-2 scored 61.55 (standard) on the 35-series subset; a change that loses more than half a point fails. */
-  private static final double STANDARD_SCORE_BOUND = 61.0;
+  /** msknn-3 scored 69.79 (standard) on the 35-series subset; a change that loses more than 0.6 points fails. */
+  private static final double STANDARD_SCORE_BOUND = 69.2;
 
   @TempDir
   Path results;
