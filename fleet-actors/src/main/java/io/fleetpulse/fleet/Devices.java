@@ -55,10 +55,14 @@ public final class Devices implements TelemetrySink {
     }
     ClusterSharding sharding = ClusterSharding.get(system);
     ClusterShardingSettings shardingSettings = ClusterShardingSettings.create(system);
-    shardingSettings =
-        shardingSettings.withPassivationStrategy(
-            shardingSettings.passivationStrategySettings()
-                .withIdleEntityPassivation(settings.device().passivationIdleTimeout()));
+    var passivation = shardingSettings.passivationStrategySettings()
+        .withIdleEntityPassivation(settings.device().passivationIdleTimeout());
+    if (settings.device().activeEntityLimit() > 0) {
+      // Memory is short when more devices are active than the heap holds: the least recently used go.
+      passivation = passivation.withActiveEntityLimit(settings.device().activeEntityLimit())
+          .withLeastRecentlyUsedReplacement();
+    }
+    shardingSettings = shardingSettings.withPassivationStrategy(passivation);
     Entity<DeviceActor.Command, org.apache.pekko.cluster.sharding.typed.ShardingEnvelope<DeviceActor.Command>> entity =
         Entity.of(
                 DeviceActor.ENTITY_TYPE_KEY,

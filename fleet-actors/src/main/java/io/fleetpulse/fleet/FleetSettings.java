@@ -14,6 +14,7 @@ public record FleetSettings(Device device, Directory directory) {
    * @param bucketsPerWindow slices per window; more slices slide more smoothly and cost memory
    * @param sequenceWindow how many sequence numbers below the highest are remembered for duplicates
    * @param passivationIdleTimeout an actor that received nothing for this long is stopped
+   * @param activeEntityLimit the most device actors a node keeps (least recently used passivated beyond); 0: no limit
    * @param askTimeout how long the gateway waits for a device actor's answer
    * @param recentReadings how many ring-buffer rows the device view shows
    * @param inferenceTimeout how long a device waits for an inference pool before trying another
@@ -28,6 +29,7 @@ public record FleetSettings(Device device, Directory directory) {
       int bucketsPerWindow,
       int sequenceWindow,
       Duration passivationIdleTimeout,
+      int activeEntityLimit,
       Duration askTimeout,
       int recentReadings,
       Duration inferenceTimeout,
@@ -85,6 +87,7 @@ public record FleetSettings(Device device, Directory directory) {
             d.getInt("buckets-per-window"),
             d.getInt("sequence-window"),
             d.getDuration("passivation-idle-timeout"),
+            d.getInt("active-entity-limit"),
             d.getDuration("ask-timeout"),
             d.getInt("recent-readings"),
             d.getDuration("inference-timeout"),
@@ -101,6 +104,9 @@ public record FleetSettings(Device device, Directory directory) {
                 d.getInt("anomaly-reorder.capacity"), d.getInt("anomaly-learning-readings")));
     if (device.aggregationWindows().isEmpty()) {
       throw new IllegalArgumentException("fleetpulse.fleet.device.aggregation-windows must name at least one window");
+    }
+    if (device.activeEntityLimit() < 0) {
+      throw new IllegalArgumentException("fleetpulse.fleet.device.active-entity-limit must not be negative (0: no limit)");
     }
     if (device.recovery().lookback().compareTo(device.longestWindow()) < 0) {
       throw new IllegalArgumentException("fleetpulse.fleet.device.recovery.lookback (" + device.recovery().lookback()

@@ -18,6 +18,7 @@ class FleetSettingsTest {
     assertThat(device.bucketsPerWindow()).isEqualTo(6);
     assertThat(device.sequenceWindow()).isEqualTo(1024);
     assertThat(device.passivationIdleTimeout()).isEqualTo(Duration.ofMinutes(10));
+    assertThat(device.activeEntityLimit()).isEqualTo(100_000);
     assertThat(device.askTimeout()).isEqualTo(Duration.ofSeconds(5));
     assertThat(device.recentReadings()).isEqualTo(20);
     assertThat(device.anomaly().reorderHold()).isEqualTo(Duration.ofSeconds(2));
@@ -50,7 +51,7 @@ class FleetSettingsTest {
   @Test
   void keeps_its_own_copy_of_the_window_list() {
     java.util.List<Duration> windows = new java.util.ArrayList<>(java.util.List.of(Duration.ofMinutes(1)));
-    FleetSettings.Device device = new FleetSettings.Device(windows, 6, 1024, Duration.ofMinutes(10), Duration.ofSeconds(5), 20, Duration.ofSeconds(3), 2,
+    FleetSettings.Device device = new FleetSettings.Device(windows, 6, 1024, Duration.ofMinutes(10), 100_000, Duration.ofSeconds(5), 20, Duration.ofSeconds(3), 2,
         new FleetSettings.Recovery(Duration.ofMinutes(15), 20000, 1000, Duration.ofMillis(200), Duration.ofSeconds(10)),
         new FleetSettings.Alerts(Duration.ofSeconds(10)), "device",
         new FleetSettings.Anomaly(io.fleetpulse.anomaly.AnomalySettings.fromConfig(ConfigFactory.defaultReference()),
