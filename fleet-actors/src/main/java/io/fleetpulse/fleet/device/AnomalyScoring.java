@@ -73,6 +73,7 @@ final class AnomalyScoring {
     waiting.put(sequence, telemetry);
     while (waiting.size() > capacity) {
       skipGap();
+      scoreInOrder(); // scores at least the first waiting message: the loop ends
     }
     release(nowMillis);
   }
@@ -97,11 +98,17 @@ final class AnomalyScoring {
           return;
         }
         skipGap();
-        continue;
       }
-      waiting.pollFirstEntry();
-      nextSequence = first.getKey() + 1;
-      score(first.getValue());
+      scoreInOrder();
+    }
+  }
+
+  /** Scores the waiting messages from the next expected one on, while they follow each other. */
+  private void scoreInOrder() {
+    while (!waiting.isEmpty() && waiting.firstKey() == nextSequence) {
+      Map.Entry<Long, Telemetry> next = waiting.pollFirstEntry();
+      nextSequence = next.getKey() + 1;
+      score(next.getValue());
     }
   }
 

@@ -96,6 +96,26 @@ class DeviceAnomalyScoringTest {
   }
 
   @Test
+  void more_messages_than_may_wait_are_scored_in_order_without_waiting_for_the_hold() {
+    DeviceState state = new DeviceState(SIGNAL, PROFILES.get("univariate-signal"), SETTINGS, records);
+    int capacity = SETTINGS.anomaly().reorderCapacity();
+    // A burst at first contact: every message waits for any that overtook the first, until more
+    // wait than the capacity allows; then the oldest is taken as the start, and it and those that
+    // follow it are scored in order at once, without a timer.
+    org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(10), () -> {
+      for (int sequence = 1; sequence <= capacity + 10; sequence++) {
+        state.ingest(received(sequence, sequence, T0));
+        if (sequence == capacity) {
+          assertThat(predictions).as("within the capacity, they wait").isEmpty();
+        }
+      }
+    });
+    assertThat(predictions).extracting(DeviceRecords.PredictionRecord::sequence)
+        .containsExactlyElementsOf(java.util.stream.LongStream.rangeClosed(1, capacity + 10).boxed().toList());
+    assertThat(state.anomalyReleaseDelayMillis()).isEmpty();
+  }
+
+  @Test
   void recovered_readings_are_learnt_but_not_stored_again() {
     DeviceState restarted = new DeviceState(SIGNAL, PROFILES.get("univariate-signal"), SETTINGS, records);
     restarted.recover(received(1, 2.0, T0));
