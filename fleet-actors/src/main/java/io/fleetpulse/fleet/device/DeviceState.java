@@ -294,6 +294,7 @@ public final class DeviceState {
         firstSeenMillis < 0 ? null : firstSeenMillis, lastSeenMillis < 0 ? null : lastSeenMillis,
         accepted, duplicates, recovered, rollups.lateReadings(), Map.copyOf(rejectsByCode),
         sequences.highest().isPresent() ? sequences.highest().getAsLong() : null,
-        List.copyOf(metricViews), List.copyOf(recent), Arrays.stream(models).map(ModelRuns::view).toList());
+        List.copyOf(metricViews), List.copyOf(recent), Arrays.stream(models).map(ModelRuns::view).toList(),
+        anomalies == null ? Map.of() : anomalies.counters());
   }
 }

@@ -9,7 +9,10 @@ import java.util.Map;
  * and the most recent readings. An immutable copy made inside the actor. {@code accepted} counts
  * messages this actor accepted since it started; {@code recovered} those it rebuilt its state
  * from (stored before it started); {@code lateForRollups} readings that came after their minute's
- * roll-up was closed and more than the longest aggregation window behind the newest.
+ * roll-up was closed and more than the longest aggregation window behind the newest; {@code
+ * anomalyScoring} (empty when the profile scores no metric) the readings its anomaly detectors
+ * scored, the messages that came too late to be scored in order, the gaps given up and the
+ * messages now waiting for a missing one.
  */
 public record DeviceView(
     String deviceId,
@@ -26,7 +29,8 @@ public record DeviceView(
     Long highestSequence,
     List<MetricAggregates.View> metrics,
     List<RecentReading> recent,
-    List<PredictionView> predictions)
+    List<PredictionView> predictions,
+    Map<String, Long> anomalyScoring)
     implements CborSerializable {
 
   /**

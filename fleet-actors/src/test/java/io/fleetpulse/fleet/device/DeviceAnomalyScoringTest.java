@@ -93,6 +93,8 @@ class DeviceAnomalyScoringTest {
     assertThat(state.releaseAnomalyReadings(T0 + 10 + hold)).isFalse();
     state.ingest(received(4, 4.0, T0 + 20)); // too late: 5 was scored
     assertThat(predictions).extracting(DeviceRecords.PredictionRecord::sequence).containsExactly(1L, 2L, 3L, 5L);
+    assertThat(state.view(true, 0).anomalyScoring())
+        .containsEntry("scored", 4L).containsEntry("late", 1L).containsEntry("gaps", 1L).containsEntry("waiting", 0L);
   }
 
   @Test
@@ -158,6 +160,7 @@ class DeviceAnomalyScoringTest {
     long timestamp = T0;
     state.ingest(new Telemetry(pump, 1, timestamp, List.of(new Sample("vibration", timestamp, 2.0)), timestamp));
     assertThat(predictions).isEmpty();
+    assertThat(state.view(true, 0).anomalyScoring()).isEmpty();
     assertThat(PROFILES.get("environment-sensor").anomalyMetrics()).containsExactly("temperature", "humidity", "co2", "pm25");
     assertThat(DeviceProfile.anomalyModel("co2")).isEqualTo("anomaly:co2");
   }
