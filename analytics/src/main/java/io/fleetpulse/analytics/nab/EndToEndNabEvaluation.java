@@ -35,20 +35,23 @@ public final class EndToEndNabEvaluation {
   public static Comparison evaluate(String nodeUrl, Path nabDirectory, List<String> seriesPaths)
       throws IOException, InterruptedException {
     Map<String, List<NabDataPoint>> corpus = NabEvaluation.corpus(nabDirectory);
-    NabEvaluation.Outcome offline = NabEvaluation.offline(nabDirectory,
-        AnomalySettings.fromConfig(com.typesafe.config.ConfigFactory.load()));
-    Map<String, List<NabResultRow>> stored = new LinkedHashMap<>();
-    Map<String, List<NabResultRow>> offlineRows = new LinkedHashMap<>();
-    long missing = 0;
-    long differing = 0;
+    Map<String, List<NabDataPoint>> chosen = new LinkedHashMap<>();
     for (String path : seriesPaths.isEmpty() ? List.copyOf(corpus.keySet()) : seriesPaths) {
-      List<NabDataPoint> points = corpus.get(path);
-      if (points == null) {
+      if (!corpus.containsKey(path)) {
         throw new IllegalArgumentException("no series " + path + " in " + nabDirectory.resolve("data"));
       }
-      Map<Long, Double> scores = StoredPredictions.bySequence(nodeUrl, NabEvaluation.deviceId(path), MODEL, 0);
+      chosen.put(path, corpus.get(path));
+    }
+    NabEvaluation.Outcome offline = NabEvaluation.offline(nabDirectory, chosen,
+        AnomalySettings.fromConfig(com.typesafe.config.ConfigFactory.load()));
+    Map<String, List<NabResultRow>> stored = new LinkedHashMap<>();
+    long missing = 0;
+    long differing = 0;
+    for (Map.Entry<String, List<NabDataPoint>> series : chosen.entrySet()) {
+      List<NabDataPoint> points = series.getValue();
+      Map<Long, Double> scores = StoredPredictions.bySequence(nodeUrl, NabEvaluation.deviceId(series.getKey()), MODEL, 0);
+      List<NabResultRow> expected = offline.rowsBySeries().get(series.getKey());
       List<NabResultRow> rows = new ArrayList<>(points.size());
-      List<NabResultRow> expected = offline.rowsBySeries().get(path);
       for (int i = 0; i < points.size(); i++) {
         Double score = scores.get(i + 1L);
         if (score == null) {
@@ -62,11 +65,9 @@ public final class EndToEndNabEvaluation {
         }
         rows.add(row);
       }
-      stored.put(path, rows);
-      offlineRows.put(path, expected);
+      stored.put(series.getKey(), rows);
     }
-    return new Comparison(NabEvaluation.score(nabDirectory, stored), NabEvaluation.score(nabDirectory, offlineRows),
-        missing, differing);
+    return new Comparison(NabEvaluation.score(nabDirectory, stored), offline, missing, differing);
   }
 
   public static void main(String[] args) throws Exception {

@@ -46,20 +46,24 @@ public final class NabEvaluation {
     return series;
   }
 
-  /** Runs a fresh detector over each series, in file order, and scores the result. */
+  /** Runs a fresh detector over each series of the corpus, in file order, and scores the result. */
   public static Outcome offline(Path nabDirectory, AnomalySettings settings) {
-    Map<String, List<NabDataPoint>> corpus = corpus(nabDirectory);
+    return offline(nabDirectory, corpus(nabDirectory), settings);
+  }
+
+  /** Runs a fresh detector over each of the given series (rows in file order) and scores the result. */
+  public static Outcome offline(Path nabDirectory, Map<String, List<NabDataPoint>> series, AnomalySettings settings) {
     Map<String, List<NabResultRow>> rows = new LinkedHashMap<>();
     long readings = 0;
     long started = System.nanoTime();
-    for (Map.Entry<String, List<NabDataPoint>> series : corpus.entrySet()) {
+    for (Map.Entry<String, List<NabDataPoint>> one : series.entrySet()) {
       StreamingAnomalyDetector detector = new StreamingAnomalyDetector(settings);
-      List<NabResultRow> scored = new ArrayList<>(series.getValue().size());
-      for (NabDataPoint point : series.getValue()) {
+      List<NabResultRow> scored = new ArrayList<>(one.getValue().size());
+      for (NabDataPoint point : one.getValue()) {
         scored.add(new NabResultRow(point.timestamp(), point.value(), (float) detector.score(point.value()).anomaly()));
       }
       readings += scored.size();
-      rows.put(series.getKey(), scored);
+      rows.put(one.getKey(), scored);
     }
     double micros = readings == 0 ? 0 : (System.nanoTime() - started) / 1e3 / readings;
     Outcome scored = score(nabDirectory, rows);

@@ -11,7 +11,6 @@ import io.fleetpulse.fleet.Devices;
 import io.fleetpulse.fleet.FleetSettings;
 import io.fleetpulse.fleet.device.DeviceActor;
 import io.fleetpulse.fleet.device.Inference;
-import java.lang.management.ManagementFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -67,7 +66,7 @@ public final class DeviceLimitBenchmark {
       Thread.sleep(100);
     }
     Devices fleet = Devices.init(system, profiles, settings, system.ignoreRef(), Clock.systemUTC(), Inference.NONE);
-    long baseline = retainedHeap();
+    long baseline = DeviceCapacityBenchmark.retainedHeap();
     Semaphore inFlight = new Semaphore(IN_FLIGHT);
     long now = System.currentTimeMillis() - rounds * 1000L;
     for (int round = 1; round <= rounds; round++) {
@@ -88,7 +87,7 @@ public final class DeviceLimitBenchmark {
       System.out.printf(Locale.ROOT, "round %d: %d messages in %.1f s, %.0f msg/s%n", round, devices, seconds, devices / seconds);
     }
     int resident = residentDevices(system);
-    long retained = retainedHeap() - baseline;
+    long retained = DeviceCapacityBenchmark.retainedHeap() - baseline;
     System.out.printf(Locale.ROOT, "%d active %s devices, active-entity-limit %d: %d device actors resident, %,d bytes retained"
             + " (%,d per resident actor, sharding's bookkeeping included); max heap %,d MB; %d cores%n",
         devices, profileName, limit, resident, retained, resident == 0 ? 0 : retained / resident,
@@ -103,15 +102,5 @@ public final class DeviceLimitBenchmark {
         replyTo -> new GetShardRegionState(DeviceActor.ENTITY_TYPE_KEY, replyTo),
         Duration.ofSeconds(30), system.scheduler()).toCompletableFuture().get();
     return reply.getShards().stream().mapToInt(shard -> shard.getEntityIds().size()).sum();
-  }
-
-  private static long retainedHeap() throws InterruptedException {
-    long used = Long.MAX_VALUE;
-    for (int i = 0; i < 4; i++) {
-      System.gc();
-      Thread.sleep(200);
-      used = Math.min(used, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
-    }
-    return used;
   }
 }

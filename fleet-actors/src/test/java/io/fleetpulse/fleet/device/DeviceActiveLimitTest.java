@@ -3,7 +3,6 @@ package io.fleetpulse.fleet.device;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import io.fleetpulse.api.profile.DeviceProfiles;
 import io.fleetpulse.api.telemetry.DeviceIdentity;
 import io.fleetpulse.api.telemetry.IngestOutcome;
@@ -16,15 +15,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
-import java.util.stream.Collectors;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
-import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.sharding.ShardRegion;
-import org.apache.pekko.cluster.sharding.typed.GetShardRegionState;
-import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-import org.apache.pekko.cluster.typed.Cluster;
-import org.apache.pekko.cluster.typed.Join;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -38,17 +31,10 @@ class DeviceActiveLimitTest {
 
   private static final int LIMIT = 20;
   private static final int ACTIVE_DEVICES = 60;
-  private static final Config CONFIG = ConfigFactory.parseString(String.join("\n",
-          "pekko.actor.provider = cluster",
-          "pekko.remote.artery.canonical.hostname = 127.0.0.1",
-          "pekko.remote.artery.canonical.port = 0",
-          "pekko.cluster.jmx.multi-mbeans-in-same-jvm = on",
-          "pekko.cluster.roles = [device]",
-          "pekko.coordinated-shutdown.run-by-actor-system-terminate = off",
+  private static final Config CONFIG = OneNodeCluster.config(
           // few shards, so that the per-shard share of the limit is not rounded away
           "pekko.cluster.sharding.number-of-shards = 4",
-          "fleetpulse.fleet.device.active-entity-limit = " + LIMIT))
-      .withFallback(ConfigFactory.load());
+          "fleetpulse.fleet.device.active-entity-limit = " + LIMIT);
   private static final long T0 = 1_700_000_000_000L;
 
   private static ActorTestKit testKit;
@@ -56,14 +42,7 @@ class DeviceActiveLimitTest {
 
   @BeforeAll
   static void startOneNodeCluster() {
-    testKit = ActorTestKit.create("DeviceActiveLimitTest", CONFIG);
-    Cluster cluster = Cluster.get(testKit.system());
-    cluster.manager().tell(Join.create(cluster.selfMember().address()));
-    TestProbe<Object> waiter = testKit.createTestProbe();
-    waiter.awaitAssert(Duration.ofSeconds(5), () -> {
-      assertThat(cluster.selfMember().status()).isEqualTo(MemberStatus.up());
-      return null;
-    });
+    testKit = OneNodeCluster.start("DeviceActiveLimitTest", CONFIG);
     FleetSettings settings = FleetSettings.fromConfig(CONFIG);
     assertThat(settings.device().activeEntityLimit()).isEqualTo(LIMIT);
     TestProbe<FleetDirectory.Command> directory = testKit.createTestProbe(FleetDirectory.Command.class);
@@ -111,10 +90,6 @@ class DeviceActiveLimitTest {
   }
 
   private Set<String> runningDevices(TestProbe<ShardRegion.CurrentShardRegionState> regionStates) {
-    ClusterSharding.get(testKit.system()).shardState()
-        .tell(new GetShardRegionState(DeviceActor.ENTITY_TYPE_KEY, regionStates.ref()));
-    return regionStates.receiveMessage().getShards().stream()
-        .flatMap(shard -> shard.getEntityIds().stream())
-        .collect(Collectors.toSet());
+    return OneNodeCluster.runningDevices(testKit, regionStates);
   }
 }

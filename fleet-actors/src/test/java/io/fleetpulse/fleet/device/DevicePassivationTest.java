@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.entry;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import io.fleetpulse.api.profile.DeviceProfiles;
 import io.fleetpulse.api.telemetry.DeviceIdentity;
 import io.fleetpulse.api.telemetry.IngestOutcome;
@@ -18,15 +17,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
-import java.util.stream.Collectors;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
-import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.sharding.ShardRegion;
-import org.apache.pekko.cluster.sharding.typed.GetShardRegionState;
-import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-import org.apache.pekko.cluster.typed.Cluster;
-import org.apache.pekko.cluster.typed.Join;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -38,21 +31,13 @@ import org.junit.jupiter.api.Test;
  */
 class DevicePassivationTest {
 
-  private static final Config CONFIG = ConfigFactory.parseString(String.join("\n",
-          "pekko.actor.provider = cluster",
-          "pekko.remote.artery.canonical.hostname = 127.0.0.1",
-          "pekko.remote.artery.canonical.port = 0",
-          "pekko.cluster.jmx.multi-mbeans-in-same-jvm = on",
-          "pekko.cluster.roles = [device]",
-          // a throwaway one-node cluster: no graceful leave and hand-off when the test kit stops
-          "pekko.coordinated-shutdown.run-by-actor-system-terminate = off",
+  private static final Config CONFIG = OneNodeCluster.config(
           "fleetpulse.fleet.device.passivation-idle-timeout = 1s",
           // passivation must come after a device went offline, so the profiles get short timeouts
           "fleetpulse.profiles.rotating-machine.inactivity-timeout = 500ms",
           "fleetpulse.profiles.environment-sensor.inactivity-timeout = 500ms",
           "fleetpulse.profiles.turbofan.inactivity-timeout = 500ms",
-          "fleetpulse.profiles.univariate-signal.inactivity-timeout = 500ms"))
-      .withFallback(ConfigFactory.load());
+          "fleetpulse.profiles.univariate-signal.inactivity-timeout = 500ms");
   private static final long T0 = 1_700_000_000_000L;
 
   private static ActorTestKit testKit;
@@ -61,14 +46,7 @@ class DevicePassivationTest {
 
   @BeforeAll
   static void startOneNodeCluster() {
-    testKit = ActorTestKit.create("DevicePassivationTest", CONFIG);
-    Cluster cluster = Cluster.get(testKit.system());
-    cluster.manager().tell(Join.create(cluster.selfMember().address()));
-    TestProbe<Object> waiter = testKit.createTestProbe();
-    waiter.awaitAssert(Duration.ofSeconds(5), () -> {
-      assertThat(cluster.selfMember().status()).isEqualTo(MemberStatus.up());
-      return null;
-    });
+    testKit = OneNodeCluster.start("DevicePassivationTest", CONFIG);
     directory = testKit.createTestProbe(FleetDirectory.Command.class);
     FleetSettings settings = FleetSettings.fromConfig(CONFIG);
     assertThat(settings.device().passivationIdleTimeout()).isEqualTo(Duration.ofSeconds(1));
@@ -135,11 +113,7 @@ class DevicePassivationTest {
   }
 
   private Set<String> runningDevices(TestProbe<ShardRegion.CurrentShardRegionState> regionStates) {
-    ClusterSharding.get(testKit.system()).shardState()
-        .tell(new GetShardRegionState(DeviceActor.ENTITY_TYPE_KEY, regionStates.ref()));
-    return regionStates.receiveMessage().getShards().stream()
-        .flatMap(shard -> shard.getEntityIds().stream())
-        .collect(Collectors.toSet());
+    return OneNodeCluster.runningDevices(testKit, regionStates);
   }
 
   private static Telemetry telemetry(DeviceIdentity device, long sequence, double vibration) {
