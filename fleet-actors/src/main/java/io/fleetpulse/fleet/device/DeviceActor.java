@@ -526,7 +526,7 @@ public final class DeviceActor extends AbstractMatchingBehavior<DeviceActor.Comm
     for (DeviceState.InferenceRequest request : requests) {
       getContext().pipeToSelf(inference.infer(request.model(), lane, request.values()), (reply, failure) ->
           new InferenceAnswered(request.model(), request.endTimestampMillis(), request.endSequence(), failure == null ? reply
-              : new InferenceReply.Failed(request.model(), "pool.unavailable", failure.toString())));
+              : new InferenceReply.Failed(request.model(), InferenceReply.Failed.POOL_UNAVAILABLE, failure.toString())));
     }
   }
 

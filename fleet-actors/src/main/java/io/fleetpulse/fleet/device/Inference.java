@@ -15,5 +15,5 @@ public interface Inference {
 
   /** For nodes and tests without models: every request is answered pool.unavailable. */
   Inference NONE = (model, lane, values) -> java.util.concurrent.CompletableFuture.completedFuture(
-      new InferenceReply.Failed(model, "pool.unavailable", "this node runs no inference"));
+      new InferenceReply.Failed(model, InferenceReply.Failed.POOL_UNAVAILABLE, "this node runs no inference"));
 }

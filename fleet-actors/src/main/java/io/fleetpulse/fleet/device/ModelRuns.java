@@ -49,6 +49,7 @@ final class ModelRuns {
   private long overloaded;
   private long expired;
   private long failed;
+  private long unavailable;
 
   ModelRuns(ModelBinding binding, DeviceProfile profile) {
     this.binding = binding;
@@ -164,6 +165,9 @@ final class ModelRuns {
     } else if (reply instanceof InferenceReply.Expired) {
       expired++;
       retry(sequence);
+    } else if (reply instanceof InferenceReply.Failed failure && failure.poolUnavailable()) {
+      unavailable++;
+      retry(sequence);
     } else {
       failed++;
     }
@@ -171,9 +175,11 @@ final class ModelRuns {
   }
 
   /**
-   * The pool was busy (overloaded, or the deadline passed in its queue): the window goes back to
-   * the head of the queue, up to {@link #ATTEMPTS} tries, so the newest window of a device that
-   * then falls silent is still predicted. A failure (model missing, broken) is not retried.
+   * The pool was busy (overloaded, or the deadline passed in its queue) or no pool answered (none
+   * visible yet to a node that has just started, or its node left): the window goes back to the
+   * head of the queue, up to {@link #ATTEMPTS} tries, so the newest window of a device that then
+   * falls silent is still predicted. A pool's refusal or failure (model missing, broken) is not
+   * retried.
    */
   private void retry(long endSequence) {
     int attempt = endSequence == inFlightEnd ? inFlightAttempt : 1;
@@ -197,7 +203,7 @@ final class ModelRuns {
         last == null ? null : lastAtMillis,
         last == null ? null : lastSequence,
         Map.of("predictions", predictions, "skippedIncomplete", skippedIncomplete, "skippedBehind", skippedBehind, "overloaded", overloaded,
-            "expired", expired, "failed", failed));
+            "expired", expired, "unavailable", unavailable, "failed", failed));
   }
 
   private static List<Double> toList(float[] values) {

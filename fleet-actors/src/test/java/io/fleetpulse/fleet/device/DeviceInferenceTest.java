@@ -112,17 +112,18 @@ class DeviceInferenceTest {
   }
 
   @Test
-  void counts_an_unavailable_pool_as_failed_and_keeps_ingesting() {
+  void tries_each_window_three_times_when_no_pool_answers_and_keeps_ingesting() {
     ActorRef<DeviceActor.Command> device = spawn(Inference.NONE);
     TestProbe<IngestOutcome> outcomes = TEST_KIT.createTestProbe();
     TestProbe<DeviceActor.ViewReply> views = TEST_KIT.createTestProbe();
     for (int seq = 1; seq <= 3; seq++) {
       device.tell(new DeviceActor.Ingest(telemetry(seq, 1.0, 1.0), outcomes.getRef()));
       assertThat(outcomes.receiveMessage()).isInstanceOf(IngestOutcome.Accepted.class);
-      long expectedFailures = seq - 1; // the window of 2 is full from the second message on
+      long windows = seq - 1; // the window of 2 is full from the second message on
       views.awaitAssert(() -> {
         device.tell(new DeviceActor.GetView(views.getRef()));
-        assertThat(views.receiveMessage().view().predictions().get(0).runs()).containsEntry("failed", expectedFailures);
+        assertThat(views.receiveMessage().view().predictions().get(0).runs())
+            .containsEntry("unavailable", 3 * windows).containsEntry("failed", 0L).containsEntry("predictions", 0L);
         return null;
       });
     }

@@ -311,6 +311,29 @@ class DeviceStateTest {
     assertThat(modelled.dueInferences()).isEmpty();
   }
 
+  @Test
+  void a_window_no_pool_answered_is_tried_again_so_a_just_started_node_loses_no_prediction() {
+    DeviceProfile withModel = new DeviceProfile("pump-model", "test", profile.metrics(), java.time.Duration.ofMinutes(1),
+        io.fleetpulse.api.profile.NetworkSlice.EMBB, 8,
+        List.of(new io.fleetpulse.api.profile.ModelBinding("rul", List.of("vibration"), 1, 1)));
+    DeviceState modelled = new DeviceState(PUMP, withModel, SETTINGS);
+    modelled.ingest(telemetry(1, new Sample("vibration", T0, 1.0)));
+    for (int attempt = 1; attempt <= 2; attempt++) {
+      assertThat(modelled.dueInferences()).as("attempt %d", attempt).singleElement()
+          .satisfies(request -> assertThat(request.endSequence()).isEqualTo(1));
+      modelled.inferenceAnswered("rul", new io.fleetpulse.serving.pool.InferenceReply.Failed(
+          "rul", io.fleetpulse.serving.pool.InferenceReply.Failed.POOL_UNAVAILABLE, "no pool answered"), T0, T0, 1);
+    }
+    assertThat(modelled.dueInferences()).as("third attempt").singleElement()
+        .satisfies(request -> assertThat(request.endSequence()).isEqualTo(1));
+    modelled.inferenceAnswered("rul", new io.fleetpulse.serving.pool.InferenceReply.Prediction(
+        "rul", "1", new float[] {42f}, 1, 1), T0, T0, 1);
+    assertThat(modelled.view(true, 20).predictions()).singleElement().satisfies(prediction -> {
+      assertThat(prediction.outputs()).containsExactly(42.0);
+      assertThat(prediction.runs()).containsEntry("unavailable", 2L).containsEntry("failed", 0L).containsEntry("predictions", 1L);
+    });
+  }
+
   private static Telemetry telemetry(long sequence, Sample... samples) {
     long timestamp = samples[0].timestampMillis();
     return new Telemetry(PUMP, sequence, timestamp, List.of(samples), timestamp);

@@ -15,7 +15,7 @@ import org.apache.pekko.actor.typed.javadsl.Routers;
  * registered with the receptionist (round robin), an ask per request, and retries when a pool
  * does not answer in time (its node left or is overloaded to the point of silence), so the next
  * attempt goes to another pool. When no pool answers at all the request is answered {@code
- * Failed("pool.unavailable")}: nothing is lost silently.
+ * Failed(pool.unavailable)}: nothing is lost silently.
  */
 public final class InferenceClient {
 
@@ -49,7 +49,7 @@ public final class InferenceClient {
           } else if (attempt < attempts && isTimeout(failure)) {
             attempt(model, lane, values, attempt + 1, result);
           } else {
-            result.complete(new InferenceReply.Failed(model, "pool.unavailable",
+            result.complete(new InferenceReply.Failed(model, InferenceReply.Failed.POOL_UNAVAILABLE,
                 "no inference pool answered within " + timeout + " in " + attempt + " attempts"));
           }
         }, Runnable::run);

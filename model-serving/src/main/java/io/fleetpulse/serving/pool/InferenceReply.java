@@ -37,7 +37,18 @@ public sealed interface InferenceReply extends ServingSerializable
 
   /**
    * Not run: {@code model.unknown} (no active version), {@code input.invalid} (wrong number of
-   * values) or {@code run.failed} (ONNX Runtime failed on the batch).
+   * values) or {@code run.failed} (ONNX Runtime failed on the batch), all from a pool; or {@link
+   * #POOL_UNAVAILABLE} from the caller's side when no pool answered (none registered yet, or its
+   * node left): the one code worth trying again later.
    */
-  record Failed(String model, String code, String message) implements InferenceReply {}
+  record Failed(String model, String code, String message) implements InferenceReply {
+
+    /** No inference pool answered the request. */
+    public static final String POOL_UNAVAILABLE = "pool.unavailable";
+
+    /** Whether no pool answered (transient), rather than a pool refusing or failing the request. */
+    public boolean poolUnavailable() {
+      return POOL_UNAVAILABLE.equals(code);
+    }
+  }
 }
