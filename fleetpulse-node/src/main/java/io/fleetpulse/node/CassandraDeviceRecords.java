@@ -50,6 +50,9 @@ final class CassandraDeviceRecords implements DeviceRecords {
     }
     io.micrometer.core.instrument.FunctionCounter.builder("fleetpulse.records.retries", writer, RecordsWriter::retries)
         .description("device record writes sent again after a failure").register(meters);
+    io.micrometer.core.instrument.FunctionCounter.builder("fleetpulse.records.requests", writer, RecordsWriter::requests)
+        .description("requests the device record writes took (rows of one partition that waited go as one batch)")
+        .register(meters);
   }
 
   @Override

@@ -37,7 +37,7 @@ public final class FleetStorage implements AutoCloseable {
         session, keyspace, settings.telemetryTtl(), settings.telemetryMaxInFlight(), settings.telemetryQueueCapacity());
     this.history = new TelemetryReader(session, keyspace);
     this.records = new RecordsWriter(session, keyspace, settings.recordsMaxInFlight(), settings.recordsQueueCapacity(),
-        settings.alertsMaxInFlight(), settings.alertsQueueCapacity(), settings.recordsRetry());
+        settings.recordsMaxBatch(), settings.alertsMaxInFlight(), settings.alertsQueueCapacity(), settings.recordsRetry());
     this.alerts = new io.fleetpulse.persistence.alerts.AlertsReader(session, keyspace);
   }
 

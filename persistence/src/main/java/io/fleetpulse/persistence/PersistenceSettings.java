@@ -8,7 +8,7 @@ import java.time.Duration;
 /** {@code fleetpulse.persistence}, read once. */
 public record PersistenceSettings(
     boolean enabled, Duration telemetryTtl, int telemetryMaxInFlight, int telemetryQueueCapacity,
-    int recordsMaxInFlight, int recordsQueueCapacity, int alertsMaxInFlight, int alertsQueueCapacity,
+    int recordsMaxInFlight, int recordsQueueCapacity, int recordsMaxBatch, int alertsMaxInFlight, int alertsQueueCapacity,
     RecordsWriter.Retry recordsRetry,
     CassandraSettings cassandra) {
 
@@ -17,6 +17,7 @@ public record PersistenceSettings(
     return new PersistenceSettings(
         c.getBoolean("enabled"), c.getDuration("telemetry.ttl"), c.getInt("telemetry.max-in-flight"),
         c.getInt("telemetry.queue-capacity"), c.getInt("records.max-in-flight"), c.getInt("records.queue-capacity"),
+        c.getInt("records.max-batch"),
         c.getInt("alerts.max-in-flight"), c.getInt("alerts.queue-capacity"),
         new RecordsWriter.Retry(c.getInt("records.retry.attempts"), c.getDuration("records.retry.min-backoff"),
             c.getDuration("records.retry.max-backoff")),

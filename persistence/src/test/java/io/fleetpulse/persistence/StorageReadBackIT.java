@@ -73,7 +73,7 @@ class StorageReadBackIT {
 
       assertThat(reader.recent("rm-9", T0, end, 100).toCompletableFuture().join()).isEmpty();
 
-      RecordsWriter records = new RecordsWriter(session, keyspace, 4, 100, RecordsWriter.Retry.NONE);
+      RecordsWriter records = new RecordsWriter(session, keyspace, 4, 100, 32, RecordsWriter.Retry.NONE);
       Instant minute = Instant.parse("2026-11-29T23:59:00Z");
       RecordsWriter.RollupRow rollup = new RecordsWriter.RollupRow("rm-1", "plant-a", minute, "vibration", 60, 2.5, 1, 4, 0.5);
       records.rollup(rollup).toCompletableFuture().join();
@@ -125,9 +125,51 @@ class StorageReadBackIT {
           + " AND device_id = 'rm-1'").one().getString("profile")).isEqualTo("rotating-machine");
       assertThat(records.inFlight()).isZero();
 
+      // A burst of predictions from three devices behind one slot: the rows waiting are gathered
+      // per partition into batches, so far fewer requests go out than rows; every row lands in
+      // both tables, and a window predicted again (the same row, rewritten) keeps its newer outputs.
+      RecordsWriter gathering = new RecordsWriter(session, keyspace, 1, 10_000, 32, RecordsWriter.Retry.NONE);
+      Instant burst = Instant.parse("2026-11-30T05:00:00Z");
+      List<CompletableFuture<Void>> burstWrites = new ArrayList<>();
+      for (int i = 0; i < 1500; i++) {
+        burstWrites.add(gathering.prediction(new RecordsWriter.PredictionRow("burst-" + i % 3, "plant-b",
+            burst.plusMillis(i), "anomaly:value", "msknn-3", i, List.of((float) i, 1f))).toCompletableFuture());
+        if (i % 100 == 99) {
+          // The newer outputs are the smaller: in one batch (one timestamp) the larger would win.
+          burstWrites.add(gathering.prediction(new RecordsWriter.PredictionRow("burst-" + i % 3, "plant-b",
+              burst.plusMillis(i), "anomaly:value", "msknn-3", i, List.of((float) i, 0f))).toCompletableFuture());
+        }
+      }
+      CompletableFuture.allOf(burstWrites.toArray(CompletableFuture[]::new)).join();
+      assertThat(gathering.requests()).as("requests for 1,515 rows in two tables").isLessThan(3030 / 4);
+      for (int unit = 0; unit < 3; unit++) {
+        List<Row> rows = session.execute("SELECT seq, outputs FROM " + keyspace + ".predictions_by_device_day"
+            + " WHERE device_id = ? AND day = ?", "burst-" + unit, LocalDate.parse("2026-11-30")).all();
+        assertThat(rows).hasSize(500);
+        for (Row row : rows) {
+          float rewritten = row.getLong("seq") % 100 == 99 ? 0f : 1f;
+          assertThat(row.getList("outputs", Float.class)).as("burst-%d seq %d", unit, row.getLong("seq"))
+              .containsExactly((float) row.getLong("seq"), rewritten);
+        }
+      }
+      List<Row> siteRows = session.execute("SELECT outputs FROM " + keyspace + ".predictions_by_site_hour"
+          + " WHERE site = 'plant-b' AND hour = ?", burst).all();
+      assertThat(siteRows).hasSize(1500);
+      assertThat(siteRows).filteredOn(row -> row.getList("outputs", Float.class).equals(List.of(
+          row.getList("outputs", Float.class).get(0), 0f))).hasSize(15);
+      // Without gathering (max-batch 1) every row is its own request.
+      RecordsWriter single = new RecordsWriter(session, keyspace, 1, 10_000, 1, RecordsWriter.Retry.NONE);
+      List<CompletableFuture<Void>> singles = new ArrayList<>();
+      for (int i = 0; i < 100; i++) {
+        singles.add(single.prediction(new RecordsWriter.PredictionRow("single", "plant-c", burst.plusMillis(i),
+            "anomaly:value", "msknn-3", i, List.of(1f, 0f))).toCompletableFuture());
+      }
+      CompletableFuture.allOf(singles.toArray(CompletableFuture[]::new)).join();
+      assertThat(single.requests()).isEqualTo(200);
+
       // A record the writer keeps refusing (its two statements never fit a queue of one) is tried
       // three times, then its stage fails with the refusal.
-      RecordsWriter refusing = new RecordsWriter(session, keyspace, 1, 1,
+      RecordsWriter refusing = new RecordsWriter(session, keyspace, 1, 1, 32,
           new RecordsWriter.Retry(3, java.time.Duration.ofMillis(10), java.time.Duration.ofMillis(20)));
       assertThat(refusing.rollup(rollup).toCompletableFuture())
           .failsWithin(java.time.Duration.ofSeconds(10))

@@ -23,8 +23,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * registry (by device, and by site). Each record goes to the tables of every query that reads it,
  * as one idempotent statement per table; writing a record twice leaves it stored once. Sent
  * through its own {@link BoundedWriter}, so derived records never take the slots telemetry
- * needs. A write Cassandra refuses or fails (a timeout, an outage, the queue full) is retried
- * with doubling back-off up to {@link Retry#attempts()} times before its stage fails.
+ * needs. Roll-ups and predictions that wait for a slot are gathered per partition (a device's
+ * day, a site's hour) into unlogged batches of up to {@code maxBatch} rows: when Cassandra is the
+ * bottleneck, a busy device's rows cost one request per partition instead of one each. A write
+ * Cassandra refuses or fails (a timeout, an outage, the queue full) is retried with doubling
+ * back-off up to {@link Retry#attempts()} times before its stage fails.
  *
  * <p>A device actor hands a minute's roll-up over again when a late reading updates it (a broker
  * redelivering after a crash), and a recovering actor replays stored telemetry that may start
@@ -59,6 +62,12 @@ public final class RecordsWriter {
     public static final Retry NONE = new Retry(1, Duration.ZERO, Duration.ZERO);
   }
 
+  /** Table names in the partition keys rows are gathered by. */
+  private static final String ROLLUPS_BY_DEVICE = "rollups_by_device_day";
+  private static final String ROLLUPS_BY_SITE = "rollups_by_site_hour";
+  private static final String PREDICTIONS_BY_DEVICE = "predictions_by_device_day";
+  private static final String PREDICTIONS_BY_SITE = "predictions_by_site_hour";
+
   private final BoundedWriter writer;
   private final BoundedWriter alertWriter;
   private final Retry retry;
@@ -76,8 +85,8 @@ public final class RecordsWriter {
   private final PreparedStatement alertBySiteDay;
   private final PreparedStatement alertByDeviceMonth;
 
-  public RecordsWriter(CqlSession session, String keyspace, int maxInFlight, int queueCapacity, Retry retry) {
-    this(session, keyspace, maxInFlight, queueCapacity, maxInFlight, queueCapacity, retry);
+  public RecordsWriter(CqlSession session, String keyspace, int maxInFlight, int queueCapacity, int maxBatch, Retry retry) {
+    this(session, keyspace, maxInFlight, queueCapacity, maxBatch, maxInFlight, queueCapacity, retry);
   }
 
   /**
@@ -85,9 +94,9 @@ public final class RecordsWriter {
    * burst of alerts never waits behind roll-ups and predictions, nor they behind alerts.
    */
   public RecordsWriter(
-      CqlSession session, String keyspace, int maxInFlight, int queueCapacity, int alertsMaxInFlight,
+      CqlSession session, String keyspace, int maxInFlight, int queueCapacity, int maxBatch, int alertsMaxInFlight,
       int alertsQueueCapacity, Retry retry) {
-    this.writer = new BoundedWriter("records", session, maxInFlight, queueCapacity);
+    this.writer = new BoundedWriter("records", session, maxInFlight, queueCapacity, maxBatch);
     this.alertWriter = new BoundedWriter("alerts", session, alertsMaxInFlight, alertsQueueCapacity);
     this.retry = retry;
     this.rollupByDevice = session.prepare("INSERT INTO " + keyspace + ".rollups_by_device_day"
@@ -124,11 +133,14 @@ public final class RecordsWriter {
 
   public CompletionStage<Void> rollup(RollupRow row) {
     long version = rollupVersion(row);
-    return write(List.of(
-        idempotent(rollupByDevice.bind(row.deviceId(), day(row.minute()), row.minute(), row.metric(), row.count(),
-            row.mean(), row.min(), row.max(), row.stddev(), version)),
-        idempotent(rollupBySite.bind(row.site(), hour(row.minute()), row.minute(), row.deviceId(), row.metric(),
-            row.count(), row.mean(), row.min(), row.max(), row.stddev(), version))));
+    return writeKeyed(List.of(
+        // Each version carries its own write timestamp: versions of a minute may share a batch.
+        new BoundedWriter.Keyed(List.of(ROLLUPS_BY_DEVICE, row.deviceId(), day(row.minute())), null,
+            idempotent(rollupByDevice.bind(row.deviceId(), day(row.minute()), row.minute(), row.metric(), row.count(),
+                row.mean(), row.min(), row.max(), row.stddev(), version))),
+        new BoundedWriter.Keyed(List.of(ROLLUPS_BY_SITE, row.site(), hour(row.minute())), null,
+            idempotent(rollupBySite.bind(row.site(), hour(row.minute()), row.minute(), row.deviceId(), row.metric(),
+                row.count(), row.mean(), row.min(), row.max(), row.stddev(), version)))));
   }
 
   /** The write timestamp of a roll-up version: the minute's start plus its reading count, in microseconds. */
@@ -137,11 +149,15 @@ public final class RecordsWriter {
   }
 
   public CompletionStage<Void> prediction(PredictionRow row) {
-    return write(List.of(
-        idempotent(predictionByDevice.bind(row.deviceId(), day(row.at()), row.at(), row.model(), row.version(),
-            row.sequence(), row.outputs())),
-        idempotent(predictionBySite.bind(row.site(), hour(row.at()), row.at(), row.deviceId(), row.model(),
-            row.version(), row.outputs()))));
+    // A window run again after a late message rewrites its prediction: the same row, written later.
+    List<Object> predicted = List.of(row.deviceId(), row.at(), row.model());
+    return writeKeyed(List.of(
+        new BoundedWriter.Keyed(List.of(PREDICTIONS_BY_DEVICE, row.deviceId(), day(row.at())), predicted,
+            idempotent(predictionByDevice.bind(row.deviceId(), day(row.at()), row.at(), row.model(), row.version(),
+                row.sequence(), row.outputs()))),
+        new BoundedWriter.Keyed(List.of(PREDICTIONS_BY_SITE, row.site(), hour(row.at())), predicted,
+            idempotent(predictionBySite.bind(row.site(), hour(row.at()), row.at(), row.deviceId(), row.model(),
+                row.version(), row.outputs())))));
   }
 
   public CompletionStage<Void> device(DeviceRow row) {
@@ -184,9 +200,9 @@ public final class RecordsWriter {
     }
     // One logged batch: the alert's rows in its five tables change together or not at all (the
     // batch log replays a half-applied batch), and a change costs one request instead of five.
-    return attempt(alertWriter, List.of(com.datastax.oss.driver.api.core.cql.BatchStatement.newInstance(
+    return attempt(() -> alertWriter.write(List.of(com.datastax.oss.driver.api.core.cql.BatchStatement.newInstance(
             com.datastax.oss.driver.api.core.cql.DefaultBatchType.LOGGED, statements.toArray(BoundStatement[]::new))
-        .setIdempotent(true).setConsistencyLevel(DefaultConsistencyLevel.LOCAL_QUORUM)), 1, retry.minBackoff());
+        .setIdempotent(true).setConsistencyLevel(DefaultConsistencyLevel.LOCAL_QUORUM))), 1, retry.minBackoff());
   }
 
   private static Object[] concat(Object[] keys, Object[] fields, long version) {
@@ -212,13 +228,22 @@ public final class RecordsWriter {
     return retries.get();
   }
 
+  /** Requests the roll-up, prediction and registry writes have sent (a gathered batch counts once). */
+  public long requests() {
+    return writer.requests();
+  }
+
   private CompletionStage<Void> write(List<? extends Statement<?>> statements) {
-    return attempt(writer, statements, 1, retry.minBackoff());
+    return attempt(() -> writer.write(statements), 1, retry.minBackoff());
+  }
+
+  private CompletionStage<Void> writeKeyed(List<BoundedWriter.Keyed> statements) {
+    return attempt(() -> writer.writeKeyed(statements), 1, retry.minBackoff());
   }
 
   private CompletionStage<Void> attempt(
-      BoundedWriter through, List<? extends Statement<?>> statements, int attempt, Duration backoff) {
-    return through.write(statements).handle((done, failure) -> {
+      java.util.function.Supplier<CompletionStage<Void>> send, int attempt, Duration backoff) {
+    return send.get().handle((done, failure) -> {
       if (failure == null) {
         return CompletableFuture.<Void>completedFuture(null);
       }
@@ -229,7 +254,7 @@ public final class RecordsWriter {
       Duration doubled = backoff.multipliedBy(2);
       Duration next = doubled.compareTo(retry.maxBackoff()) > 0 ? retry.maxBackoff() : doubled;
       return CompletableFuture.runAsync(() -> {}, CompletableFuture.delayedExecutor(backoff.toMillis(), TimeUnit.MILLISECONDS))
-          .thenCompose(ignored -> attempt(through, statements, attempt + 1, next));
+          .thenCompose(ignored -> attempt(send, attempt + 1, next));
     }).thenCompose(stage -> stage);
   }
 
