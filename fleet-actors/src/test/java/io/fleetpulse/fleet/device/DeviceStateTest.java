@@ -259,10 +259,7 @@ class DeviceStateTest {
 
   @Test
   void a_late_message_re_runs_the_window_it_changes_after_the_model_answered() {
-    DeviceProfile withModel = new DeviceProfile("pump-model", "test", profile.metrics(), java.time.Duration.ofMinutes(1),
-        io.fleetpulse.api.profile.NetworkSlice.EMBB, 8,
-        List.of(new io.fleetpulse.api.profile.ModelBinding("rul", List.of("vibration"), 2, 1)));
-    DeviceState modelled = new DeviceState(PUMP, withModel, SETTINGS);
+    DeviceState modelled = withRulModel(2);
     modelled.ingest(telemetry(1, new Sample("vibration", T0 + 1000, 1.0)));
     assertThat(modelled.dueInferences()).isEmpty(); // one row, the window needs two
     modelled.ingest(telemetry(3, new Sample("vibration", T0 + 3000, 3.0)));
@@ -292,10 +289,7 @@ class DeviceStateTest {
 
   @Test
   void a_window_the_pool_was_too_busy_for_is_tried_again_up_to_three_times_but_a_failure_is_not() {
-    DeviceProfile withModel = new DeviceProfile("pump-model", "test", profile.metrics(), java.time.Duration.ofMinutes(1),
-        io.fleetpulse.api.profile.NetworkSlice.EMBB, 8,
-        List.of(new io.fleetpulse.api.profile.ModelBinding("rul", List.of("vibration"), 1, 1)));
-    DeviceState modelled = new DeviceState(PUMP, withModel, SETTINGS);
+    DeviceState modelled = withRulModel(1);
     modelled.ingest(telemetry(1, new Sample("vibration", T0, 1.0)));
     for (int attempt = 1; attempt <= 3; attempt++) {
       assertThat(modelled.dueInferences()).as("attempt %d", attempt).singleElement()
@@ -313,10 +307,7 @@ class DeviceStateTest {
 
   @Test
   void a_window_no_pool_answered_is_tried_again_so_a_just_started_node_loses_no_prediction() {
-    DeviceProfile withModel = new DeviceProfile("pump-model", "test", profile.metrics(), java.time.Duration.ofMinutes(1),
-        io.fleetpulse.api.profile.NetworkSlice.EMBB, 8,
-        List.of(new io.fleetpulse.api.profile.ModelBinding("rul", List.of("vibration"), 1, 1)));
-    DeviceState modelled = new DeviceState(PUMP, withModel, SETTINGS);
+    DeviceState modelled = withRulModel(1);
     modelled.ingest(telemetry(1, new Sample("vibration", T0, 1.0)));
     for (int attempt = 1; attempt <= 2; attempt++) {
       assertThat(modelled.dueInferences()).as("attempt %d", attempt).singleElement()
@@ -332,6 +323,14 @@ class DeviceStateTest {
       assertThat(prediction.outputs()).containsExactly(42.0);
       assertThat(prediction.runs()).containsEntry("unavailable", 2L).containsEntry("failed", 0L).containsEntry("predictions", 1L);
     });
+  }
+
+  /** A pump whose profile runs model "rul" on windows of {@code window} vibration readings, every message. */
+  private DeviceState withRulModel(int window) {
+    DeviceProfile withModel = new DeviceProfile("pump-model", "test", profile.metrics(), java.time.Duration.ofMinutes(1),
+        io.fleetpulse.api.profile.NetworkSlice.EMBB, 8,
+        List.of(new io.fleetpulse.api.profile.ModelBinding("rul", List.of("vibration"), window, 1)));
+    return new DeviceState(PUMP, withModel, SETTINGS);
   }
 
   private static Telemetry telemetry(long sequence, Sample... samples) {
