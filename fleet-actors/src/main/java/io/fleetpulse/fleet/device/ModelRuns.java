@@ -12,11 +12,14 @@ import java.util.Optional;
  * One model a device runs: which windows are due, the window in the model's feature order, and
  * what came back. A window is named by the message it ends with. Every {@code every} accepted
  * messages the newest window is queued; a message that arrives late (behind newer ones in event
- * order) re-queues the windows already run that it changes, so every stored prediction is about
+ * order) re-queues the windows already run that it changes, and those that were due before it
+ * but found too few rows without it, so every stored prediction is about
  * the window as it really was. One request per model is in flight at a time; queued windows run
  * one after another as answers come back, so a device's latest window is always predicted, even
  * after its last message. The queue holds at most the ring's capacity (the oldest queued windows
- * are dropped and counted as skipped). A window with a missing feature is skipped rather than
+ * are dropped and counted as skippedBehind), and a queued window whose rows newer messages have
+ * pushed out of the ring is dropped and counted the same way: the ring's rows beyond the window
+ * length are how far a device's windows may fall behind its messages. A window with a missing feature is skipped rather than
  * filled with invented values. Not thread-safe: owned by one actor.
  */
 final class ModelRuns {
@@ -32,6 +35,11 @@ final class ModelRuns {
   private final LinkedHashSet<Long> queued = new LinkedHashSet<>();
   /** Window ends already sent, the most recent ones: what a late message may have to re-run. */
   private final LinkedHashSet<Long> sent = new LinkedHashSet<>();
+  /**
+   * Window ends that were due while the ring held fewer rows than a window (messages before them
+   * still on their way): the late message that completes one queues it.
+   */
+  private final LinkedHashSet<Long> tooShort = new LinkedHashSet<>();
   private static final int ATTEMPTS = 3;
 
   private int sinceLastQueued;
@@ -73,12 +81,22 @@ final class ModelRuns {
       sinceLastQueued = 0;
       queue(sequence);
     }
-    // Late: windows that end after it and contain it were run without it.
+    // Late: windows that end after it and contain it were run without it, or found too few rows
+    // before it came.
     int affected = Math.min(newerRows.length, binding.window() - 1);
     for (int i = 0; i < affected; i++) {
-      if (sent.contains(newerRows[i])) {
+      if (sent.contains(newerRows[i]) || tooShort.remove(newerRows[i])) {
         queue(newerRows[i]);
       }
+    }
+  }
+
+  /** Adds the window end as the newest of a bounded set (the ring's capacity), forgetting the oldest. */
+  private void remember(LinkedHashSet<Long> ends, long end) {
+    ends.remove(end);
+    ends.add(end);
+    if (ends.size() > capacity) {
+      ends.remove(ends.iterator().next());
     }
   }
 
@@ -99,7 +117,14 @@ final class ModelRuns {
       queued.remove(end);
       List<ReadingRing.Row> rows = ring.window(binding.window(), end);
       if (rows.isEmpty()) {
-        continue; // not enough rows yet, or the end left the ring
+        // Not enough rows yet (the first messages of a device: nothing lost), or the ring, full,
+        // no longer holds the whole window: newer messages pushed it out while it queued.
+        if (ring.size() == ring.capacity()) {
+          skippedBehind++;
+        } else {
+          remember(tooShort, end);
+        }
+        continue;
       }
       float[] values = new float[binding.window() * featureIndex.length];
       int k = 0;
@@ -120,11 +145,7 @@ final class ModelRuns {
       inFlight = true;
       inFlightEnd = end;
       inFlightAttempt = end == retryEnd ? retryAttempt : 1;
-      sent.remove(end);
-      sent.add(end);
-      if (sent.size() > capacity) {
-        sent.remove(sent.iterator().next());
-      }
+      remember(sent, end);
       ReadingRing.Row newest = rows.get(rows.size() - 1);
       return Optional.of(new Window(values, newest.timestampMillis(), newest.sequence()));
     }

@@ -325,6 +325,42 @@ class DeviceStateTest {
     });
   }
 
+  @Test
+  void a_queued_window_whose_rows_newer_messages_pushed_out_of_the_ring_is_counted_as_skipped_behind() {
+    DeviceState modelled = withRulModel(4); // a ring of 8 rows
+    for (int sequence = 1; sequence <= 4; sequence++) {
+      modelled.ingest(telemetry(sequence, new Sample("vibration", T0 + sequence * 1000L, sequence)));
+    }
+    assertThat(modelled.dueInferences()).singleElement().satisfies(request -> assertThat(request.endSequence()).isEqualTo(4));
+    // While 4 is at the pool, 5..12 arrive: the ring now holds 5..12, so windows ending 5, 6 and 7
+    // lack their first rows; 8 is the oldest whole one.
+    for (int sequence = 5; sequence <= 12; sequence++) {
+      modelled.ingest(telemetry(sequence, new Sample("vibration", T0 + sequence * 1000L, sequence)));
+    }
+    modelled.inferenceAnswered("rul", new io.fleetpulse.serving.pool.InferenceReply.Prediction(
+        "rul", "1", new float[] {1f}, 1, 1), T0 + 13_000, T0 + 4000, 4);
+    assertThat(modelled.dueInferences()).singleElement().satisfies(request -> {
+      assertThat(request.endSequence()).isEqualTo(8);
+      assertThat(request.values()).containsExactly(5f, 6f, 7f, 8f);
+    });
+    assertThat(modelled.view(true, 20).predictions()).singleElement()
+        .satisfies(prediction -> assertThat(prediction.runs()).containsEntry("skippedBehind", 3L));
+  }
+
+  @Test
+  void a_window_that_found_too_few_rows_runs_once_the_late_message_completing_it_arrives() {
+    DeviceState modelled = withRulModel(4);
+    for (int sequence = 2; sequence <= 4; sequence++) { // 1 is late
+      modelled.ingest(telemetry(sequence, new Sample("vibration", T0 + sequence * 1000L, sequence)));
+      assertThat(modelled.dueInferences()).as("three rows, the window needs four").isEmpty();
+    }
+    modelled.ingest(telemetry(1, new Sample("vibration", T0 + 1000L, 1)));
+    assertThat(modelled.dueInferences()).singleElement().satisfies(request -> {
+      assertThat(request.endSequence()).isEqualTo(4);
+      assertThat(request.values()).containsExactly(1f, 2f, 3f, 4f);
+    });
+  }
+
   /** A pump whose profile runs model "rul" on windows of {@code window} vibration readings, every message. */
   private DeviceState withRulModel(int window) {
     DeviceProfile withModel = new DeviceProfile("pump-model", "test", profile.metrics(), java.time.Duration.ofMinutes(1),
