@@ -22,7 +22,10 @@ Two phases, one recipe (fixed epochs and learning-rate schedule, no early stoppi
 2. refit: the same members (same seeds, epochs and schedule) are trained again on all training
    engines, with the normalisation range of all of them; that ensemble is exported.
 
-Every choice of the recipe was made on the validation engines; the test set is evaluated once, at
+The recipe options (--arch, --filters, --kernel, --activation, --dropout, --noise, --weighting,
+--swa-start) default to the committed recipe; they exist for validation trials (--no-test
+--validate-only: the validation phase only, no refit, no export, no test set). Every choice of the
+recipe was made on the validation engines; the test set is evaluated once, at
 the very end, after the exported model is fixed, and never used to choose anything (--no-test
 skips it, for trial runs).
 """
@@ -41,6 +44,9 @@ COLUMNS = ["setting-1", "setting-2", "setting-3"] + ["sensor-%d" % i for i in ra
 # constant ones carry no information and only add noise after normalisation.
 INFORMATIVE = ["sensor-%d" % i for i in (2, 3, 4, 7, 8, 9, 11, 12, 13, 14, 15, 17, 20, 21)]
 WINDOW = 30
+# recipe options whose defaults are version 2's recipe; the others are named in the command and metrics
+RECIPE_DEFAULTS = {"arch": "cnn", "filters": 10, "kernel": 10, "activation": "tanh", "dropout": 0.5, "noise": 0.0,
+                   "weighting": "none", "swa_start": 0}
 RUL_CAP = 125
 CUTS_PER_ENGINE = 25
 
@@ -51,7 +57,7 @@ def read(path):
 
 
 def windows_with_targets(units, cycles, values, engines):
-    xs, ys = [], []
+    xs, ys, us = [], [], []
     for unit in engines:
         mask = units == unit
         v = values[mask]
@@ -60,7 +66,8 @@ def windows_with_targets(units, cycles, values, engines):
         for end in range(WINDOW, len(v) + 1):
             xs.append(v[end - WINDOW:end])
             ys.append(rul[end - 1])
-    return np.stack(xs), np.array(ys, dtype=np.float32)
+            us.append(unit)
+    return np.stack(xs), np.array(ys, dtype=np.float32), np.array(us)
 
 
 def truncated_last_windows(units, values, engines, seed, cuts):
@@ -84,19 +91,22 @@ class RulNet(torch.nn.Module):
     cycles, one of a single filter spanning 3, tanh, dropout, 100 hidden units -> RUL (cycles).
     """
 
-    def __init__(self, low, high):
+    def __init__(self, low, high, filters=10, kernel=10, activation="tanh", noise=0.0, dropout=0.5):
         super().__init__()
+        self.noise = noise
         self.register_buffer("index", torch.tensor([COLUMNS.index(c) for c in INFORMATIVE], dtype=torch.long))
         self.register_buffer("low", torch.tensor(low, dtype=torch.float32))
         self.register_buffer("span", torch.tensor(np.maximum(high - low, 1e-6), dtype=torch.float32))
+        act = torch.nn.Tanh if activation == "tanh" else torch.nn.ReLU
         # Explicit padding keeps the window length (ONNX has no 'same' for an even kernel).
         def conv(inputs, outputs, kernel):
             return [torch.nn.ConstantPad1d(((kernel - 1) // 2, kernel // 2), 0.0),
-                    torch.nn.Conv1d(inputs, outputs, kernel_size=kernel), torch.nn.Tanh()]
+                    torch.nn.Conv1d(inputs, outputs, kernel_size=kernel), act()]
         self.features = torch.nn.Sequential(
-            *conv(len(INFORMATIVE), 10, 10), *conv(10, 10, 10), *conv(10, 10, 10), *conv(10, 10, 10), *conv(10, 1, 3))
+            *conv(len(INFORMATIVE), filters, kernel), *conv(filters, filters, kernel), *conv(filters, filters, kernel),
+            *conv(filters, filters, kernel), *conv(filters, 1, 3))
         self.head = torch.nn.Sequential(
-            torch.nn.Flatten(), torch.nn.Dropout(0.5),
+            torch.nn.Flatten(), torch.nn.Dropout(dropout),
             torch.nn.Linear(WINDOW, 100), torch.nn.Tanh(),
             torch.nn.Linear(100, 1),
         )
@@ -108,8 +118,49 @@ class RulNet(torch.nn.Module):
     def forward(self, window):
         x = torch.index_select(window, 2, self.index)
         x = 2 * (x - self.low) / self.span - 1
+        if self.training and self.noise > 0:  # augmentation, training only (not in the exported graph)
+            x = x + self.noise * torch.randn_like(x)
         x = x.transpose(1, 2)  # [batch, sensors, window]
         return self.head(self.features(x))
+
+
+class TcnNet(torch.nn.Module):
+    """
+    Raw [batch, window, 24] -> the same selection and scaling as RulNet -> a dilated causal temporal
+    convolutional network (residual blocks of two kernel-3 convolutions, dilations 1, 2, 4, 8, so
+    the last step sees 61 > window cycles) -> the last step's channels -> RUL (cycles).
+    """
+
+    def __init__(self, low, high, channels=32, noise=0.0, dropout=0.2):
+        super().__init__()
+        self.noise = noise
+        self.register_buffer("index", torch.tensor([COLUMNS.index(c) for c in INFORMATIVE], dtype=torch.long))
+        self.register_buffer("low", torch.tensor(low, dtype=torch.float32))
+        self.register_buffer("span", torch.tensor(np.maximum(high - low, 1e-6), dtype=torch.float32))
+        self.blocks = torch.nn.ModuleList()
+        inputs = len(INFORMATIVE)
+        for dilation in (1, 2, 4, 8):
+            block = torch.nn.ModuleDict({
+                "body": torch.nn.Sequential(
+                    torch.nn.ConstantPad1d((2 * dilation, 0), 0.0),
+                    torch.nn.Conv1d(inputs, channels, 3, dilation=dilation), torch.nn.ReLU(), torch.nn.Dropout(dropout),
+                    torch.nn.ConstantPad1d((2 * dilation, 0), 0.0),
+                    torch.nn.Conv1d(channels, channels, 3, dilation=dilation), torch.nn.ReLU(), torch.nn.Dropout(dropout)),
+                "skip": torch.nn.Conv1d(inputs, channels, 1) if inputs != channels else torch.nn.Identity(),
+            })
+            self.blocks.append(block)
+            inputs = channels
+        self.head = torch.nn.Sequential(torch.nn.Linear(channels, 64), torch.nn.ReLU(), torch.nn.Linear(64, 1))
+
+    def forward(self, window):
+        x = torch.index_select(window, 2, self.index)
+        x = 2 * (x - self.low) / self.span - 1
+        if self.training and self.noise > 0:
+            x = x + self.noise * torch.randn_like(x)
+        x = x.transpose(1, 2)
+        for block in self.blocks:
+            x = torch.relu(block["body"](x) + block["skip"](x))
+        return self.head(x[:, :, -1])
 
 
 class Ensemble(torch.nn.Module):
@@ -152,40 +203,71 @@ def sha256(paths):
     return digest.hexdigest()
 
 
-def train_ensemble(x, y, rows, args, label):
+def train_ensemble(x, y, rows, args, label, weights=None, extra_swa_starts=()):
     """Trains args.members networks (seeds args.seed, args.seed + 1, ...) on windows x, targets y,
     normalised with the range of rows: Adam, batches of args.batch, args.epochs epochs, the learning
     rate divided by 10 after args.lr_drop epochs (Li et al.'s schedule). Fixed epochs, no early
     stopping, so the validation phase scores exactly what the refit phase exports."""
     low, high = rows.min(axis=0), rows.max(axis=0)
     x_t, y_t = torch.from_numpy(x), torch.from_numpy(y).unsqueeze(1)
+    w_t = None if weights is None else torch.from_numpy(weights.astype(np.float32)).unsqueeze(1)
     loss_fn = torch.nn.MSELoss()
     members = []
+    # diagnostics (validation phase): the plain last-epoch members and averages from other epochs,
+    # from the same training runs (averaging does not change the trajectory)
+    variants = {}
+    starts = sorted(set(([args.swa_start] if args.swa_start > 0 else []) + list(extra_swa_starts)))
     for k in range(args.members):
         seed = args.seed + k
         started = time.time()
         torch.manual_seed(seed)
-        model = RulNet(low, high)
+        if args.arch == "tcn":
+            model = TcnNet(low, high, channels=args.filters, noise=args.noise)
+        else:
+            model = RulNet(low, high, filters=args.filters, kernel=args.kernel, activation=args.activation,
+                           noise=args.noise, dropout=args.dropout)
+        averaged = {s: torch.optim.swa_utils.AveragedModel(model) for s in starts}
         optimiser = torch.optim.Adam(model.parameters(), lr=args.lr)
         scheduler = torch.optim.lr_scheduler.StepLR(optimiser, step_size=args.lr_drop, gamma=0.1)
         generator = torch.Generator().manual_seed(seed)
-        for _ in range(args.epochs):
+        for epoch in range(args.epochs):
             model.train()
             order = torch.randperm(len(x_t), generator=generator)
             total = 0.0
             for start in range(0, len(order), args.batch):
                 batch = order[start:start + args.batch]
                 optimiser.zero_grad()
-                loss = loss_fn(model(x_t[batch]), y_t[batch])
+                if w_t is None:
+                    loss = loss_fn(model(x_t[batch]), y_t[batch])
+                else:
+                    loss = (w_t[batch] * (model(x_t[batch]) - y_t[batch]) ** 2).mean()
                 loss.backward()
                 optimiser.step()
                 total += loss.item() * len(batch)
             scheduler.step()
+            if epoch == 4 and k == 0:
+                print("%s: %.2f s per epoch" % (label, (time.time() - started) / 5), flush=True)
+            for s, average in averaged.items():
+                if epoch + 1 > s:  # the weights after epochs s+1 .. epochs
+                    average.update_parameters(model)
         model.eval()
         print("%s member seed %d: training RMSE (dropout on, last epoch) %.3f, %.0f s"
               % (label, seed, (total / len(order)) ** 0.5, time.time() - started), flush=True)
-        members.append(model)
-    return Ensemble(members).eval()
+        variants.setdefault("last-epoch", []).append(model)
+        for s, average in averaged.items():
+            variants.setdefault("swa-after-%d" % s, []).append(average.module.eval())
+        members.append(averaged[args.swa_start].module.eval() if args.swa_start > 0 else model)
+    return Ensemble(members).eval(), {name: Ensemble(ms).eval() for name, ms in variants.items()}
+
+
+def sample_weights(units_of_windows, mode):
+    """None (every window weighs the same), or weights of mean 1: 'engine' makes every engine weigh
+    the same in total (the test protocol cuts each engine once)."""
+    if mode == "none":
+        return None
+    counts = {u: c for u, c in zip(*np.unique(units_of_windows, return_counts=True))}
+    w = np.array([1.0 / counts[u] for u in units_of_windows])
+    return w / w.mean()
 
 
 def main():
@@ -202,6 +284,22 @@ def main():
     parser.add_argument("--members", type=int, default=3, help="networks in the ensemble (different seeds)")
     parser.add_argument("--threads", type=int, default=1, help="torch threads (results are reproducible per count)")
     parser.add_argument("--no-test", action="store_true", help="do not evaluate the FD001 test set (trial runs)")
+    parser.add_argument("--validate-only", action="store_true",
+                        help="stop after the validation phase: no refit, no export (trial runs)")
+    parser.add_argument("--arch", default="cnn", choices=["cnn", "tcn"],
+                        help="cnn: Li, Ding and Sun's 1-D CNN; tcn: a dilated temporal convolutional network")
+    parser.add_argument("--filters", type=int, default=10, help="convolution filters (tcn: channels)")
+    parser.add_argument("--kernel", type=int, default=10, help="cnn: cycles spanned by the first four convolutions")
+    parser.add_argument("--activation", default="tanh", choices=["tanh", "relu"], help="cnn: activation")
+    parser.add_argument("--dropout", type=float, default=0.5, help="cnn: dropout before the hidden layer")
+    parser.add_argument("--noise", type=float, default=0.0,
+                        help="standard deviation of Gaussian noise added to the scaled inputs in training (0: none)")
+    parser.add_argument("--weighting", default="none", choices=["none", "engine"],
+                        help="engine: every training engine weighs the same in the loss")
+    parser.add_argument("--swa-start", type=int, default=0,
+                        help="export the average of the weights after each epoch past this one (0: the last epoch's)")
+    parser.add_argument("--swa-report", default="",
+                        help="validation diagnostics: comma-separated further averaging starts to score")
     args = parser.parse_args()
 
     random.seed(args.seed)
@@ -219,10 +317,17 @@ def main():
     index = [COLUMNS.index(c) for c in INFORMATIVE]
 
     # Phase 1: validation (members that never saw the validation engines).
-    x_train, y_train = windows_with_targets(units, cycles, values, training)
-    held_out = train_ensemble(x_train, y_train, values[np.isin(units, training)][:, index], args, "validation")
-    x_val, y_val = windows_with_targets(units, cycles, values, validation)
+    x_train, y_train, u_train = windows_with_targets(units, cycles, values, training)
+    extra = [int(s) for s in args.swa_report.split(",") if s]
+    held_out, variants = train_ensemble(
+        x_train, y_train, values[np.isin(units, training)][:, index], args, "validation",
+        sample_weights(u_train, args.weighting), extra)
+    x_val, y_val, _ = windows_with_targets(units, cycles, values, validation)
     x_cut, y_cut = truncated_last_windows(units, values, validation, args.seed, CUTS_PER_ENGINE)
+    for name, variant in sorted(variants.items()):
+        pv, pc = predict(variant, x_val), predict(variant, x_cut)
+        print("validation diagnostic %s: all windows %.4f, last cycle %.4f, NASA %.1f"
+              % (name, rmse(pv, y_val), rmse(pc, y_cut), nasa_score(pc, y_cut) * 100.0 / len(y_cut)), flush=True)
     p_val, p_cut = predict(held_out, x_val), predict(held_out, x_cut)
     # The registry's metrics are numbers only; the validation engines go into the data description.
     metrics = {
@@ -239,12 +344,19 @@ def main():
         "learningRateDropEpoch": args.lr_drop,
         "batch": args.batch,
     }
+    for key, default in RECIPE_DEFAULTS.items():
+        if getattr(args, key) != default:
+            metrics[key.replace("_", "-")] = getattr(args, key)
     print("validation (%d held-out engines): %s" % (len(validation), json.dumps(metrics)), flush=True)
-    del held_out, x_train, y_train
+    print("validation phase %.0f s" % (time.time() - started), flush=True)
+    if args.validate_only:
+        return
+    del held_out, variants, x_train, y_train, u_train
 
     # Phase 2: refit on every training engine with the same recipe; this ensemble is exported.
-    x_all, y_all = windows_with_targets(units, cycles, values, engines)
-    model = train_ensemble(x_all, y_all, values[:, index], args, "refit")
+    x_all, y_all, u_all = windows_with_targets(units, cycles, values, engines)
+    model, _ = train_ensemble(x_all, y_all, values[:, index], args, "refit",
+                              sample_weights(u_all, args.weighting))
     metrics["refitEngines"] = len(engines)
     metrics["trainingSeconds"] = round(time.time() - started, 1)
 
@@ -273,6 +385,9 @@ def main():
                " --dataset %s --version %s --epochs %d --lr %g --lr-drop %d --batch %d --seed %d --members %d"
                " --threads %d" % (args.dataset, args.version, args.epochs, args.lr, args.lr_drop, args.batch,
                                   args.seed, args.members, args.threads))
+    for key, default in RECIPE_DEFAULTS.items():
+        if getattr(args, key) != default:
+            command += " --%s %s" % (key.replace("_", "-"), getattr(args, key))
     if args.no_test:
         command += " --no-test"
     metadata = {
