@@ -163,6 +163,34 @@ class TcnNet(torch.nn.Module):
         return self.head(x[:, :, -1])
 
 
+class AttentionNet(torch.nn.Module):
+    """
+    Raw [batch, window, 24] -> the same selection and scaling as RulNet -> a small transformer
+    encoder (each cycle projected to `width` features plus a learned position embedding, two
+    self-attention layers of 4 heads) -> the cycles' features averaged -> RUL (cycles).
+    """
+
+    def __init__(self, low, high, width=32, dropout=0.1, noise=0.0):
+        super().__init__()
+        self.noise = noise
+        self.register_buffer("index", torch.tensor([COLUMNS.index(c) for c in INFORMATIVE], dtype=torch.long))
+        self.register_buffer("low", torch.tensor(low, dtype=torch.float32))
+        self.register_buffer("span", torch.tensor(np.maximum(high - low, 1e-6), dtype=torch.float32))
+        self.project = torch.nn.Linear(len(INFORMATIVE), width)
+        self.position = torch.nn.Parameter(torch.zeros(1, WINDOW, width))
+        layer = torch.nn.TransformerEncoderLayer(width, 4, dim_feedforward=2 * width, dropout=dropout, batch_first=True)
+        self.encoder = torch.nn.TransformerEncoder(layer, 2)
+        self.head = torch.nn.Sequential(torch.nn.Linear(width, 64), torch.nn.ReLU(), torch.nn.Linear(64, 1))
+
+    def forward(self, window):
+        x = torch.index_select(window, 2, self.index)
+        x = 2 * (x - self.low) / self.span - 1
+        if self.training and self.noise > 0:
+            x = x + self.noise * torch.randn_like(x)
+        x = self.encoder(self.project(x) + self.position)
+        return self.head(x.mean(dim=1))
+
+
 class Ensemble(torch.nn.Module):
     """The mean of several networks trained from different seeds: lower variance, one graph."""
 
@@ -223,6 +251,8 @@ def train_ensemble(x, y, rows, args, label, weights=None, extra_swa_starts=()):
         torch.manual_seed(seed)
         if args.arch == "tcn":
             model = TcnNet(low, high, channels=args.filters, noise=args.noise)
+        elif args.arch == "attention":
+            model = AttentionNet(low, high, width=args.filters, noise=args.noise)
         else:
             model = RulNet(low, high, filters=args.filters, kernel=args.kernel, activation=args.activation,
                            noise=args.noise, dropout=args.dropout)
@@ -286,7 +316,7 @@ def main():
     parser.add_argument("--no-test", action="store_true", help="do not evaluate the FD001 test set (trial runs)")
     parser.add_argument("--validate-only", action="store_true",
                         help="stop after the validation phase: no refit, no export (trial runs)")
-    parser.add_argument("--arch", default="cnn", choices=["cnn", "tcn"],
+    parser.add_argument("--arch", default="cnn", choices=["cnn", "tcn", "attention"],
                         help="cnn: Li, Ding and Sun's 1-D CNN; tcn: a dilated temporal convolutional network")
     parser.add_argument("--filters", type=int, default=10, help="convolution filters (tcn: channels)")
     parser.add_argument("--kernel", type=int, default=10, help="cnn: cycles spanned by the first four convolutions")
