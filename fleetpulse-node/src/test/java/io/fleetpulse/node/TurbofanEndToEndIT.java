@@ -85,7 +85,9 @@ class TurbofanEndToEndIT {
                   + " stored); device view: " + view).containsKey(lastCycle);
             }
             // Every window (ending at cycles 30..N) is stored, or counted as skipped behind when
-            // newer cycles pushed it out of the ring while it queued; none is lost uncounted.
+            // newer cycles pushed it out of the ring while it queued; none is lost uncounted. (A
+            // count is per drop, and a dropped window a late message re-queues may still be
+            // stored, so the sum may exceed the windows; it may not fall short.)
             long windows = cycles.size() - 29;
             long accountedDeadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             while (stored.size() + skippedBehind(node.httpUrl(), device) < windows && System.nanoTime() < accountedDeadline) {
@@ -93,7 +95,7 @@ class TurbofanEndToEndIT {
               stored = io.fleetpulse.analytics.StoredPredictions.bySequence(node.httpUrl(), device, "rul-fd001", 0);
             }
             assertThat(stored.size() + skippedBehind(node.httpUrl(), device))
-                .as(device + ": windows stored (%d) or skipped behind", stored.size()).isEqualTo(windows);
+                .as(device + ": windows stored (%d) or skipped behind", stored.size()).isGreaterThanOrEqualTo(windows);
             assertRulAlert(node.httpUrl(), device, stored.get(lastCycle));
             assertFailureProbability(node.httpUrl(), device, lastCycle);
             assertThat(stored.get(lastCycle)).as(device + " last cycle, end to end vs offline")
