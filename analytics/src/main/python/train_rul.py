@@ -84,7 +84,29 @@ def truncated_last_windows(units, values, engines, seed, cuts):
     return np.stack(xs), np.array(ys, dtype=np.float32)
 
 
-class RulNet(torch.nn.Module):
+class ScaledInput(torch.nn.Module):
+    """
+    What every network here starts with: raw [batch, window, 24] -> the informative sensors scaled
+    to [-1, 1] with the training set's range, inside the graph (the node feeds raw values); with
+    Gaussian noise added in training when noise > 0 (augmentation, not in the exported graph).
+    """
+
+    def __init__(self, low, high, noise=0.0):
+        super().__init__()
+        self.noise = noise
+        self.register_buffer("index", torch.tensor([COLUMNS.index(c) for c in INFORMATIVE], dtype=torch.long))
+        self.register_buffer("low", torch.tensor(low, dtype=torch.float32))
+        self.register_buffer("span", torch.tensor(np.maximum(high - low, 1e-6), dtype=torch.float32))
+
+    def scaled(self, window):
+        """[batch, window, sensors], scaled."""
+        x = 2 * (torch.index_select(window, 2, self.index) - self.low) / self.span - 1
+        if self.training and self.noise > 0:
+            x = x + self.noise * torch.randn_like(x)
+        return x
+
+
+class RulNet(ScaledInput):
     """
     Raw [batch, window, 24] -> selected sensors scaled to [-1, 1] with the training set's range ->
     the deep 1-D CNN of Li, Ding and Sun (2018): four convolutions of 10 filters spanning 10
@@ -92,11 +114,7 @@ class RulNet(torch.nn.Module):
     """
 
     def __init__(self, low, high, filters=10, kernel=10, activation="tanh", noise=0.0, dropout=0.5):
-        super().__init__()
-        self.noise = noise
-        self.register_buffer("index", torch.tensor([COLUMNS.index(c) for c in INFORMATIVE], dtype=torch.long))
-        self.register_buffer("low", torch.tensor(low, dtype=torch.float32))
-        self.register_buffer("span", torch.tensor(np.maximum(high - low, 1e-6), dtype=torch.float32))
+        super().__init__(low, high, noise)
         act = torch.nn.Tanh if activation == "tanh" else torch.nn.ReLU
         # Explicit padding keeps the window length (ONNX has no 'same' for an even kernel).
         def conv(inputs, outputs, kernel):
@@ -116,15 +134,11 @@ class RulNet(torch.nn.Module):
                 torch.nn.init.zeros_(module.bias)
 
     def forward(self, window):
-        x = torch.index_select(window, 2, self.index)
-        x = 2 * (x - self.low) / self.span - 1
-        if self.training and self.noise > 0:  # augmentation, training only (not in the exported graph)
-            x = x + self.noise * torch.randn_like(x)
-        x = x.transpose(1, 2)  # [batch, sensors, window]
+        x = self.scaled(window).transpose(1, 2)  # [batch, sensors, window]
         return self.head(self.features(x))
 
 
-class TcnNet(torch.nn.Module):
+class TcnNet(ScaledInput):
     """
     Raw [batch, window, 24] -> the same selection and scaling as RulNet -> a dilated causal temporal
     convolutional network (residual blocks of two kernel-3 convolutions, dilations 1, 2, 4, 8, so
@@ -132,11 +146,7 @@ class TcnNet(torch.nn.Module):
     """
 
     def __init__(self, low, high, channels=32, noise=0.0, dropout=0.2):
-        super().__init__()
-        self.noise = noise
-        self.register_buffer("index", torch.tensor([COLUMNS.index(c) for c in INFORMATIVE], dtype=torch.long))
-        self.register_buffer("low", torch.tensor(low, dtype=torch.float32))
-        self.register_buffer("span", torch.tensor(np.maximum(high - low, 1e-6), dtype=torch.float32))
+        super().__init__(low, high, noise)
         self.blocks = torch.nn.ModuleList()
         inputs = len(INFORMATIVE)
         for dilation in (1, 2, 4, 8):
@@ -153,17 +163,13 @@ class TcnNet(torch.nn.Module):
         self.head = torch.nn.Sequential(torch.nn.Linear(channels, 64), torch.nn.ReLU(), torch.nn.Linear(64, 1))
 
     def forward(self, window):
-        x = torch.index_select(window, 2, self.index)
-        x = 2 * (x - self.low) / self.span - 1
-        if self.training and self.noise > 0:
-            x = x + self.noise * torch.randn_like(x)
-        x = x.transpose(1, 2)
+        x = self.scaled(window).transpose(1, 2)
         for block in self.blocks:
             x = torch.relu(block["body"](x) + block["skip"](x))
         return self.head(x[:, :, -1])
 
 
-class AttentionNet(torch.nn.Module):
+class AttentionNet(ScaledInput):
     """
     Raw [batch, window, 24] -> the same selection and scaling as RulNet -> a small transformer
     encoder (each cycle projected to `width` features plus a learned position embedding, two
@@ -171,11 +177,7 @@ class AttentionNet(torch.nn.Module):
     """
 
     def __init__(self, low, high, width=32, dropout=0.1, noise=0.0):
-        super().__init__()
-        self.noise = noise
-        self.register_buffer("index", torch.tensor([COLUMNS.index(c) for c in INFORMATIVE], dtype=torch.long))
-        self.register_buffer("low", torch.tensor(low, dtype=torch.float32))
-        self.register_buffer("span", torch.tensor(np.maximum(high - low, 1e-6), dtype=torch.float32))
+        super().__init__(low, high, noise)
         self.project = torch.nn.Linear(len(INFORMATIVE), width)
         self.position = torch.nn.Parameter(torch.zeros(1, WINDOW, width))
         layer = torch.nn.TransformerEncoderLayer(width, 4, dim_feedforward=2 * width, dropout=dropout, batch_first=True)
@@ -183,11 +185,7 @@ class AttentionNet(torch.nn.Module):
         self.head = torch.nn.Sequential(torch.nn.Linear(width, 64), torch.nn.ReLU(), torch.nn.Linear(64, 1))
 
     def forward(self, window):
-        x = torch.index_select(window, 2, self.index)
-        x = 2 * (x - self.low) / self.span - 1
-        if self.training and self.noise > 0:
-            x = x + self.noise * torch.randn_like(x)
-        x = self.encoder(self.project(x) + self.position)
+        x = self.encoder(self.project(self.scaled(window)) + self.position)
         return self.head(x.mean(dim=1))
 
 
@@ -331,6 +329,8 @@ def main():
     parser.add_argument("--swa-report", default="",
                         help="validation diagnostics: comma-separated further averaging starts to score")
     args = parser.parse_args()
+    if args.arch == "attention" and args.filters % 4:
+        parser.error("--arch attention has 4 heads: --filters (its width) must be a multiple of 4, not %d" % args.filters)
 
     random.seed(args.seed)
     np.random.seed(args.seed)

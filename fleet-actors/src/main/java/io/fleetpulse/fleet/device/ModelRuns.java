@@ -13,14 +13,14 @@ import java.util.Optional;
  * what came back. A window is named by the message it ends with. Every {@code every} accepted
  * messages the newest window is queued; a message that arrives late (behind newer ones in event
  * order) re-queues the windows already run that it changes, and those that were due before it
- * but found too few rows without it, so every stored prediction is about
- * the window as it really was. One request per model is in flight at a time; queued windows run
+ * but found too few rows without it, so every stored prediction is about the window as it really
+ * was. One request per model is in flight at a time; queued windows run
  * one after another as answers come back, so a device's latest window is always predicted, even
  * after its last message. The queue holds at most the ring's capacity (the oldest queued windows
  * are dropped and counted as skippedBehind), and a queued window whose rows newer messages have
  * pushed out of the ring is dropped and counted the same way: the ring's rows beyond the window
- * length are how far a device's windows may fall behind its messages. A window with a missing feature is skipped rather than
- * filled with invented values. Not thread-safe: owned by one actor.
+ * length are how far a device's windows may fall behind its messages. A window with a missing
+ * feature is skipped rather than filled with invented values. Not thread-safe: owned by one actor.
  */
 final class ModelRuns {
 
@@ -37,9 +37,11 @@ final class ModelRuns {
   private final LinkedHashSet<Long> sent = new LinkedHashSet<>();
   /**
    * Window ends that were due while the ring held fewer rows than a window (messages before them
-   * still on their way): the late message that completes one queues it.
+   * still on their way): the late message that completes one queues it. Only a ring that is not
+   * yet full can be short of rows, so the set lives only while the ring fills (null before and
+   * after: no memory for the device's rest of life).
    */
-  private final LinkedHashSet<Long> tooShort = new LinkedHashSet<>();
+  private LinkedHashSet<Long> tooShort;
   private static final int ATTEMPTS = 3;
 
   private int sinceLastQueued;
@@ -85,7 +87,7 @@ final class ModelRuns {
     // before it came.
     int affected = Math.min(newerRows.length, binding.window() - 1);
     for (int i = 0; i < affected; i++) {
-      if (sent.contains(newerRows[i]) || tooShort.remove(newerRows[i])) {
+      if (sent.contains(newerRows[i]) || (tooShort != null && tooShort.remove(newerRows[i]))) {
         queue(newerRows[i]);
       }
     }
@@ -112,6 +114,9 @@ final class ModelRuns {
 
   /** The next queued window to run now, unless one is in flight. */
   Optional<Window> next(ReadingRing ring) {
+    if (tooShort != null && ring.size() == ring.capacity()) {
+      tooShort = null; // a full ring holds every row a window can need from now on
+    }
     while (!inFlight && !queued.isEmpty()) {
       Long end = queued.iterator().next();
       queued.remove(end);
@@ -122,6 +127,9 @@ final class ModelRuns {
         if (ring.size() == ring.capacity()) {
           skippedBehind++;
         } else {
+          if (tooShort == null) {
+            tooShort = new LinkedHashSet<>();
+          }
           remember(tooShort, end);
         }
         continue;
