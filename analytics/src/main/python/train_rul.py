@@ -10,6 +10,11 @@ writes models/rul-<dataset>/<version>/model.onnx and model.json. The graph takes
 what devices send: [batch, window, 24] (3 operating settings, then sensors 1..21), selects the
 informative sensors and normalises them inside the graph, and outputs the RUL in cycles.
 
+A window (--window cycles) ends at every cycle from the 30th (MIN_WINDOW) on; until an engine has
+run a whole window, its first cycle repeated fills the front. The node fills a device's first
+windows the same way (the model's "min-window" in model.json, the binding's min-window), so a long
+window costs no early predictions: a device is predicted from its 30th cycle whatever the window.
+
 Two phases, one recipe (fixed epochs and learning-rate schedule, no early stopping):
 
 1. validation: the members are trained on 80 % of the training engines (fixed seed) and their
@@ -43,9 +48,12 @@ COLUMNS = ["setting-1", "setting-2", "setting-3"] + ["sensor-%d" % i for i in ra
 # Sensors that vary with degradation in the single-condition sets (the literature's 14); the
 # constant ones carry no information and only add noise after normalisation.
 INFORMATIVE = ["sensor-%d" % i for i in (2, 3, 4, 7, 8, 9, 11, 12, 13, 14, 15, 17, 20, 21)]
-WINDOW = 30
+# A device's first prediction comes after this many cycles (the shortest FD001 test engine has 31).
+# A model window longer than that is filled at the front with the engine's first cycle until the
+# engine has run a whole window: the node does the same (its binding's min-window).
+MIN_WINDOW = 30
 # recipe options whose defaults are version 2's recipe; the others are named in the command and metrics
-RECIPE_DEFAULTS = {"arch": "cnn", "filters": 10, "kernel": 10, "activation": "tanh", "dropout": 0.5, "noise": 0.0,
+RECIPE_DEFAULTS = {"window": 30, "arch": "cnn", "filters": 10, "kernel": 10, "activation": "tanh", "dropout": 0.5, "noise": 0.0,
                    "weighting": "none", "swa_start": 0}
 RUL_CAP = 125
 CUTS_PER_ENGINE = 25
@@ -56,30 +64,38 @@ def read(path):
     return rows[:, 0].astype(int), rows[:, 1].astype(int), rows[:, 2:].astype(np.float32)
 
 
-def windows_with_targets(units, cycles, values, engines):
+def window_ending(v, end, window):
+    """The window of an engine's cycles v that ends with cycle `end` (1-based), filled at the front
+    with its first cycle when the engine has run fewer than `window` cycles."""
+    if end >= window:
+        return v[end - window:end]
+    return np.concatenate([np.repeat(v[:1], window - end, axis=0), v[:end]])
+
+
+def windows_with_targets(units, cycles, values, engines, window):
     xs, ys, us = [], [], []
     for unit in engines:
         mask = units == unit
         v = values[mask]
         life = cycles[mask].max()
         rul = np.minimum(life - cycles[mask], RUL_CAP).astype(np.float32)
-        for end in range(WINDOW, len(v) + 1):
-            xs.append(v[end - WINDOW:end])
+        for end in range(MIN_WINDOW, len(v) + 1):
+            xs.append(window_ending(v, end, window))
             ys.append(rul[end - 1])
             us.append(unit)
     return np.stack(xs), np.array(ys, dtype=np.float32), np.array(us)
 
 
-def truncated_last_windows(units, values, engines, seed, cuts):
+def truncated_last_windows(units, values, engines, seed, cuts, window):
     """The test protocol on training engines: each engine cut `cuts` times at a uniformly random
-    cycle (at least one window long); the last window before the cut and the capped RUL there."""
+    cycle (at least MIN_WINDOW cycles in); the last window before the cut and the capped RUL there."""
     rng = np.random.RandomState(seed)
     xs, ys = [], []
     for unit in engines:
         v = values[units == unit]
         life = len(v)
-        for end in rng.randint(WINDOW, life + 1, size=cuts):
-            xs.append(v[end - WINDOW:end])
+        for end in rng.randint(MIN_WINDOW, life + 1, size=cuts):
+            xs.append(window_ending(v, end, window))
             ys.append(min(life - end, RUL_CAP))
     return np.stack(xs), np.array(ys, dtype=np.float32)
 
@@ -113,7 +129,7 @@ class RulNet(ScaledInput):
     cycles, one of a single filter spanning 3, tanh, dropout, 100 hidden units -> RUL (cycles).
     """
 
-    def __init__(self, low, high, filters=10, kernel=10, activation="tanh", noise=0.0, dropout=0.5):
+    def __init__(self, low, high, window, filters=10, kernel=10, activation="tanh", noise=0.0, dropout=0.5):
         super().__init__(low, high, noise)
         act = torch.nn.Tanh if activation == "tanh" else torch.nn.ReLU
         # Explicit padding keeps the window length (ONNX has no 'same' for an even kernel).
@@ -125,7 +141,7 @@ class RulNet(ScaledInput):
             *conv(filters, filters, kernel), *conv(filters, 1, 3))
         self.head = torch.nn.Sequential(
             torch.nn.Flatten(), torch.nn.Dropout(dropout),
-            torch.nn.Linear(WINDOW, 100), torch.nn.Tanh(),
+            torch.nn.Linear(window, 100), torch.nn.Tanh(),
             torch.nn.Linear(100, 1),
         )
         for module in self.modules():
@@ -176,10 +192,10 @@ class AttentionNet(ScaledInput):
     self-attention layers of 4 heads) -> the cycles' features averaged -> RUL (cycles).
     """
 
-    def __init__(self, low, high, width=32, dropout=0.1, noise=0.0):
+    def __init__(self, low, high, window, width=32, dropout=0.1, noise=0.0):
         super().__init__(low, high, noise)
         self.project = torch.nn.Linear(len(INFORMATIVE), width)
-        self.position = torch.nn.Parameter(torch.zeros(1, WINDOW, width))
+        self.position = torch.nn.Parameter(torch.zeros(1, window, width))
         layer = torch.nn.TransformerEncoderLayer(width, 4, dim_feedforward=2 * width, dropout=dropout, batch_first=True)
         self.encoder = torch.nn.TransformerEncoder(layer, 2)
         self.head = torch.nn.Sequential(torch.nn.Linear(width, 64), torch.nn.ReLU(), torch.nn.Linear(64, 1))
@@ -250,9 +266,9 @@ def train_ensemble(x, y, rows, args, label, weights=None, extra_swa_starts=()):
         if args.arch == "tcn":
             model = TcnNet(low, high, channels=args.filters, noise=args.noise)
         elif args.arch == "attention":
-            model = AttentionNet(low, high, width=args.filters, noise=args.noise)
+            model = AttentionNet(low, high, args.window, width=args.filters, noise=args.noise)
         else:
-            model = RulNet(low, high, filters=args.filters, kernel=args.kernel, activation=args.activation,
+            model = RulNet(low, high, args.window, filters=args.filters, kernel=args.kernel, activation=args.activation,
                            noise=args.noise, dropout=args.dropout)
         averaged = {s: torch.optim.swa_utils.AveragedModel(model) for s in starts}
         optimiser = torch.optim.Adam(model.parameters(), lr=args.lr)
@@ -314,6 +330,8 @@ def main():
     parser.add_argument("--no-test", action="store_true", help="do not evaluate the FD001 test set (trial runs)")
     parser.add_argument("--validate-only", action="store_true",
                         help="stop after the validation phase: no refit, no export (trial runs)")
+    parser.add_argument("--window", type=int, default=30,
+                        help="cycles per model window (at least %d; shorter histories are filled with the first cycle)" % MIN_WINDOW)
     parser.add_argument("--arch", default="cnn", choices=["cnn", "tcn", "attention"],
                         help="cnn: Li, Ding and Sun's 1-D CNN; tcn: a dilated temporal convolutional network")
     parser.add_argument("--filters", type=int, default=10, help="convolution filters (tcn: channels)")
@@ -329,6 +347,9 @@ def main():
     parser.add_argument("--swa-report", default="",
                         help="validation diagnostics: comma-separated further averaging starts to score")
     args = parser.parse_args()
+    if args.window < MIN_WINDOW:
+        parser.error("--window must be at least %d (a device's first prediction comes after that many cycles), not %d"
+                     % (MIN_WINDOW, args.window))
     if args.arch == "attention" and args.filters % 4:
         parser.error("--arch attention has 4 heads: --filters (its width) must be a multiple of 4, not %d" % args.filters)
 
@@ -347,13 +368,13 @@ def main():
     index = [COLUMNS.index(c) for c in INFORMATIVE]
 
     # Phase 1: validation (members that never saw the validation engines).
-    x_train, y_train, u_train = windows_with_targets(units, cycles, values, training)
+    x_train, y_train, u_train = windows_with_targets(units, cycles, values, training, args.window)
     extra = [int(s) for s in args.swa_report.split(",") if s]
     held_out, variants = train_ensemble(
         x_train, y_train, values[np.isin(units, training)][:, index], args, "validation",
         sample_weights(u_train, args.weighting), extra)
-    x_val, y_val, _ = windows_with_targets(units, cycles, values, validation)
-    x_cut, y_cut = truncated_last_windows(units, values, validation, args.seed, CUTS_PER_ENGINE)
+    x_val, y_val, _ = windows_with_targets(units, cycles, values, validation, args.window)
+    x_cut, y_cut = truncated_last_windows(units, values, validation, args.seed, CUTS_PER_ENGINE, args.window)
     for name, variant in sorted(variants.items()):
         pv, pc = predict(variant, x_val), predict(variant, x_cut)
         print("validation diagnostic %s: all windows %.4f, last cycle %.4f, NASA %.1f"
@@ -384,7 +405,7 @@ def main():
     del held_out, variants, x_train, y_train, u_train
 
     # Phase 2: refit on every training engine with the same recipe; this ensemble is exported.
-    x_all, y_all, u_all = windows_with_targets(units, cycles, values, engines)
+    x_all, y_all, u_all = windows_with_targets(units, cycles, values, engines, args.window)
     model, _ = train_ensemble(x_all, y_all, values[:, index], args, "refit",
                               sample_weights(u_all, args.weighting))
     metrics["refitEngines"] = len(engines)
@@ -393,7 +414,7 @@ def main():
     name = "rul-" + args.dataset.lower()
     out = args.out or os.path.join("models", name, args.version)
     os.makedirs(out, exist_ok=True)
-    example = torch.zeros(2, WINDOW, len(COLUMNS))
+    example = torch.zeros(2, args.window, len(COLUMNS))
     torch.onnx.export(model, example, os.path.join(out, "model.onnx"), input_names=["window"], output_names=["rul"],
                       dynamic_axes={"window": {0: "batch"}, "rul": {0: "batch"}}, opset_version=13)
 
@@ -404,7 +425,8 @@ def main():
         rul_path = os.path.join(args.data, "RUL_FD001.txt")
         t_units, _, t_values = read(test_path)
         true = np.minimum(np.loadtxt(rul_path), RUL_CAP).astype(np.float32)
-        x_test = np.stack([t_values[t_units == u][-WINDOW:] for u in sorted(set(t_units.tolist()))])
+        x_test = np.stack([window_ending(t_values[t_units == u], int(np.sum(t_units == u)), args.window)
+                           for u in sorted(set(t_units.tolist()))])
         p = predict(model, x_test)
         metrics["testRmse"] = round(rmse(p, true), 4)
         metrics["testNasaScore"] = round(nasa_score(p, true), 2)
@@ -423,7 +445,9 @@ def main():
     metadata = {
         "name": name,
         "version": args.version,
-        "input": {"name": "window", "window": WINDOW, "features": COLUMNS},
+        # min-window: from that many cycles on, the model also takes windows filled at the front
+        # with the engine's first cycle (see window_ending)
+        "input": {"name": "window", "window": args.window, "min-window": MIN_WINDOW, "features": COLUMNS},
         "outputs": [{"name": "rul", "size": 1,
                      "meaning": "remaining useful life in cycles, targets capped at %d" % RUL_CAP}],
         # residual-sd: standard deviation of (predicted - true) RUL below the cap, on held-out

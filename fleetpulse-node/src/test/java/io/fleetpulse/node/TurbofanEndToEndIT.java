@@ -26,7 +26,9 @@ import org.junit.jupiter.api.io.TempDir;
  * The committed RUL model through the whole system: C-MAPSS FD001 test engines replayed over MQTT
  * as turbofan devices, windows kept by their device actors, run by the inference pool, stored in
  * Cassandra and read back through the data-team query API. Each engine's prediction for its last
- * cycle equals ONNX Runtime's offline prediction on the file's last window (no train/serve skew).
+ * cycle equals ONNX Runtime's offline prediction on the file's last window (no train/serve skew),
+ * and so does each earlier window's, those of an engine's first cycles filled like the node fills
+ * them (the model's min-window).
  * Windows before it: every one is stored or counted as skipped behind (newer cycles pushed it out
  * of the actor's ring while it waited for the pool); a stored one equals its offline prediction
  * unless a late message of its window arrived after it ran and the re-run the actor queued had not
@@ -39,7 +41,7 @@ class TurbofanEndToEndIT {
   private static final int ENGINES = 4;
   private static final int NEAR_FAILURE = 31;
   /** The version the node serves: the registry's highest. */
-  private static final String SERVED_VERSION = highestVersion(Path.of("../models/rul-fd001"));
+  private static final String SERVED_VERSION = OfflineRulEvaluation.servedVersion(REGISTRY, "rul-fd001");
 
   @TempDir
   Path directory;
@@ -65,6 +67,8 @@ class TurbofanEndToEndIT {
             OfflineRulEvaluation.evaluate(CMAPSS, REGISTRY, "rul-fd001", SERVED_VERSION, "FD001");
         try (ModelRegistry models = new ModelRegistry(REGISTRY, ServingSettings.fromConfig(ConfigFactory.load()).execution())) {
           LoadedModel model = models.loadVersion("rul-fd001", SERVED_VERSION);
+          int window = model.metadata().input().window();
+          int minWindow = model.metadata().input().minWindow();
           int compared = 0;
           int stale = 0;
           for (int unit : units) {
@@ -84,11 +88,11 @@ class TurbofanEndToEndIT {
               assertThat(stored).as(device + ": a prediction for the last cycle (" + stored.size()
                   + " stored); device view: " + view).containsKey(lastCycle);
             }
-            // Every window (ending at cycles 30..N) is stored, or counted as skipped behind when
+            // Every window (ending at cycles min-window..N) is stored, or counted as skipped behind when
             // newer cycles pushed it out of the ring while it queued; none is lost uncounted. (A
             // count is per drop, and a dropped window a late message re-queues may still be
             // stored, so the sum may exceed the windows; it may not fall short.)
-            long windows = cycles.size() - 29;
+            long windows = cycles.size() - minWindow + 1;
             long accountedDeadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             while (stored.size() + skippedBehind(node.httpUrl(), device) < windows && System.nanoTime() < accountedDeadline) {
               Thread.sleep(300);
@@ -102,13 +106,10 @@ class TurbofanEndToEndIT {
                 .isCloseTo(offline.predicted()[unit - 1], within(1e-3));
             for (Map.Entry<Long, Double> prediction : stored.entrySet()) {
               int end = prediction.getKey().intValue();
-              assertThat(end).as(device + " window end").isBetween(30, cycles.size());
-              float[] window = new float[30 * CmapssFile.VALUES_PER_CYCLE];
-              for (int c = 0; c < 30; c++) {
-                System.arraycopy(cycles.get(end - 30 + c), 0, window, c * CmapssFile.VALUES_PER_CYCLE, CmapssFile.VALUES_PER_CYCLE);
-              }
+              assertThat(end).as(device + " window end").isBetween(minWindow, cycles.size());
               compared++;
-              if (Math.abs(prediction.getValue() - model.run(window, 1)[0][0]) > 1e-3) {
+              float[] values = CmapssFile.window(cycles, end, window, minWindow);
+              if (Math.abs(prediction.getValue() - model.run(values, 1)[0][0]) > 1e-3) {
                 stale++;
               }
             }
@@ -212,14 +213,5 @@ class TurbofanEndToEndIT {
       }
     }
     return Math.max(-1, Math.min(1, 2 / Math.sqrt(Math.PI) * sum));
-  }
-
-  private static String highestVersion(Path model) {
-    try (java.util.stream.Stream<Path> versions = Files.list(model)) {
-      return versions.map(path -> path.getFileName().toString()).filter(name -> name.matches("\\d+"))
-          .max(java.util.Comparator.comparingInt(Integer::parseInt)).orElseThrow();
-    } catch (java.io.IOException e) {
-      throw new IllegalStateException("cannot list " + model, e);
-    }
   }
 }

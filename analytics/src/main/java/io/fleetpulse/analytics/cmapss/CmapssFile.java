@@ -67,6 +67,25 @@ public final class CmapssFile {
     }
   }
 
+  /**
+   * The model window of an engine's cycles that ends with cycle {@code end} (1-based), flattened
+   * row by row: the last {@code window} cycles, or, for an engine that has run at least
+   * {@code minWindow} but fewer than {@code window} cycles, all of them after its first cycle
+   * repeated to fill the window, as the node fills a device's first windows.
+   */
+  public static float[] window(List<float[]> cycles, int end, int window, int minWindow) {
+    if (end < minWindow || end > cycles.size()) {
+      throw new IllegalArgumentException(
+          "no window ends with cycle " + end + " of " + cycles.size() + " (at least " + minWindow + " cycles needed)");
+    }
+    float[] values = new float[window * VALUES_PER_CYCLE];
+    for (int row = 0; row < window; row++) {
+      float[] cycle = cycles.get(Math.max(0, end - window + row));
+      System.arraycopy(cycle, 0, values, row * VALUES_PER_CYCLE, VALUES_PER_CYCLE);
+    }
+    return values;
+  }
+
   private static List<String> metrics() {
     List<String> names = new ArrayList<>();
     for (int i = 1; i <= 3; i++) {

@@ -12,7 +12,7 @@ import java.util.Map;
  * for its last cycle, against RUL_FDxxx.txt capped like the training targets. Prints it beside the
  * offline evaluation of the same model on the same files; the two must agree (no train/serve skew).
  *
- * <p>Usage: {@code EndToEndRulEvaluation <node url> <cmapss dir> <registry dir> [model=rul-fd001] [version=2] [dataset=FD001]}
+ * <p>Usage: {@code EndToEndRulEvaluation <node url> <cmapss dir> <registry dir> [model=rul-fd001] [version=the served (highest)] [dataset=FD001]}
  */
 public final class EndToEndRulEvaluation {
 
@@ -39,16 +39,16 @@ public final class EndToEndRulEvaluation {
 
   public static void main(String[] args) throws Exception {
     if (args.length < 3) {
-      System.err.println("usage: EndToEndRulEvaluation <node url> <cmapss dir> <registry dir> [model=rul-fd001] [version=2] [dataset=FD001]");
+      System.err.println("usage: EndToEndRulEvaluation <node url> <cmapss dir> <registry dir> [model=rul-fd001] [version=the served (highest)] [dataset=FD001]");
       System.exit(2);
     }
     String model = args.length > 3 ? args[3] : "rul-fd001";
-    String version = args.length > 4 ? args[4] : "2";
+    String version = args.length > 4 ? args[4] : OfflineRulEvaluation.servedVersion(Path.of(args[2]), model);
     String dataset = args.length > 5 ? args[5] : "FD001";
     OfflineRulEvaluation.Result offline = OfflineRulEvaluation.evaluate(Path.of(args[1]), Path.of(args[2]), model, version, dataset);
     OfflineRulEvaluation.Result stored =
         evaluate(args[0], Path.of(args[1]), dataset, model, offline.units(), offline.truthCap());
-    System.out.printf(Locale.ROOT, "%s on test_%s, last cycle of %d engines:%n", model, dataset, offline.units().size());
+    System.out.printf(Locale.ROOT, "%s v%s on test_%s, last cycle of %d engines:%n", model, version, dataset, offline.units().size());
     System.out.printf(Locale.ROOT, "  offline (ONNX Runtime on the files): RMSE %.4f, NASA score %.2f%n", offline.rmse(), offline.nasaScore());
     System.out.printf(Locale.ROOT, "  end to end (MQTT -> node -> Cassandra -> /api/data): RMSE %.4f, NASA score %.2f%n",
         stored.rmse(), stored.nasaScore());

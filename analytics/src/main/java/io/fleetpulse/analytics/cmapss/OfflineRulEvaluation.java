@@ -4,6 +4,7 @@ import com.typesafe.config.ConfigFactory;
 import io.fleetpulse.serving.ServingSettings;
 import io.fleetpulse.serving.registry.LoadedModel;
 import io.fleetpulse.serving.registry.ModelLoadException;
+import io.fleetpulse.serving.registry.ModelMetadata;
 import io.fleetpulse.serving.registry.ModelRegistry;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,11 +14,14 @@ import java.util.Map;
 
 /**
  * Evaluates a remaining-useful-life model from the registry on a C-MAPSS test set, in Java, with
- * the same ONNX Runtime the node serves it with: the last window of each test engine, one batch,
+ * the same ONNX Runtime the node serves it with: the last window of each test engine (filled at
+ * the front with its first cycle when it ran fewer cycles than the window), one batch,
  * RMSE and NASA score against RUL_FDxxx.txt capped like the training targets. This is the
  * offline number the end-to-end replay is compared with.
  *
- * <p>Usage: {@code OfflineRulEvaluation <cmapss dir> <registry dir> <model> <version> [dataset=FD001]}
+ * <p>Usage: {@code OfflineRulEvaluation <cmapss dir> <registry dir> <model> <version> [dataset=FD001] [split=the window]}:
+ * also the last cycles' RMSE of the engines shorter than {@code split} cycles and of the others,
+ * and the RMSE over every window ({@link #everyWindow}).
  */
 public final class OfflineRulEvaluation {
 
@@ -28,7 +32,73 @@ public final class OfflineRulEvaluation {
   public record Result(
       List<Integer> units, double[] predicted, double[] truth, double truthCap, double rmse, double nasaScore) {}
 
+  /**
+   * Every window of the test engines from the model's min-window on, against its truth (the last
+   * cycle's RUL plus the cycles after the window's end, capped): RMSE over all of them, over
+   * those filled with the engine's first cycle (ending before cycle {@code window}) and over whole
+   * ones. A steadier number than the last cycles alone (thousands of windows, not 100), and the one
+   * that shows what filling costs.
+   */
+  public record EveryWindow(int windows, double rmse, int filled, double filledRmse, int whole, double wholeRmse) {}
+
   private OfflineRulEvaluation() {}
+
+  /** The version a node serves from this registry unless told otherwise: the highest on disk. */
+  public static String servedVersion(Path registry, String model) {
+    try (ModelRegistry models = new ModelRegistry(registry, ServingSettings.fromConfig(ConfigFactory.load()).execution())) {
+      List<String> versions = models.versionsOf(model);
+      if (versions.isEmpty()) {
+        throw new IllegalArgumentException("no version of model " + model + " in " + registry.toAbsolutePath());
+      }
+      return versions.get(versions.size() - 1);
+    }
+  }
+
+  public static EveryWindow everyWindow(Path cmapss, Path registry, String model, String version, String dataset)
+      throws ModelLoadException, ai.onnxruntime.OrtException {
+    ServingSettings.Execution cpu = ServingSettings.fromConfig(ConfigFactory.load()).execution();
+    try (ModelRegistry models = new ModelRegistry(registry, cpu)) {
+      LoadedModel loaded = models.loadVersion(model, version);
+      int window = loaded.metadata().input().window();
+      int minWindow = loaded.metadata().input().minWindow();
+      double cap = loaded.metadata().thresholds().getOrDefault("rul-cap", Double.POSITIVE_INFINITY);
+      Map<Integer, List<float[]>> engines = CmapssFile.read(cmapss.resolve("test_" + dataset + ".txt"));
+      List<Integer> rul = CmapssFile.readRul(cmapss.resolve("RUL_" + dataset + ".txt"));
+      List<float[]> windows = new ArrayList<>();
+      List<Double> truths = new ArrayList<>();
+      List<Boolean> filled = new ArrayList<>();
+      int i = 0;
+      for (List<float[]> cycles : engines.values()) {
+        for (int end = minWindow; end <= cycles.size(); end++) {
+          windows.add(CmapssFile.window(cycles, end, window, minWindow));
+          truths.add(Math.min(rul.get(i) + cycles.size() - end, cap));
+          filled.add(end < window);
+        }
+        i++;
+      }
+      double[] squared = new double[3];
+      int[] counts = new int[3];
+      int perSample = window * CmapssFile.VALUES_PER_CYCLE;
+      for (int start = 0; start < windows.size(); start += 256) {
+        int n = Math.min(256, windows.size() - start);
+        float[] batch = new float[n * perSample];
+        for (int k = 0; k < n; k++) {
+          System.arraycopy(windows.get(start + k), 0, batch, k * perSample, perSample);
+        }
+        float[][] rows = loaded.run(batch, n);
+        for (int k = 0; k < n; k++) {
+          double d = rows[k][0] - truths.get(start + k);
+          int kind = filled.get(start + k) ? 1 : 2;
+          squared[0] += d * d;
+          squared[kind] += d * d;
+          counts[0]++;
+          counts[kind]++;
+        }
+      }
+      return new EveryWindow(counts[0], Math.sqrt(squared[0] / counts[0]), counts[1],
+          counts[1] == 0 ? Double.NaN : Math.sqrt(squared[1] / counts[1]), counts[2], Math.sqrt(squared[2] / counts[2]));
+    }
+  }
 
   public static Result evaluate(Path cmapss, Path registry, String model, String version, String dataset)
       throws ModelLoadException, ai.onnxruntime.OrtException {
@@ -36,6 +106,7 @@ public final class OfflineRulEvaluation {
     try (ModelRegistry models = new ModelRegistry(registry, cpu)) {
       LoadedModel loaded = models.loadVersion(model, version);
       int window = loaded.metadata().input().window();
+      int minWindow = loaded.metadata().input().minWindow();
       if (!loaded.metadata().input().features().equals(CmapssFile.METRICS)) {
         throw new IllegalArgumentException("model " + model + " v" + version + " does not take the turbofan metrics in order: "
             + loaded.metadata().input().features());
@@ -48,16 +119,14 @@ public final class OfflineRulEvaluation {
       }
       List<Integer> units = new ArrayList<>(engines.keySet());
       float[] batch = new float[units.size() * window * CmapssFile.VALUES_PER_CYCLE];
-      int k = 0;
-      for (int unit : units) {
-        List<float[]> cycles = engines.get(unit);
-        if (cycles.size() < window) {
-          throw new IllegalArgumentException("engine " + unit + " has " + cycles.size() + " cycles, fewer than the window " + window);
+      for (int i = 0; i < units.size(); i++) {
+        List<float[]> cycles = engines.get(units.get(i));
+        if (cycles.size() < minWindow) {
+          throw new IllegalArgumentException(
+              "engine " + units.get(i) + " has " + cycles.size() + " cycles, fewer than the model's min-window " + minWindow);
         }
-        for (float[] cycle : cycles.subList(cycles.size() - window, cycles.size())) {
-          System.arraycopy(cycle, 0, batch, k, cycle.length);
-          k += cycle.length;
-        }
+        float[] last = CmapssFile.window(cycles, cycles.size(), window, minWindow);
+        System.arraycopy(last, 0, batch, i * last.length, last.length);
       }
       float[][] rows = loaded.run(batch, units.size());
       double[] predicted = new double[units.size()];
@@ -72,12 +141,32 @@ public final class OfflineRulEvaluation {
 
   public static void main(String[] args) throws Exception {
     if (args.length < 4) {
-      System.err.println("usage: OfflineRulEvaluation <cmapss dir> <registry dir> <model> <version> [dataset=FD001]");
+      System.err.println("usage: OfflineRulEvaluation <cmapss dir> <registry dir> <model> <version> [dataset=FD001] [split=the window]");
       System.exit(2);
     }
     String dataset = args.length > 4 ? args[4] : "FD001";
     Result result = evaluate(Path.of(args[0]), Path.of(args[1]), args[2], args[3], dataset);
     System.out.printf(Locale.ROOT, "%s v%s on test_%s (%d engines, last cycle, RUL capped): RMSE %.4f, NASA score %.2f%n",
         args[2], args[3], dataset, result.units().size(), result.rmse(), result.nasaScore());
+    // The last cycles split by whether the engine had run a whole window (filled windows or not),
+    // or had run the cycles given (to compare versions of different windows on the same engines).
+    int window = args.length > 5 ? Integer.parseInt(args[5])
+        : ModelMetadata.read(Path.of(args[1], args[2], args[3], "model.json")).input().window();
+    Map<Integer, List<float[]>> engines = CmapssFile.read(Path.of(args[0]).resolve("test_" + dataset + ".txt"));
+    double[] squared = new double[2];
+    int[] counts = new int[2];
+    for (int i = 0; i < result.units().size(); i++) {
+      int kind = engines.get(result.units().get(i)).size() < window ? 0 : 1;
+      double d = result.predicted()[i] - result.truth()[i];
+      squared[kind] += d * d;
+      counts[kind]++;
+    }
+    System.out.printf(Locale.ROOT, "last cycle of engines shorter than %d cycles (%d): RMSE %s; of the others (%d): RMSE %.4f%n",
+        window, counts[0], counts[0] == 0 ? "none" : String.format(Locale.ROOT, "%.4f", Math.sqrt(squared[0] / counts[0])),
+        counts[1], Math.sqrt(squared[1] / counts[1]));
+    EveryWindow every = everyWindow(Path.of(args[0]), Path.of(args[1]), args[2], args[3], dataset);
+    System.out.printf(Locale.ROOT, "every window from the min-window on (%d): RMSE %.4f; filled with the first cycle (%d): %s;"
+        + " whole (%d): %.4f%n", every.windows(), every.rmse(), every.filled(),
+        every.filled() == 0 ? "none" : String.format(Locale.ROOT, "%.4f", every.filledRmse()), every.whole(), every.wholeRmse());
   }
 }

@@ -361,11 +361,47 @@ class DeviceStateTest {
     });
   }
 
+  @Test
+  void a_min_window_runs_a_device_s_first_windows_filled_with_its_first_message() {
+    DeviceState modelled = withRulModel(4, 2);
+    modelled.ingest(telemetry(1, new Sample("vibration", T0 + 1000, 1.0)));
+    assertThat(modelled.dueInferences()).as("one message, the min-window is two").isEmpty();
+    modelled.ingest(telemetry(3, new Sample("vibration", T0 + 3000, 3.0))); // 2 is late
+    assertThat(modelled.dueInferences()).singleElement().satisfies(request -> {
+      assertThat(request.values()).containsExactly(1f, 1f, 1f, 3f);
+      assertThat(request.endSequence()).isEqualTo(3);
+    });
+    modelled.inferenceAnswered("rul", new io.fleetpulse.serving.pool.InferenceReply.Prediction(
+        "rul", "1", new float[] {9f}, 1, 1), T0 + 4000, T0 + 3000, 3);
+    // 2 arrives: its own window, and the one ending at 3 again, now as it really was.
+    modelled.ingest(telemetry(2, new Sample("vibration", T0 + 2000, 2.0)));
+    assertThat(modelled.dueInferences()).singleElement().satisfies(request -> {
+      assertThat(request.values()).containsExactly(1f, 1f, 1f, 2f);
+      assertThat(request.endSequence()).isEqualTo(2);
+    });
+    modelled.inferenceAnswered("rul", new io.fleetpulse.serving.pool.InferenceReply.Prediction(
+        "rul", "1", new float[] {8f}, 1, 1), T0 + 5000, T0 + 2000, 2);
+    assertThat(modelled.dueInferences()).singleElement().satisfies(request -> {
+      assertThat(request.values()).containsExactly(1f, 1f, 2f, 3f);
+      assertThat(request.endSequence()).isEqualTo(3);
+    });
+    modelled.inferenceAnswered("rul", new io.fleetpulse.serving.pool.InferenceReply.Prediction(
+        "rul", "1", new float[] {7f}, 1, 1), T0 + 6000, T0 + 3000, 3);
+    modelled.ingest(telemetry(4, new Sample("vibration", T0 + 4000, 4.0)));
+    assertThat(modelled.dueInferences()).as("a whole window from now on").singleElement()
+        .satisfies(request -> assertThat(request.values()).containsExactly(1f, 2f, 3f, 4f));
+  }
+
   /** A pump whose profile runs model "rul" on windows of {@code window} vibration readings, every message. */
   private DeviceState withRulModel(int window) {
+    return withRulModel(window, window);
+  }
+
+  /** Also from {@code minWindow} readings on, the first ones repeated to fill the window. */
+  private DeviceState withRulModel(int window, int minWindow) {
     DeviceProfile withModel = new DeviceProfile("pump-model", "test", profile.metrics(), java.time.Duration.ofMinutes(1),
         io.fleetpulse.api.profile.NetworkSlice.EMBB, 8,
-        List.of(new io.fleetpulse.api.profile.ModelBinding("rul", List.of("vibration"), window, 1)));
+        List.of(new io.fleetpulse.api.profile.ModelBinding("rul", List.of("vibration"), window, minWindow, 1, 0)));
     return new DeviceState(PUMP, withModel, SETTINGS);
   }
 

@@ -160,6 +160,32 @@ class ReadingRingTest {
   }
 
   @Test
+  void a_short_window_is_filled_with_the_first_row_from_its_minimum_length_on() {
+    ReadingRing five = new ReadingRing(5, 1);
+    five.add(10, 1, new float[] {1});
+    five.add(20, 2, new float[] {2});
+    assertThat(five.window(4, 3, 2)).as("two rows, three needed").isEmpty();
+    five.add(30, 3, new float[] {3});
+    assertThat(five.window(4, 3, 3)).extracting(r -> r.values()[0]).containsExactly(1f, 1f, 2f, 3f);
+    assertThat(five.window(4, 3, 3)).extracting(ReadingRing.Row::sequence).containsExactly(1L, 1L, 2L, 3L);
+    assertThat(five.window(4, 3, 2)).as("a window ending earlier").isEmpty();
+    five.add(40, 4, new float[] {4});
+    assertThat(five.window(4, 3, 4)).extracting(r -> r.values()[0]).containsExactly(1f, 2f, 3f, 4f);
+    assertThat(five.window(4, 3, 3)).extracting(r -> r.values()[0]).containsExactly(1f, 1f, 2f, 3f);
+
+    // A late row older than the first becomes the first (the ring is now full, but lost nothing):
+    // the filling follows it.
+    assertThat(five.add(5, 0, new float[] {0})).isEqualTo(4);
+    assertThat(five.window(4, 3, 2)).extracting(r -> r.values()[0]).containsExactly(0f, 0f, 1f, 2f);
+
+    // The next row pushes the first out: the oldest row held is no longer the device's first, so
+    // a short window is not filled with it; whole windows are unaffected.
+    five.add(50, 5, new float[] {5});
+    assertThat(five.window(4, 3, 3)).isEmpty();
+    assertThat(five.window(4, 3, 5)).extracting(r -> r.values()[0]).containsExactly(2f, 3f, 4f, 5f);
+  }
+
+  @Test
   void a_row_older_than_every_row_of_a_full_ring_is_dropped() {
     ring.add(10, 1, new float[] {1, 1});
     ring.add(20, 2, new float[] {2, 2});

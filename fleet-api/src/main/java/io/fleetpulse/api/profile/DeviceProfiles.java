@@ -75,8 +75,10 @@ public final class DeviceProfiles {
   private static List<ModelBinding> models(Config config) {
     List<ModelBinding> models = new ArrayList<>();
     for (Config model : config.getConfigList("models")) {
+      int window = model.getInt("window");
       models.add(new ModelBinding(
-          model.getString("model"), model.getStringList("features"), model.getInt("window"),
+          model.getString("model"), model.getStringList("features"), window,
+          model.hasPath("min-window") ? model.getInt("min-window") : window,
           model.hasPath("every") ? model.getInt("every") : 1,
           model.hasPath("failure-horizon") ? model.getInt("failure-horizon") : 0));
     }

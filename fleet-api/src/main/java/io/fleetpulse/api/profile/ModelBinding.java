@@ -7,23 +7,37 @@ import java.util.List;
  * model's feature order, how many recent messages make its window, and how often it runs (every
  * {@code every} accepted messages once the window is full).
  *
+ * <p>{@code minWindow} (at most {@code window}; equal to it unless the model was trained for
+ * less): a device that has sent at least {@code minWindow} but fewer than {@code window} messages
+ * is predicted too, its window filled at the front with its first message repeated. A model
+ * trained on long windows thus still answers from a device's early life, as it was taught to.
+ *
  * <p>{@code failureHorizon} (0: none) is for remaining-useful-life models, whose first output is
  * the life left in messages (cycles): each prediction then also carries the probability that the
  * device fails within that many cycles, from the model version's {@code residual-sd} threshold
  * (the standard deviation of its errors on held-out engines), appended to its outputs.
  */
-public record ModelBinding(String model, List<String> features, int window, int every, int failureHorizon) {
+public record ModelBinding(String model, List<String> features, int window, int minWindow, int every, int failureHorizon) {
   public ModelBinding {
     features = List.copyOf(features);
     if (features.isEmpty() || window < 1 || every < 1) {
       throw new IllegalArgumentException("model '" + model + "' needs features, a window >= 1 and every >= 1");
+    }
+    if (minWindow < 1 || minWindow > window) {
+      throw new IllegalArgumentException(
+          "model '" + model + "': min-window must be between 1 and the window (" + window + "), not " + minWindow);
     }
     if (failureHorizon < 0) {
       throw new IllegalArgumentException("model '" + model + "': failure-horizon must not be negative");
     }
   }
 
+  /** A binding whose windows are always whole ({@code minWindow == window}). */
+  public ModelBinding(String model, List<String> features, int window, int every, int failureHorizon) {
+    this(model, features, window, window, every, failureHorizon);
+  }
+
   public ModelBinding(String model, List<String> features, int window, int every) {
-    this(model, features, window, every, 0);
+    this(model, features, window, window, every, 0);
   }
 }

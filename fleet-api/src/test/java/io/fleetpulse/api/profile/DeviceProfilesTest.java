@@ -39,6 +39,25 @@ class DeviceProfilesTest {
   }
 
   @Test
+  void reads_a_model_binding_s_min_window_defaulting_to_its_window_and_rejects_one_above_it() {
+    String profile = "fleetpulse.profiles.p { description = x, network-slice = embb, inactivity-timeout = 1s,"
+        + " ring-buffer-size = 8, metrics = [{ name = a, unit = u, min = 0, max = 1 }], models = [%s] }";
+    assertThat(DeviceProfiles.fromConfig(ConfigFactory.parseString(profile.formatted(
+        "{ model = m, features = [a], window = 6, min-window = 3 }"))).get("p").models())
+        .singleElement().satisfies(binding -> {
+          assertThat(binding.window()).isEqualTo(6);
+          assertThat(binding.minWindow()).isEqualTo(3);
+          assertThat(binding.every()).isEqualTo(1);
+        });
+    assertThat(DeviceProfiles.fromConfig(ConfigFactory.parseString(profile.formatted(
+        "{ model = m, features = [a], window = 6 }"))).get("p").models().get(0).minWindow()).isEqualTo(6);
+    assertThatThrownBy(() -> DeviceProfiles.fromConfig(ConfigFactory.parseString(profile.formatted(
+        "{ model = m, features = [a], window = 6, min-window = 7 }"))))
+        .hasMessageContaining("invalid device profile 'p'")
+        .hasMessageContaining("min-window must be between 1 and the window (6), not 7");
+  }
+
+  @Test
   void rejects_an_unknown_network_slice() {
     var config = ConfigFactory.parseString(
         "fleetpulse.profiles.bad { description = x, network-slice = 6g, inactivity-timeout = 1s,"

@@ -1,5 +1,6 @@
 package io.fleetpulse.serving.registry;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -32,13 +33,29 @@ public record ModelMetadata(
     }
   }
 
-  /** The model reads a {@code [batch, window, features.size()]} float tensor named {@code name}. */
-  public record Input(String name, int window, List<String> features) {
+  /**
+   * The model reads a {@code [batch, window, features.size()]} float tensor named {@code name}.
+   * {@code min-window} (optional, at most the window; the window when absent): the model was also
+   * trained on the windows of a device's first {@code min-window} to {@code window - 1} readings,
+   * filled at the front with its first reading, and may be served so (a profile binding's
+   * {@code min-window}).
+   */
+  public record Input(String name, int window, @JsonProperty("min-window") Integer minWindow, List<String> features) {
     public Input {
       features = List.copyOf(features);
       if (window < 1 || features.isEmpty()) {
         throw new IllegalArgumentException("input needs a window >= 1 and at least one feature");
       }
+      if (minWindow == null) {
+        minWindow = window;
+      }
+      if (minWindow < 1 || minWindow > window) {
+        throw new IllegalArgumentException("input min-window must be between 1 and the window (" + window + "), not " + minWindow);
+      }
+    }
+
+    public Input(String name, int window, List<String> features) {
+      this(name, window, null, features);
     }
 
     public int valuesPerSample() {

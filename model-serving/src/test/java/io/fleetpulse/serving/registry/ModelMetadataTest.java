@@ -57,6 +57,20 @@ class ModelMetadataTest {
   }
 
   @Test
+  void reads_a_min_window_and_defaults_it_to_the_window() throws Exception {
+    ModelMetadata padded = read("""
+        {"name": "m", "version": "1",
+         "input": {"name": "window", "window": 50, "min-window": 30, "features": ["a"]},
+         "outputs": [{"name": "x", "size": 1}]}""");
+    assertThat(padded.input().minWindow()).isEqualTo(30);
+    assertThat(new ModelMetadata.Input("window", 4, List.of("a")).minWindow()).isEqualTo(4);
+    assertThatThrownBy(() -> new ModelMetadata.Input("window", 4, 5, List.of("a")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("min-window");
+    assertThatThrownBy(() -> new ModelMetadata.Input("window", 4, 0, List.of("a")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("min-window");
+  }
+
+  @Test
   void treats_missing_thresholds_and_training_as_none() throws Exception {
     ModelMetadata metadata = read("{\"name\": \"m\", \"version\": \"1\", " + INPUT + ", " + OUTPUTS + "}");
 
