@@ -30,8 +30,6 @@ public final class ReadingRing {
   private final float[] values;
   private int next;
   private int size;
-  /** Whether a row was ever overwritten or dropped: until then the oldest row is the device's first. */
-  private boolean lostRows;
 
   public ReadingRing(int capacity, int width) {
     if (capacity < 1 || width < 1) {
@@ -58,10 +56,8 @@ public final class ReadingRing {
       throw new IllegalArgumentException("row has " + row.length + " values, ring width is " + width);
     }
     if (size == capacity && before(timestampMillis, sequence, next)) {
-      lostRows = true;
       return -1; // older than the oldest row of a full ring: outside every window
     }
-    lostRows |= size == capacity;
     int slot = next;
     setKeys(slot, timestampMillis, sequence);
     System.arraycopy(row, 0, values, slot * width, width);
@@ -96,20 +92,23 @@ public final class ReadingRing {
    * empty when that row is not in the ring or fewer than {@code length} rows end with it.
    */
   public List<Row> window(int length, long endSequence) {
-    return window(length, length, endSequence);
+    return window(length, length, Long.MIN_VALUE, endSequence);
   }
 
   /**
-   * Like {@link #window(int, long)}, but when fewer than {@code length} rows end with it and at
-   * least {@code minLength} do, all of them from the device's first (no row was ever lost, so the
-   * oldest row held is the first), the window is filled at the front with that first row repeated.
+   * Like {@link #window(int, long)}, but when fewer than {@code length} rows end with it, at least
+   * {@code minLength} do and the oldest of them is the device's first message (its sequence
+   * number is {@code firstSequence}), the window is filled at the front with that row repeated.
+   * A ring that does not start with the first message (rebuilt after a restart, or past its
+   * capacity) has no such window: filling with a later row would invent a history.
    */
-  public List<Row> window(int length, int minLength, long endSequence) {
+  public List<Row> window(int length, int minLength, long firstSequence, long endSequence) {
     for (int k = 1; k <= size; k++) {
       int slot = Math.floorMod(next - k, capacity);
       if (sequence(slot) == endSequence) {
         int available = size - k + 1;
-        if (available < length && (available < minLength || lostRows)) {
+        if (available < length
+            && (available < minLength || sequence(Math.floorMod(slot - (available - 1), capacity)) != firstSequence)) {
           return List.of();
         }
         List<Row> rows = new ArrayList<>(length);

@@ -160,29 +160,43 @@ class ReadingRingTest {
   }
 
   @Test
-  void a_short_window_is_filled_with_the_first_row_from_its_minimum_length_on() {
+  void a_short_window_is_filled_with_the_first_message_from_its_minimum_length_on() {
     ReadingRing five = new ReadingRing(5, 1);
     five.add(10, 1, new float[] {1});
     five.add(20, 2, new float[] {2});
-    assertThat(five.window(4, 3, 2)).as("two rows, three needed").isEmpty();
+    assertThat(five.window(4, 3, 1, 2)).as("two rows, three needed").isEmpty();
     five.add(30, 3, new float[] {3});
-    assertThat(five.window(4, 3, 3)).extracting(r -> r.values()[0]).containsExactly(1f, 1f, 2f, 3f);
-    assertThat(five.window(4, 3, 3)).extracting(ReadingRing.Row::sequence).containsExactly(1L, 1L, 2L, 3L);
-    assertThat(five.window(4, 3, 2)).as("a window ending earlier").isEmpty();
+    assertThat(five.window(4, 3, 1, 3)).extracting(r -> r.values()[0]).containsExactly(1f, 1f, 2f, 3f);
+    assertThat(five.window(4, 3, 1, 3)).extracting(ReadingRing.Row::sequence).containsExactly(1L, 1L, 2L, 3L);
+    assertThat(five.window(4, 3, 1, 2)).as("a window ending earlier").isEmpty();
+    assertThat(five.window(4, 3)).as("without a minimum length, whole windows only").isEmpty();
     five.add(40, 4, new float[] {4});
-    assertThat(five.window(4, 3, 4)).extracting(r -> r.values()[0]).containsExactly(1f, 2f, 3f, 4f);
-    assertThat(five.window(4, 3, 3)).extracting(r -> r.values()[0]).containsExactly(1f, 1f, 2f, 3f);
+    assertThat(five.window(4, 3, 1, 4)).extracting(r -> r.values()[0]).containsExactly(1f, 2f, 3f, 4f);
+    assertThat(five.window(4, 3, 1, 3)).extracting(r -> r.values()[0]).containsExactly(1f, 1f, 2f, 3f);
 
-    // A late row older than the first becomes the first (the ring is now full, but lost nothing):
-    // the filling follows it.
-    assertThat(five.add(5, 0, new float[] {0})).isEqualTo(4);
-    assertThat(five.window(4, 3, 2)).extracting(r -> r.values()[0]).containsExactly(0f, 0f, 1f, 2f);
-
-    // The next row pushes the first out: the oldest row held is no longer the device's first, so
-    // a short window is not filled with it; whole windows are unaffected.
+    // The next rows push the first message out: the oldest row held is no longer it, so a short
+    // window is not filled with another; whole windows are unaffected.
     five.add(50, 5, new float[] {5});
-    assertThat(five.window(4, 3, 3)).isEmpty();
-    assertThat(five.window(4, 3, 5)).extracting(r -> r.values()[0]).containsExactly(2f, 3f, 4f, 5f);
+    five.add(60, 6, new float[] {6});
+    assertThat(five.window(4, 3, 1, 4)).isEmpty();
+    assertThat(five.window(4, 3, 1, 6)).extracting(r -> r.values()[0]).containsExactly(3f, 4f, 5f, 6f);
+  }
+
+  @Test
+  void a_ring_that_does_not_start_with_the_first_message_fills_nothing_until_it_arrives() {
+    ReadingRing ring = new ReadingRing(8, 1);
+    for (int sequence = 41; sequence <= 44; sequence++) { // an actor restarted mid-life
+      ring.add(sequence * 10L, sequence, new float[] {sequence});
+    }
+    assertThat(ring.window(6, 3, 1, 44)).as("the oldest row is message 41, not the first").isEmpty();
+
+    ReadingRing late = new ReadingRing(8, 1);
+    late.add(20, 2, new float[] {2});
+    late.add(30, 3, new float[] {3});
+    late.add(40, 4, new float[] {4});
+    assertThat(late.window(6, 3, 1, 4)).as("the first message is still on its way").isEmpty();
+    assertThat(late.add(10, 1, new float[] {1})).isEqualTo(3);
+    assertThat(late.window(6, 3, 1, 4)).extracting(r -> r.values()[0]).containsExactly(1f, 1f, 1f, 2f, 3f, 4f);
   }
 
   @Test

@@ -11,6 +11,10 @@ import java.util.List;
  * less): a device that has sent at least {@code minWindow} but fewer than {@code window} messages
  * is predicted too, its window filled at the front with its first message repeated. A model
  * trained on long windows thus still answers from a device's early life, as it was taught to.
+ * The first message is the one numbered {@link #FIRST_SEQUENCE} (a turbofan numbers its messages
+ * by cycle): only a window that reaches back to it is filled, so a device whose actor restarted
+ * mid-life, with only its recent messages to recover, waits for a whole window instead of being
+ * given an invented history.
  *
  * <p>{@code failureHorizon} (0: none) is for remaining-useful-life models, whose first output is
  * the life left in messages (cycles): each prediction then also carries the probability that the
@@ -18,6 +22,10 @@ import java.util.List;
  * (the standard deviation of its errors on held-out engines), appended to its outputs.
  */
 public record ModelBinding(String model, List<String> features, int window, int minWindow, int every, int failureHorizon) {
+
+  /** The sequence number of a device's first message, from which short windows are filled. */
+  public static final long FIRST_SEQUENCE = 1;
+
   public ModelBinding {
     features = List.copyOf(features);
     if (features.isEmpty() || window < 1 || every < 1) {
