@@ -43,6 +43,20 @@ public final class OfflineRulEvaluation {
 
   private OfflineRulEvaluation() {}
 
+  private static final int BATCH = 256;
+
+  /** Adds a batch's squared errors to all windows [0], filled ones [1] and whole ones [2]. */
+  private static void score(float[][] rows, double[] truths, boolean[] filled, int n, double[] squared, int[] counts) {
+    for (int k = 0; k < n; k++) {
+      double d = rows[k][0] - truths[k];
+      int kind = filled[k] ? 1 : 2;
+      squared[0] += d * d;
+      squared[kind] += d * d;
+      counts[0]++;
+      counts[kind]++;
+    }
+  }
+
   /** The version a node serves from this registry unless told otherwise: the highest on disk. */
   public static String servedVersion(Path registry, String model) {
     try (ModelRegistry models = new ModelRegistry(registry, ServingSettings.fromConfig(ConfigFactory.load()).execution())) {
@@ -64,39 +78,33 @@ public final class OfflineRulEvaluation {
       double cap = loaded.metadata().thresholds().getOrDefault("rul-cap", Double.POSITIVE_INFINITY);
       Map<Integer, List<float[]>> engines = CmapssFile.read(cmapss.resolve("test_" + dataset + ".txt"));
       List<Integer> rul = CmapssFile.readRul(cmapss.resolve("RUL_" + dataset + ".txt"));
-      List<float[]> windows = new ArrayList<>();
-      List<Double> truths = new ArrayList<>();
-      List<Boolean> filled = new ArrayList<>();
+      // Batches of up to 256 windows, run as they fill (all 10,000 at once would take 100 MB).
+      int perSample = window * CmapssFile.VALUES_PER_CYCLE;
+      float[] batch = new float[BATCH * perSample];
+      double[] truths = new double[BATCH];
+      boolean[] filled = new boolean[BATCH];
+      double[] squared = new double[3];
+      int[] counts = new int[3];
+      int n = 0;
       int i = 0;
       for (List<float[]> cycles : engines.values()) {
         for (int end = minWindow; end <= cycles.size(); end++) {
-          windows.add(CmapssFile.window(cycles, end, window, minWindow));
-          truths.add(Math.min(rul.get(i) + cycles.size() - end, cap));
-          filled.add(end < window);
+          System.arraycopy(CmapssFile.window(cycles, end, window, minWindow), 0, batch, n * perSample, perSample);
+          truths[n] = Math.min(rul.get(i) + cycles.size() - end, cap);
+          filled[n] = end < window;
+          if (++n == BATCH) {
+            score(loaded.run(batch, n), truths, filled, n, squared, counts);
+            n = 0;
+          }
         }
         i++;
       }
-      double[] squared = new double[3];
-      int[] counts = new int[3];
-      int perSample = window * CmapssFile.VALUES_PER_CYCLE;
-      for (int start = 0; start < windows.size(); start += 256) {
-        int n = Math.min(256, windows.size() - start);
-        float[] batch = new float[n * perSample];
-        for (int k = 0; k < n; k++) {
-          System.arraycopy(windows.get(start + k), 0, batch, k * perSample, perSample);
-        }
-        float[][] rows = loaded.run(batch, n);
-        for (int k = 0; k < n; k++) {
-          double d = rows[k][0] - truths.get(start + k);
-          int kind = filled.get(start + k) ? 1 : 2;
-          squared[0] += d * d;
-          squared[kind] += d * d;
-          counts[0]++;
-          counts[kind]++;
-        }
+      if (n > 0) {
+        score(loaded.run(java.util.Arrays.copyOf(batch, n * perSample), n), truths, filled, n, squared, counts);
       }
       return new EveryWindow(counts[0], Math.sqrt(squared[0] / counts[0]), counts[1],
-          counts[1] == 0 ? Double.NaN : Math.sqrt(squared[1] / counts[1]), counts[2], Math.sqrt(squared[2] / counts[2]));
+          counts[1] == 0 ? Double.NaN : Math.sqrt(squared[1] / counts[1]), counts[2],
+          counts[2] == 0 ? Double.NaN : Math.sqrt(squared[2] / counts[2]));
     }
   }
 

@@ -37,6 +37,23 @@ class CommittedRulModelTest {
   private static final Path CMAPSS = Path.of(System.getProperty("fleetpulse.cmapss", "../../shared/datasets/cmapss"));
 
   @Test
+  void every_test_window_is_scored_and_only_versions_with_a_min_window_fill_any() throws Exception {
+    Assumptions.assumeTrue(Files.isRegularFile(CMAPSS.resolve("test_FD001.txt")),
+        "C-MAPSS not found at " + CMAPSS.toAbsolutePath() + " (set -Dfleetpulse.cmapss=DIR)");
+    // Windows ending at cycle 30 or later of the 100 test engines (13,096 cycles, 2,900 before
+    // cycle 30); version 3 fills those ending before cycle 100, version 2 none.
+    OfflineRulEvaluation.EveryWindow served = OfflineRulEvaluation.everyWindow(CMAPSS, REGISTRY, "rul-fd001", VERSION, "FD001");
+    OfflineRulEvaluation.EveryWindow thirty = OfflineRulEvaluation.everyWindow(CMAPSS, REGISTRY, "rul-fd001", "2", "FD001");
+
+    assertThat(served.windows()).isEqualTo(10_196).isEqualTo(thirty.windows());
+    assertThat(served.filled()).isEqualTo(6_029);
+    assertThat(served.filled() + served.whole()).isEqualTo(served.windows());
+    assertThat(thirty.filled()).isZero();
+    assertThat(thirty.wholeRmse()).isEqualTo(thirty.rmse());
+    assertThat(served.rmse()).as("every window, version 3").isCloseTo(12.979, within(1e-3));
+  }
+
+  @Test
   void the_turbofan_profile_feeds_the_served_model_the_windows_it_was_trained_on() throws Exception {
     ModelMetadata.Input input = ModelMetadata.read(REGISTRY.resolve("rul-fd001/" + VERSION + "/model.json")).input();
     ModelBinding binding = DeviceProfiles.fromConfig(ConfigFactory.load()).get("turbofan").models().stream()
