@@ -68,16 +68,49 @@ public final class OfflineRulEvaluation {
     }
   }
 
-  public static EveryWindow everyWindow(Path cmapss, Path registry, String model, String version, String dataset)
+  /**
+   * A model version and a test set it can be scored on: the model takes the turbofan metrics in
+   * order, there is one true RUL per engine and every engine has run at least the min-window.
+   */
+  private record TestSet(LoadedModel model, int window, int minWindow, double cap,
+                         Map<Integer, List<float[]>> engines, List<Integer> rul) {}
+
+  /** What is scored on a test set; the model is open only while it runs. */
+  private interface Scoring<T> {
+    T score(TestSet test) throws ai.onnxruntime.OrtException;
+  }
+
+  private static <T> T scored(Path cmapss, Path registry, String model, String version, String dataset, Scoring<T> scoring)
       throws ModelLoadException, ai.onnxruntime.OrtException {
     ServingSettings.Execution cpu = ServingSettings.fromConfig(ConfigFactory.load()).execution();
     try (ModelRegistry models = new ModelRegistry(registry, cpu)) {
       LoadedModel loaded = models.loadVersion(model, version);
-      int window = loaded.metadata().input().window();
-      int minWindow = loaded.metadata().input().minWindow();
-      double cap = loaded.metadata().thresholds().getOrDefault("rul-cap", Double.POSITIVE_INFINITY);
+      ModelMetadata.Input input = loaded.metadata().input();
+      if (!input.features().equals(CmapssFile.METRICS)) {
+        throw new IllegalArgumentException("model " + model + " v" + version + " does not take the turbofan metrics in order: "
+            + input.features());
+      }
       Map<Integer, List<float[]>> engines = CmapssFile.read(cmapss.resolve("test_" + dataset + ".txt"));
       List<Integer> rul = CmapssFile.readRul(cmapss.resolve("RUL_" + dataset + ".txt"));
+      if (rul.size() != engines.size()) {
+        throw new IllegalArgumentException(rul.size() + " true RULs for " + engines.size() + " test engines");
+      }
+      for (Map.Entry<Integer, List<float[]>> engine : engines.entrySet()) {
+        if (engine.getValue().size() < input.minWindow()) {
+          throw new IllegalArgumentException("engine " + engine.getKey() + " has " + engine.getValue().size()
+              + " cycles, fewer than the model's min-window " + input.minWindow());
+        }
+      }
+      double cap = loaded.metadata().thresholds().getOrDefault("rul-cap", Double.POSITIVE_INFINITY);
+      return scoring.score(new TestSet(loaded, input.window(), input.minWindow(), cap, engines, rul));
+    }
+  }
+
+  public static EveryWindow everyWindow(Path cmapss, Path registry, String model, String version, String dataset)
+      throws ModelLoadException, ai.onnxruntime.OrtException {
+    return scored(cmapss, registry, model, version, dataset, test -> {
+      int window = test.window();
+      int minWindow = test.minWindow();
       // Batches of up to 256 windows, run as they fill (all 10,000 at once would take 100 MB).
       int perSample = window * CmapssFile.VALUES_PER_CYCLE;
       float[] batch = new float[BATCH * perSample];
@@ -87,64 +120,46 @@ public final class OfflineRulEvaluation {
       int[] counts = new int[3];
       int n = 0;
       int i = 0;
-      for (List<float[]> cycles : engines.values()) {
+      for (List<float[]> cycles : test.engines().values()) {
         for (int end = minWindow; end <= cycles.size(); end++) {
           System.arraycopy(CmapssFile.window(cycles, end, window, minWindow), 0, batch, n * perSample, perSample);
-          truths[n] = Math.min(rul.get(i) + cycles.size() - end, cap);
+          truths[n] = Math.min(test.rul().get(i) + cycles.size() - end, test.cap());
           filled[n] = end < window;
           if (++n == BATCH) {
-            score(loaded.run(batch, n), truths, filled, n, squared, counts);
+            score(test.model().run(batch, n), truths, filled, n, squared, counts);
             n = 0;
           }
         }
         i++;
       }
       if (n > 0) {
-        score(loaded.run(java.util.Arrays.copyOf(batch, n * perSample), n), truths, filled, n, squared, counts);
+        score(test.model().run(java.util.Arrays.copyOf(batch, n * perSample), n), truths, filled, n, squared, counts);
       }
       return new EveryWindow(counts[0], Math.sqrt(squared[0] / counts[0]), counts[1],
           counts[1] == 0 ? Double.NaN : Math.sqrt(squared[1] / counts[1]), counts[2],
           counts[2] == 0 ? Double.NaN : Math.sqrt(squared[2] / counts[2]));
-    }
+    });
   }
 
   public static Result evaluate(Path cmapss, Path registry, String model, String version, String dataset)
       throws ModelLoadException, ai.onnxruntime.OrtException {
-    ServingSettings.Execution cpu = ServingSettings.fromConfig(ConfigFactory.load()).execution();
-    try (ModelRegistry models = new ModelRegistry(registry, cpu)) {
-      LoadedModel loaded = models.loadVersion(model, version);
-      int window = loaded.metadata().input().window();
-      int minWindow = loaded.metadata().input().minWindow();
-      if (!loaded.metadata().input().features().equals(CmapssFile.METRICS)) {
-        throw new IllegalArgumentException("model " + model + " v" + version + " does not take the turbofan metrics in order: "
-            + loaded.metadata().input().features());
-      }
-      double cap = loaded.metadata().thresholds().getOrDefault("rul-cap", Double.POSITIVE_INFINITY);
-      Map<Integer, List<float[]>> engines = CmapssFile.read(cmapss.resolve("test_" + dataset + ".txt"));
-      List<Integer> rul = CmapssFile.readRul(cmapss.resolve("RUL_" + dataset + ".txt"));
-      if (rul.size() != engines.size()) {
-        throw new IllegalArgumentException(rul.size() + " true RULs for " + engines.size() + " test engines");
-      }
-      List<Integer> units = new ArrayList<>(engines.keySet());
-      float[] batch = new float[units.size() * window * CmapssFile.VALUES_PER_CYCLE];
+    return scored(cmapss, registry, model, version, dataset, test -> {
+      List<Integer> units = new ArrayList<>(test.engines().keySet());
+      float[] batch = new float[units.size() * test.window() * CmapssFile.VALUES_PER_CYCLE];
       for (int i = 0; i < units.size(); i++) {
-        List<float[]> cycles = engines.get(units.get(i));
-        if (cycles.size() < minWindow) {
-          throw new IllegalArgumentException(
-              "engine " + units.get(i) + " has " + cycles.size() + " cycles, fewer than the model's min-window " + minWindow);
-        }
-        float[] last = CmapssFile.window(cycles, cycles.size(), window, minWindow);
+        List<float[]> cycles = test.engines().get(units.get(i));
+        float[] last = CmapssFile.window(cycles, cycles.size(), test.window(), test.minWindow());
         System.arraycopy(last, 0, batch, i * last.length, last.length);
       }
-      float[][] rows = loaded.run(batch, units.size());
+      float[][] rows = test.model().run(batch, units.size());
       double[] predicted = new double[units.size()];
       double[] truth = new double[units.size()];
       for (int i = 0; i < units.size(); i++) {
         predicted[i] = rows[i][0];
-        truth[i] = Math.min(rul.get(i), cap);
+        truth[i] = Math.min(test.rul().get(i), test.cap());
       }
-      return new Result(units, predicted, truth, cap, RulMetrics.rmse(predicted, truth), RulMetrics.nasaScore(predicted, truth));
-    }
+      return new Result(units, predicted, truth, test.cap(), RulMetrics.rmse(predicted, truth), RulMetrics.nasaScore(predicted, truth));
+    });
   }
 
   public static void main(String[] args) throws Exception {
