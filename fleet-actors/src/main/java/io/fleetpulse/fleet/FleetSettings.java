@@ -50,7 +50,8 @@ public record FleetSettings(Device device, Directory directory) {
 
   /**
    * @param lookback how much stored telemetry a restarting actor reads back (at least the longest
-   *     aggregation window, so the windows come back whole)
+   *     aggregation window, so the windows come back whole); older messages too while it has fewer
+   *     than its profile's ring-buffer-size (so the model windows come back whole)
    * @param maxMessages the most messages it reads back (the newest), bounding memory and time
    * @param stashCapacity messages held while it recovers; beyond, they go unanswered and the
    *     gateway retries them

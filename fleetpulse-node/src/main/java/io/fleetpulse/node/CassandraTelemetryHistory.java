@@ -30,10 +30,11 @@ final class CassandraTelemetryHistory implements TelemetryHistory {
   }
 
   @Override
-  public CompletionStage<List<Telemetry>> recent(DeviceIdentity device, long sinceMillis, int maxMessages) {
+  public CompletionStage<List<Telemetry>> recent(DeviceIdentity device, long sinceMillis, int minMessages,
+      int maxMessages) {
     // Up to a day ahead: a device clock running fast still has its readings found.
     Instant until = clock.instant().plusSeconds(86_400);
-    return reader.recent(device.deviceId(), Instant.ofEpochMilli(sinceMillis), until, maxMessages)
+    return reader.recent(device.deviceId(), Instant.ofEpochMilli(sinceMillis), until, minMessages, maxMessages)
         .thenApply(rows -> messages(device, rows));
   }
 

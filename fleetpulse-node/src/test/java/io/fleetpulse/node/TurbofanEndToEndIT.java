@@ -122,6 +122,71 @@ class TurbofanEndToEndIT {
     }
   }
 
+  /**
+   * An engine that reports once per flight (cycles ten minutes apart in event time, all older than
+   * the recovery lookback) keeps its window when its actor starts again on a new node: the actor
+   * reads back the ring's 134 newest cycles whatever their age, so the first window after the
+   * restart (cycle 81, filled from cycle 1) and the last one (cycles 27..126, 54 of them read back)
+   * are predicted as offline ONNX Runtime predicts them. Reading back by time alone, it would hold
+   * none of the 80 earlier cycles and predict nothing until 100 new ones had come.
+   */
+  @Test
+  void an_engine_reporting_once_per_flight_keeps_its_window_when_its_actor_restarts() throws Exception {
+    Assumptions.assumeTrue(Files.isRegularFile(CMAPSS.resolve("test_FD001.txt")),
+        "C-MAPSS not found at " + CMAPSS.toAbsolutePath() + " (set -Dfleetpulse.cmapss=DIR)");
+    int unit = 3;
+    int beforeRestart = 80;
+    List<float[]> cycles = CmapssFile.read(CMAPSS.resolve("test_FD001.txt")).get(unit);
+    String device = CmapssFile.deviceId("FD001", unit);
+    long interval = Duration.ofMinutes(10).toMillis();
+    // The newest cycle ends about two hours ago: within the gateway's accepted past (24 h).
+    long first = System.currentTimeMillis() - Duration.ofHours(23).toMillis();
+    int brokerPort = NodeTestSupport.freePort();
+    try (CassandraLauncher cassandra = NodeTestSupport.startCassandra(directory.resolve("cassandra"))) {
+      Config config = ConfigFactory.parseString("""
+              fleetpulse.serving.registry-directory = "%s"
+              """.formatted(REGISTRY.toAbsolutePath().toString().replace("\\", "/")))
+          .withFallback(NodeTestSupport.nodeConfigStoringIn(cassandra, "turbofan", brokerPort, directory.resolve("broker")));
+      String broker = "tcp://127.0.0.1:" + brokerPort;
+      try (RunningNode node = FleetPulseNode.start(config)) {
+        CmapssReplay.replayFlights(broker, CMAPSS, "FD001", unit, 1, beforeRestart, first, interval, 50, "test-cell");
+        awaitPrediction(node.httpUrl(), device, beforeRestart);
+      }
+      try (RunningNode node = FleetPulseNode.start(config)) {
+        CmapssReplay.replayFlights(broker, CMAPSS, "FD001", unit, beforeRestart + 1, cycles.size(), first, interval, 20,
+            "test-cell");
+        Map<Long, Double> stored = awaitPrediction(node.httpUrl(), device, cycles.size());
+        assertThat(NodeTestSupport.getJson(node.httpUrl() + "/api/devices/" + device).path("state").path("recovered").asLong())
+            .as("cycles read back by the new node's actor (and the new ones stored before it read)")
+            .isGreaterThanOrEqualTo(beforeRestart);
+        try (ModelRegistry models = new ModelRegistry(REGISTRY, ServingSettings.fromConfig(ConfigFactory.load()).execution())) {
+          LoadedModel model = models.loadVersion("rul-fd001", SERVED_VERSION);
+          int window = model.metadata().input().window();
+          int minWindow = model.metadata().input().minWindow();
+          for (long end : List.of((long) beforeRestart + 1, (long) cycles.size())) {
+            stored = awaitPrediction(node.httpUrl(), device, end);
+            float[] values = CmapssFile.window(cycles, (int) end, window, minWindow);
+            assertThat(stored.get(end)).as(device + " cycle " + end + " after the restart, end to end vs offline")
+                .isCloseTo(model.run(values, 1)[0][0], within(1e-3));
+          }
+        }
+      }
+    }
+  }
+
+  /** The device's stored rul-fd001 predictions by cycle, once the one for {@code cycle} is there (60 s at most). */
+  private static Map<Long, Double> awaitPrediction(String api, String device, long cycle) throws Exception {
+    Map<Long, Double> stored = Map.of();
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (System.nanoTime() < deadline && !stored.containsKey(cycle)) {
+      stored = io.fleetpulse.analytics.StoredPredictions.bySequence(api, device, "rul-fd001", 0);
+      Thread.sleep(300);
+    }
+    assertThat(stored).as(device + ": a prediction for cycle " + cycle + " (" + stored.size() + " stored); device view: "
+        + NodeTestSupport.getText(api + "/api/devices/" + device)).containsKey(cycle);
+    return stored;
+  }
+
   /** Windows the device's actor dropped because newer cycles had pushed them out of its ring. */
   private static long skippedBehind(String api, String device) {
     JsonNode predictions = NodeTestSupport.getJson(api + "/api/devices/" + device).path("state").path("predictions");

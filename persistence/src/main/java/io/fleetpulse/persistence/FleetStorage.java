@@ -34,7 +34,8 @@ public final class FleetStorage implements AutoCloseable {
     this.embedded = embedded;
     this.session = session;
     this.telemetry = new TelemetryWriter(
-        session, keyspace, settings.telemetryTtl(), settings.telemetryMaxInFlight(), settings.telemetryQueueCapacity());
+        session, keyspace, settings.telemetryTtl(), settings.telemetryMaxInFlight(), settings.telemetryQueueCapacity(),
+        settings.telemetryDayIndexCache());
     this.history = new TelemetryReader(session, keyspace);
     this.records = new RecordsWriter(session, keyspace, settings.recordsMaxInFlight(), settings.recordsQueueCapacity(),
         settings.recordsMaxBatch(), settings.alertsMaxInFlight(), settings.alertsQueueCapacity(), settings.recordsRetry());

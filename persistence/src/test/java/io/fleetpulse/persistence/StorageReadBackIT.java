@@ -32,6 +32,11 @@ class StorageReadBackIT {
   @TempDir
   Path data;
 
+  /** The distinct sequence numbers of a read, in the order read. */
+  private static List<Long> sequences(java.util.concurrent.CompletionStage<List<TelemetryRow>> read) {
+    return read.toCompletableFuture().join().stream().map(TelemetryRow::sequence).distinct().toList();
+  }
+
   @Test
   void telemetry_reads_back_newest_first_across_days_and_records_land_in_every_table_of_their_queries() throws Exception {
     CassandraSettings settings = CassandraSettings.fromConfig(ConfigFactory.load());
@@ -43,7 +48,7 @@ class StorageReadBackIT {
             .withLocalDatacenter(settings.localDatacenter()).build()) {
       new SchemaMigrations(session, keyspace).migrate(settings.replication());
 
-      TelemetryWriter writer = new TelemetryWriter(session, keyspace, Duration.ofDays(7), 32, 10_000);
+      TelemetryWriter writer = new TelemetryWriter(session, keyspace, Duration.ofDays(7), 32, 10_000, 1000);
       List<CompletableFuture<Void>> writes = new ArrayList<>();
       for (int message = 0; message < 3000; message++) {
         Instant at = T0.plusSeconds(message);
@@ -72,6 +77,36 @@ class StorageReadBackIT {
       assertThat(capped.stream().mapToLong(TelemetryRow::sequence).max().orElseThrow()).isEqualTo(1000 + 2999);
 
       assertThat(reader.recent("rm-9", T0, end, 100).toCompletableFuture().join()).isEmpty();
+      assertThat(reader.recent("rm-9", T0, end, 100, 100).toCompletableFuture().join()).isEmpty();
+
+      // A device that reports seldom (one cycle per flight): its newest messages lie days apart.
+      // 1-3 on Nov 10, 4-5 on Nov 20, 6 two hours before T0 and 7 at T0 (Nov 29).
+      Instant[] times = {Instant.parse("2026-11-10T08:00:00Z"), Instant.parse("2026-11-10T12:00:00Z"),
+          Instant.parse("2026-11-10T16:00:00Z"), Instant.parse("2026-11-20T09:00:00Z"),
+          Instant.parse("2026-11-20T17:00:00Z"), T0.minusSeconds(7200), T0};
+      for (int i = 0; i < times.length; i++) {
+        writer.write(List.of(new TelemetryRow("tf-1", times[i], i + 1, "sensor-2", 640 + i, times[i]),
+            new TelemetryRow("tf-1", times[i], i + 1, "sensor-3", 1580 + i, times[i]))).toCompletableFuture().join();
+      }
+      assertThat(session.execute("SELECT day FROM " + keyspace + ".telemetry_days_by_device WHERE device_id = 'tf-1'")
+          .all()).extracting(row -> row.getLocalDate("day")).as("each day recorded once, newest first")
+          .containsExactly(LocalDate.parse("2026-11-29"), LocalDate.parse("2026-11-20"), LocalDate.parse("2026-11-10"));
+      Instant lookback = T0.minusSeconds(900);
+      assertThat(sequences(reader.recent("tf-1", lookback, end, 0, 100))).as("the lookback alone").containsExactly(7L);
+      assertThat(sequences(reader.recent("tf-1", lookback, end, 1, 100))).containsExactly(7L);
+      assertThat(sequences(reader.recent("tf-1", lookback, end, 2, 100))).as("the same day, before the lookback")
+          .containsExactly(6L, 7L);
+      assertThat(sequences(reader.recent("tf-1", lookback, end, 5, 100))).as("older days, from their record")
+          .containsExactly(3L, 4L, 5L, 6L, 7L);
+      assertThat(sequences(reader.recent("tf-1", lookback, end, 100, 100))).as("all there is")
+          .containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L);
+      assertThat(sequences(reader.recent("tf-1", lookback, end, 4, 4))).containsExactly(4L, 5L, 6L, 7L);
+      assertThat(reader.recent("tf-1", lookback, end, 5, 100).toCompletableFuture().join())
+          .as("whole messages, oldest first").hasSize(10).extracting(TelemetryRow::timestamp).isSorted();
+      // A busy device's minimum is met inside the lookback: nothing older is read.
+      assertThat(reader.recent("rm-1", T0.plusSeconds(2990), end, 5, 100).toCompletableFuture().join())
+          .extracting(TelemetryRow::sequence).containsOnly(1000L + 2990, 1000L + 2991, 1000L + 2992, 1000L + 2993,
+              1000L + 2994, 1000L + 2995, 1000L + 2996, 1000L + 2997, 1000L + 2998, 1000L + 2999);
 
       RecordsWriter records = new RecordsWriter(session, keyspace, 4, 100, 32, RecordsWriter.Retry.NONE);
       Instant minute = Instant.parse("2026-11-29T23:59:00Z");

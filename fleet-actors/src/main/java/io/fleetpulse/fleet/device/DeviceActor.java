@@ -329,9 +329,12 @@ public final class DeviceActor extends AbstractMatchingBehavior<DeviceActor.Comm
       loadAlerts();
     }
     long since = clock.millis() - settings.recovery().lookback().toMillis();
+    // The model windows need the ring's messages back whatever their age (a turbofan reports one
+    // cycle per flight, hours or days apart); the time windows need the lookback's.
+    int needed = Math.min(profiles.get(identity.profile()).ringBufferSize(), settings.recovery().maxMessages());
     long started = System.nanoTime();
     getContext().pipeToSelf(
-        storage.history().recent(identity, since, settings.recovery().maxMessages()),
+        storage.history().recent(identity, since, needed, settings.recovery().maxMessages()),
         (messages, failure) -> failure == null
             ? new HistoryRead(identity, messages, null, started)
             : new HistoryRead(identity, null, String.valueOf(failure), started));

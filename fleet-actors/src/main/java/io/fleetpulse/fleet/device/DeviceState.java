@@ -138,6 +138,12 @@ public final class DeviceState {
         return new IngestOutcome.Duplicate(identity.deviceId(), telemetry.sequence());
       case RECOVERED:
         // Applied from storage after a restart; this delivery is the one the gateway waits on.
+        // The message may have been stored while no actor ran (the one that started this actor,
+        // those that came while it recovered), so no model has seen its window: run it now. A
+        // redelivery whose window a previous actor did run stores the same prediction row again.
+        for (ModelRuns model : models) {
+          model.accepted(ring, telemetry.sequence(), IN_ORDER);
+        }
         accepted++;
         return new IngestOutcome.Accepted(identity.deviceId(), telemetry.sequence());
       case TOO_OLD:

@@ -104,7 +104,7 @@ class DeviceActorAlertsTest {
       long at = T0 + (i + 1) * 1000L;
       messages.add(new Telemetry(identity, i + 1, at, List.of(new Sample("bearing-temperature", at, temperatures[i])), at));
     }
-    return (device, since, max) -> CompletableFuture.completedFuture(messages);
+    return (device, since, min, max) -> CompletableFuture.completedFuture(messages);
   }
 
   @Test

@@ -206,8 +206,8 @@ class DeviceActorTest {
     List<Telemetry> stored = List.of(telemetry(1, 2.0), telemetry(2, 4.0), telemetry(3, 6.0));
     List<String> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
     List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
-    TelemetryHistory history = (device, sinceMillis, maxMessages) -> {
-      asked.add(device.deviceId() + " since " + sinceMillis + " max " + maxMessages);
+    TelemetryHistory history = (device, sinceMillis, minMessages, maxMessages) -> {
+      asked.add(device.deviceId() + " since " + sinceMillis + " min " + minMessages + " max " + maxMessages);
       return CompletableFuture.completedFuture(stored);
     };
     ActorRef<DeviceActor.Command> restarted = TEST_KIT.spawn(DeviceActor.create(deviceId, PROFILES, SETTINGS,
@@ -230,14 +230,15 @@ class DeviceActorTest {
     assertThat(window.count()).as("2, 4, 6 from storage and 8 live, each once").isEqualTo(4);
     assertThat(window.mean()).isEqualTo(5.0);
     assertThat(asked).containsExactly(
-        deviceId + " since " + (T0 - SETTINGS.recovery().lookback().toMillis()) + " max " + SETTINGS.recovery().maxMessages());
+        deviceId + " since " + (T0 - SETTINGS.recovery().lookback().toMillis())
+            + " min " + PUMP_PROFILE.ringBufferSize() + " max " + SETTINGS.recovery().maxMessages());
     assertThat(seen).containsExactly(deviceId);
   }
 
   @Test
   void while_storage_cannot_be_read_a_starting_device_holds_its_messages_and_retries() {
     java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
-    TelemetryHistory history = (device, sinceMillis, maxMessages) -> reads.incrementAndGet() == 1
+    TelemetryHistory history = (device, sinceMillis, minMessages, maxMessages) -> reads.incrementAndGet() == 1
         ? CompletableFuture.failedFuture(new IllegalStateException("Cassandra unreachable"))
         : CompletableFuture.completedFuture(List.of(telemetry(1, 2.0)));
     ActorRef<DeviceActor.Command> restarted = TEST_KIT.spawn(DeviceActor.create(deviceId, PROFILES, SETTINGS,

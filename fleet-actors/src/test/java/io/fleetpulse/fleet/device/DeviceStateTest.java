@@ -392,6 +392,23 @@ class DeviceStateTest {
         .satisfies(request -> assertThat(request.values()).containsExactly(1f, 2f, 3f, 4f));
   }
 
+  @Test
+  void the_live_delivery_of_a_recovered_message_runs_its_window_which_no_model_may_have_seen() {
+    DeviceState modelled = withRulModel(3);
+    for (int sequence = 1; sequence <= 4; sequence++) {
+      modelled.recover(telemetry(sequence, new Sample("vibration", T0 + sequence * 1000L, sequence)));
+    }
+    assertThat(modelled.dueInferences()).as("recovery runs nothing: its windows were run before").isEmpty();
+    // 4 was stored, then the node stopped before any actor applied it; the broker redelivers it.
+    assertThat(modelled.ingest(telemetry(4, new Sample("vibration", T0 + 4000, 4.0))))
+        .isEqualTo(new IngestOutcome.Accepted("pump-7", 4));
+    assertThat(modelled.dueInferences()).singleElement().satisfies(request -> {
+      assertThat(request.values()).containsExactly(2f, 3f, 4f);
+      assertThat(request.endSequence()).isEqualTo(4);
+      assertThat(request.endTimestampMillis()).isEqualTo(T0 + 4000);
+    });
+  }
+
   /** A pump whose profile runs model "rul" on windows of {@code window} vibration readings, every message. */
   private DeviceState withRulModel(int window) {
     return withRulModel(window, window);

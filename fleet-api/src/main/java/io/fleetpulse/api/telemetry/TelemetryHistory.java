@@ -13,13 +13,14 @@ import java.util.concurrent.CompletionStage;
 public interface TelemetryHistory {
 
   /**
-   * The device's stored messages whose time is at or after {@code sinceMillis}, oldest first, one
-   * {@link Telemetry} per stored message (its samples regrouped by sequence number), at most
-   * {@code maxMessages} of them: the newest when there are more. Fails when the store is
+   * The device's newest stored messages, oldest first, one {@link Telemetry} per stored message
+   * (its samples regrouped by sequence number): every message whose time is at or after {@code
+   * sinceMillis}, and older ones, however old, while there are fewer than {@code minMessages};
+   * at most {@code maxMessages} of them, the newest when there are more. Fails when the store is
    * unreachable.
    */
-  CompletionStage<List<Telemetry>> recent(DeviceIdentity device, long sinceMillis, int maxMessages);
+  CompletionStage<List<Telemetry>> recent(DeviceIdentity device, long sinceMillis, int minMessages, int maxMessages);
 
   /** Nothing is stored: every device starts afresh. */
-  TelemetryHistory NONE = (device, sinceMillis, maxMessages) -> CompletableFuture.completedFuture(List.of());
+  TelemetryHistory NONE = (device, sinceMillis, minMessages, maxMessages) -> CompletableFuture.completedFuture(List.of());
 }

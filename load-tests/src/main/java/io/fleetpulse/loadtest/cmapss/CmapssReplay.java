@@ -51,6 +51,25 @@ public final class CmapssReplay {
     }
   }
 
+  /**
+   * Replays cycles {@code fromCycle..toCycle} of one engine of the test file as a device that
+   * reports once per flight: cycle c in event time {@code firstMillis + (c - 1) * intervalMillis}.
+   */
+  public static ReplayPublisher.Result replayFlights(String brokerUrl, Path cmapss, String dataset, int unit, int fromCycle,
+      int toCycle, long firstMillis, long intervalMillis, double rate, String site) throws InterruptedException {
+    List<float[]> cycles = CmapssFile.read(cmapss.resolve("test_" + dataset + ".txt")).get(unit);
+    if (cycles == null || fromCycle < 1 || toCycle > cycles.size() || fromCycle > toCycle) {
+      throw new IllegalArgumentException("engine " + unit + " of " + dataset + " has no cycles " + fromCycle + ".." + toCycle);
+    }
+    try (ReplayPublisher publisher = new ReplayPublisher(brokerUrl, "cmapss-flights-" + dataset + "-" + unit, rate)) {
+      for (int cycle = fromCycle; cycle <= toCycle; cycle++) {
+        publisher.publish("fleet/" + site + "/" + CmapssFile.deviceId(dataset, unit) + "/telemetry",
+            payload(cycle, firstMillis + (cycle - 1) * intervalMillis, cycles.get(cycle - 1)));
+      }
+      return publisher.finish();
+    }
+  }
+
   static byte[] payload(int cycle, long timestampMillis, float[] values) {
     StringBuilder json = new StringBuilder(512).append("{\"ts\":").append(timestampMillis)
         .append(",\"seq\":").append(cycle).append(",\"values\":{");

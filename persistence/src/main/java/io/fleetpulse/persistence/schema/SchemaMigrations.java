@@ -32,7 +32,8 @@ public final class SchemaMigrations {
   private static final Duration DDL_TIMEOUT = Duration.ofSeconds(30);
 
   public static final List<String> SCRIPTS = List.of(
-      "V1__fleet_tables.cql", "V2__site_rollups_and_alert_history.cql", "V3__alert_lifecycle.cql");
+      "V1__fleet_tables.cql", "V2__site_rollups_and_alert_history.cql", "V3__alert_lifecycle.cql",
+      "V4__telemetry_days.cql");
 
   private final CqlSession session;
   private final String keyspace;

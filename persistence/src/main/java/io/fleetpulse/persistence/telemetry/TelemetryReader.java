@@ -18,9 +18,13 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * Reads a device's recent telemetry back, newest first from Cassandra so that a cap keeps the
- * newest messages: one day partition at a time from the newest day back to the day of {@code
- * since}, page by page, asynchronously. Used when a device actor rebuilds its state. Reads at
- * LOCAL_QUORUM, the writes' level, so a read after a write sees it.
+ * newest messages: one day partition at a time from the newest day back, page by page,
+ * asynchronously. Used when a device actor rebuilds its state. It reads every message since a
+ * time (what the actor's time windows need) and, when those are fewer than a minimum (what its
+ * model windows need), older ones until it has the minimum, whatever their age: the days before
+ * come from {@code telemetry_days_by_device}, so a device that reports once a day costs one read
+ * per day it reported, not one per day of the calendar. Reads at LOCAL_QUORUM, the writes' level,
+ * so a read after a write sees it.
  */
 public final class TelemetryReader {
 
@@ -28,11 +32,14 @@ public final class TelemetryReader {
 
   private final CqlSession session;
   private final PreparedStatement select;
+  private final PreparedStatement selectDays;
 
   public TelemetryReader(CqlSession session, String keyspace) {
     this.session = session;
     this.select = session.prepare("SELECT ts, seq, metric, value, received_at FROM " + keyspace
         + ".telemetry_by_device_day WHERE device_id = ? AND day = ? AND ts >= ? ORDER BY ts DESC");
+    this.selectDays = session.prepare("SELECT day FROM " + keyspace
+        + ".telemetry_days_by_device WHERE device_id = ? AND day < ?");
   }
 
   /**
@@ -40,21 +47,64 @@ public final class TelemetryReader {
    * oldest first, from at most {@code maxMessages} messages (distinct sequence numbers): the newest.
    */
   public CompletionStage<List<TelemetryRow>> recent(String deviceId, Instant since, Instant until, int maxMessages) {
-    LocalDate first = since.atZone(ZoneOffset.UTC).toLocalDate();
-    LocalDate last = until.atZone(ZoneOffset.UTC).toLocalDate();
-    Collector collector = new Collector(deviceId, maxMessages);
-    return readDay(collector, last, first, since).thenApply(done -> collector.oldestFirst());
+    return recent(deviceId, since, until, 0, maxMessages);
   }
 
-  private CompletionStage<Void> readDay(Collector collector, LocalDate day, LocalDate first, Instant since) {
+  /**
+   * The rows of the device's newest messages, oldest first: every message with a time at or after
+   * {@code since} (and not after {@code until}'s day), and older ones while there are fewer than
+   * {@code minMessages}; at most {@code maxMessages} messages (distinct sequence numbers) in all.
+   */
+  public CompletionStage<List<TelemetryRow>> recent(String deviceId, Instant since, Instant until, int minMessages,
+      int maxMessages) {
+    if (minMessages < 0 || minMessages > maxMessages) {
+      throw new IllegalArgumentException("minMessages must be between 0 and maxMessages (" + maxMessages + "), not "
+          + minMessages);
+    }
+    LocalDate first = since.atZone(ZoneOffset.UTC).toLocalDate();
+    LocalDate last = until.atZone(ZoneOffset.UTC).toLocalDate();
+    Collector collector = new Collector(deviceId, since, minMessages, maxMessages);
+    // The first day's rows before `since` count only towards the minimum: read them too if there is one.
+    Instant firstDayFrom = minMessages > 0 ? first.atStartOfDay(ZoneOffset.UTC).toInstant() : since;
+    return readDays(collector, last, first, firstDayFrom)
+        .thenCompose(done -> collector.wantsOlder() ? readOlderDays(collector, first) : CompletableFuture.completedFuture(null))
+        .thenApply(done -> collector.oldestFirst());
+  }
+
+  /** Reads the days from {@code day} back to {@code first}, the first one from {@code firstDayFrom}. */
+  private CompletionStage<Void> readDays(Collector collector, LocalDate day, LocalDate first, Instant firstDayFrom) {
     if (day.isBefore(first) || collector.full) {
       return CompletableFuture.completedFuture(null);
     }
-    return session.executeAsync(select.bind(collector.deviceId, day, since)
+    Instant from = day.equals(first) ? firstDayFrom : collector.since;
+    return readDay(collector, day, from).thenCompose(done -> readDays(collector, day.minusDays(1), first, firstDayFrom));
+  }
+
+  /** The days before {@code first} that hold the device's telemetry, newest first, read until the minimum is met. */
+  private CompletionStage<Void> readOlderDays(Collector collector, LocalDate first) {
+    return session.executeAsync(selectDays.bind(collector.deviceId, first)
+            .setConsistencyLevel(DefaultConsistencyLevel.LOCAL_QUORUM))
+        .thenCompose(page -> {
+          List<LocalDate> days = new ArrayList<>();
+          page.currentPage().forEach(row -> days.add(row.getLocalDate("day")));
+          return readEach(collector, days.iterator());
+        });
+  }
+
+  private CompletionStage<Void> readEach(Collector collector, java.util.Iterator<LocalDate> days) {
+    if (!days.hasNext() || !collector.wantsOlder()) {
+      return CompletableFuture.completedFuture(null);
+    }
+    LocalDate day = days.next();
+    return readDay(collector, day, day.atStartOfDay(ZoneOffset.UTC).toInstant())
+        .thenCompose(done -> readEach(collector, days));
+  }
+
+  private CompletionStage<Void> readDay(Collector collector, LocalDate day, Instant from) {
+    return session.executeAsync(select.bind(collector.deviceId, day, from)
             .setPageSize(PAGE_SIZE)
             .setConsistencyLevel(DefaultConsistencyLevel.LOCAL_QUORUM))
-        .thenCompose(page -> readPages(collector, page))
-        .thenCompose(done -> readDay(collector, day.minusDays(1), first, since));
+        .thenCompose(page -> readPages(collector, page));
   }
 
   private CompletionStage<Void> readPages(Collector collector, AsyncResultSet page) {
@@ -69,32 +119,45 @@ public final class TelemetryReader {
     return CompletableFuture.completedFuture(null);
   }
 
-  /** Rows newest first until the message cap; not shared between reads. */
+  /** Rows newest first until the message cap, or the minimum once past {@code since}; not shared between reads. */
   private static final class Collector {
     final String deviceId;
+    final Instant since;
+    final int minMessages;
     final int maxMessages;
     final List<TelemetryRow> newestFirst = new ArrayList<>();
     final Set<Long> sequences = new HashSet<>();
     boolean full;
 
-    Collector(String deviceId, int maxMessages) {
+    Collector(String deviceId, Instant since, int minMessages, int maxMessages) {
       this.deviceId = deviceId;
+      this.since = since;
+      this.minMessages = minMessages;
       this.maxMessages = maxMessages;
     }
 
-    /** Takes the row unless it would start one message too many; false once full. */
+    /**
+     * Takes the row unless it would start one message too many (beyond the cap, or before {@code
+     * since} once the minimum is met); false once full.
+     */
     boolean add(Row row) {
       long sequence = row.getLong("seq");
+      Instant timestamp = row.getInstant("ts");
       if (!sequences.contains(sequence)) {
-        if (sequences.size() == maxMessages) {
+        if (sequences.size() == maxMessages || (timestamp.isBefore(since) && sequences.size() >= minMessages)) {
           full = true;
           return false;
         }
         sequences.add(sequence);
       }
-      newestFirst.add(new TelemetryRow(deviceId, row.getInstant("ts"), sequence, row.getString("metric"),
+      newestFirst.add(new TelemetryRow(deviceId, timestamp, sequence, row.getString("metric"),
           row.getDouble("value"), row.getInstant("received_at")));
       return true;
+    }
+
+    /** Whether days before the ones read may still hold messages it takes. */
+    boolean wantsOlder() {
+      return !full && sequences.size() < minMessages;
     }
 
     List<TelemetryRow> oldestFirst() {

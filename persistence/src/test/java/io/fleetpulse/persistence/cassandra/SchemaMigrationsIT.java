@@ -30,15 +30,16 @@ class SchemaMigrationsIT {
             .withLocalDatacenter(settings.localDatacenter()).build()) {
       SchemaMigrations migrations = new SchemaMigrations(session, settings.keyspace());
 
-      assertThat(migrations.migrate(settings.replication())).isEqualTo(3);
-      assertThat(migrations.migrate(settings.replication())).as("second start changes nothing").isEqualTo(3);
+      assertThat(migrations.migrate(settings.replication())).isEqualTo(4);
+      assertThat(migrations.migrate(settings.replication())).as("second start changes nothing").isEqualTo(4);
 
       List<String> tables = new ArrayList<>();
       session.execute("SELECT table_name FROM system_schema.tables WHERE keyspace_name = ?", settings.keyspace())
           .forEach(row -> tables.add(row.getString("table_name")));
       assertThat(tables).containsExactlyInAnyOrder("schema_version", "telemetry_by_device_day", "rollups_by_device_day",
           "predictions_by_device_day", "predictions_by_site_hour", "alerts_by_site_status", "devices", "devices_by_site",
-          "rollups_by_site_hour", "alerts_by_site_day", "alerts_by_device_month", "alerts_open_by_device");
+          "rollups_by_site_hour", "alerts_by_site_day", "alerts_by_device_month", "alerts_open_by_device",
+          "telemetry_days_by_device");
       List<String> columns = new ArrayList<>();
       session.execute("SELECT column_name FROM system_schema.columns WHERE keyspace_name = ? AND table_name = ?",
           settings.keyspace(), "alerts_by_site_day").forEach(row -> columns.add(row.getString("column_name")));
@@ -49,7 +50,7 @@ class SchemaMigrationsIT {
           .containsEntry("class", "org.apache.cassandra.locator.SimpleStrategy")
           .containsEntry("replication_factor", "1");
       assertThat(session.execute("SELECT count(*) AS n FROM " + settings.keyspace() + ".schema_version").one().getLong("n"))
-          .isEqualTo(3);
+          .isEqualTo(4);
     }
   }
 

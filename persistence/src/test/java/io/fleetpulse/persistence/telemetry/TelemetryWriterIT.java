@@ -36,7 +36,7 @@ class TelemetryWriterIT {
     try (CqlSession session = CqlSession.builder().addContactPoint(cassandra.cqlAddress())
         .withLocalDatacenter(settings.localDatacenter()).build()) {
       new SchemaMigrations(session, settings.keyspace()).migrate(settings.replication());
-      TelemetryWriter writer = new TelemetryWriter(session, settings.keyspace(), Duration.ofDays(7), 16, 64);
+      TelemetryWriter writer = new TelemetryWriter(session, settings.keyspace(), Duration.ofDays(7), 16, 64, 1000);
 
       // 1,000 messages of 5 readings from 10 devices: 16 requests at Cassandra, 64 waiting at most.
       List<CompletableFuture<Void>> writes = new ArrayList<>();
