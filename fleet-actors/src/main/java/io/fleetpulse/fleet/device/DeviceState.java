@@ -42,6 +42,14 @@ public final class DeviceState {
   private final ModelRuns[] models;
   /** The profile's anomaly detectors; null when it scores no metric (most profiles: no memory spent). */
   private final AnomalyScoring anomalies;
+  /**
+   * The anomaly scores the recovery replay computed for its newest messages, by sequence number:
+   * the live delivery of one stores them, since no actor may have (see {@link #ingest}). Null
+   * outside recovery and once {@link #RECOVERED_SCORES} live messages were accepted after it.
+   */
+  private LinkedHashMap<Long, List<AnomalyScoring.Scored>> recoveredScores;
+  /** How many of the newest recovered messages keep their scores, and for how many accepted messages after. */
+  private static final int RECOVERED_SCORES = 64;
   /** Rejections by {@link RejectReason} ordinal; null until the first (most devices have none). */
   private long[] rejects;
   private long accepted;
@@ -139,12 +147,19 @@ public final class DeviceState {
       case RECOVERED:
         // Applied from storage after a restart; this delivery is the one the gateway waits on.
         // The message may have been stored while no actor ran (the one that started this actor,
-        // those that came while it recovered), so no model has seen its window: run it now. A
-        // redelivery whose window a previous actor did run stores the same prediction row again.
+        // those that came while it recovered), so no model has seen its window: run it now, and
+        // store the anomaly scores the replay gave it. A redelivery that a previous actor did
+        // handle stores the same prediction row again, and its anomaly scores as this actor's
+        // detectors, rebuilt from the read-back history, see them. The alert rules saw the scores
+        // in the replay and are not fed them twice.
         for (ModelRuns model : models) {
           model.accepted(ring, telemetry.sequence(), IN_ORDER);
         }
-        accepted++;
+        List<AnomalyScoring.Scored> scores = recoveredScores == null ? null : recoveredScores.remove(telemetry.sequence());
+        if (scores != null) {
+          scores.forEach(this::storeScore);
+        }
+        acceptedLive();
         return new IngestOutcome.Accepted(identity.deviceId(), telemetry.sequence());
       case TOO_OLD:
         recordRejection(RejectReason.SEQUENCE_TOO_OLD);
@@ -166,7 +181,7 @@ public final class DeviceState {
         model.accepted(ring, telemetry.sequence(), newerRows);
       }
     }
-    accepted++;
+    acceptedLive();
     return new IngestOutcome.Accepted(identity.deviceId(), telemetry.sequence());
   }
 
@@ -180,8 +195,20 @@ public final class DeviceState {
     }
     apply(telemetry);
     if (anomalies != null) {
+      // The detectors learn the history again. Its scores were stored the first time, except those
+      // of the newest messages, which may have been stored while no actor ran: kept for their
+      // live delivery.
       anomalies.recovered(telemetry);
-      anomalies.drain(); // the detectors learn the history again; its scores were stored the first time
+      List<AnomalyScoring.Scored> scores = anomalies.drain();
+      if (!scores.isEmpty()) {
+        if (recoveredScores == null) {
+          recoveredScores = new LinkedHashMap<>();
+        }
+        recoveredScores.put(telemetry.sequence(), scores);
+        if (recoveredScores.size() > RECOVERED_SCORES) {
+          recoveredScores.remove(recoveredScores.keySet().iterator().next());
+        }
+      }
     }
     // The rules learn the device's recent condition; the actor then reconciles what holds at the
     // end of the replay with the restored open alerts, rather than replaying every signal.
@@ -198,13 +225,25 @@ public final class DeviceState {
    */
   private void anomalyScored() {
     for (AnomalyScoring.Scored scored : anomalies.drain()) {
-      float anomaly = (float) scored.score().anomaly();
-      float novelty = (float) scored.score().novelty();
       if (!scored.learning()) {
-        alertRules.prediction(scored.model(), new float[] {anomaly, novelty}, scored.timestampMillis(), signals);
+        alertRules.prediction(scored.model(), new float[] {(float) scored.score().anomaly(), (float) scored.score().novelty()},
+            scored.timestampMillis(), signals);
       }
-      records.prediction(identity, new DeviceRecords.PredictionRecord(scored.model(),
-          io.fleetpulse.anomaly.AnomalySettings.DETECTOR_VERSION, scored.sequence(), scored.timestampMillis(), List.of(anomaly, novelty)));
+      storeScore(scored);
+    }
+  }
+
+  private void storeScore(AnomalyScoring.Scored scored) {
+    records.prediction(identity, new DeviceRecords.PredictionRecord(scored.model(),
+        io.fleetpulse.anomaly.AnomalySettings.DETECTOR_VERSION, scored.sequence(), scored.timestampMillis(),
+        List.of((float) scored.score().anomaly(), (float) scored.score().novelty())));
+  }
+
+  /** Counts a live message; the recovery's kept scores are dropped once enough came after it. */
+  private void acceptedLive() {
+    accepted++;
+    if (recoveredScores != null && accepted >= RECOVERED_SCORES) {
+      recoveredScores = null;
     }
   }
 

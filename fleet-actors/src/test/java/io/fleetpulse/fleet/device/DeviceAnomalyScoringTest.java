@@ -126,6 +126,30 @@ class DeviceAnomalyScoringTest {
     assertThat(predictions).extracting(DeviceRecords.PredictionRecord::sequence).containsExactly(3L);
   }
 
+  @Test
+  void a_recovered_reading_delivered_live_stores_the_score_the_replay_gave_it_as_offline() {
+    // 1-10 were stored before this actor read them back (the first one started it); no actor had
+    // scored them. Their live deliveries store the scores the replay computed, as offline.
+    double[] values = signal(12);
+    DeviceState started = new DeviceState(SIGNAL, PROFILES.get("univariate-signal"), SETTINGS, records);
+    for (int i = 0; i < 10; i++) {
+      started.recover(reading(i + 1, values[i]));
+    }
+    assertThat(predictions).as("nothing stored by the replay").isEmpty();
+    for (int i = 0; i < 12; i++) {
+      started.ingest(reading(i + 1, values[i]));
+    }
+    started.ingest(reading(5, values[4]));
+
+    StreamingAnomalyDetector offline = new StreamingAnomalyDetector(AnomalySettings.fromConfig(ConfigFactory.load()));
+    assertThat(predictions).as("each once: a duplicate stores nothing").hasSize(12);
+    for (int i = 0; i < 12; i++) {
+      StreamingAnomalyDetector.Score expected = offline.score(values[i]);
+      assertThat(predictions.get(i).sequence()).isEqualTo(i + 1);
+      assertThat(predictions.get(i).outputs()).containsExactly((float) expected.anomaly(), (float) expected.novelty());
+    }
+  }
+
   private static Telemetry received(long sequence, double value, long receivedAtMillis) {
     long timestamp = T0 + sequence * STEP;
     return new Telemetry(SIGNAL, sequence, timestamp, List.of(new Sample("value", timestamp, value)), receivedAtMillis);
