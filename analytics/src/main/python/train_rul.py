@@ -15,6 +15,13 @@ run a whole window, its first cycle repeated fills the front. The node fills a d
 windows the same way (the model's "min-window" in model.json, the binding's min-window), so a long
 window costs no early predictions: a device is predicted from its 30th cycle whatever the window.
 
+With --short-window S, two ensembles are trained with one recipe: one on windows of --window
+cycles and one on windows of S cycles (no filling), and the exported graph answers a filled
+window (one whose first two cycles are identical: the fill) with the short ensemble on its last S
+cycles, and a whole window with the long one. An engine that has run fewer cycles than the window
+is then predicted from what it really reported, not from a history made up of its first cycle.
+The graph still takes [batch, window, 24]; validation scores the pair exactly as it is exported.
+
 Two phases, one recipe (fixed epochs and learning-rate schedule, no early stopping):
 
 1. validation: the members are trained on 80 % of the training engines (fixed seed) and their
@@ -53,7 +60,7 @@ INFORMATIVE = ["sensor-%d" % i for i in (2, 3, 4, 7, 8, 9, 11, 12, 13, 14, 15, 1
 # engine has run a whole window: the node does the same (its binding's min-window).
 MIN_WINDOW = 30
 # recipe options whose defaults are version 2's recipe; the others are named in the command and metrics
-RECIPE_DEFAULTS = {"window": 30, "arch": "cnn", "filters": 10, "kernel": 10, "activation": "tanh", "dropout": 0.5, "noise": 0.0,
+RECIPE_DEFAULTS = {"window": 30, "short_window": 0, "arch": "cnn", "filters": 10, "kernel": 10, "activation": "tanh", "dropout": 0.5, "noise": 0.0,
                    "weighting": "none", "swa_start": 0}
 RUL_CAP = 125
 CUTS_PER_ENGINE = 25
@@ -216,6 +223,26 @@ class Ensemble(torch.nn.Module):
         return torch.stack([m(window) for m in self.members], dim=0).mean(dim=0)
 
 
+class ByHistory(torch.nn.Module):
+    """
+    Two ensembles, one graph: a window whose first two cycles are identical was filled at the front
+    (window_ending repeats an engine's first cycle; real consecutive cycles never repeat all 24
+    values) and goes to the short ensemble, on its last `short` cycles, which are all real (the
+    min-window is at least the short window); a whole window goes to the long ensemble. Both run on
+    every window (a select, not a branch, so the graph has no control flow).
+    """
+
+    def __init__(self, short_model, long_model, short):
+        super().__init__()
+        self.short_model = short_model
+        self.long_model = long_model
+        self.short = short
+
+    def forward(self, window):
+        filled = (window[:, 0, :] - window[:, 1, :]).abs().amax(dim=1, keepdim=True) == 0
+        return torch.where(filled, self.short_model(window[:, -self.short:, :]), self.long_model(window))
+
+
 def nasa_score(predicted, true):
     d = predicted - true
     return float(np.sum(np.where(d < 0, np.exp(-d / 13.0) - 1, np.exp(d / 10.0) - 1)))
@@ -314,6 +341,27 @@ def sample_weights(units_of_windows, mode):
     return w / w.mean()
 
 
+def by_history(long_model, variants, units, cycles, values, engines, index, args, label, x_val=None, y_val=None):
+    """The long ensemble paired with a short one trained on the same engines (--short-window): the
+    exported model (ByHistory) and its diagnostic variants, with each half scored alone on the
+    validation windows when given."""
+    short_args = argparse.Namespace(**vars(args))
+    short_args.window = args.short_window
+    x_short, y_short, u_short = windows_with_targets(units, cycles, values, engines, args.short_window)
+    short_model, _ = train_ensemble(x_short, y_short, values[np.isin(units, engines)][:, index], short_args,
+                                    label + " short", sample_weights(u_short, args.weighting))
+    if x_val is not None:
+        filled = np.all(x_val[:, 0, :] == x_val[:, 1, :], axis=1)
+        for name, half in (("long ensemble alone", long_model), ("short ensemble alone", short_model)):
+            x = x_val if half is long_model else x_val[:, -args.short_window:, :]
+            p = predict(half, x)
+            print("validation diagnostic %s: all windows %.4f (filled %d: %.4f, whole %d: %.4f)"
+                  % (name, rmse(p, y_val), filled.sum(), rmse(p[filled], y_val[filled]), (~filled).sum(),
+                     rmse(p[~filled], y_val[~filled])), flush=True)
+    paired = {name: ByHistory(short_model, variant, args.short_window).eval() for name, variant in variants.items()}
+    return ByHistory(short_model, long_model, args.short_window).eval(), paired
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", default="../shared/datasets/cmapss", help="directory of the C-MAPSS text files")
@@ -332,6 +380,9 @@ def main():
                         help="stop after the validation phase: no refit, no export (trial runs)")
     parser.add_argument("--window", type=int, default=30,
                         help="cycles per model window (at least %d; shorter histories are filled with the first cycle)" % MIN_WINDOW)
+    parser.add_argument("--short-window", type=int, default=0,
+                        help="also train an ensemble on windows of this many cycles and answer filled windows with it"
+                             " (0: none; between %d and --window)" % MIN_WINDOW)
     parser.add_argument("--arch", default="cnn", choices=["cnn", "tcn", "attention"],
                         help="cnn: Li, Ding and Sun's 1-D CNN; tcn: a dilated temporal convolutional network")
     parser.add_argument("--filters", type=int, default=10, help="convolution filters (tcn: channels)")
@@ -350,6 +401,9 @@ def main():
     if args.window < MIN_WINDOW:
         parser.error("--window must be at least %d (a device's first prediction comes after that many cycles), not %d"
                      % (MIN_WINDOW, args.window))
+    if args.short_window and not MIN_WINDOW <= args.short_window < args.window:
+        parser.error("--short-window must be between %d and --window (%d), not %d"
+                     % (MIN_WINDOW, args.window, args.short_window))
     if args.arch == "attention" and args.filters % 4:
         parser.error("--arch attention has 4 heads: --filters (its width) must be a multiple of 4, not %d" % args.filters)
 
@@ -374,6 +428,9 @@ def main():
         x_train, y_train, values[np.isin(units, training)][:, index], args, "validation",
         sample_weights(u_train, args.weighting), extra)
     x_val, y_val, _ = windows_with_targets(units, cycles, values, validation, args.window)
+    if args.short_window:
+        held_out, variants = by_history(held_out, variants, units, cycles, values, training, index, args, "validation",
+                                        x_val, y_val)
     x_cut, y_cut = truncated_last_windows(units, values, validation, args.seed, CUTS_PER_ENGINE, args.window)
     for name, variant in sorted(variants.items()):
         pv, pc = predict(variant, x_val), predict(variant, x_cut)
@@ -408,6 +465,8 @@ def main():
     x_all, y_all, u_all = windows_with_targets(units, cycles, values, engines, args.window)
     model, _ = train_ensemble(x_all, y_all, values[:, index], args, "refit",
                               sample_weights(u_all, args.weighting))
+    if args.short_window:
+        model, _ = by_history(model, {}, units, cycles, values, engines, index, args, "refit")
     metrics["refitEngines"] = len(engines)
     metrics["trainingSeconds"] = round(time.time() - started, 1)
 
