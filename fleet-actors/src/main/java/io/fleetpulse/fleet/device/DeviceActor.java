@@ -67,7 +67,8 @@ public final class DeviceActor extends AbstractMatchingBehavior<DeviceActor.Comm
 
   public sealed interface Command extends CborSerializable
       permits Ingest, RecordRejection, GetView, InactivityCheck, InferenceAnswered, HistoryRead, RetryRecovery,
-          AcknowledgeAlert, ClearAlert, GetAlerts, AlertsRead, AlertSaved, ReleaseAnomalyReadings {}
+          AcknowledgeAlert, ClearAlert, GetAlerts, AlertsRead, AlertSaved, ReleaseAnomalyReadings,
+          ForgetRecoveredScores {}
 
   /** A validated telemetry message; answered once the device has decided on it. */
   public record Ingest(Telemetry telemetry, ActorRef<IngestOutcome> replyTo) implements Command {}
@@ -100,6 +101,14 @@ public final class DeviceActor extends AbstractMatchingBehavior<DeviceActor.Comm
   enum ReleaseAnomalyReadings implements Command {
     INSTANCE
   }
+
+  /** The recovered messages' redeliveries are over: their kept anomaly scores go (see DeviceState). */
+  enum ForgetRecoveredScores implements Command {
+    INSTANCE
+  }
+
+  /** How long after recovery the live delivery of a recovered message still stores its anomaly scores. */
+  private static final Duration RECOVERED_SCORES_KEPT = Duration.ofSeconds(30);
 
   /** An operator acknowledges one of the device's alerts; {@code note} may be null. */
   public record AcknowledgeAlert(UUID alertId, String by, String note, ActorRef<StatusReply<Alert>> replyTo)
@@ -205,6 +214,11 @@ public final class DeviceActor extends AbstractMatchingBehavior<DeviceActor.Comm
       return onRetryRecovery();
     } else if (command == ReleaseAnomalyReadings.INSTANCE) {
       return onReleaseAnomalyReadings();
+    } else if (command == ForgetRecoveredScores.INSTANCE) {
+      if (state != null) {
+        state.forgetRecoveredScores();
+      }
+      return this;
     } else if (command instanceof AcknowledgeAlert acknowledge) {
       return onAcknowledgeAlert(acknowledge);
     } else if (command instanceof ClearAlert clear) {
@@ -287,6 +301,9 @@ public final class DeviceActor extends AbstractMatchingBehavior<DeviceActor.Comm
     if (phase == Phase.RECOVERING) {
       phase = Phase.ACTIVE;
       reconcileAlerts();
+      if (state != null && state.keepsRecoveredScores()) {
+        timers.startSingleTimer(ForgetRecoveredScores.INSTANCE, RECOVERED_SCORES_KEPT);
+      }
     }
     return stash.unstashAll(this);
   }

@@ -45,11 +45,16 @@ public final class DeviceState {
   /**
    * The anomaly scores the recovery replay computed for its newest messages, by sequence number:
    * the live delivery of one stores them, since no actor may have (see {@link #ingest}). Null
-   * outside recovery and once {@link #RECOVERED_SCORES} live messages were accepted after it.
+   * outside recovery and once the actor says the redeliveries are over ({@link
+   * #forgetRecoveredScores}) or {@link #RECOVERED_SCORES} live messages were accepted after it.
    */
   private LinkedHashMap<Long, List<AnomalyScoring.Scored>> recoveredScores;
-  /** How many of the newest recovered messages keep their scores, and for how many accepted messages after. */
-  private static final int RECOVERED_SCORES = 64;
+  /**
+   * How many of the newest recovered messages keep their scores, and for how many accepted
+   * messages after: about the messages stored while an actor starts (ten when a replay publishes
+   * one series as fast as the node acknowledges), a few KB per device for a few seconds.
+   */
+  private static final int RECOVERED_SCORES = 32;
   /** Rejections by {@link RejectReason} ordinal; null until the first (most devices have none). */
   private long[] rejects;
   private long accepted;
@@ -237,6 +242,16 @@ public final class DeviceState {
     records.prediction(identity, new DeviceRecords.PredictionRecord(scored.model(),
         io.fleetpulse.anomaly.AnomalySettings.DETECTOR_VERSION, scored.sequence(), scored.timestampMillis(),
         List.of((float) scored.score().anomaly(), (float) scored.score().novelty())));
+  }
+
+  /** Whether the recovery kept anomaly scores for the live delivery of its newest messages. */
+  public boolean keepsRecoveredScores() {
+    return recoveredScores != null;
+  }
+
+  /** The recovered messages' live deliveries are over: their kept scores are dropped. */
+  public void forgetRecoveredScores() {
+    recoveredScores = null;
   }
 
   /** Counts a live message; the recovery's kept scores are dropped once enough came after it. */

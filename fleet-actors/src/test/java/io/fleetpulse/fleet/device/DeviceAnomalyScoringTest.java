@@ -150,6 +150,24 @@ class DeviceAnomalyScoringTest {
     }
   }
 
+  @Test
+  void recovered_scores_are_kept_only_for_the_newest_messages_and_until_the_actor_says_the_deliveries_are_over() {
+    double[] values = signal(40);
+    DeviceState started = new DeviceState(SIGNAL, PROFILES.get("univariate-signal"), SETTINGS, records);
+    for (int i = 0; i < 40; i++) {
+      started.recover(reading(i + 1, values[i]));
+    }
+    assertThat(started.keepsRecoveredScores()).isTrue();
+    started.ingest(reading(1, values[0]));
+    started.ingest(reading(40, values[39]));
+    assertThat(predictions).as("only the newest 32 keep theirs").extracting(DeviceRecords.PredictionRecord::sequence)
+        .containsExactly(40L);
+    started.forgetRecoveredScores();
+    assertThat(started.keepsRecoveredScores()).isFalse();
+    started.ingest(reading(39, values[38]));
+    assertThat(predictions).as("forgotten").hasSize(1);
+  }
+
   private static Telemetry received(long sequence, double value, long receivedAtMillis) {
     long timestamp = T0 + sequence * STEP;
     return new Telemetry(SIGNAL, sequence, timestamp, List.of(new Sample("value", timestamp, value)), receivedAtMillis);
