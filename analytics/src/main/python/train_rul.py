@@ -60,7 +60,7 @@ INFORMATIVE = ["sensor-%d" % i for i in (2, 3, 4, 7, 8, 9, 11, 12, 13, 14, 15, 1
 # engine has run a whole window: the node does the same (its binding's min-window).
 MIN_WINDOW = 30
 # recipe options whose defaults are version 2's recipe; the others are named in the command and metrics
-RECIPE_DEFAULTS = {"window": 30, "short_window": 0, "arch": "cnn", "filters": 10, "kernel": 10, "activation": "tanh", "dropout": 0.5, "noise": 0.0,
+RECIPE_DEFAULTS = {"window": 30, "short_window": 0, "pairing": "filled", "arch": "cnn", "filters": 10, "kernel": 10, "activation": "tanh", "dropout": 0.5, "noise": 0.0,
                    "weighting": "none", "swa_start": 0}
 RUL_CAP = 125
 CUTS_PER_ENGINE = 25
@@ -223,6 +223,20 @@ class Ensemble(torch.nn.Module):
         return torch.stack([m(window) for m in self.members], dim=0).mean(dim=0)
 
 
+class WindowMean(torch.nn.Module):
+    """Two ensembles of different windows, one graph: the mean of the long one on the window and the
+    short one on its last `short` cycles (which are window_ending(v, end, short): filled alike)."""
+
+    def __init__(self, short_model, long_model, short):
+        super().__init__()
+        self.short_model = short_model
+        self.long_model = long_model
+        self.short = short
+
+    def forward(self, window):
+        return (self.short_model(window[:, -self.short:, :]) + self.long_model(window)) / 2
+
+
 class ByHistory(torch.nn.Module):
     """
     Two ensembles, one graph: a window whose first two cycles are identical was filled at the front
@@ -343,8 +357,8 @@ def sample_weights(units_of_windows, mode):
 
 def by_history(long_model, variants, units, cycles, values, engines, index, args, label, x_val=None, y_val=None):
     """The long ensemble paired with a short one trained on the same engines (--short-window): the
-    exported model (ByHistory) and its diagnostic variants, with each half scored alone on the
-    validation windows when given."""
+    exported model (ByHistory or WindowMean, --pairing) and its diagnostic variants; given the
+    validation windows, each half and the other pairing are scored on them."""
     short_args = argparse.Namespace(**vars(args))
     short_args.window = args.short_window
     x_short, y_short, u_short = windows_with_targets(units, cycles, values, engines, args.short_window)
@@ -352,14 +366,22 @@ def by_history(long_model, variants, units, cycles, values, engines, index, args
                                     label + " short", sample_weights(u_short, args.weighting))
     if x_val is not None:
         filled = np.all(x_val[:, 0, :] == x_val[:, 1, :], axis=1)
-        for name, half in (("long ensemble alone", long_model), ("short ensemble alone", short_model)):
-            x = x_val if half is long_model else x_val[:, -args.short_window:, :]
-            p = predict(half, x)
-            print("validation diagnostic %s: all windows %.4f (filled %d: %.4f, whole %d: %.4f)"
+        x_cut, y_cut = truncated_last_windows(units, values, [u for u in sorted(set(units.tolist())) if u not in engines],
+                                              args.seed, CUTS_PER_ENGINE, args.window)
+        halves = (("long ensemble alone", long_model), ("short ensemble alone", short_model),
+                  ("the other pairing", (WindowMean if args.pairing == "filled" else ByHistory)(
+                      short_model, long_model, args.short_window).eval()))
+        for name, half in halves:
+            x = x_val[:, -args.short_window:, :] if half is short_model else x_val
+            xc = x_cut[:, -args.short_window:, :] if half is short_model else x_cut
+            p, pc = predict(half, x), predict(half, xc)
+            print("validation diagnostic %s: all windows %.4f (filled %d: %.4f, whole %d: %.4f), last cycle %.4f, NASA %.1f"
                   % (name, rmse(p, y_val), filled.sum(), rmse(p[filled], y_val[filled]), (~filled).sum(),
-                     rmse(p[~filled], y_val[~filled])), flush=True)
-    paired = {name: ByHistory(short_model, variant, args.short_window).eval() for name, variant in variants.items()}
-    return ByHistory(short_model, long_model, args.short_window).eval(), paired
+                     rmse(p[~filled], y_val[~filled]), rmse(pc, y_cut), nasa_score(pc, y_cut) * 100.0 / len(y_cut)),
+                  flush=True)
+    pairing = ByHistory if args.pairing == "filled" else WindowMean
+    paired = {name: pairing(short_model, variant, args.short_window).eval() for name, variant in variants.items()}
+    return pairing(short_model, long_model, args.short_window).eval(), paired
 
 
 def main():
@@ -383,6 +405,9 @@ def main():
     parser.add_argument("--short-window", type=int, default=0,
                         help="also train an ensemble on windows of this many cycles and answer filled windows with it"
                              " (0: none; between %d and --window)" % MIN_WINDOW)
+    parser.add_argument("--pairing", default="filled", choices=["filled", "mean"],
+                        help="with --short-window: filled (the short ensemble answers filled windows) or mean"
+                             " (the mean of both on every window)")
     parser.add_argument("--arch", default="cnn", choices=["cnn", "tcn", "attention"],
                         help="cnn: Li, Ding and Sun's 1-D CNN; tcn: a dilated temporal convolutional network")
     parser.add_argument("--filters", type=int, default=10, help="convolution filters (tcn: channels)")
