@@ -21,6 +21,9 @@ window (one whose first two cycles are identical: the fill) with the short ensem
 cycles, and a whole window with the long one. An engine that has run fewer cycles than the window
 is then predicted from what it really reported, not from a history made up of its first cycle.
 The graph still takes [batch, window, 24]; validation scores the pair exactly as it is exported.
+With --pairing mean the graph averages both ensembles on every window instead (the short one on
+the window's last S cycles, filled exactly as its own training windows were). Neither pairing beat
+version 3 on validation by the trials' margin (docs/rul-trials.md); both remain for trials.
 
 Two phases, one recipe (fixed epochs and learning-rate schedule, no early stopping):
 
