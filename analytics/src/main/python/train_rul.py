@@ -226,38 +226,42 @@ class Ensemble(torch.nn.Module):
         return torch.stack([m(window) for m in self.members], dim=0).mean(dim=0)
 
 
-class WindowMean(torch.nn.Module):
-    """Two ensembles of different windows, one graph: the mean of the long one on the window and the
-    short one on its last `short` cycles (which are window_ending(v, end, short): filled alike)."""
+class Paired(torch.nn.Module):
+    """Two ensembles of different windows in one graph (--short-window): the long one reads the
+    whole window, the short one its last `short` cycles (which are window_ending(v, end, short):
+    filled exactly as its own training windows were)."""
 
     def __init__(self, short_model, long_model, short):
         super().__init__()
         self.short_model = short_model
         self.long_model = long_model
         self.short = short
+
+    def halves(self, window):
+        return self.short_model(window[:, -self.short:, :]), self.long_model(window)
+
+
+class WindowMean(Paired):
+    """--pairing mean: the mean of both ensembles on every window."""
 
     def forward(self, window):
-        return (self.short_model(window[:, -self.short:, :]) + self.long_model(window)) / 2
+        short, long = self.halves(window)
+        return (short + long) / 2
 
 
-class ByHistory(torch.nn.Module):
+class ByHistory(Paired):
     """
-    Two ensembles, one graph: a window whose first two cycles are identical was filled at the front
+    --pairing filled: a window whose first two cycles are identical was filled at the front
     (window_ending repeats an engine's first cycle; real consecutive cycles never repeat all 24
-    values) and goes to the short ensemble, on its last `short` cycles, which are all real (the
-    min-window is at least the short window); a whole window goes to the long ensemble. Both run on
-    every window (a select, not a branch, so the graph has no control flow).
+    values) and gets the short ensemble's answer, from its last `short` cycles, which are all real
+    (the min-window is at least the short window); a whole window gets the long ensemble's. Both run
+    on every window (a select, not a branch, so the graph has no control flow).
     """
-
-    def __init__(self, short_model, long_model, short):
-        super().__init__()
-        self.short_model = short_model
-        self.long_model = long_model
-        self.short = short
 
     def forward(self, window):
         filled = (window[:, 0, :] - window[:, 1, :]).abs().amax(dim=1, keepdim=True) == 0
-        return torch.where(filled, self.short_model(window[:, -self.short:, :]), self.long_model(window))
+        short, long = self.halves(window)
+        return torch.where(filled, short, long)
 
 
 def nasa_score(predicted, true):
@@ -480,9 +484,11 @@ def main():
         "learningRateDropEpoch": args.lr_drop,
         "batch": args.batch,
     }
+    # The registry reads metrics as numbers: a named choice (--arch, --pairing, ...) is in the command only.
     for key, default in RECIPE_DEFAULTS.items():
-        if getattr(args, key) != default:
-            metrics[key.replace("_", "-")] = getattr(args, key)
+        value = getattr(args, key)
+        if value != default and isinstance(value, (int, float)):
+            metrics[key.replace("_", "-")] = value
     print("validation (%d held-out engines): %s" % (len(validation), json.dumps(metrics)), flush=True)
     print("validation phase %.0f s" % (time.time() - started), flush=True)
     if args.validate_only:
