@@ -62,7 +62,7 @@ class StorageReadBackIT {
       TelemetryReader reader = new TelemetryReader(session, keyspace);
       Instant end = T0.plusSeconds(3000);
       // Everything since 23:50: 600 s before midnight, 1,800 after.
-      List<TelemetryRow> sinceTen = reader.recent("rm-1", T0.plusSeconds(600), end, 10_000).toCompletableFuture().join();
+      List<TelemetryRow> sinceTen = reader.recent("rm-1", T0.plusSeconds(600), end, 0, 10_000).toCompletableFuture().join();
       assertThat(sinceTen).hasSize(2 * 2400);
       assertThat(sinceTen.get(0).timestamp()).isEqualTo(T0.plusSeconds(600));
       assertThat(sinceTen.get(sinceTen.size() - 1).timestamp()).isEqualTo(T0.plusSeconds(2999));
@@ -71,12 +71,12 @@ class StorageReadBackIT {
       assertThat(sinceTen).allSatisfy(row -> assertThat(row.deviceId()).isEqualTo("rm-1"));
 
       // Capped at 500 messages: the newest 500, whole (both rows of each).
-      List<TelemetryRow> capped = reader.recent("rm-1", T0, end, 500).toCompletableFuture().join();
+      List<TelemetryRow> capped = reader.recent("rm-1", T0, end, 0, 500).toCompletableFuture().join();
       assertThat(capped).hasSize(1000);
       assertThat(capped.stream().mapToLong(TelemetryRow::sequence).min().orElseThrow()).isEqualTo(1000 + 2500);
       assertThat(capped.stream().mapToLong(TelemetryRow::sequence).max().orElseThrow()).isEqualTo(1000 + 2999);
 
-      assertThat(reader.recent("rm-9", T0, end, 100).toCompletableFuture().join()).isEmpty();
+      assertThat(reader.recent("rm-9", T0, end, 0, 100).toCompletableFuture().join()).isEmpty();
       assertThat(reader.recent("rm-9", T0, end, 100, 100).toCompletableFuture().join()).isEmpty();
 
       // A device that reports seldom (one cycle per flight): its newest messages lie days apart.
@@ -101,6 +101,8 @@ class StorageReadBackIT {
       assertThat(sequences(reader.recent("tf-1", lookback, end, 100, 100))).as("all there is")
           .containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L);
       assertThat(sequences(reader.recent("tf-1", lookback, end, 4, 4))).containsExactly(4L, 5L, 6L, 7L);
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> reader.recent("tf-1", lookback, end, 5, 4))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("minMessages must be between 0 and maxMessages");
       assertThat(reader.recent("tf-1", lookback, end, 5, 100).toCompletableFuture().join())
           .as("whole messages, oldest first").hasSize(10).extracting(TelemetryRow::timestamp).isSorted();
       // A busy device's minimum is met inside the lookback: nothing older is read.

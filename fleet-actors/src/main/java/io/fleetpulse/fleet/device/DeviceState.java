@@ -46,13 +46,13 @@ public final class DeviceState {
    * The anomaly scores the recovery replay computed for its newest messages, by sequence number:
    * the live delivery of one stores them, since no actor may have (see {@link #ingest}). Null
    * outside recovery and once the actor says the redeliveries are over ({@link
-   * #forgetRecoveredScores}) or {@link #RECOVERED_SCORES} live messages were accepted after it.
+   * #forgetRecoveredScores}, 30 s after recovery).
    */
   private LinkedHashMap<Long, List<AnomalyScoring.Scored>> recoveredScores;
   /**
-   * How many of the newest recovered messages keep their scores, and for how many accepted
-   * messages after: about the messages stored while an actor starts (ten when a replay publishes
-   * one series as fast as the node acknowledges), a few KB per device for a few seconds.
+   * How many of the newest recovered messages keep their scores: about the messages stored while
+   * an actor starts (ten when a replay publishes one series as fast as the node acknowledges), a
+   * few KB per device for 30 s.
    */
   private static final int RECOVERED_SCORES = 32;
   /** Rejections by {@link RejectReason} ordinal; null until the first (most devices have none). */
@@ -164,7 +164,7 @@ public final class DeviceState {
         if (scores != null) {
           scores.forEach(this::storeScore);
         }
-        acceptedLive();
+        accepted++;
         return new IngestOutcome.Accepted(identity.deviceId(), telemetry.sequence());
       case TOO_OLD:
         recordRejection(RejectReason.SEQUENCE_TOO_OLD);
@@ -186,7 +186,7 @@ public final class DeviceState {
         model.accepted(ring, telemetry.sequence(), newerRows);
       }
     }
-    acceptedLive();
+    accepted++;
     return new IngestOutcome.Accepted(identity.deviceId(), telemetry.sequence());
   }
 
@@ -252,14 +252,6 @@ public final class DeviceState {
   /** The recovered messages' live deliveries are over: their kept scores are dropped. */
   public void forgetRecoveredScores() {
     recoveredScores = null;
-  }
-
-  /** Counts a live message; the recovery's kept scores are dropped once enough came after it. */
-  private void acceptedLive() {
-    accepted++;
-    if (recoveredScores != null && accepted >= RECOVERED_SCORES) {
-      recoveredScores = null;
-    }
   }
 
   /**

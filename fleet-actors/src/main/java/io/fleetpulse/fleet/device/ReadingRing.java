@@ -99,8 +99,9 @@ public final class ReadingRing {
    * Like {@link #window(int, long)}, but when fewer than {@code length} rows end with it, at least
    * {@code minLength} do and the oldest of them is the device's first message (its sequence
    * number is {@code firstSequence}), the window is filled at the front with that row repeated.
-   * A ring that does not start with the first message (rebuilt after a restart, or past its
-   * capacity) has no such window: filling with a later row would invent a history.
+   * A ring that does not start with the first message (past its capacity, or rebuilt after a
+   * restart from messages that no longer reach back to it) has no such window: filling with a
+   * later row would invent a history.
    */
   public List<Row> window(int length, int minLength, long firstSequence, long endSequence) {
     for (int k = 1; k <= size; k++) {

@@ -43,14 +43,6 @@ public final class TelemetryReader {
   }
 
   /**
-   * The device's rows with a time at or after {@code since} (and not after {@code until}'s day),
-   * oldest first, from at most {@code maxMessages} messages (distinct sequence numbers): the newest.
-   */
-  public CompletionStage<List<TelemetryRow>> recent(String deviceId, Instant since, Instant until, int maxMessages) {
-    return recent(deviceId, since, until, 0, maxMessages);
-  }
-
-  /**
    * The rows of the device's newest messages, oldest first: every message with a time at or after
    * {@code since} (and not after {@code until}'s day), and older ones while there are fewer than
    * {@code minMessages}; at most {@code maxMessages} messages (distinct sequence numbers) in all.
