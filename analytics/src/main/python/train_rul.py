@@ -22,8 +22,10 @@ cycles, and a whole window with the long one. An engine that has run fewer cycle
 is then predicted from what it really reported, not from a history made up of its first cycle.
 The graph still takes [batch, window, 24]; validation scores the pair exactly as it is exported.
 With --pairing mean the graph averages both ensembles on every window instead (the short one on
-the window's last S cycles, filled exactly as its own training windows were). Neither pairing beat
-version 3 on validation by the trials' margin (docs/rul-trials.md); both remain for trials.
+the window's last S cycles, filled exactly as its own training windows were). Version 4 is that
+mean of a 100-cycle and a 50-cycle ensemble (--window 100 --short-window 50 --pairing mean):
+on two validation splits, where which window was better alone changed with the split, the mean
+was better at the last cycle than the better one (docs/rul-trials.md).
 
 Two phases, one recipe (fixed epochs and learning-rate schedule, no early stopping):
 
@@ -43,6 +45,14 @@ The recipe options (--arch, --filters, --kernel, --activation, --dropout, --nois
 recipe was made on the validation engines; the test set is evaluated once, at
 the very end, after the exported model is fixed, and never used to choose anything (--no-test
 skips it, for trial runs).
+
+The two phases are independent; on two cores they can run as two processes of one thread each,
+which halves the wall time and gives the same model and metrics:
+
+    train_rul.py <recipe> --validate-only --validation-out v.json &
+    train_rul.py <recipe> --validation-from v.json
+
+(the second refits and exports, then waits for v.json and refuses one written for another recipe).
 """
 import argparse
 import hashlib
@@ -65,6 +75,9 @@ MIN_WINDOW = 30
 # recipe options whose defaults are version 2's recipe; the others are named in the command and metrics
 RECIPE_DEFAULTS = {"window": 30, "short_window": 0, "pairing": "filled", "arch": "cnn", "filters": 10, "kernel": 10, "activation": "tanh", "dropout": 0.5, "noise": 0.0,
                    "weighting": "none", "swa_start": 0}
+# options that do not change what is trained (where it goes, what is reported, how phases are run)
+NOT_RECIPE = {"data", "out", "version", "no_test", "validate_only", "swa_report", "save_validation", "validation_out",
+              "validation_from"}
 RUL_CAP = 125
 CUTS_PER_ENGINE = 25
 
@@ -378,17 +391,79 @@ def by_history(long_model, variants, units, cycles, values, engines, index, args
         halves = (("long ensemble alone", long_model), ("short ensemble alone", short_model),
                   ("the other pairing", (WindowMean if args.pairing == "filled" else ByHistory)(
                       short_model, long_model, args.short_window).eval()))
+        saved = {"y_val": y_val, "y_cut": y_cut, "filled": filled, "short_window": args.short_window}
         for name, half in halves:
             x = x_val[:, -args.short_window:, :] if half is short_model else x_val
             xc = x_cut[:, -args.short_window:, :] if half is short_model else x_cut
             p, pc = predict(half, x), predict(half, xc)
+            if half is long_model or half is short_model:
+                key = "long" if half is long_model else "short"
+                saved[key + "_val"], saved[key + "_cut"] = p, pc
             print("validation diagnostic %s: all windows %.4f (filled %d: %.4f, whole %d: %.4f), last cycle %.4f, NASA %.1f"
                   % (name, rmse(p, y_val), filled.sum(), rmse(p[filled], y_val[filled]), (~filled).sum(),
                      rmse(p[~filled], y_val[~filled]), rmse(pc, y_cut), nasa_score(pc, y_cut) * 100.0 / len(y_cut)),
                   flush=True)
+        if args.save_validation:
+            np.savez(args.save_validation, **saved)
     pairing = ByHistory if args.pairing == "filled" else WindowMean
     paired = {name: pairing(short_model, variant, args.short_window).eval() for name, variant in variants.items()}
     return pairing(short_model, long_model, args.short_window).eval(), paired
+
+
+def validation_phase(args, units, cycles, values, validation, training, index):
+    """Phase 1: members that never saw the validation engines, scored on them; the metrics."""
+    # Phase 1: validation (members that never saw the validation engines).
+    x_train, y_train, u_train = windows_with_targets(units, cycles, values, training, args.window)
+    extra = [int(s) for s in args.swa_report.split(",") if s]
+    held_out, variants = train_ensemble(
+        x_train, y_train, values[np.isin(units, training)][:, index], args, "validation",
+        sample_weights(u_train, args.weighting), extra)
+    x_val, y_val, _ = windows_with_targets(units, cycles, values, validation, args.window)
+    if args.short_window:
+        held_out, variants = by_history(held_out, variants, units, cycles, values, training, index, args, "validation",
+                                        x_val, y_val)
+    x_cut, y_cut = truncated_last_windows(units, values, validation, args.seed, CUTS_PER_ENGINE, args.window)
+    for name, variant in sorted(variants.items()):
+        pv, pc = predict(variant, x_val), predict(variant, x_cut)
+        print("validation diagnostic %s: all windows %.4f, last cycle %.4f, NASA %.1f"
+              % (name, rmse(pv, y_val), rmse(pc, y_cut), nasa_score(pc, y_cut) * 100.0 / len(y_cut)), flush=True)
+    p_val, p_cut = predict(held_out, x_val), predict(held_out, x_cut)
+    # The registry's metrics are numbers only; the validation engines go into the data description.
+    metrics = {
+        "validationRmseAllWindows": round(rmse(p_val, y_val), 4),
+        # the test protocol, CUTS_PER_ENGINE cuts per held-out engine; the NASA score is summed
+        # per 100 cuts, comparable with the 100-engine test score
+        "validationRmseLastCycle": round(rmse(p_cut, y_cut), 4),
+        "validationNasaScoreLastCycle": round(nasa_score(p_cut, y_cut) * 100.0 / len(y_cut), 2),
+        "residualSd": round(residual_sd(p_val, y_val), 4),
+        "residualSdLastCycle": round(residual_sd(p_cut, y_cut), 4),
+        "validationCutsPerEngine": CUTS_PER_ENGINE,
+        "members": args.members,
+        "epochs": args.epochs,
+        "learningRateDropEpoch": args.lr_drop,
+        "batch": args.batch,
+    }
+    # The registry reads metrics as numbers: a named choice (--arch, --pairing, ...) is in the command only.
+    for key, default in RECIPE_DEFAULTS.items():
+        value = getattr(args, key)
+        if value != default and isinstance(value, (int, float)):
+            metrics[key.replace("_", "-")] = value
+    print("validation (%d held-out engines): %s" % (len(validation), json.dumps(metrics)), flush=True)
+    return metrics
+
+
+def validation_from(path, recipe, parser):
+    """The validation metrics and seconds a --validation-out run of the same recipe wrote to path,
+    waiting for them while that run goes on."""
+    while not os.path.exists(path):
+        print("waiting for %s" % path, flush=True)
+        time.sleep(30)
+    with open(path) as f:
+        saved = json.load(f)
+    if saved["recipe"] != recipe:
+        parser.error("%s was written for another recipe: %s, not %s" % (path, saved["recipe"], recipe))
+    print("validation (from %s): %s" % (path, json.dumps(saved["metrics"])), flush=True)
+    return saved["metrics"], saved["seconds"]
 
 
 def main():
@@ -429,6 +504,14 @@ def main():
                         help="export the average of the weights after each epoch past this one (0: the last epoch's)")
     parser.add_argument("--swa-report", default="",
                         help="validation diagnostics: comma-separated further averaging starts to score")
+    parser.add_argument("--save-validation", default="",
+                        help="with --short-window: save both ensembles' validation predictions to this .npz (trials"
+                             " combining more windows offline)")
+    parser.add_argument("--validation-out", default="",
+                        help="write the validation phase's metrics and recipe to this JSON file")
+    parser.add_argument("--validation-from", default="",
+                        help="skip the validation phase: take its metrics from a --validation-out file of the same"
+                             " recipe (run the two phases as two processes, one per core)")
     args = parser.parse_args()
     if args.window < MIN_WINDOW:
         parser.error("--window must be at least %d (a device's first prediction comes after that many cycles), not %d"
@@ -453,47 +536,23 @@ def main():
     training = [e for e in engines if e not in validation]
     index = [COLUMNS.index(c) for c in INFORMATIVE]
 
-    # Phase 1: validation (members that never saw the validation engines).
-    x_train, y_train, u_train = windows_with_targets(units, cycles, values, training, args.window)
-    extra = [int(s) for s in args.swa_report.split(",") if s]
-    held_out, variants = train_ensemble(
-        x_train, y_train, values[np.isin(units, training)][:, index], args, "validation",
-        sample_weights(u_train, args.weighting), extra)
-    x_val, y_val, _ = windows_with_targets(units, cycles, values, validation, args.window)
-    if args.short_window:
-        held_out, variants = by_history(held_out, variants, units, cycles, values, training, index, args, "validation",
-                                        x_val, y_val)
-    x_cut, y_cut = truncated_last_windows(units, values, validation, args.seed, CUTS_PER_ENGINE, args.window)
-    for name, variant in sorted(variants.items()):
-        pv, pc = predict(variant, x_val), predict(variant, x_cut)
-        print("validation diagnostic %s: all windows %.4f, last cycle %.4f, NASA %.1f"
-              % (name, rmse(pv, y_val), rmse(pc, y_cut), nasa_score(pc, y_cut) * 100.0 / len(y_cut)), flush=True)
-    p_val, p_cut = predict(held_out, x_val), predict(held_out, x_cut)
-    # The registry's metrics are numbers only; the validation engines go into the data description.
-    metrics = {
-        "validationRmseAllWindows": round(rmse(p_val, y_val), 4),
-        # the test protocol, CUTS_PER_ENGINE cuts per held-out engine; the NASA score is summed
-        # per 100 cuts, comparable with the 100-engine test score
-        "validationRmseLastCycle": round(rmse(p_cut, y_cut), 4),
-        "validationNasaScoreLastCycle": round(nasa_score(p_cut, y_cut) * 100.0 / len(y_cut), 2),
-        "residualSd": round(residual_sd(p_val, y_val), 4),
-        "residualSdLastCycle": round(residual_sd(p_cut, y_cut), 4),
-        "validationCutsPerEngine": CUTS_PER_ENGINE,
-        "members": args.members,
-        "epochs": args.epochs,
-        "learningRateDropEpoch": args.lr_drop,
-        "batch": args.batch,
-    }
-    # The registry reads metrics as numbers: a named choice (--arch, --pairing, ...) is in the command only.
-    for key, default in RECIPE_DEFAULTS.items():
-        value = getattr(args, key)
-        if value != default and isinstance(value, (int, float)):
-            metrics[key.replace("_", "-")] = value
-    print("validation (%d held-out engines): %s" % (len(validation), json.dumps(metrics)), flush=True)
-    print("validation phase %.0f s" % (time.time() - started), flush=True)
-    if args.validate_only:
-        return
-    del held_out, variants, x_train, y_train, u_train
+    # Phase 1: validation. With --validation-from, the metrics of a --validate-only run of the same
+    # recipe (--validation-out), read once the refit is done: both phases run at once, one process
+    # per core.
+    recipe = {k: v for k, v in sorted(vars(args).items()) if k not in NOT_RECIPE}
+    if not args.validation_from:
+        metrics = validation_phase(args, units, cycles, values, validation, training, index)
+        validation_seconds = time.time() - started
+        print("validation phase %.0f s" % validation_seconds, flush=True)
+        if args.validation_out:
+            with open(args.validation_out + ".part", "w") as f:
+                json.dump({"recipe": recipe, "metrics": metrics, "seconds": round(validation_seconds, 1)}, f, indent=2)
+            os.replace(args.validation_out + ".part", args.validation_out)  # whole or absent for the refit's process
+        if args.validate_only:
+            return
+    elif os.path.exists(args.validation_from):
+        validation_from(args.validation_from, recipe, parser)  # a file of another recipe: refuse before the refit
+    refit_started = time.time()
 
     # Phase 2: refit on every training engine with the same recipe; this ensemble is exported.
     x_all, y_all, u_all = windows_with_targets(units, cycles, values, engines, args.window)
@@ -501,8 +560,11 @@ def main():
                               sample_weights(u_all, args.weighting))
     if args.short_window:
         model, _ = by_history(model, {}, units, cycles, values, engines, index, args, "refit")
+    refit_seconds = time.time() - refit_started
+    if args.validation_from:
+        metrics, validation_seconds = validation_from(args.validation_from, recipe, parser)
     metrics["refitEngines"] = len(engines)
-    metrics["trainingSeconds"] = round(time.time() - started, 1)
+    metrics["trainingSeconds"] = round(validation_seconds + refit_seconds, 1)  # both phases, however they ran
 
     name = "rul-" + args.dataset.lower()
     out = args.out or os.path.join("models", name, args.version)

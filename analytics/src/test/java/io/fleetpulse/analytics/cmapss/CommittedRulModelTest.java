@@ -24,16 +24,16 @@ import org.junit.jupiter.api.Test;
 class CommittedRulModelTest {
 
   /**
-   * Raise only with a better model: the committed model must not get worse than this. Version 3
-   * (test RMSE 13.83) raised it from 13.8 (version 2: 13.70): chosen on held-out training engines
-   * before the test set was evaluated (validation RMSE 12.72 against 15.25 at the last cycle), it
-   * has the better NASA score (342 against 386) and RMSE over every test window (12.98 against 13.59).
+   * Lower only with a better model: the committed model must not get worse than this. Version 4
+   * (test RMSE 12.62) lowered it from 13.9 (version 3: 13.83, version 2: 13.70): chosen on held-out
+   * training engines before the test set was evaluated (two validation splits, where the mean of a
+   * 100-cycle and a 50-cycle ensemble beat either alone; docs/rul-trials.md).
    */
-  private static final double RMSE_BOUND = 13.9;
+  private static final double RMSE_BOUND = 12.7;
 
   private static final Path REGISTRY = Path.of("../models");
-  /** The version the registry serves (its highest): 3, refit on all training engines. */
-  private static final String VERSION = "3";
+  /** The version the registry serves (its highest): 4, refit on all training engines. */
+  private static final String VERSION = "4";
   private static final Path CMAPSS = Path.of(System.getProperty("fleetpulse.cmapss", "../../shared/datasets/cmapss"));
 
   @Test
@@ -41,7 +41,8 @@ class CommittedRulModelTest {
     Assumptions.assumeTrue(Files.isRegularFile(CMAPSS.resolve("test_FD001.txt")),
         "C-MAPSS not found at " + CMAPSS.toAbsolutePath() + " (set -Dfleetpulse.cmapss=DIR)");
     // Windows ending at cycle 30 or later of the 100 test engines (13,096 cycles, 2,900 before
-    // cycle 30); version 3 fills those ending before cycle 100, version 2 none.
+    // cycle 30); versions 3 and 4 fill those ending before cycle 100 (version 4's 50-cycle half those
+    // ending before cycle 50), version 2 none.
     OfflineRulEvaluation.EveryWindow served = OfflineRulEvaluation.everyWindow(CMAPSS, REGISTRY, "rul-fd001", VERSION, "FD001");
     OfflineRulEvaluation.EveryWindow thirty = OfflineRulEvaluation.everyWindow(CMAPSS, REGISTRY, "rul-fd001", "2", "FD001");
 
@@ -50,7 +51,7 @@ class CommittedRulModelTest {
     assertThat(served.filled() + served.whole()).isEqualTo(served.windows());
     assertThat(thirty.filled()).isZero();
     assertThat(thirty.wholeRmse()).isEqualTo(thirty.rmse());
-    assertThat(served.rmse()).as("every window, version 3").isCloseTo(12.979, within(1e-3));
+    assertThat(served.rmse()).as("every window, version 4").isCloseTo(12.376, within(1e-3));
   }
 
   @Test
