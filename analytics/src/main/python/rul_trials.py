@@ -15,11 +15,10 @@ whose windows end at cycle 30 or later.
 """
 import argparse
 import itertools
-import random
 
 import numpy as np
 
-from train_rul import CUTS_PER_ENGINE, MIN_WINDOW, RUL_CAP, nasa_score, read, rmse
+from train_rul import CUTS_PER_ENGINE, MIN_WINDOW, RUL_CAP, cut_ends, held_out_engines, nasa_score, read, rmse
 
 
 def per_engine(values, lives):
@@ -48,18 +47,18 @@ def main():
     parser.add_argument("--dataset", default="FD001")
     parser.add_argument("--seed", type=int, required=True, help="the runs' --seed (it chose the split)")
     parser.add_argument("--trajectory", default="5,10,20,30", help="offsets K to fit trajectories over")
-    parser.add_argument("--long", type=int, default=100, help="the runs' --window")
     args = parser.parse_args()
 
     runs = [np.load(f) for f in args.files]
-    for run in runs[1:]:
-        if not np.allclose(run["long_val"], runs[0]["long_val"]):
-            raise SystemExit("the runs' long ensembles differ: not the same --window and --seed")
-    y_val, y_cut = runs[0]["y_val"], runs[0]["y_cut"]
-    ensembles = {str(args.long): (runs[0]["long_val"], runs[0]["long_cut"])}
     for f, run in zip(args.files, runs):
-        name = str(int(run["short_window"])) if "short_window" in run else f.rsplit("/", 1)[-1].split(".")[0]
-        ensembles[name] = (run["short_val"], run["short_cut"])
+        if "window" not in run or "short_window" not in run:
+            raise SystemExit("%s has no window lengths: not a --save-validation file of this train_rul.py" % f)
+        if int(run["window"]) != int(runs[0]["window"]) or not np.allclose(run["long_val"], runs[0]["long_val"]):
+            raise SystemExit("%s: its long ensemble differs from %s's: not the same --window and --seed" % (f, args.files[0]))
+    y_val, y_cut = runs[0]["y_val"], runs[0]["y_cut"]
+    ensembles = {str(int(runs[0]["window"])): (runs[0]["long_val"], runs[0]["long_cut"])}
+    for run in runs:
+        ensembles[str(int(run["short_window"]))] = (run["short_val"], run["short_cut"])
 
     print("windows averaged        all windows  last cycle  NASA (per 100 cuts)")
     for n in range(1, len(ensembles) + 1):
@@ -69,13 +68,12 @@ def main():
             print("%-22s  %11.4f  %10.4f  %6.1f" % (" + ".join(names), rmse(p_val, y_val), rmse(p_cut, y_cut),
                                                     nasa_score(p_cut, y_cut) * 100.0 / len(y_cut)))
 
-    # The split and the cuts exactly as train_rul.py drew them.
+    # The split and the cuts as train_rul.py draws them.
     units, _, _ = read("%s/train_%s.txt" % (args.data, args.dataset))
     engines = sorted(set(units.tolist()))
-    validation = sorted(random.Random(args.seed).sample(engines, len(engines) // 5))
+    validation = held_out_engines(engines, args.seed)
     lives = {u: int(np.sum(units == u)) for u in validation}
-    rng = np.random.RandomState(args.seed)
-    cuts = {u: rng.randint(MIN_WINDOW, lives[u] + 1, size=CUTS_PER_ENGINE) for u in validation}
+    cuts = cut_ends(units, validation, args.seed, CUTS_PER_ENGINE)
     grid = np.arange(0, 4 * RUL_CAP + 1) / 4.0
     print("trajectory fit over K + 1 windows (K = 0: the predictions themselves)")
     for name, (p_val, _) in ensembles.items():

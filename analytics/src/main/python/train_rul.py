@@ -77,7 +77,7 @@ RECIPE_DEFAULTS = {"window": 30, "short_window": 0, "pairing": "filled", "arch":
                    "weighting": "none", "swa_start": 0}
 # options that do not change what is trained (where it goes, what is reported, how phases are run)
 NOT_RECIPE = {"data", "out", "version", "no_test", "validate_only", "swa_report", "save_validation", "validation_out",
-              "validation_from"}
+              "validation_from", "validation_wait"}
 RUL_CAP = 125
 CUTS_PER_ENGINE = 25
 
@@ -109,15 +109,25 @@ def windows_with_targets(units, cycles, values, engines, window):
     return np.stack(xs), np.array(ys, dtype=np.float32), np.array(us)
 
 
-def truncated_last_windows(units, values, engines, seed, cuts, window):
-    """The test protocol on training engines: each engine cut `cuts` times at a uniformly random
-    cycle (at least MIN_WINDOW cycles in); the last window before the cut and the capped RUL there."""
+def held_out_engines(engines, seed):
+    """The validation split: a fifth of the engines, drawn by seed."""
+    return sorted(random.Random(seed).sample(engines, len(engines) // 5))
+
+
+def cut_ends(units, engines, seed, cuts):
+    """The test protocol on training engines: per engine (in order), `cuts` cycles drawn uniformly
+    by seed from MIN_WINDOW to its life, where it is cut."""
     rng = np.random.RandomState(seed)
+    return {unit: rng.randint(MIN_WINDOW, int(np.sum(units == unit)) + 1, size=cuts) for unit in engines}
+
+
+def truncated_last_windows(units, values, engines, seed, cuts, window):
+    """The last window before each cut (cut_ends) and the capped RUL there."""
     xs, ys = [], []
-    for unit in engines:
+    for unit, ends in cut_ends(units, engines, seed, cuts).items():
         v = values[units == unit]
         life = len(v)
-        for end in rng.randint(MIN_WINDOW, life + 1, size=cuts):
+        for end in ends:
             xs.append(window_ending(v, end, window))
             ys.append(min(life - end, RUL_CAP))
     return np.stack(xs), np.array(ys, dtype=np.float32)
@@ -375,23 +385,24 @@ def sample_weights(units_of_windows, mode):
     return w / w.mean()
 
 
-def by_history(long_model, variants, units, cycles, values, engines, index, args, label, x_val=None, y_val=None):
+def with_short_ensemble(long_model, variants, units, cycles, values, engines, index, args, label, held_out=None):
     """The long ensemble paired with a short one trained on the same engines (--short-window): the
     exported model (ByHistory or WindowMean, --pairing) and its diagnostic variants; given the
-    validation windows, each half and the other pairing are scored on them."""
+    validation windows and cuts (held_out: x_val, y_val, x_cut, y_cut), each half and the other
+    pairing are scored on them (and saved with --save-validation)."""
     short_args = argparse.Namespace(**vars(args))
     short_args.window = args.short_window
     x_short, y_short, u_short = windows_with_targets(units, cycles, values, engines, args.short_window)
     short_model, _ = train_ensemble(x_short, y_short, values[np.isin(units, engines)][:, index], short_args,
                                     label + " short", sample_weights(u_short, args.weighting))
-    if x_val is not None:
+    if held_out is not None:
+        x_val, y_val, x_cut, y_cut = held_out
         filled = np.all(x_val[:, 0, :] == x_val[:, 1, :], axis=1)
-        x_cut, y_cut = truncated_last_windows(units, values, [u for u in sorted(set(units.tolist())) if u not in engines],
-                                              args.seed, CUTS_PER_ENGINE, args.window)
         halves = (("long ensemble alone", long_model), ("short ensemble alone", short_model),
                   ("the other pairing", (WindowMean if args.pairing == "filled" else ByHistory)(
                       short_model, long_model, args.short_window).eval()))
-        saved = {"y_val": y_val, "y_cut": y_cut, "filled": filled, "short_window": args.short_window}
+        saved = {"y_val": y_val, "y_cut": y_cut, "filled": filled, "window": args.window,
+                 "short_window": args.short_window}
         for name, half in halves:
             x = x_val[:, -args.short_window:, :] if half is short_model else x_val
             xc = x_cut[:, -args.short_window:, :] if half is short_model else x_cut
@@ -412,17 +423,16 @@ def by_history(long_model, variants, units, cycles, values, engines, index, args
 
 def validation_phase(args, units, cycles, values, validation, training, index):
     """Phase 1: members that never saw the validation engines, scored on them; the metrics."""
-    # Phase 1: validation (members that never saw the validation engines).
     x_train, y_train, u_train = windows_with_targets(units, cycles, values, training, args.window)
     extra = [int(s) for s in args.swa_report.split(",") if s]
     held_out, variants = train_ensemble(
         x_train, y_train, values[np.isin(units, training)][:, index], args, "validation",
         sample_weights(u_train, args.weighting), extra)
     x_val, y_val, _ = windows_with_targets(units, cycles, values, validation, args.window)
-    if args.short_window:
-        held_out, variants = by_history(held_out, variants, units, cycles, values, training, index, args, "validation",
-                                        x_val, y_val)
     x_cut, y_cut = truncated_last_windows(units, values, validation, args.seed, CUTS_PER_ENGINE, args.window)
+    if args.short_window:
+        held_out, variants = with_short_ensemble(held_out, variants, units, cycles, values, training, index, args,
+                                                 "validation", (x_val, y_val, x_cut, y_cut))
     for name, variant in sorted(variants.items()):
         pv, pc = predict(variant, x_val), predict(variant, x_cut)
         print("validation diagnostic %s: all windows %.4f, last cycle %.4f, NASA %.1f"
@@ -452,11 +462,16 @@ def validation_phase(args, units, cycles, values, validation, training, index):
     return metrics
 
 
-def validation_from(path, recipe, parser):
+def validation_from(path, recipe, parser, wait_hours):
     """The validation metrics and seconds a --validation-out run of the same recipe wrote to path,
-    waiting for them while that run goes on."""
-    while not os.path.exists(path):
+    waiting for them while that run goes on (at most wait_hours: a run that died writes nothing)."""
+    if not os.path.exists(path):
         print("waiting for %s" % path, flush=True)
+    deadline = time.time() + wait_hours * 3600
+    while not os.path.exists(path):
+        if time.time() > deadline:
+            parser.error("%s did not appear within %g h: did its --validate-only --validation-out run fail? Nothing"
+                         " was exported" % (path, wait_hours))
         time.sleep(30)
     with open(path) as f:
         saved = json.load(f)
@@ -512,6 +527,8 @@ def main():
     parser.add_argument("--validation-from", default="",
                         help="skip the validation phase: take its metrics from a --validation-out file of the same"
                              " recipe (run the two phases as two processes, one per core)")
+    parser.add_argument("--validation-wait", type=float, default=3.0,
+                        help="with --validation-from: hours to wait for the file after the refit")
     args = parser.parse_args()
     if args.window < MIN_WINDOW:
         parser.error("--window must be at least %d (a device's first prediction comes after that many cycles), not %d"
@@ -519,6 +536,11 @@ def main():
     if args.short_window and not MIN_WINDOW <= args.short_window < args.window:
         parser.error("--short-window must be between %d and --window (%d), not %d"
                      % (MIN_WINDOW, args.window, args.short_window))
+    if args.validation_from and (args.validate_only or args.validation_out or args.save_validation):
+        parser.error("--validation-from skips the validation phase: it does not go with --validate-only,"
+                     " --validation-out or --save-validation")
+    if args.save_validation and not args.short_window:
+        parser.error("--save-validation saves both ensembles' predictions: it needs --short-window")
     if args.arch == "attention" and args.filters % 4:
         parser.error("--arch attention has 4 heads: --filters (its width) must be a multiple of 4, not %d" % args.filters)
 
@@ -531,8 +553,7 @@ def main():
     train_path = os.path.join(args.data, "train_%s.txt" % args.dataset)
     units, cycles, values = read(train_path)
     engines = sorted(set(units.tolist()))
-    rng = random.Random(args.seed)
-    validation = sorted(rng.sample(engines, len(engines) // 5))
+    validation = held_out_engines(engines, args.seed)
     training = [e for e in engines if e not in validation]
     index = [COLUMNS.index(c) for c in INFORMATIVE]
 
@@ -551,7 +572,7 @@ def main():
         if args.validate_only:
             return
     elif os.path.exists(args.validation_from):
-        validation_from(args.validation_from, recipe, parser)  # a file of another recipe: refuse before the refit
+        validation_from(args.validation_from, recipe, parser, 0)  # a file of another recipe: refuse before the refit
     refit_started = time.time()
 
     # Phase 2: refit on every training engine with the same recipe; this ensemble is exported.
@@ -559,10 +580,10 @@ def main():
     model, _ = train_ensemble(x_all, y_all, values[:, index], args, "refit",
                               sample_weights(u_all, args.weighting))
     if args.short_window:
-        model, _ = by_history(model, {}, units, cycles, values, engines, index, args, "refit")
+        model, _ = with_short_ensemble(model, {}, units, cycles, values, engines, index, args, "refit")
     refit_seconds = time.time() - refit_started
     if args.validation_from:
-        metrics, validation_seconds = validation_from(args.validation_from, recipe, parser)
+        metrics, validation_seconds = validation_from(args.validation_from, recipe, parser, args.validation_wait)
     metrics["refitEngines"] = len(engines)
     metrics["trainingSeconds"] = round(validation_seconds + refit_seconds, 1)  # both phases, however they ran
 

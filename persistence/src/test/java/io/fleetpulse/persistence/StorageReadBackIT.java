@@ -1,6 +1,7 @@
 package io.fleetpulse.persistence;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.Row;
@@ -101,7 +102,7 @@ class StorageReadBackIT {
       assertThat(sequences(reader.recent("tf-1", lookback, end, 100, 100))).as("all there is")
           .containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L);
       assertThat(sequences(reader.recent("tf-1", lookback, end, 4, 4))).containsExactly(4L, 5L, 6L, 7L);
-      org.assertj.core.api.Assertions.assertThatThrownBy(() -> reader.recent("tf-1", lookback, end, 5, 4))
+      assertThatThrownBy(() -> reader.recent("tf-1", lookback, end, 5, 4))
           .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("minMessages must be between 0 and maxMessages");
       assertThat(reader.recent("tf-1", lookback, end, 5, 100).toCompletableFuture().join())
           .as("whole messages, oldest first").hasSize(10).extracting(TelemetryRow::timestamp).isSorted();

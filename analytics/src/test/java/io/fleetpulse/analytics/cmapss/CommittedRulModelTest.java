@@ -112,7 +112,7 @@ class CommittedRulModelTest {
     Assumptions.assumeTrue(Files.isRegularFile(CMAPSS.resolve("train_FD003.txt")),
         "C-MAPSS not found at " + CMAPSS.toAbsolutePath() + " (set -Dfleetpulse.cmapss=DIR)");
     try (ModelRegistry models = new ModelRegistry(REGISTRY, ServingSettings.fromConfig(ConfigFactory.load()).execution())) {
-      LoadedModel served = models.loadVersion("rul-fd003", "3");
+      LoadedModel served = models.loadVersion("rul-fd003", OfflineRulEvaluation.servedVersion(REGISTRY, "rul-fd003"));
       ModelMetadata.Input input = served.metadata().input();
       Map<Integer, List<float[]>> engines = CmapssFile.read(CMAPSS.resolve("train_FD003.txt"));
       float[] batch = new float[engines.size() * input.window() * CmapssFile.VALUES_PER_CYCLE];
