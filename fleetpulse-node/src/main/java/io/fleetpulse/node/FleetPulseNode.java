@@ -29,6 +29,7 @@ import io.fleetpulse.persistence.telemetry.TelemetryWriter;
 import io.fleetpulse.serving.ServingSettings;
 import io.fleetpulse.serving.pool.InferenceClient;
 import io.fleetpulse.serving.pool.InferencePool;
+import io.fleetpulse.serving.registry.LoadedModel;
 import io.fleetpulse.serving.registry.ModelRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -165,6 +166,8 @@ public final class FleetPulseNode {
       ServingSettings servingSettings = ServingSettings.fromConfig(config);
       ModelRegistry models = new ModelRegistry(servingSettings.registryDirectory(), servingSettings.execution());
       models.loadAll().forEach(problem -> LOG.error("model refused: {}", problem));
+      ModelBindingCheck.problems(profiles.all(), name -> models.active(name).map(LoadedModel::metadata))
+          .forEach(problem -> LOG.error("model binding disagrees with the model's training: {}", problem));
       pool = Optional.of(system.systemActorOf(
           InferencePool.create(servingSettings, models, meters), "inference-pool", InferencePool.props()));
     }

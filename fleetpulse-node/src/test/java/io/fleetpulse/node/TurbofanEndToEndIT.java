@@ -12,6 +12,7 @@ import io.fleetpulse.loadtest.cmapss.CmapssReplay;
 import io.fleetpulse.persistence.cassandra.CassandraLauncher;
 import io.fleetpulse.serving.ServingSettings;
 import io.fleetpulse.serving.registry.LoadedModel;
+import io.fleetpulse.serving.registry.ModelMetadata;
 import io.fleetpulse.serving.registry.ModelRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,8 +68,8 @@ class TurbofanEndToEndIT {
             OfflineRulEvaluation.evaluate(CMAPSS, REGISTRY, "rul-fd001", SERVED_VERSION, "FD001");
         try (ModelRegistry models = new ModelRegistry(REGISTRY, ServingSettings.fromConfig(ConfigFactory.load()).execution())) {
           LoadedModel model = models.loadVersion("rul-fd001", SERVED_VERSION);
-          int window = model.metadata().input().window();
-          int minWindow = model.metadata().input().minWindow();
+          ModelMetadata.Input input = model.metadata().input();
+          int minWindow = input.minWindow();
           int compared = 0;
           int stale = 0;
           for (int unit : units) {
@@ -108,7 +109,7 @@ class TurbofanEndToEndIT {
               int end = prediction.getKey().intValue();
               assertThat(end).as(device + " window end").isBetween(minWindow, cycles.size());
               compared++;
-              float[] values = CmapssFile.window(cycles, end, window, minWindow);
+              float[] values = CmapssFile.window(cycles, end, input);
               if (Math.abs(prediction.getValue() - model.run(values, 1)[0][0]) > 1e-3) {
                 stale++;
               }
@@ -161,11 +162,10 @@ class TurbofanEndToEndIT {
             .isGreaterThanOrEqualTo(beforeRestart);
         try (ModelRegistry models = new ModelRegistry(REGISTRY, ServingSettings.fromConfig(ConfigFactory.load()).execution())) {
           LoadedModel model = models.loadVersion("rul-fd001", SERVED_VERSION);
-          int window = model.metadata().input().window();
-          int minWindow = model.metadata().input().minWindow();
+          ModelMetadata.Input input = model.metadata().input();
           for (long end : List.of((long) beforeRestart + 1, (long) cycles.size())) {
             stored = awaitPrediction(node.httpUrl(), device, end);
-            float[] values = CmapssFile.window(cycles, (int) end, window, minWindow);
+            float[] values = CmapssFile.window(cycles, (int) end, input);
             assertThat(stored.get(end)).as(device + " cycle " + end + " after the restart, end to end vs offline")
                 .isCloseTo(model.run(values, 1)[0][0], within(1e-3));
           }

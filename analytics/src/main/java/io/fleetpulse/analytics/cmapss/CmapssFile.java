@@ -1,5 +1,6 @@
 package io.fleetpulse.analytics.cmapss;
 
+import io.fleetpulse.serving.registry.ModelMetadata;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -74,14 +75,42 @@ public final class CmapssFile {
    * repeated to fill the window, as the node fills a device's first windows.
    */
   public static float[] window(List<float[]> cycles, int end, int window, int minWindow) {
+    return window(cycles, end, window, minWindow, 1);
+  }
+
+  /** The window a model version with this input takes, filled as it was trained (its min-window and fill-rows). */
+  public static float[] window(List<float[]> cycles, int end, ModelMetadata.Input input) {
+    return window(cycles, end, input.window(), input.minWindow(), input.fillRows());
+  }
+
+  /**
+   * Like {@link #window(List, int, int, int)}, but a short window is filled with the mean of the
+   * engine's first {@code fillRows} cycles (summed in double, rounded to float once), as the node
+   * fills a device's first windows for a model with that {@code fill-rows}.
+   */
+  public static float[] window(List<float[]> cycles, int end, int window, int minWindow, int fillRows) {
     if (end < minWindow || end > cycles.size()) {
       throw new IllegalArgumentException(
           "no window ends with cycle " + end + " of " + cycles.size() + " (at least " + minWindow + " cycles needed)");
     }
+    if (fillRows < 1 || fillRows > minWindow) {
+      throw new IllegalArgumentException("fill-rows must be between 1 and the min-window (" + minWindow + "), not " + fillRows);
+    }
+    float[] fill = cycles.get(0);
+    if (fillRows > 1 && end < window) {
+      fill = new float[VALUES_PER_CYCLE];
+      for (int i = 0; i < VALUES_PER_CYCLE; i++) {
+        double sum = 0;
+        for (int r = 0; r < fillRows; r++) {
+          sum += cycles.get(r)[i];
+        }
+        fill[i] = (float) (sum / fillRows);
+      }
+    }
     float[] values = new float[window * VALUES_PER_CYCLE];
     for (int row = 0; row < window; row++) {
-      float[] cycle = cycles.get(Math.max(0, end - window + row));
-      System.arraycopy(cycle, 0, values, row * VALUES_PER_CYCLE, VALUES_PER_CYCLE);
+      int cycle = end - window + row;
+      System.arraycopy(cycle < 0 ? fill : cycles.get(cycle), 0, values, row * VALUES_PER_CYCLE, VALUES_PER_CYCLE);
     }
     return values;
   }

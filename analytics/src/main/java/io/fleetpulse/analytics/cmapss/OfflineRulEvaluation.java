@@ -72,8 +72,12 @@ public final class OfflineRulEvaluation {
    * A model version and a test set it can be scored on: the model takes the turbofan metrics in
    * order, there is one true RUL per engine and every engine has run at least the min-window.
    */
-  private record TestSet(LoadedModel model, int window, int minWindow, double cap,
-                         Map<Integer, List<float[]>> engines, List<Integer> rul) {}
+  private record TestSet(LoadedModel model, ModelMetadata.Input input, double cap,
+                         Map<Integer, List<float[]>> engines, List<Integer> rul) {
+    int window() {
+      return input.window();
+    }
+  }
 
   /** What is scored on a test set; the model is open only while it runs. */
   private interface Scoring<T> {
@@ -102,7 +106,7 @@ public final class OfflineRulEvaluation {
         }
       }
       double cap = loaded.metadata().thresholds().getOrDefault("rul-cap", Double.POSITIVE_INFINITY);
-      return scoring.score(new TestSet(loaded, input.window(), input.minWindow(), cap, engines, rul));
+      return scoring.score(new TestSet(loaded, input, cap, engines, rul));
     }
   }
 
@@ -110,7 +114,7 @@ public final class OfflineRulEvaluation {
       throws ModelLoadException, ai.onnxruntime.OrtException {
     return scored(cmapss, registry, model, version, dataset, test -> {
       int window = test.window();
-      int minWindow = test.minWindow();
+      int minWindow = test.input().minWindow();
       // Batches of up to 256 windows, run as they fill (all 10,000 at once would take 100 MB).
       int perSample = window * CmapssFile.VALUES_PER_CYCLE;
       float[] batch = new float[BATCH * perSample];
@@ -122,7 +126,7 @@ public final class OfflineRulEvaluation {
       int i = 0;
       for (List<float[]> cycles : test.engines().values()) {
         for (int end = minWindow; end <= cycles.size(); end++) {
-          System.arraycopy(CmapssFile.window(cycles, end, window, minWindow), 0, batch, n * perSample, perSample);
+          System.arraycopy(CmapssFile.window(cycles, end, test.input()), 0, batch, n * perSample, perSample);
           truths[n] = Math.min(test.rul().get(i) + cycles.size() - end, test.cap());
           filled[n] = end < window;
           if (++n == BATCH) {
@@ -148,7 +152,7 @@ public final class OfflineRulEvaluation {
       float[] batch = new float[units.size() * test.window() * CmapssFile.VALUES_PER_CYCLE];
       for (int i = 0; i < units.size(); i++) {
         List<float[]> cycles = test.engines().get(units.get(i));
-        float[] last = CmapssFile.window(cycles, cycles.size(), test.window(), test.minWindow());
+        float[] last = CmapssFile.window(cycles, cycles.size(), test.input());
         System.arraycopy(last, 0, batch, i * last.length, last.length);
       }
       float[][] rows = test.model().run(batch, units.size());

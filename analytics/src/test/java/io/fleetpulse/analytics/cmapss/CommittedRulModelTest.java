@@ -118,7 +118,7 @@ class CommittedRulModelTest {
       float[] batch = new float[engines.size() * input.window() * CmapssFile.VALUES_PER_CYCLE];
       int i = 0;
       for (List<float[]> cycles : engines.values()) {
-        float[] last = CmapssFile.window(cycles, cycles.size(), input.window(), input.minWindow());
+        float[] last = CmapssFile.window(cycles, cycles.size(), input);
         System.arraycopy(last, 0, batch, i++ * last.length, last.length);
       }
       float[][] rul = served.run(batch, engines.size());

@@ -104,22 +104,52 @@ public final class ReadingRing {
    * later row would invent a history.
    */
   public List<Row> window(int length, int minLength, long firstSequence, long endSequence) {
+    return window(length, minLength, 1, firstSequence, endSequence);
+  }
+
+  /**
+   * Like {@link #window(int, int, long, long)}, but the fill is the mean of the device's first
+   * {@code fillRows} rows (at most {@code minLength}, so all of them are in the window), with the
+   * first row's keys: the device's state before the window without one message's noise. The mean
+   * is summed in double in message order and rounded to float once, as the training script does.
+   */
+  public List<Row> window(int length, int minLength, int fillRows, long firstSequence, long endSequence) {
+    if (fillRows < 1 || fillRows > minLength) {
+      throw new IllegalArgumentException("fill-rows must be between 1 and the min-window (" + minLength + "), not " + fillRows);
+    }
     for (int k = 1; k <= size; k++) {
       int slot = Math.floorMod(next - k, capacity);
       if (sequence(slot) == endSequence) {
         int available = size - k + 1;
-        if (available < length
-            && (available < minLength || sequence(Math.floorMod(slot - (available - 1), capacity)) != firstSequence)) {
+        int first = Math.floorMod(slot - (available - 1), capacity);
+        if (available < length && (available < minLength || sequence(first) != firstSequence)) {
           return List.of();
         }
         List<Row> rows = new ArrayList<>(length);
+        Row fill = available < length ? fill(first, fillRows) : null;
         for (int j = length - 1; j >= 0; j--) {
-          rows.add(row(Math.floorMod(slot - Math.min(j, available - 1), capacity)));
+          rows.add(j >= available ? fill : row(Math.floorMod(slot - j, capacity)));
         }
         return rows;
       }
     }
     return List.of();
+  }
+
+  /** The mean of the {@code count} rows from {@code first} on, with the keys of the first. */
+  private Row fill(int first, int count) {
+    if (count == 1) {
+      return row(first);
+    }
+    float[] mean = new float[width];
+    for (int i = 0; i < width; i++) {
+      double sum = 0;
+      for (int r = 0; r < count; r++) {
+        sum += values[Math.floorMod(first + r, capacity) * width + i];
+      }
+      mean[i] = (float) (sum / count);
+    }
+    return new Row(timestamp(first), sequence(first), mean);
   }
 
   /** Whether (timestamp, sequence) sorts before the row in {@code slot}. */

@@ -393,6 +393,21 @@ class DeviceStateTest {
   }
 
   @Test
+  void a_binding_s_fill_rows_fill_a_device_s_first_windows_with_the_mean_of_its_first_messages() {
+    DeviceState modelled = withRulModel(5, 2, 2);
+    modelled.ingest(telemetry(1, new Sample("vibration", T0 + 1000, 1.0)));
+    assertThat(modelled.dueInferences()).as("one message, the min-window is two").isEmpty();
+    modelled.ingest(telemetry(2, new Sample("vibration", T0 + 2000, 2.0)));
+    assertThat(modelled.dueInferences()).singleElement()
+        .satisfies(request -> assertThat(request.values()).containsExactly(1.5f, 1.5f, 1.5f, 1f, 2f));
+    modelled.inferenceAnswered("rul", new io.fleetpulse.serving.pool.InferenceReply.Prediction(
+        "rul", "1", new float[] {9f}, 1, 1), T0 + 3000, T0 + 2000, 2);
+    modelled.ingest(telemetry(3, new Sample("vibration", T0 + 3000, 6.0)));
+    assertThat(modelled.dueInferences()).as("the fill stays the mean of the first two").singleElement()
+        .satisfies(request -> assertThat(request.values()).containsExactly(1.5f, 1.5f, 1f, 2f, 6f));
+  }
+
+  @Test
   void the_live_delivery_of_a_recovered_message_runs_its_window_which_no_model_may_have_seen() {
     DeviceState modelled = withRulModel(3);
     for (int sequence = 1; sequence <= 4; sequence++) {
@@ -414,11 +429,16 @@ class DeviceStateTest {
     return withRulModel(window, window);
   }
 
-  /** Also from {@code minWindow} readings on, the first ones repeated to fill the window. */
+  /** Also from {@code minWindow} readings on, the first one repeated to fill the window. */
   private DeviceState withRulModel(int window, int minWindow) {
+    return withRulModel(window, minWindow, 1);
+  }
+
+  /** Also from {@code minWindow} readings on, the mean of the first {@code fillRows} filling the window. */
+  private DeviceState withRulModel(int window, int minWindow, int fillRows) {
     DeviceProfile withModel = new DeviceProfile("pump-model", "test", profile.metrics(), java.time.Duration.ofMinutes(1),
         io.fleetpulse.api.profile.NetworkSlice.EMBB, 8,
-        List.of(new io.fleetpulse.api.profile.ModelBinding("rul", List.of("vibration"), window, minWindow, 1, 0)));
+        List.of(new io.fleetpulse.api.profile.ModelBinding("rul", List.of("vibration"), window, minWindow, 1, 0, fillRows)));
     return new DeviceState(PUMP, withModel, SETTINGS);
   }
 

@@ -160,6 +160,31 @@ class ReadingRingTest {
   }
 
   @Test
+  void a_short_window_can_be_filled_with_the_mean_of_the_first_messages() {
+    ReadingRing ring = new ReadingRing(8, 2);
+    ring.add(10, 1, new float[] {1, 10});
+    ring.add(20, 2, new float[] {2, 20});
+    ring.add(40, 4, new float[] {4, 40});
+    assertThat(ring.window(6, 3, 3, 1, 4)).extracting(r -> r.values()[0]).as("three of six: the mean of 1, 2, 4 fills")
+        .containsExactly(7f / 3, 7f / 3, 7f / 3, 1f, 2f, 4f);
+    assertThat(ring.window(6, 3, 3, 1, 4).get(0).values()[1]).isEqualTo(70f / 3);
+    assertThat(ring.window(6, 3, 3, 1, 4).get(0).sequence()).as("the fill has the first row's keys").isEqualTo(1L);
+    assertThat(ring.window(6, 3, 2, 1, 4)).extracting(r -> r.values()[0]).as("the mean of the first two")
+        .containsExactly(1.5f, 1.5f, 1.5f, 1f, 2f, 4f);
+    assertThat(ring.window(6, 3, 1, 1, 4)).as("one fill row: the first message, as without fill-rows")
+        .usingRecursiveFieldByFieldElementComparator().isEqualTo(ring.window(6, 3, 1, 4));
+
+    ring.add(30, 3, new float[] {3, 30}); // late: the fill is the mean of the first three in event order
+    assertThat(ring.window(6, 3, 3, 1, 4)).extracting(r -> r.values()[0]).containsExactly(2f, 2f, 1f, 2f, 3f, 4f);
+    ring.add(50, 5, new float[] {5, 50});
+    ring.add(60, 6, new float[] {6, 60});
+    assertThat(ring.window(6, 3, 3, 1, 6)).extracting(r -> r.values()[0]).as("a whole window: no fill")
+        .containsExactly(1f, 2f, 3f, 4f, 5f, 6f);
+    assertThatThrownBy(() -> ring.window(6, 3, 4, 1, 6)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("fill-rows must be between 1 and the min-window (3), not 4");
+  }
+
+  @Test
   void a_short_window_is_filled_with_the_first_message_from_its_minimum_length_on() {
     ReadingRing five = new ReadingRing(5, 1);
     five.add(10, 1, new float[] {1});

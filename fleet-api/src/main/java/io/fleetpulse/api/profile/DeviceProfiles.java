@@ -80,7 +80,8 @@ public final class DeviceProfiles {
           model.getString("model"), model.getStringList("features"), window,
           model.hasPath("min-window") ? model.getInt("min-window") : window,
           model.hasPath("every") ? model.getInt("every") : 1,
-          model.hasPath("failure-horizon") ? model.getInt("failure-horizon") : 0));
+          model.hasPath("failure-horizon") ? model.getInt("failure-horizon") : 0,
+          model.hasPath("fill-rows") ? model.getInt("fill-rows") : 1));
     }
     return models;
   }

@@ -9,8 +9,11 @@ import java.util.List;
  *
  * <p>{@code minWindow} (at most {@code window}; equal to it unless the model was trained for
  * less): a device that has sent at least {@code minWindow} but fewer than {@code window} messages
- * is predicted too, its window filled at the front with its first message repeated. A model
- * trained on long windows thus still answers from a device's early life, as it was taught to.
+ * is predicted too, its window filled at the front with the mean of its first {@code fillRows}
+ * messages (1 to {@code minWindow}; 1: its first message repeated), exactly as the model was
+ * trained (its metadata's {@code fill-rows}). A model trained on long windows thus still answers
+ * from a device's early life, as it was taught to; the mean of several first messages is the
+ * device's state before the window without one message's noise.
  * The first message is the one numbered {@link #FIRST_SEQUENCE} (a turbofan numbers its messages
  * by cycle): only a window that reaches back to it is filled, so a device whose actor restarted
  * mid-life, with only its recent messages to recover, waits for a whole window instead of being
@@ -21,7 +24,8 @@ import java.util.List;
  * device fails within that many cycles, from the model version's {@code residual-sd} threshold
  * (the standard deviation of its errors on held-out engines), appended to its outputs.
  */
-public record ModelBinding(String model, List<String> features, int window, int minWindow, int every, int failureHorizon) {
+public record ModelBinding(
+    String model, List<String> features, int window, int minWindow, int every, int failureHorizon, int fillRows) {
 
   /** The sequence number of a device's first message, from which short windows are filled. */
   public static final long FIRST_SEQUENCE = 1;
@@ -38,14 +42,23 @@ public record ModelBinding(String model, List<String> features, int window, int 
     if (failureHorizon < 0) {
       throw new IllegalArgumentException("model '" + model + "': failure-horizon must not be negative");
     }
+    if (fillRows < 1 || fillRows > minWindow) {
+      throw new IllegalArgumentException(
+          "model '" + model + "': fill-rows must be between 1 and the min-window (" + minWindow + "), not " + fillRows);
+    }
+  }
+
+  /** A binding whose short windows are filled with the first message repeated ({@code fillRows == 1}). */
+  public ModelBinding(String model, List<String> features, int window, int minWindow, int every, int failureHorizon) {
+    this(model, features, window, minWindow, every, failureHorizon, 1);
   }
 
   /** A binding whose windows are always whole ({@code minWindow == window}). */
   public ModelBinding(String model, List<String> features, int window, int every, int failureHorizon) {
-    this(model, features, window, window, every, failureHorizon);
+    this(model, features, window, window, every, failureHorizon, 1);
   }
 
   public ModelBinding(String model, List<String> features, int window, int every) {
-    this(model, features, window, window, every, 0);
+    this(model, features, window, window, every, 0, 1);
   }
 }

@@ -58,6 +58,25 @@ class DeviceProfilesTest {
   }
 
   @Test
+  void reads_a_model_binding_s_fill_rows_defaulting_to_one_and_rejects_more_than_its_min_window() {
+    String profile = "fleetpulse.profiles.p { description = x, network-slice = embb, inactivity-timeout = 1s,"
+        + " ring-buffer-size = 8, metrics = [{ name = a, unit = u, min = 0, max = 1 }], models = [%s] }";
+    assertThat(DeviceProfiles.fromConfig(ConfigFactory.parseString(profile.formatted(
+        "{ model = m, features = [a], window = 6, min-window = 3, fill-rows = 3 }"))).get("p").models().get(0).fillRows())
+        .isEqualTo(3);
+    assertThat(DeviceProfiles.fromConfig(ConfigFactory.parseString(profile.formatted(
+        "{ model = m, features = [a], window = 6, min-window = 3 }"))).get("p").models().get(0).fillRows())
+        .as("the first message repeated, as before fill-rows existed").isEqualTo(1);
+    assertThatThrownBy(() -> DeviceProfiles.fromConfig(ConfigFactory.parseString(profile.formatted(
+        "{ model = m, features = [a], window = 6, min-window = 3, fill-rows = 4 }"))))
+        .hasMessageContaining("invalid device profile 'p'")
+        .hasMessageContaining("fill-rows must be between 1 and the min-window (3), not 4");
+    assertThatThrownBy(() -> DeviceProfiles.fromConfig(ConfigFactory.parseString(profile.formatted(
+        "{ model = m, features = [a], window = 6, min-window = 3, fill-rows = 0 }"))))
+        .hasMessageContaining("fill-rows must be between 1 and the min-window (3), not 0");
+  }
+
+  @Test
   void rejects_an_unknown_network_slice() {
     var config = ConfigFactory.parseString(
         "fleetpulse.profiles.bad { description = x, network-slice = 6g, inactivity-timeout = 1s,"

@@ -37,10 +37,13 @@ public record ModelMetadata(
    * The model reads a {@code [batch, window, features.size()]} float tensor named {@code name}.
    * {@code min-window} (optional, at most the window; the window when absent): the model was also
    * trained on the windows of a device's first {@code min-window} to {@code window - 1} readings,
-   * filled at the front with its first reading, and may be served so (a profile binding's
-   * {@code min-window}).
+   * filled at the front, and may be served so (a profile binding's {@code min-window}).
+   * {@code fill-rows} (optional, 1 to the min-window; 1 when absent): what fills such a window, the
+   * mean of the device's first {@code fill-rows} readings (1: its first reading repeated), as it was
+   * trained (a profile binding's {@code fill-rows}).
    */
-  public record Input(String name, int window, @JsonProperty("min-window") Integer minWindow, List<String> features) {
+  public record Input(String name, int window, @JsonProperty("min-window") Integer minWindow,
+      @JsonProperty("fill-rows") Integer fillRows, List<String> features) {
     public Input {
       features = List.copyOf(features);
       if (window < 1 || features.isEmpty()) {
@@ -52,10 +55,21 @@ public record ModelMetadata(
       if (minWindow < 1 || minWindow > window) {
         throw new IllegalArgumentException("input min-window must be between 1 and the window (" + window + "), not " + minWindow);
       }
+      if (fillRows == null) {
+        fillRows = 1;
+      }
+      if (fillRows < 1 || fillRows > minWindow) {
+        throw new IllegalArgumentException(
+            "input fill-rows must be between 1 and the min-window (" + minWindow + "), not " + fillRows);
+      }
+    }
+
+    public Input(String name, int window, Integer minWindow, List<String> features) {
+      this(name, window, minWindow, null, features);
     }
 
     public Input(String name, int window, List<String> features) {
-      this(name, window, null, features);
+      this(name, window, null, null, features);
     }
 
     public int valuesPerSample() {

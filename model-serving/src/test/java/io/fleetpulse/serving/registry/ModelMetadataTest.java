@@ -71,6 +71,21 @@ class ModelMetadataTest {
   }
 
   @Test
+  void reads_fill_rows_and_defaults_them_to_the_first_reading() throws Exception {
+    ModelMetadata filled = read("""
+        {"name": "m", "version": "1",
+         "input": {"name": "window", "window": 50, "min-window": 30, "fill-rows": 30, "features": ["a"]},
+         "outputs": [{"name": "x", "size": 1}]}""");
+    assertThat(filled.input().fillRows()).isEqualTo(30);
+    assertThat(new ModelMetadata.Input("window", 50, 30, List.of("a")).fillRows()).isEqualTo(1);
+    assertThatThrownBy(() -> new ModelMetadata.Input("window", 50, 30, 31, List.of("a")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("fill-rows must be between 1 and the min-window (30), not 31");
+    assertThatThrownBy(() -> new ModelMetadata.Input("window", 50, 30, 0, List.of("a")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("fill-rows");
+  }
+
+  @Test
   void treats_missing_thresholds_and_training_as_none() throws Exception {
     ModelMetadata metadata = read("{\"name\": \"m\", \"version\": \"1\", " + INPUT + ", " + OUTPUTS + "}");
 

@@ -1,0 +1,47 @@
+package io.fleetpulse.node;
+
+import io.fleetpulse.api.profile.DeviceProfile;
+import io.fleetpulse.api.profile.ModelBinding;
+import io.fleetpulse.serving.registry.ModelMetadata;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Whether each profile's model bindings build the windows the served model versions were trained
+ * on. The pool refuses a window of the wrong shape, but not one filled differently from the
+ * training: a binding that runs a device's first windows from fewer messages than the model's
+ * {@code min-window}, or fills them otherwise than its {@code fill-rows}, would get predictions
+ * for inputs the model never saw, silently. Checked where the registry is loaded, at start.
+ */
+final class ModelBindingCheck {
+
+  private ModelBindingCheck() {}
+
+  /** One line per binding that disagrees with its model's active version; empty when all agree. */
+  static List<String> problems(Collection<DeviceProfile> profiles, Function<String, Optional<ModelMetadata>> active) {
+    List<String> problems = new ArrayList<>();
+    for (DeviceProfile profile : profiles) {
+      for (ModelBinding binding : profile.models()) {
+        active.apply(binding.model()).ifPresent(metadata -> {
+          ModelMetadata.Input input = metadata.input();
+          String where = "profile '" + profile.name() + "' runs " + metadata.name() + " v" + metadata.version();
+          if (binding.window() != input.window()) {
+            problems.add(where + " on windows of " + binding.window() + " messages; the model takes " + input.window());
+          }
+          if (binding.minWindow() < input.minWindow()) {
+            problems.add(where + " from " + binding.minWindow() + " messages (min-window); the model was trained from "
+                + input.minWindow());
+          }
+          if (binding.minWindow() < binding.window() && binding.fillRows() != input.fillRows()) {
+            problems.add(where + " filling short windows with the mean of the first " + binding.fillRows()
+                + " messages (fill-rows); the model was trained with " + input.fillRows());
+          }
+        });
+      }
+    }
+    return problems;
+  }
+}
