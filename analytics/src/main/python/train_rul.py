@@ -11,9 +11,12 @@ what devices send: [batch, window, 24] (3 operating settings, then sensors 1..21
 informative sensors and normalises them inside the graph, and outputs the RUL in cycles.
 
 A window (--window cycles) ends at every cycle from the 30th (MIN_WINDOW) on; until an engine has
-run a whole window, its first cycle repeated fills the front. The node fills a device's first
-windows the same way (the model's "min-window" in model.json, the binding's min-window), so a long
-window costs no early predictions: a device is predicted from its 30th cycle whatever the window.
+run a whole window, its first cycle repeated fills the front (--fill first), or the mean of its
+first 30 cycles (--fill mean: the engine's state before the window without one cycle's sensor
+noise, which a fill repeated 70 times turns into a history the engine never had). The node fills a
+device's first windows the same way (the model's "min-window" and "fill-rows" in model.json, the
+binding's), so a long window costs no early predictions: a device is predicted from its 30th cycle
+whatever the window.
 
 With --short-window S, two ensembles are trained with one recipe: one on windows of --window
 cycles and one on windows of S cycles (no filling), and the exported graph answers a filled
@@ -72,8 +75,10 @@ INFORMATIVE = ["sensor-%d" % i for i in (2, 3, 4, 7, 8, 9, 11, 12, 13, 14, 15, 1
 # A model window longer than that is filled at the front with the engine's first cycle until the
 # engine has run a whole window: the node does the same (its binding's min-window).
 MIN_WINDOW = 30
+# --fill mean fills a short history's window with the mean of the engine's first this many cycles.
+FILL_CYCLES = MIN_WINDOW
 # recipe options whose defaults are version 2's recipe; the others are named in the command and metrics
-RECIPE_DEFAULTS = {"window": 30, "short_window": 0, "pairing": "filled", "arch": "cnn", "filters": 10, "kernel": 10, "activation": "tanh", "dropout": 0.5, "noise": 0.0,
+RECIPE_DEFAULTS = {"window": 30, "short_window": 0, "pairing": "filled", "fill": "first", "arch": "cnn", "filters": 10, "kernel": 10, "activation": "tanh", "dropout": 0.5, "noise": 0.0,
                    "weighting": "none", "swa_start": 0}
 # options that do not change what is trained (where it goes, what is reported, how phases are run)
 NOT_RECIPE = {"data", "out", "version", "no_test", "validate_only", "swa_report", "save_validation", "validation_out",
@@ -87,15 +92,25 @@ def read(path):
     return rows[:, 0].astype(int), rows[:, 1].astype(int), rows[:, 2:].astype(np.float32)
 
 
-def window_ending(v, end, window):
+def window_ending(v, end, window, fill="first"):
     """The window of an engine's cycles v that ends with cycle `end` (1-based), filled at the front
-    with its first cycle when the engine has run fewer than `window` cycles."""
+    when the engine has run fewer than `window` cycles: with its first cycle (fill "first"), or with
+    the mean of its first FILL_CYCLES cycles (fill "mean": the engine's state before the window
+    without one cycle's sensor noise; end is at least MIN_WINDOW, so they are all in the window)."""
     if end >= window:
         return v[end - window:end]
-    return np.concatenate([np.repeat(v[:1], window - end, axis=0), v[:end]])
+    if fill == "first":
+        front = v[:1]
+    elif end >= FILL_CYCLES:
+        # summed in double and rounded to float once, as the node does (ReadingRing, CmapssFile)
+        front = v[:FILL_CYCLES].astype(np.float64).mean(axis=0, keepdims=True).astype(v.dtype)
+    else:
+        raise ValueError("a window filled with the mean of %d cycles ends at cycle %d or later, not %d"
+                         % (FILL_CYCLES, FILL_CYCLES, end))
+    return np.concatenate([np.repeat(front, window - end, axis=0), v[:end]])
 
 
-def windows_with_targets(units, cycles, values, engines, window):
+def windows_with_targets(units, cycles, values, engines, window, fill="first"):
     xs, ys, us = [], [], []
     for unit in engines:
         mask = units == unit
@@ -103,7 +118,7 @@ def windows_with_targets(units, cycles, values, engines, window):
         life = cycles[mask].max()
         rul = np.minimum(life - cycles[mask], RUL_CAP).astype(np.float32)
         for end in range(MIN_WINDOW, len(v) + 1):
-            xs.append(window_ending(v, end, window))
+            xs.append(window_ending(v, end, window, fill))
             ys.append(rul[end - 1])
             us.append(unit)
     return np.stack(xs), np.array(ys, dtype=np.float32), np.array(us)
@@ -121,14 +136,14 @@ def cut_ends(units, engines, seed, cuts):
     return {unit: rng.randint(MIN_WINDOW, int(np.sum(units == unit)) + 1, size=cuts) for unit in engines}
 
 
-def truncated_last_windows(units, values, engines, seed, cuts, window):
+def truncated_last_windows(units, values, engines, seed, cuts, window, fill="first"):
     """The last window before each cut (cut_ends) and the capped RUL there."""
     xs, ys = [], []
     for unit, ends in cut_ends(units, engines, seed, cuts).items():
         v = values[units == unit]
         life = len(v)
         for end in ends:
-            xs.append(window_ending(v, end, window))
+            xs.append(window_ending(v, end, window, fill))
             ys.append(min(life - end, RUL_CAP))
     return np.stack(xs), np.array(ys, dtype=np.float32)
 
@@ -392,7 +407,7 @@ def with_short_ensemble(long_model, variants, units, cycles, values, engines, in
     pairing are scored on them (and saved with --save-validation)."""
     short_args = argparse.Namespace(**vars(args))
     short_args.window = args.short_window
-    x_short, y_short, u_short = windows_with_targets(units, cycles, values, engines, args.short_window)
+    x_short, y_short, u_short = windows_with_targets(units, cycles, values, engines, args.short_window, args.fill)
     short_model, _ = train_ensemble(x_short, y_short, values[np.isin(units, engines)][:, index], short_args,
                                     label + " short", sample_weights(u_short, args.weighting))
     if held_out is not None:
@@ -423,13 +438,14 @@ def with_short_ensemble(long_model, variants, units, cycles, values, engines, in
 
 def validation_phase(args, units, cycles, values, validation, training, index):
     """Phase 1: members that never saw the validation engines, scored on them; the metrics."""
-    x_train, y_train, u_train = windows_with_targets(units, cycles, values, training, args.window)
+    x_train, y_train, u_train = windows_with_targets(units, cycles, values, training, args.window, args.fill)
     extra = [int(s) for s in args.swa_report.split(",") if s]
     held_out, variants = train_ensemble(
         x_train, y_train, values[np.isin(units, training)][:, index], args, "validation",
         sample_weights(u_train, args.weighting), extra)
-    x_val, y_val, _ = windows_with_targets(units, cycles, values, validation, args.window)
-    x_cut, y_cut = truncated_last_windows(units, values, validation, args.seed, CUTS_PER_ENGINE, args.window)
+    x_val, y_val, _ = windows_with_targets(units, cycles, values, validation, args.window, args.fill)
+    x_cut, y_cut = truncated_last_windows(units, values, validation, args.seed, CUTS_PER_ENGINE, args.window,
+                                          args.fill)
     if args.short_window:
         held_out, variants = with_short_ensemble(held_out, variants, units, cycles, values, training, index, args,
                                                  "validation", (x_val, y_val, x_cut, y_cut))
@@ -481,8 +497,9 @@ def validation_from(path, recipe, parser, wait_hours):
     return saved["metrics"], saved["seconds"]
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+def argument_parser(description=None):
+    """The recipe's options and this script's (rul_cv.py adds its own to them)."""
+    parser = argparse.ArgumentParser(description=description or __doc__.split("\n")[0])
     parser.add_argument("--data", default="../shared/datasets/cmapss", help="directory of the C-MAPSS text files")
     parser.add_argument("--dataset", default="FD001", choices=["FD001", "FD003"])
     parser.add_argument("--out", default=None, help="registry directory (default models/rul-<dataset>/<version>)")
@@ -505,6 +522,9 @@ def main():
     parser.add_argument("--pairing", default="filled", choices=["filled", "mean"],
                         help="with --short-window: filled (the short ensemble answers filled windows) or mean"
                              " (the mean of both on every window)")
+    parser.add_argument("--fill", default="first", choices=["first", "mean"],
+                        help="what fills the front of a window longer than the engine's history: its first cycle"
+                             " repeated, or the mean of its first %d cycles" % FILL_CYCLES)
     parser.add_argument("--arch", default="cnn", choices=["cnn", "tcn", "attention"],
                         help="cnn: Li, Ding and Sun's 1-D CNN; tcn: a dilated temporal convolutional network")
     parser.add_argument("--filters", type=int, default=10, help="convolution filters (tcn: channels)")
@@ -529,6 +549,11 @@ def main():
                              " recipe (run the two phases as two processes, one per core)")
     parser.add_argument("--validation-wait", type=float, default=3.0,
                         help="with --validation-from: hours to wait for the file after the refit")
+    return parser
+
+
+def main():
+    parser = argument_parser()
     args = parser.parse_args()
     if args.window < MIN_WINDOW:
         parser.error("--window must be at least %d (a device's first prediction comes after that many cycles), not %d"
@@ -576,7 +601,7 @@ def main():
     refit_started = time.time()
 
     # Phase 2: refit on every training engine with the same recipe; this ensemble is exported.
-    x_all, y_all, u_all = windows_with_targets(units, cycles, values, engines, args.window)
+    x_all, y_all, u_all = windows_with_targets(units, cycles, values, engines, args.window, args.fill)
     model, _ = train_ensemble(x_all, y_all, values[:, index], args, "refit",
                               sample_weights(u_all, args.weighting))
     if args.short_window:
@@ -601,7 +626,7 @@ def main():
         rul_path = os.path.join(args.data, "RUL_FD001.txt")
         t_units, _, t_values = read(test_path)
         true = np.minimum(np.loadtxt(rul_path), RUL_CAP).astype(np.float32)
-        x_test = np.stack([window_ending(t_values[t_units == u], int(np.sum(t_units == u)), args.window)
+        x_test = np.stack([window_ending(t_values[t_units == u], int(np.sum(t_units == u)), args.window, args.fill)
                            for u in sorted(set(t_units.tolist()))])
         p = predict(model, x_test)
         metrics["testRmse"] = round(rmse(p, true), 4)
@@ -622,8 +647,10 @@ def main():
         "name": name,
         "version": args.version,
         # min-window: from that many cycles on, the model also takes windows filled at the front
-        # with the engine's first cycle (see window_ending)
-        "input": {"name": "window", "window": args.window, "min-window": MIN_WINDOW, "features": COLUMNS},
+        # (see window_ending)
+        # fill-rows: such a window's front is the mean of the engine's first fill-rows cycles (1: its first cycle)
+        "input": {"name": "window", "window": args.window, "min-window": MIN_WINDOW,
+                  "fill-rows": FILL_CYCLES if args.fill == "mean" else 1, "features": COLUMNS},
         "outputs": [{"name": "rul", "size": 1,
                      "meaning": "remaining useful life in cycles, targets capped at %d" % RUL_CAP}],
         # residual-sd: standard deviation of (predicted - true) RUL below the cap, on held-out

@@ -1,0 +1,121 @@
+"""K-fold cross-validation of train_rul.py's recipe over window lengths: every training engine is
+held out once, so a choice between windows (or means of them) rests on all of them rather than on
+the 20 engines of one validation split (docs/rul-trials.md, fifth round).
+
+    /usr/bin/python3 analytics/src/main/python/rul_cv.py --windows 100,30 --cv-out cv-a.npz &
+    /usr/bin/python3 analytics/src/main/python/rul_cv.py --windows 50,70 --cv-out cv-b.npz &
+    wait
+    /usr/bin/python3 analytics/src/main/python/rul_cv.py --report cv-a.npz cv-b.npz
+
+The engines are shuffled by --seed and dealt into --folds folds. For each fold and window, the
+recipe's members (train_rul.py's options: --members, --epochs, ...; the seeds --seed, --seed + 1,
+...) are trained on the other folds' engines with their normalisation range and predict the fold's
+engines: every window (ends from cycle 30 to the last) and the test protocol's cuts (CUTS_PER_ENGINE
+per engine, drawn by --seed as train_rul.py draws them). A run saves its predictions after every
+fold (--cv-out), so processes for different windows can share the cores and be combined; the
+report scores every window alone and every mean of windows (which is exactly what WindowMean
+exports: a window's last S cycles are window_ending(..., S)) pooled over all folds, and the spread
+of the last-cycle RMSE over folds.
+"""
+import argparse
+import itertools
+import random
+import time
+
+import numpy as np
+import torch
+
+from train_rul import (COLUMNS, CUTS_PER_ENGINE, INFORMATIVE, MIN_WINDOW, argument_parser, nasa_score, predict, read,
+                       rmse, train_ensemble, truncated_last_windows, windows_with_targets)
+
+
+def folds_of(engines, k, seed):
+    """The engines shuffled by seed and dealt into k folds (sizes differ by at most one)."""
+    shuffled = list(engines)
+    random.Random(seed).shuffle(shuffled)
+    return [sorted(shuffled[i::k]) for i in range(k)]
+
+
+def run(args):
+    torch.set_num_threads(args.threads)
+    units, cycles, values = read("%s/train_%s.txt" % (args.data, args.dataset))
+    engines = sorted(set(units.tolist()))
+    index = [COLUMNS.index(c) for c in INFORMATIVE]
+    windows = [int(w) for w in args.windows.split(",")]
+    if any(w < MIN_WINDOW for w in windows):
+        raise SystemExit("every window must be at least %d cycles" % MIN_WINDOW)
+    saved = {"folds": args.folds, "seed": args.seed, "members": args.members, "dataset": args.dataset}
+    started = time.time()
+    for f, held_out in enumerate(folds_of(engines, args.folds, args.seed)):
+        if args.fold_list and f not in [int(k) for k in args.fold_list.split(",")]:
+            continue
+        training = [e for e in engines if e not in held_out]
+        saved["f%d_engines" % f] = np.array(held_out)
+        for window in windows:
+            recipe = argparse.Namespace(**vars(args))
+            recipe.window = window
+            label = "w%d" % window + ("" if args.fill == "first" else "-" + args.fill)
+            x, y, _ = windows_with_targets(units, cycles, values, training, window, args.fill)
+            model, _ = train_ensemble(x, y, values[np.isin(units, training)][:, index], recipe,
+                                      "fold %d %s" % (f, label))
+            x_val, y_val, _ = windows_with_targets(units, cycles, values, held_out, window, args.fill)
+            x_cut, y_cut = truncated_last_windows(units, values, held_out, args.seed, CUTS_PER_ENGINE, window,
+                                                  args.fill)
+            saved["f%d_y_val" % f], saved["f%d_y_cut" % f] = y_val, y_cut
+            saved["f%d_%s_val" % (f, label)] = predict(model, x_val)
+            saved["f%d_%s_cut" % (f, label)] = predict(model, x_cut)
+            print("fold %d %s: all windows %.4f, last cycle %.4f (%.0f s so far)"
+                  % (f, label, rmse(saved["f%d_%s_val" % (f, label)], y_val),
+                     rmse(saved["f%d_%s_cut" % (f, label)], y_cut), time.time() - started), flush=True)
+            np.savez(args.cv_out, **saved)  # as it goes: a stopped run keeps what it finished
+
+
+def report(files):
+    """Every ensemble (window and fill) of every fold found in the files, merged; the scores of each
+    alone and of every mean of them, over the folds all of them have."""
+    merged = {}
+    for f in files:
+        for key, value in np.load(f).items():
+            if key in merged and not np.array_equal(merged[key], value):
+                raise SystemExit("%s: %s differs from another file's: not the same cross-validation" % (f, key))
+            merged[key] = value
+    folds = int(merged["folds"])
+    labels = sorted({key.split("_")[1] for key in merged if key.startswith("f") and key.endswith("_cut")
+                     and key.split("_")[1] not in ("y",)}, key=lambda label: (int(label[1:].split("-")[0]), label))
+    complete = [f for f in range(folds) if all("f%d_%s_cut" % (f, label) in merged for label in labels)]
+    if not complete:
+        raise SystemExit("no fold has every ensemble of %s" % ", ".join(labels))
+    print("%s, %d of %d folds (%s), %s members per ensemble; %d engines held out in all"
+          % (merged["dataset"], len(complete), folds, ",".join(map(str, complete)), merged["members"],
+             sum(len(merged["f%d_engines" % f]) for f in complete)))
+    print("ensembles averaged              all windows  last cycle  NASA (per 100 cuts)  last cycle per fold")
+    for n in range(1, len(labels) + 1):
+        for names in itertools.combinations(labels, n):
+            p_val, y_val, p_cut, y_cut, per_fold = [], [], [], [], []
+            for f in complete:
+                p_val.append(np.mean([merged["f%d_%s_val" % (f, name)] for name in names], axis=0))
+                p_cut.append(np.mean([merged["f%d_%s_cut" % (f, name)] for name in names], axis=0))
+                y_val.append(merged["f%d_y_val" % f]), y_cut.append(merged["f%d_y_cut" % f])
+                per_fold.append(rmse(p_cut[-1], y_cut[-1]))
+            p_val, y_val, p_cut, y_cut = map(np.concatenate, (p_val, y_val, p_cut, y_cut))
+            print("%-30s  %11.4f  %10.4f  %6.1f               %s"
+                  % (" + ".join(names), rmse(p_val, y_val), rmse(p_cut, y_cut),
+                     nasa_score(p_cut, y_cut) * 100.0 / len(y_cut), " ".join("%.2f" % r for r in per_fold)))
+
+
+def main():
+    parser = argument_parser(__doc__.split("\n")[0])
+    parser.add_argument("--folds", type=int, default=5, help="folds of the training engines")
+    parser.add_argument("--windows", default="100,50", help="comma-separated window lengths to cross-validate")
+    parser.add_argument("--fold-list", default="", help="comma-separated folds this run trains (default: all)")
+    parser.add_argument("--cv-out", default="rul-cv.npz", help="where this run's predictions go")
+    parser.add_argument("--report", nargs="+", metavar="NPZ", help="score the runs in these files instead of training")
+    args = parser.parse_args()
+    if args.report:
+        report(args.report)
+    else:
+        run(args)
+
+
+if __name__ == "__main__":
+    main()
