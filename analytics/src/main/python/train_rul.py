@@ -13,7 +13,8 @@ informative sensors and normalises them inside the graph, and outputs the RUL in
 A window (--window cycles) ends at every cycle from the 30th (MIN_WINDOW) on; until an engine has
 run a whole window, its first cycle repeated fills the front (--fill first), or the mean of its
 first 30 cycles (--fill mean: the engine's state before the window without one cycle's sensor
-noise, which a fill repeated 70 times turns into a history the engine never had). The node fills a
+noise, which a fill repeated 70 times turns into a history the engine never had; a trial option:
+with three members it was worse on validation, docs/rul-trials.md's fifth round). The node fills a
 device's first windows the same way (the model's "min-window" and "fill-rows" in model.json, the
 binding's), so a long window costs no early predictions: a device is predicted from its 30th cycle
 whatever the window.
