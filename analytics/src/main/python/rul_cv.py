@@ -19,14 +19,20 @@ of the last-cycle RMSE over folds.
 """
 import argparse
 import itertools
+import json
 import random
 import time
 
 import numpy as np
 import torch
 
-from train_rul import (COLUMNS, CUTS_PER_ENGINE, INFORMATIVE, MIN_WINDOW, argument_parser, nasa_score, predict, read,
-                       rmse, train_ensemble, truncated_last_windows, windows_with_targets)
+from train_rul import (COLUMNS, CUTS_PER_ENGINE, INFORMATIVE, MIN_WINDOW, NOT_RECIPE, argument_parser, nasa_score,
+                       predict, read, rmse, train_ensemble, truncated_last_windows, windows_with_targets)
+
+# train_rul.py options this script has no use for: it trains one ensemble per --windows entry, no
+# pair, exports nothing and never reads the test set
+UNUSED = ("window", "short_window", "pairing", "out", "version", "no_test", "validate_only", "swa_report",
+          "save_validation", "validation_out", "validation_from")
 
 
 def folds_of(engines, k, seed):
@@ -42,12 +48,16 @@ def run(args):
     engines = sorted(set(units.tolist()))
     index = [COLUMNS.index(c) for c in INFORMATIVE]
     windows = [int(w) for w in args.windows.split(",")]
-    if any(w < MIN_WINDOW for w in windows):
-        raise SystemExit("every window must be at least %d cycles" % MIN_WINDOW)
-    saved = {"folds": args.folds, "seed": args.seed, "members": args.members, "dataset": args.dataset}
+    folds = [int(k) for k in args.fold_list.split(",")] if args.fold_list else list(range(args.folds))
+    # what every run to be merged must share (the window and fill name each ensemble instead)
+    recipe = {k: v for k, v in sorted(vars(args).items())
+              if k not in NOT_RECIPE and k not in UNUSED and k not in ("fill", "windows", "fold_list", "cv_out",
+                                                                       "report", "threads")}
+    saved = {"folds": args.folds, "seed": args.seed, "members": args.members, "dataset": args.dataset,
+             "recipe": json.dumps(recipe, sort_keys=True)}
     started = time.time()
     for f, held_out in enumerate(folds_of(engines, args.folds, args.seed)):
-        if args.fold_list and f not in [int(k) for k in args.fold_list.split(",")]:
+        if f not in folds:
             continue
         training = [e for e in engines if e not in held_out]
         saved["f%d_engines" % f] = np.array(held_out)
@@ -113,8 +123,19 @@ def main():
     args = parser.parse_args()
     if args.report:
         report(args.report)
-    else:
-        run(args)
+        return
+    defaults = parser.parse_args([])
+    unused = ["--" + k.replace("_", "-") for k in UNUSED if getattr(args, k) != getattr(defaults, k)]
+    if unused:
+        parser.error("%s: not used by the cross-validation (it trains one ensemble per --windows entry and exports"
+                     " nothing)" % ", ".join(unused))
+    if args.folds < 2:
+        parser.error("--folds must be at least 2, not %d" % args.folds)
+    if any(int(w) < MIN_WINDOW for w in args.windows.split(",")):
+        parser.error("every window must be at least %d cycles: %s" % (MIN_WINDOW, args.windows))
+    if args.fold_list and any(not 0 <= int(k) < args.folds for k in args.fold_list.split(",")):
+        parser.error("--fold-list takes folds 0 to %d, not %s" % (args.folds - 1, args.fold_list))
+    run(args)
 
 
 if __name__ == "__main__":

@@ -11,10 +11,11 @@ import java.util.function.Function;
 
 /**
  * Whether each profile's model bindings build the windows the served model versions were trained
- * on. The pool refuses a window of the wrong shape, but not one filled differently from the
- * training: a binding that runs a device's first windows from fewer messages than the model's
- * {@code min-window}, or fills them otherwise than its {@code fill-rows}, would get predictions
- * for inputs the model never saw, silently. Checked where the registry is loaded, at start.
+ * on. The pool refuses a window of the wrong shape, but not one of the right shape built otherwise
+ * than in training: metrics in another order, a device's first windows from fewer messages than
+ * the model's {@code min-window}, or filled otherwise than its {@code fill-rows}, would get
+ * predictions for inputs the model never saw, silently. Checked where the registry is loaded, at
+ * start (a version promoted later is not checked).
  */
 final class ModelBindingCheck {
 
@@ -28,6 +29,9 @@ final class ModelBindingCheck {
         active.apply(binding.model()).ifPresent(metadata -> {
           ModelMetadata.Input input = metadata.input();
           String where = "profile '" + profile.name() + "' runs " + metadata.name() + " v" + metadata.version();
+          if (!binding.features().equals(input.features())) {
+            problems.add(where + " on " + binding.features() + "; the model takes " + input.features());
+          }
           if (binding.window() != input.window()) {
             problems.add(where + " on windows of " + binding.window() + " messages; the model takes " + input.window());
           }

@@ -26,8 +26,8 @@ class ModelBindingCheckTest {
       Map.of(), null);
 
   private static DeviceProfile profile(ModelBinding binding) {
-    return new DeviceProfile("engine", "test", List.of(new MetricSpec("a", "1", 0, 1)), Duration.ofMinutes(1),
-        NetworkSlice.EMBB, 16, List.of(binding));
+    List<MetricSpec> metrics = List.of(new MetricSpec("a", "1", 0, 1), new MetricSpec("b", "1", 0, 1));
+    return new DeviceProfile("engine", "test", metrics, Duration.ofMinutes(1), NetworkSlice.EMBB, 16, List.of(binding));
   }
 
   private static List<String> problems(ModelBinding binding) {
@@ -51,6 +51,8 @@ class ModelBindingCheckTest {
         .contains("from 3 messages (min-window); the model was trained from 4");
     assertThat(problems(new ModelBinding("rul", List.of("a"), 12, 12, 1, 0, 1))).singleElement().asString()
         .contains("windows of 12 messages; the model takes 10");
+    assertThat(problems(new ModelBinding("rul", List.of("b"), 10, 4, 1, 0, 3))).singleElement().asString()
+        .contains("on [b]; the model takes [a]");
   }
 
   @Test

@@ -69,32 +69,19 @@ public final class CmapssFile {
   }
 
   /**
-   * The model window of an engine's cycles that ends with cycle {@code end} (1-based), flattened
-   * row by row: the last {@code window} cycles, or, for an engine that has run at least
-   * {@code minWindow} but fewer than {@code window} cycles, all of them after its first cycle
-   * repeated to fill the window, as the node fills a device's first windows.
+   * The window of an engine's cycles that ends with cycle {@code end} (1-based) that a model version
+   * with this input takes, flattened row by row: the last {@code window} cycles, or, for an engine
+   * that has run at least the min-window but fewer than {@code window} cycles, all of them after a
+   * fill: the mean of its first {@code fill-rows} cycles (summed in double, rounded to float once;
+   * 1: its first cycle), as the node fills a device's first windows and the model was trained.
    */
-  public static float[] window(List<float[]> cycles, int end, int window, int minWindow) {
-    return window(cycles, end, window, minWindow, 1);
-  }
-
-  /** The window a model version with this input takes, filled as it was trained (its min-window and fill-rows). */
   public static float[] window(List<float[]> cycles, int end, ModelMetadata.Input input) {
-    return window(cycles, end, input.window(), input.minWindow(), input.fillRows());
-  }
-
-  /**
-   * Like {@link #window(List, int, int, int)}, but a short window is filled with the mean of the
-   * engine's first {@code fillRows} cycles (summed in double, rounded to float once), as the node
-   * fills a device's first windows for a model with that {@code fill-rows}.
-   */
-  public static float[] window(List<float[]> cycles, int end, int window, int minWindow, int fillRows) {
+    int window = input.window();
+    int minWindow = input.minWindow();
+    int fillRows = input.fillRows();
     if (end < minWindow || end > cycles.size()) {
       throw new IllegalArgumentException(
           "no window ends with cycle " + end + " of " + cycles.size() + " (at least " + minWindow + " cycles needed)");
-    }
-    if (fillRows < 1 || fillRows > minWindow) {
-      throw new IllegalArgumentException("fill-rows must be between 1 and the min-window (" + minWindow + "), not " + fillRows);
     }
     float[] fill = cycles.get(0);
     if (fillRows > 1 && end < window) {

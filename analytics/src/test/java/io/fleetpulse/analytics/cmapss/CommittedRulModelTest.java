@@ -6,8 +6,6 @@ import static org.assertj.core.api.Assertions.within;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.ConfigFactory;
-import io.fleetpulse.api.profile.DeviceProfiles;
-import io.fleetpulse.api.profile.ModelBinding;
 import io.fleetpulse.serving.ServingSettings;
 import io.fleetpulse.serving.registry.LoadedModel;
 import io.fleetpulse.serving.registry.ModelRegistry;
@@ -57,18 +55,6 @@ class CommittedRulModelTest {
     assertThat(thirty.filled()).isZero();
     assertThat(thirty.wholeRmse()).isEqualTo(thirty.rmse());
     assertThat(served.rmse()).as("every window, version 4").isCloseTo(12.376, within(1e-3));
-  }
-
-  @Test
-  void the_turbofan_profile_feeds_the_served_model_the_windows_it_was_trained_on() throws Exception {
-    ModelMetadata.Input input = ModelMetadata.read(REGISTRY.resolve("rul-fd001/" + VERSION + "/model.json")).input();
-    ModelBinding binding = DeviceProfiles.fromConfig(ConfigFactory.load()).get("turbofan").models().stream()
-        .filter(model -> model.model().equals("rul-fd001")).findFirst().orElseThrow();
-
-    assertThat(binding.features()).as("feature order").isEqualTo(input.features());
-    assertThat(binding.window()).as("window").isEqualTo(input.window());
-    // Filled windows from fewer cycles than the model saw in training would be served blind.
-    assertThat(binding.minWindow()).as("min-window").isGreaterThanOrEqualTo(input.minWindow());
   }
 
   @Test

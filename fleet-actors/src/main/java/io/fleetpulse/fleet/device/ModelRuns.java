@@ -16,8 +16,8 @@ import java.util.Optional;
  * but found too few rows without it, so every stored prediction is about the window as it really
  * was. A binding with a min-window shorter than its window also runs the windows of a device's
  * first messages, filled at the front with the mean of its first fill-rows messages (see
- * {@link ReadingRing#window(int, int, int, long, long)}). One request per model is in flight at a time; queued windows run
- * one after another as answers come back, so a device's latest window is always predicted, even
+ * {@link ReadingRing#window(int, int, int, long, long)}). One request per model is in flight at a
+ * time; queued windows run one after another as answers come back, so a device's latest window is always predicted, even
  * after its last message. The queue holds at most the ring's capacity (the oldest queued windows
  * are dropped and counted as skippedBehind), and a queued window whose rows newer messages have
  * pushed out of the ring is dropped and counted the same way: the ring's rows beyond the window
@@ -122,8 +122,8 @@ final class ModelRuns {
     while (!inFlight && !queued.isEmpty()) {
       Long end = queued.iterator().next();
       queued.remove(end);
-      List<ReadingRing.Row> rows = ring.window(binding.window(), binding.minWindow(), binding.fillRows(), ModelBinding.FIRST_SEQUENCE,
-          end);
+      List<ReadingRing.Row> rows =
+          ring.window(binding.window(), binding.minWindow(), binding.fillRows(), ModelBinding.FIRST_SEQUENCE, end);
       if (rows.isEmpty()) {
         // Not enough rows yet (the first messages of a device: nothing lost), or the ring, full,
         // no longer holds the whole window: newer messages pushed it out while it queued.

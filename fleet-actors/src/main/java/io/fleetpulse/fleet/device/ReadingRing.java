@@ -92,26 +92,19 @@ public final class ReadingRing {
    * empty when that row is not in the ring or fewer than {@code length} rows end with it.
    */
   public List<Row> window(int length, long endSequence) {
-    return window(length, length, Long.MIN_VALUE, endSequence);
+    return window(length, length, 1, Long.MIN_VALUE, endSequence);
   }
 
   /**
    * Like {@link #window(int, long)}, but when fewer than {@code length} rows end with it, at least
    * {@code minLength} do and the oldest of them is the device's first message (its sequence
-   * number is {@code firstSequence}), the window is filled at the front with that row repeated.
-   * A ring that does not start with the first message (past its capacity, or rebuilt after a
-   * restart from messages that no longer reach back to it) has no such window: filling with a
-   * later row would invent a history.
-   */
-  public List<Row> window(int length, int minLength, long firstSequence, long endSequence) {
-    return window(length, minLength, 1, firstSequence, endSequence);
-  }
-
-  /**
-   * Like {@link #window(int, int, long, long)}, but the fill is the mean of the device's first
-   * {@code fillRows} rows (at most {@code minLength}, so all of them are in the window), with the
-   * first row's keys: the device's state before the window without one message's noise. The mean
-   * is summed in double in message order and rounded to float once, as the training script does.
+   * number is {@code firstSequence}), the window is filled at the front: with the mean of the
+   * device's first {@code fillRows} rows (1 to {@code minLength}, so all of them are in the window;
+   * 1: that first row repeated), summed in double in message order and rounded to float once, as
+   * the training script does, with the first row's keys. The fill rows are one {@link Row}
+   * instance, read-only like every row here. A ring that does not start with the first message
+   * (past its capacity, or rebuilt after a restart from messages that no longer reach back to it)
+   * has no such window: filling with a later row would invent a history.
    */
   public List<Row> window(int length, int minLength, int fillRows, long firstSequence, long endSequence) {
     if (fillRows < 1 || fillRows > minLength) {
