@@ -29,7 +29,6 @@ import io.fleetpulse.persistence.telemetry.TelemetryWriter;
 import io.fleetpulse.serving.ServingSettings;
 import io.fleetpulse.serving.pool.InferenceClient;
 import io.fleetpulse.serving.pool.InferencePool;
-import io.fleetpulse.serving.registry.LoadedModel;
 import io.fleetpulse.serving.registry.ModelRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -164,10 +163,10 @@ public final class FleetPulseNode {
     Optional<ActorRef<InferencePool.Command>> pool = Optional.empty();
     if (cluster.selfMember().hasRole(INFERENCE_ROLE)) {
       ServingSettings servingSettings = ServingSettings.fromConfig(config);
-      ModelRegistry models = new ModelRegistry(servingSettings.registryDirectory(), servingSettings.execution());
+      // A version whose input disagrees with a profile's binding of it never serves (ModelBindingCheck).
+      ModelRegistry models = new ModelRegistry(servingSettings.registryDirectory(), servingSettings.execution(),
+          ModelBindingCheck.admission(profiles.all()));
       models.loadAll().forEach(problem -> LOG.error("model refused: {}", problem));
-      ModelBindingCheck.problems(profiles.all(), name -> models.active(name).map(LoadedModel::metadata))
-          .forEach(problem -> LOG.error("model binding disagrees with the model's training: {}", problem));
       pool = Optional.of(system.systemActorOf(
           InferencePool.create(servingSettings, models, meters), "inference-pool", InferencePool.props()));
     }

@@ -14,12 +14,19 @@ import java.util.function.Function;
  * on. The pool refuses a window of the wrong shape, but not one of the right shape built otherwise
  * than in training: metrics in another order, a device's first windows from fewer messages than
  * the model's {@code min-window}, or filled otherwise than its {@code fill-rows}, would get
- * predictions for inputs the model never saw, silently. Checked where the registry is loaded, at
- * start (a version promoted later is not checked).
+ * predictions for inputs the model never saw, silently. It is the registry's admission check
+ * ({@link #admission}): a version that disagrees with a binding of its model never serves nor
+ * runs in shadow. At start the highest version that agrees serves (the others are logged), and a
+ * promote, shadow or rollback to one that disagrees is refused with these sentences.
  */
 final class ModelBindingCheck {
 
   private ModelBindingCheck() {}
+
+  /** The registry's admission check for these profiles: a version's disagreements with every binding of its model. */
+  static Function<ModelMetadata, List<String>> admission(Collection<DeviceProfile> profiles) {
+    return metadata -> problems(profiles, name -> name.equals(metadata.name()) ? Optional.of(metadata) : Optional.empty());
+  }
 
   /** One line per binding that disagrees with its model's active version; empty when all agree. */
   static List<String> problems(Collection<DeviceProfile> profiles, Function<String, Optional<ModelMetadata>> active) {

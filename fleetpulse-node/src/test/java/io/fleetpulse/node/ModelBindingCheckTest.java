@@ -1,6 +1,7 @@
 package io.fleetpulse.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.typesafe.config.ConfigFactory;
 import io.fleetpulse.api.profile.DeviceProfile;
@@ -63,6 +64,27 @@ class ModelBindingCheckTest {
       assertThat(models.loadAll()).isEmpty();
       assertThat(ModelBindingCheck.problems(profiles.all(), name -> models.active(name).map(LoadedModel::metadata)))
           .isEmpty();
+    }
+  }
+
+  @Test
+  void the_node_registry_refuses_to_serve_a_shipped_version_the_turbofan_binding_cannot_feed() throws Exception {
+    DeviceProfiles profiles = DeviceProfiles.fromConfig(ConfigFactory.load());
+    try (ModelRegistry models = new ModelRegistry(Path.of("..", "models"),
+        ServingSettings.fromConfig(ConfigFactory.load()).execution(), ModelBindingCheck.admission(profiles.all()))) {
+      assertThat(models.loadAll()).isEmpty();
+      String served = models.active("rul-fd001").orElseThrow().metadata().version();
+      models.install(models.loadVersion("rul-fd001", "2"));
+      models.install(models.loadVersion("rul-fd001", "3"));
+
+      assertThatThrownBy(() -> models.promote("rul-fd001", "2")).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("version 2 of rul-fd001 cannot be served: profile 'turbofan' runs rul-fd001 v2 on windows of")
+          .hasMessageContaining("the model takes 30");
+      assertThat(models.active("rul-fd001").orElseThrow().metadata().version()).isEqualTo(served);
+
+      models.promote("rul-fd001", "3"); // the 100-cycle window the binding builds
+      models.rollback("rul-fd001");
+      assertThat(models.active("rul-fd001").orElseThrow().metadata().version()).isEqualTo(served);
     }
   }
 }

@@ -16,8 +16,8 @@ import org.apache.pekko.pattern.StatusReply;
 /**
  * The model admin API of a node that runs an inference pool: list models, hot-load a version from
  * the registry directory, put it in shadow, promote it, roll back. Refusals (a broken file, a
- * graph that disagrees with its metadata, an unknown version) are 409 {@code model.refused} with
- * the pool's sentence; the active version keeps serving.
+ * graph that disagrees with its metadata, an unknown version, a version a profile's binding cannot
+ * feed) are 409 {@code model.refused} with the pool's sentence; the active version keeps serving.
  */
 final class ModelRoutes extends AllDirectives {
 

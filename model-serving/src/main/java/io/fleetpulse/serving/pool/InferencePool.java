@@ -61,7 +61,10 @@ public final class InferencePool extends AbstractBehavior<InferencePool.Command>
   /** Run {@code model} on one window: {@code window x features} floats, row-major, feature order of the model. */
   public record Infer(String model, Lane lane, float[] values, ActorRef<InferenceReply> replyTo) implements Command {}
 
-  /** Loads a version from the registry directory without serving it (the first version of a model is activated). */
+  /**
+   * Loads a version from the registry directory without serving it (the first version of a model
+   * is activated if the registry admits it; if not, the reply is the refusal and it stays loaded).
+   */
   public record LoadModel(String model, String version, ActorRef<StatusReply<ModelStatus>> replyTo) implements Command {}
 
   public record PromoteModel(String model, String version, ActorRef<StatusReply<ModelStatus>> replyTo) implements Command {}
@@ -292,7 +295,12 @@ public final class InferencePool extends AbstractBehavior<InferencePool.Command>
       return this;
     }
     if (registry.active(loaded.model()).isEmpty()) {
-      registry.promote(loaded.model(), loaded.version());
+      try {
+        registry.promote(loaded.model(), loaded.version());
+      } catch (IllegalArgumentException e) { // loaded, but not admitted to serve
+        loaded.replyTo().tell(StatusReply.error(e.getMessage()));
+        return this;
+      }
     }
     loaded.replyTo().tell(StatusReply.success(status(loaded.model())));
     return this;

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.Function;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,6 +27,12 @@ import org.slf4j.LoggerFactory;
  * version can be loaded, put in shadow (run beside the active one, its answers recorded but not
  * served), promoted and rolled back, all without a restart. A version that fails to load or
  * whose graph disagrees with its metadata is refused and the active one keeps serving.
+ *
+ * <p>An optional admission check says what the node's callers need of a version before it may
+ * serve: the node passes one that compares the version's input (features, window, min-window,
+ * fill) with the device profiles that bind the model. A version it objects to never becomes
+ * active nor shadow: at start the highest version it admits serves, and promote, shadow and
+ * rollback to a version it refuses are refused with its sentences, the active version serving on.
  *
  * <p>{@link #loadVersion} blocks (it builds a session) and may run on any thread; every other
  * method changes or reads the registry's state and is called by the pool's actor only.
@@ -38,6 +45,7 @@ public final class ModelRegistry implements AutoCloseable {
   private final Path directory;
   private final ServingSettings.Execution execution;
   private final OrtEnvironment environment;
+  private final Function<ModelMetadata, List<String>> admission;
   private final Map<String, Entry> models = new TreeMap<>();
   private boolean cudaReported;
 
@@ -48,13 +56,26 @@ public final class ModelRegistry implements AutoCloseable {
     final Deque<LoadedModel> history = new ArrayDeque<>();
   }
 
+  /** A registry that admits every version that loads. */
   public ModelRegistry(Path directory, ServingSettings.Execution execution) {
+    this(directory, execution, metadata -> List.of());
+  }
+
+  /**
+   * @param admission a version's problems for its callers, one sentence each; empty admits it
+   */
+  public ModelRegistry(Path directory, ServingSettings.Execution execution,
+      Function<ModelMetadata, List<String>> admission) {
     this.directory = directory;
     this.execution = execution;
+    this.admission = admission;
     this.environment = OrtEnvironment.getEnvironment();
   }
 
-  /** Loads and activates the highest version of every model in the directory. */
+  /**
+   * Loads and activates the highest version of every model in the directory that loads and is
+   * admitted; a refused version is reported and stays loaded (listed, not served).
+   */
   public List<String> loadAll() {
     List<String> problems = new ArrayList<>();
     if (!Files.isDirectory(directory)) {
@@ -70,7 +91,7 @@ public final class ModelRegistry implements AutoCloseable {
             install(loadVersion(name, versions.get(i)));
             promote(name, versions.get(i));
             break;
-          } catch (ModelLoadException e) {
+          } catch (ModelLoadException | IllegalArgumentException e) {
             problems.add(e.getMessage()); // the caller reports them
           }
         }
@@ -188,12 +209,14 @@ public final class ModelRegistry implements AutoCloseable {
     return entry == null ? Optional.empty() : Optional.ofNullable(entry.shadow);
   }
 
+  /** Makes a loaded version active; refused (IllegalArgumentException) if not admitted. */
   public void promote(String name, String version) {
     Entry entry = entry(name);
     LoadedModel model = loaded(entry, name, version);
     if (entry.active == model) {
       return;
     }
+    admit(model, "served");
     if (entry.active != null) {
       entry.history.push(entry.active);
     }
@@ -210,6 +233,7 @@ public final class ModelRegistry implements AutoCloseable {
     if (model == entry.active) {
       throw new IllegalArgumentException("version " + version + " of " + name + " is active; shadow another version");
     }
+    admit(model, "run in shadow");
     entry.shadow = model;
     LOG.info("model {} version {} runs in shadow", name, version);
   }
@@ -218,12 +242,13 @@ public final class ModelRegistry implements AutoCloseable {
     entry(name).shadow = null;
   }
 
-  /** Makes the previously active version active again. */
+  /** Makes the previously active version active again; refused if it is no longer admitted. */
   public void rollback(String name) {
     Entry entry = entry(name);
     if (entry.history.isEmpty()) {
       throw new IllegalArgumentException("model " + name + " has no earlier version to roll back to");
     }
+    admit(entry.history.peek(), "served");
     entry.active = entry.history.pop();
     if (entry.shadow == entry.active) {
       entry.shadow = null;
@@ -240,6 +265,14 @@ public final class ModelRegistry implements AutoCloseable {
         List.copyOf(entry.loaded.keySet()),
         entry.history.stream().map(m -> m.metadata().version()).toList())));
     return statuses;
+  }
+
+  private void admit(LoadedModel model, String use) {
+    List<String> problems = admission.apply(model.metadata());
+    if (!problems.isEmpty()) {
+      throw new IllegalArgumentException("version " + model.metadata().version() + " of " + model.metadata().name()
+          + " cannot be " + use + ": " + String.join("; ", problems));
+    }
   }
 
   private Entry entry(String name) {

@@ -7,6 +7,7 @@ import com.typesafe.config.ConfigFactory;
 import io.fleetpulse.serving.Lane;
 import io.fleetpulse.serving.ServingSettings;
 import io.fleetpulse.serving.registry.LoadedModel;
+import io.fleetpulse.serving.registry.ModelMetadata;
 import io.fleetpulse.serving.registry.ModelRegistry;
 import io.fleetpulse.serving.registry.ModelStatus;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -18,6 +19,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.function.Function;
 import java.util.stream.Stream;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
@@ -46,13 +48,18 @@ class InferencePoolTest {
   }
 
   private ActorRef<InferencePool.Command> startPool(String overrides, String... models) {
+    return startPool(overrides, metadata -> List.of(), models);
+  }
+
+  private ActorRef<InferencePool.Command> startPool(
+      String overrides, Function<ModelMetadata, List<String>> admission, String... models) {
     for (String model : models) {
       copy(Path.of("src/test/resources/models").resolve(model), registryDirectory.resolve(model));
     }
     Config config = ConfigFactory.parseString(overrides).withFallback(ConfigFactory.load());
     testKit = ActorTestKit.create("pool", config);
     ServingSettings settings = ServingSettings.fromConfig(config);
-    registry = new ModelRegistry(registryDirectory, settings.execution());
+    registry = new ModelRegistry(registryDirectory, settings.execution(), admission);
     assertThat(registry.loadAll()).isEmpty();
     meters = new SimpleMeterRegistry();
     return testKit.spawn(InferencePool.create(settings, registry, meters), "pool", InferencePool.props());
@@ -201,6 +208,30 @@ class InferencePoolTest {
 
     pool.tell(new InferencePool.RollbackModel("scorer", admin.getRef()));
     assertThat(admin.receiveMessage().getError().getMessage()).contains("no earlier version");
+  }
+
+  @Test
+  void a_first_version_the_registry_does_not_admit_is_loaded_but_never_served() {
+    ActorRef<InferencePool.Command> pool = startPool(
+        "", metadata -> metadata.name().equals("other") ? List.of("no profile feeds it") : List.of(), "scorer/1");
+    copy(Path.of("src/test/resources/models/other/1"), registryDirectory.resolve("other/1"));
+    TestProbe<StatusReply<ModelStatus>> admin = testKit.createTestProbe();
+    TestProbe<InferenceReply> probe = testKit.createTestProbe();
+
+    pool.tell(new InferencePool.LoadModel("other", "1", admin.getRef()));
+    StatusReply<ModelStatus> refused = admin.receiveMessage(Duration.ofSeconds(10));
+    assertThat(refused.isError()).isTrue();
+    assertThat(refused.getError().getMessage()).isEqualTo("version 1 of other cannot be served: no profile feeds it");
+
+    TestProbe<InferencePool.ModelList> list = testKit.createTestProbe();
+    pool.tell(new InferencePool.ListModels(list.getRef()));
+    assertThat(list.receiveMessage().models()).filteredOn(m -> m.name().equals("other")).singleElement()
+        .satisfies(m -> {
+          assertThat(m.loadedVersions()).containsExactly("1");
+          assertThat(m.activeVersion()).isNull();
+        });
+    pool.tell(new InferencePool.Infer("other", Lane.EMBB, new float[VALUES], probe.getRef()));
+    assertThat(((InferenceReply.Failed) probe.receiveMessage()).code()).isEqualTo("model.unknown");
   }
 
   @Test

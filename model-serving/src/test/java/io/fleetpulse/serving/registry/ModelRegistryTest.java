@@ -15,7 +15,9 @@ import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -395,6 +397,57 @@ class ModelRegistryTest {
 
     assertThat(activeVersion("scorer")).isEqualTo("1");
     assertThat(registry.shadow("scorer")).as("the active version never runs in shadow").isEmpty();
+  }
+
+  // ---- admission ---------------------------------------------------------------------------
+
+  /** A registry whose callers refuse the versions in {@code refused} ("scorer 2"), with a sentence each. */
+  private ModelRegistry registryRefusing(Set<String> refused) {
+    registry = new ModelRegistry(directory, EXECUTION, metadata ->
+        refused.contains(metadata.name() + " " + metadata.version()) ? List.of("no profile feeds it", "not today")
+            : List.of());
+    return registry;
+  }
+
+  @Test
+  void at_start_serves_the_highest_admitted_version_and_reports_the_refused_one() {
+    copy("scorer", "1");
+    copy("scorer", "2");
+    copy("other", "1");
+
+    List<String> problems = registryRefusing(Set.of("scorer 2", "other 1")).loadAll();
+
+    assertThat(problems).containsExactlyInAnyOrder(
+        "version 2 of scorer cannot be served: no profile feeds it; not today",
+        "version 1 of other cannot be served: no profile feeds it; not today");
+    assertThat(activeVersion("scorer")).isEqualTo("1");
+    assertThat(registry.active("other")).as("no version of it is admitted").isEmpty();
+    assertThat(status("scorer").loadedVersions()).as("a refused version stays loaded").containsExactly("1", "2");
+  }
+
+  @Test
+  void refuses_to_promote_shadow_or_roll_back_to_a_version_it_does_not_admit() throws Exception {
+    Set<String> refused = new HashSet<>();
+    copy("scorer", "1");
+    assertThat(registryRefusing(refused).loadAll()).isEmpty();
+    copy("scorer", "2");
+    registry.install(registry.loadVersion("scorer", "2"));
+    refused.add("scorer 2");
+
+    assertThatThrownBy(() -> registry.promote("scorer", "2")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("version 2 of scorer cannot be served: no profile feeds it; not today");
+    assertThatThrownBy(() -> registry.shadow("scorer", "2")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("version 2 of scorer cannot be run in shadow: no profile feeds it; not today");
+    assertThat(activeVersion("scorer")).isEqualTo("1");
+    assertThat(registry.shadow("scorer")).isEmpty();
+
+    refused.clear();
+    registry.promote("scorer", "2");
+    refused.add("scorer 1");
+    assertThatThrownBy(() -> registry.rollback("scorer")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("version 1 of scorer cannot be served: no profile feeds it; not today");
+    assertThat(activeVersion("scorer")).isEqualTo("2");
+    assertThat(status("scorer").rollbackVersions()).as("the refused rollback keeps its history").containsExactly("1");
   }
 
   @Test
