@@ -80,6 +80,18 @@ final class TelemetryAccounting {
     return map;
   }
 
+  /** {@link #storedRows}, polled until it reaches {@code expected} or the timeout passes; the last count. */
+  static long awaitStoredRows(com.datastax.oss.driver.api.core.CqlSession session, int devices, long expected,
+      Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    long rows = storedRows(session, devices);
+    while (rows < expected && System.nanoTime() < deadline) {
+      Thread.sleep(500);
+      rows = storedRows(session, devices);
+    }
+    return rows;
+  }
+
   /** Telemetry rows stored for the test publisher's devices 0..devices-1, today and yesterday (UTC). */
   static long storedRows(com.datastax.oss.driver.api.core.CqlSession session, int devices) {
     long rows = 0;

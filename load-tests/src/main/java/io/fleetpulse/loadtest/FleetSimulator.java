@@ -122,7 +122,7 @@ public final class FleetSimulator {
           // The broker acknowledges before the node has processed: wait for the node to settle
           // what was acknowledged so the processed rate is measured, and its dead letters are out.
           processing = awaitNodeSettled(node.get(), before.get(), counters.acknowledged(), publishStart,
-              tuning.ackTimeout());
+              tuning.settleTimeout());
         }
       }
       Thread.sleep(settings.drain().toMillis());
@@ -243,7 +243,8 @@ public final class FleetSimulator {
       this.simulator = simulator;
       this.printed = printed;
       SimulatorSettings.Tuning tuning = settings.tuning();
-      this.patience = tuning.ackTimeout().plus(settings.drain()).plus(tuning.connectTimeout())
+      this.patience = tuning.ackTimeout().plus(tuning.settleTimeout()).plus(settings.drain())
+          .plus(tuning.connectTimeout())
           .plus(tuning.httpTimeout());
     }
 
