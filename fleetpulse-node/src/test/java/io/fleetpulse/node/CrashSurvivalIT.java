@@ -109,7 +109,7 @@ class CrashSurvivalIT {
               Duration.ofSeconds(30)).path("state");
           assertThat(state.path("highestSequence").asLong()).as(id).isEqualTo(MESSAGES_PER_DEVICE + 1);
           recovered += state.path("recovered").asLong();
-          assertAggregatesMatchStoredRows(session, id, state);
+          assertAggregatesMatchStoredRows(session, id, state, "seed " + seed + ", killed after " + killAfter);
           assertRollupsMatchStoredRows(session, second.httpUrl(), id, t0, t0 + (MESSAGES_PER_DEVICE + 1) * 1000L);
         }
         assertThat(recovered).as("device actors rebuilt their state from stored telemetry").isPositive();
@@ -118,7 +118,7 @@ class CrashSurvivalIT {
   }
 
   /** The 15-minute window of every metric against the same statistics computed from Cassandra's rows. */
-  private static void assertAggregatesMatchStoredRows(CqlSession session, String deviceId, JsonNode state) {
+  private static void assertAggregatesMatchStoredRows(CqlSession session, String deviceId, JsonNode state, String run) {
     for (JsonNode metric : state.path("metrics")) {
       List<Double> values = new ArrayList<>();
       for (LocalDate day : days()) {
@@ -132,7 +132,7 @@ class CrashSurvivalIT {
       JsonNode window = metric.path("windows").get(metric.path("windows").size() - 1);
       double mean = values.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
       double squares = values.stream().mapToDouble(v -> (v - mean) * (v - mean)).sum();
-      String what = deviceId + " " + metric.path("metric").asText();
+      String what = deviceId + " " + metric.path("metric").asText() + " (" + run + ", state " + state + ")";
       assertThat(window.path("count").asLong()).as(what + " count").isEqualTo(values.size());
       assertThat(window.path("mean").asDouble()).as(what + " mean").isCloseTo(mean, within(1e-9 * Math.abs(mean) + 1e-12));
       assertThat(window.path("min").asDouble()).as(what + " min")
