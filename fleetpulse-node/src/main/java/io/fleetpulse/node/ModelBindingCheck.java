@@ -28,12 +28,15 @@ final class ModelBindingCheck {
     return metadata -> problems(profiles, name -> name.equals(metadata.name()) ? Optional.of(metadata) : Optional.empty());
   }
 
-  /** One line per binding that disagrees with its model's active version; empty when all agree. */
-  static List<String> problems(Collection<DeviceProfile> profiles, Function<String, Optional<ModelMetadata>> active) {
+  /**
+   * One line per binding that disagrees with the version {@code version} gives for its model (the
+   * active one, or the one to be admitted); empty when all agree.
+   */
+  static List<String> problems(Collection<DeviceProfile> profiles, Function<String, Optional<ModelMetadata>> version) {
     List<String> problems = new ArrayList<>();
     for (DeviceProfile profile : profiles) {
       for (ModelBinding binding : profile.models()) {
-        active.apply(binding.model()).ifPresent(metadata -> {
+        version.apply(binding.model()).ifPresent(metadata -> {
           ModelMetadata.Input input = metadata.input();
           String where = "profile '" + profile.name() + "' runs " + metadata.name() + " v" + metadata.version();
           if (!binding.features().equals(input.features())) {

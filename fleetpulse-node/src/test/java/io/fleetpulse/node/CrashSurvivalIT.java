@@ -98,9 +98,9 @@ class CrashSurvivalIT {
         }
         // The broker's acknowledgement is not the node's: an actor counts a message in its
         // aggregates when it accepts it, and its row may still be on the way to Cassandra.
-        assertThat(TelemetryAccounting.awaitStoredRows(session, DEVICES, expectedRows + DEVICES * TestPublisher.METRICS.size(),
-            Duration.ofSeconds(60))).as("the message after the restart stored").isEqualTo(
-            expectedRows + DEVICES * TestPublisher.METRICS.size());
+        long rowsAfter = expectedRows + (long) DEVICES * TestPublisher.METRICS.size();
+        assertThat(TelemetryAccounting.awaitStoredRows(session, DEVICES, rowsAfter, Duration.ofSeconds(60)))
+            .as("the message after the restart stored").isEqualTo(rowsAfter);
         long recovered = 0;
         for (int device = 0; device < DEVICES; device++) {
           String id = TestPublisher.deviceId(device);
