@@ -13,6 +13,8 @@ public record FleetSettings(Device device, Directory directory) {
    * @param aggregationWindows lengths of the sliding windows every metric is summarised over
    * @param bucketsPerWindow slices per window; more slices slide more smoothly and cost memory
    * @param sequenceWindow how many sequence numbers below the highest are remembered for duplicates
+   * @param deliveryMemory how accepted messages' delivery ids are remembered, to answer a gateway
+   *     retry of one as accepted rather than as a duplicate
    * @param passivationIdleTimeout an actor that received nothing for this long is stopped
    * @param activeEntityLimit the most device actors a node keeps (least recently used passivated beyond); 0: no limit
    * @param askTimeout how long the gateway waits for a device actor's answer
@@ -28,6 +30,7 @@ public record FleetSettings(Device device, Directory directory) {
       List<Duration> aggregationWindows,
       int bucketsPerWindow,
       int sequenceWindow,
+      DeliveryMemory deliveryMemory,
       Duration passivationIdleTimeout,
       int activeEntityLimit,
       Duration askTimeout,
@@ -47,6 +50,13 @@ public record FleetSettings(Device device, Directory directory) {
       return aggregationWindows.stream().max(Duration::compareTo).orElseThrow();
     }
   }
+
+  /**
+   * @param horizon how long a delivery is remembered: the gateway's ask timeout plus its longest
+   *     retry back-off, and some
+   * @param capacity the most deliveries one device remembers
+   */
+  public record DeliveryMemory(Duration horizon, int capacity) {}
 
   /**
    * @param lookback how much stored telemetry a restarting actor reads back (at least the longest
@@ -87,6 +97,7 @@ public record FleetSettings(Device device, Directory directory) {
             d.getDurationList("aggregation-windows"),
             d.getInt("buckets-per-window"),
             d.getInt("sequence-window"),
+            new DeliveryMemory(d.getDuration("delivery-memory.horizon"), d.getInt("delivery-memory.capacity")),
             d.getDuration("passivation-idle-timeout"),
             d.getInt("active-entity-limit"),
             d.getDuration("ask-timeout"),

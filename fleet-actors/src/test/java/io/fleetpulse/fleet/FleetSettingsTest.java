@@ -51,7 +51,8 @@ class FleetSettingsTest {
   @Test
   void keeps_its_own_copy_of_the_window_list() {
     java.util.List<Duration> windows = new java.util.ArrayList<>(java.util.List.of(Duration.ofMinutes(1)));
-    FleetSettings.Device device = new FleetSettings.Device(windows, 6, 1024, Duration.ofMinutes(10), 100_000, Duration.ofSeconds(5), 20, Duration.ofSeconds(3), 2,
+    FleetSettings.Device device = new FleetSettings.Device(windows, 6, 1024,
+        new FleetSettings.DeliveryMemory(Duration.ofSeconds(20), 256), Duration.ofMinutes(10), 100_000, Duration.ofSeconds(5), 20, Duration.ofSeconds(3), 2,
         new FleetSettings.Recovery(Duration.ofMinutes(15), 20000, 1000, Duration.ofMillis(200), Duration.ofSeconds(10)),
         new FleetSettings.Alerts(Duration.ofSeconds(10)), "device",
         new FleetSettings.Anomaly(io.fleetpulse.anomaly.AnomalySettings.fromConfig(ConfigFactory.defaultReference()),

@@ -57,12 +57,24 @@ public final class IngestPipeline {
     metrics.received();
     ValidationResult result = validator.validate(topic, payload, receivedAt);
     if (result instanceof ValidationResult.Valid valid) {
-      deliver(valid.telemetry(), topic, payload, ack, publisher, 0);
+      deliver(valid.telemetry().withDeliveryId(newDeliveryId()), topic, payload, ack, publisher, 0);
     } else {
       ValidationResult.Invalid invalid = (ValidationResult.Invalid) result;
       invalid.device().ifPresent(device -> sink.recordRejection(device, invalid.reason()));
       reject(topic, invalid.topic(), payload, invalid.reason(), invalid.detail(), receivedAt, ack, publisher);
     }
+  }
+
+  /**
+   * A random id for one inbound message's delivery, never {@link Telemetry#NO_DELIVERY}: unique
+   * among a device's recent deliveries across every gateway without coordination.
+   */
+  private static long newDeliveryId() {
+    long id;
+    do {
+      id = java.util.concurrent.ThreadLocalRandom.current().nextLong();
+    } while (id == Telemetry.NO_DELIVERY);
+    return id;
   }
 
   /** Stops retrying deliveries: on shutdown, unfinished messages stay with the broker. */
@@ -91,12 +103,9 @@ public final class IngestPipeline {
         metrics.accepted();
         acknowledge(ack);
       } else if (result instanceof IngestOutcome.Duplicate) {
-        if (attempt > 0) {
-          // The attempt whose answer timed out got the message in; this retry only met it there.
-          metrics.accepted();
-        } else {
-          metrics.duplicate();
-        }
+        // Another message with this sequence got in first. A retry whose earlier attempt got the
+        // message in is answered Accepted: the actor knows the delivery id.
+        metrics.duplicate();
         acknowledge(ack);
       } else {
         IngestOutcome.Rejected rejected = (IngestOutcome.Rejected) result;

@@ -148,18 +148,36 @@ class IngestPipelineTest {
   }
 
   @Test
-  void counts_a_retry_that_meets_its_own_timed_out_attempt_as_accepted() throws InterruptedException {
+  void gives_every_attempt_at_one_message_its_delivery_id_and_another_message_another() throws InterruptedException {
+    pipeline.onMessage(TOPIC, bytes(VALID), ack, publisher);
+    Delivery first = sink.nextDelivery();
+    first.outcome().completeExceptionally(new TimeoutException("device actor did not answer"));
+    Delivery retry = sink.nextDelivery();
+    pipeline.onMessage(TOPIC, bytes(VALID), ack, publisher); // the device sent the same message again
+    Delivery again = sink.nextDelivery();
+
+    assertThat(first.telemetry().deliveryId()).isNotEqualTo(Telemetry.NO_DELIVERY);
+    assertThat(retry.telemetry().deliveryId()).isEqualTo(first.telemetry().deliveryId());
+    assertThat(again.telemetry().deliveryId()).isNotEqualTo(first.telemetry().deliveryId())
+        .isNotEqualTo(Telemetry.NO_DELIVERY);
+    retry.outcome().complete(new IngestOutcome.Accepted("rm-1", 7));
+    again.outcome().complete(new IngestOutcome.Duplicate("rm-1", 7));
+    awaitUntil(() -> ack.count() == 2, "acknowledged");
+  }
+
+  @Test
+  void counts_a_duplicate_answered_to_a_retry_as_a_duplicate() throws InterruptedException {
     pipeline.onMessage(TOPIC, bytes(VALID), ack, publisher);
 
-    // The first attempt reached the actor but its answer timed out; the retry finds the sequence
-    // already recorded. The message is new to the fleet, so it must not count as a duplicate.
+    // The first attempt's answer timed out. Had it got the message in, the actor would answer the
+    // retry (same delivery id) Accepted; Duplicate means another message with the sequence came first.
     sink.nextDelivery().outcome().completeExceptionally(new TimeoutException("device actor did not answer"));
     sink.nextDelivery().outcome().complete(new IngestOutcome.Duplicate("rm-1", 7));
 
     awaitUntil(() -> ack.count() == 1, "acknowledged");
     GatewayMetrics.Snapshot snapshot = metrics.snapshot();
-    assertThat(snapshot.accepted()).isEqualTo(1);
-    assertThat(snapshot.duplicates()).isZero();
+    assertThat(snapshot.duplicates()).isEqualTo(1);
+    assertThat(snapshot.accepted()).isZero();
   }
 
   @Test

@@ -471,7 +471,7 @@ public final class DeviceActor extends AbstractMatchingBehavior<DeviceActor.Comm
     }
     Telemetry telemetry = command.telemetry();
     DeviceState current = stateFor(telemetry.device());
-    IngestOutcome outcome = current.ingest(telemetry);
+    IngestOutcome outcome = current.ingest(telemetry, clock.millis());
     if (outcome instanceof IngestOutcome.Accepted) {
       markOnline();
       raiseAlerts(current.drainSignals());

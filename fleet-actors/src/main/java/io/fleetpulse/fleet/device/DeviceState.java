@@ -32,6 +32,7 @@ public final class DeviceState {
   private final DeviceIdentity identity;
   private final DeviceProfile profile;
   private final SequenceWindow sequences;
+  private final AcceptedDeliveries deliveries;
   private final MetricAggregates[] metrics;
   private final ReadingRing ring;
   private final MinuteRollups rollups;
@@ -72,6 +73,7 @@ public final class DeviceState {
     this.records = records;
     this.profile = profile;
     this.sequences = new SequenceWindow(settings.sequenceWindow());
+    this.deliveries = new AcceptedDeliveries(settings.deliveryMemory().horizon(), settings.deliveryMemory().capacity());
     List<MetricSpec> specs = profile.metrics();
     this.metrics = new MetricAggregates[specs.size()];
     for (int i = 0; i < specs.size(); i++) {
@@ -143,10 +145,22 @@ public final class DeviceState {
     }
   }
 
-  /** Applies one validated message: counted once, however often the broker redelivers it. */
+  /**
+   * Applies one validated message: counted once, however often the broker redelivers it. A
+   * gateway retry of the delivery that got it in is answered accepted again, counted nowhere.
+   * Deliveries are remembered by the time the gateway received the message.
+   */
   public IngestOutcome ingest(Telemetry telemetry) {
+    return ingest(telemetry, telemetry.receivedAtMillis());
+  }
+
+  /** {@link #ingest(Telemetry)} at {@code nowMillis} (the actor's clock), from which the delivery is remembered. */
+  public IngestOutcome ingest(Telemetry telemetry, long nowMillis) {
     switch (sequences.record(telemetry.sequence())) {
       case DUPLICATE:
+        if (deliveries.acceptedBy(telemetry.sequence(), telemetry.deliveryId())) {
+          return new IngestOutcome.Accepted(identity.deviceId(), telemetry.sequence());
+        }
         duplicates++;
         return new IngestOutcome.Duplicate(identity.deviceId(), telemetry.sequence());
       case RECOVERED:
@@ -164,6 +178,7 @@ public final class DeviceState {
         if (scores != null) {
           scores.forEach(this::storeScore);
         }
+        deliveries.accepted(telemetry.sequence(), telemetry.deliveryId(), nowMillis);
         accepted++;
         return new IngestOutcome.Accepted(identity.deviceId(), telemetry.sequence());
       case TOO_OLD:
@@ -186,6 +201,7 @@ public final class DeviceState {
         model.accepted(ring, telemetry.sequence(), newerRows);
       }
     }
+    deliveries.accepted(telemetry.sequence(), telemetry.deliveryId(), nowMillis);
     accepted++;
     return new IngestOutcome.Accepted(identity.deviceId(), telemetry.sequence());
   }

@@ -80,6 +80,7 @@ class DeviceMessageSerializationTest {
 
     List<Object> messages = List.of(
         new DeviceActor.Ingest(telemetry(1), outcomes.ref()),
+        new DeviceActor.Ingest(telemetry(2).withDeliveryId(-4_611_686_018_427_387_904L), outcomes.ref()),
         new DeviceActor.RecordRejection(PUMP, RejectReason.METRIC_UNKNOWN),
         new DeviceActor.GetView(views.ref()),
         DeviceActor.InactivityCheck.INSTANCE,

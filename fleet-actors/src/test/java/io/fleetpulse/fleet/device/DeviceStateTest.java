@@ -76,6 +76,33 @@ class DeviceStateTest {
   }
 
   @Test
+  void answers_a_gateway_retry_of_the_delivery_that_got_a_message_in_as_accepted_and_counts_it_once() {
+    Telemetry first = telemetry(1, new Sample("vibration", T0, 2.5)).withDeliveryId(1001);
+    assertThat(state.ingest(first, T0)).isEqualTo(new IngestOutcome.Accepted("pump-7", 1));
+    state.ingest(telemetry(2, new Sample("vibration", T0 + 1000, 3.5)).withDeliveryId(1002), T0 + 1000);
+
+    // The answer to the first attempt was lost: the gateway retries the same delivery.
+    assertThat(state.ingest(first, T0 + 6000)).isEqualTo(new IngestOutcome.Accepted("pump-7", 1));
+    // The device sent sequence 1 again: another delivery, a duplicate, also when the gateway retries it.
+    Telemetry again = first.withDeliveryId(1003);
+    assertThat(state.ingest(again, T0 + 6100)).isEqualTo(new IngestOutcome.Duplicate("pump-7", 1));
+    assertThat(state.ingest(again, T0 + 11_000)).isEqualTo(new IngestOutcome.Duplicate("pump-7", 1));
+
+    DeviceView view = state.view(true, 20);
+    assertThat(view.accepted()).isEqualTo(2);
+    assertThat(view.duplicates()).isEqualTo(2);
+    assertThat(view.metrics().get(0).windows().get(0).count()).as("2.5 once, 3.5 once").isEqualTo(2);
+  }
+
+  @Test
+  void messages_without_a_delivery_id_are_never_taken_for_a_retry() {
+    Telemetry message = telemetry(1, new Sample("vibration", T0, 2.5));
+    state.ingest(message, T0);
+
+    assertThat(state.ingest(message, T0 + 10)).isEqualTo(new IngestOutcome.Duplicate("pump-7", 1));
+  }
+
+  @Test
   void rejects_a_sequence_older_than_the_window_and_counts_the_reason() {
     state.ingest(telemetry(5000, new Sample("vibration", T0, 1.0)));
     DeviceView before = state.view(true, 20);
@@ -210,6 +237,18 @@ class DeviceStateTest {
     WindowedStatistics.Summary window = view.metrics().get(0).windows().get(0);
     assertThat(window.count()).as("5.0 once, 7.0 once").isEqualTo(2);
     assertThat(window.mean()).isEqualTo(6.0);
+  }
+
+  @Test
+  void a_gateway_retry_of_a_recovered_message_s_live_delivery_is_accepted_again() {
+    Telemetry stored = telemetry(41, new Sample("vibration", T0, 5.0));
+    state.recover(stored);
+    Telemetry live = stored.withDeliveryId(77);
+
+    assertThat(state.ingest(live, T0)).isEqualTo(new IngestOutcome.Accepted("pump-7", 41));
+    assertThat(state.ingest(live, T0 + 5200)).as("its answer was lost").isEqualTo(new IngestOutcome.Accepted("pump-7", 41));
+    assertThat(state.ingest(stored.withDeliveryId(78), T0 + 5300)).isEqualTo(new IngestOutcome.Duplicate("pump-7", 41));
+    assertThat(state.view(true, 20).accepted()).isEqualTo(1);
   }
 
   @Test
