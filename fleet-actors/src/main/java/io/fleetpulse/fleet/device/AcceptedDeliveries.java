@@ -6,11 +6,12 @@ import io.fleetpulse.api.telemetry.Telemetry;
  * The delivery ids of a device's recently accepted messages, so that a gateway retry whose
  * earlier attempt got the message in (its answer was lost to the ask timeout) is answered as
  * accepted again, while another message with the same sequence stays a duplicate: the sequence
- * window alone cannot tell the two apart.
+ * window alone cannot tell the two apart. A delivery id names one message, so the ids alone are
+ * kept: a retry carries the message its delivery got in.
  *
  * <p>A delivery is remembered for {@code horizonMillis} (node clock), how long the gateway may
  * still retry it. The ring starts with room for two and doubles while its oldest delivery is
- * within the horizon, up to {@code capacity}: memory follows the device's rate (24 bytes a
+ * within the horizon, up to {@code capacity}: memory follows the device's rate (16 bytes a
  * delivery), so a device sending every few seconds keeps a handful and a burst keeps what it
  * needs. A retry of a delivery pushed out by more than {@code capacity} newer ones within the
  * horizon is answered as a duplicate. Not thread-safe: owned by one actor.
@@ -19,7 +20,6 @@ final class AcceptedDeliveries {
 
   private final long horizonMillis;
   private final int capacity;
-  private long[] sequences = new long[2];
   private long[] ids = new long[2];
   private long[] times = new long[2];
   /** The slot the next delivery takes: the oldest one once the ring is full. */
@@ -34,28 +34,27 @@ final class AcceptedDeliveries {
     this.capacity = capacity;
   }
 
-  /** Remembers that the delivery {@code id} got message {@code sequence} accepted at {@code nowMillis}. */
-  void accepted(long sequence, long id, long nowMillis) {
+  /** Remembers that the delivery {@code id} got its message accepted at {@code nowMillis}. */
+  void remember(long id, long nowMillis) {
     if (id == Telemetry.NO_DELIVERY) {
       return; // nobody retries it
     }
     if (size == ids.length && nowMillis - times[next] < horizonMillis && ids.length < capacity) {
       grow();
     }
-    sequences[next] = sequence;
     ids[next] = id;
     times[next] = nowMillis;
     next = (next + 1) % ids.length;
     size = Math.min(size + 1, ids.length);
   }
 
-  /** Whether the delivery {@code id} is the one that got message {@code sequence} accepted. */
-  boolean acceptedBy(long sequence, long id) {
+  /** Whether the delivery {@code id} got its message accepted. */
+  boolean contains(long id) {
     if (id == Telemetry.NO_DELIVERY) {
       return false;
     }
     for (int i = 0; i < size; i++) {
-      if (ids[i] == id && sequences[i] == sequence) {
+      if (ids[i] == id) {
         return true;
       }
     }
@@ -70,7 +69,6 @@ final class AcceptedDeliveries {
   /** Doubles the full ring, oldest first, so the next delivery goes after the newest. */
   private void grow() {
     int length = Math.min(ids.length * 2, capacity);
-    sequences = unrolled(sequences, length);
     ids = unrolled(ids, length);
     times = unrolled(times, length);
     next = size;

@@ -158,7 +158,7 @@ public final class DeviceState {
   public IngestOutcome ingest(Telemetry telemetry, long nowMillis) {
     switch (sequences.record(telemetry.sequence())) {
       case DUPLICATE:
-        if (deliveries.acceptedBy(telemetry.sequence(), telemetry.deliveryId())) {
+        if (deliveries.contains(telemetry.deliveryId())) {
           return new IngestOutcome.Accepted(identity.deviceId(), telemetry.sequence());
         }
         duplicates++;
@@ -178,7 +178,7 @@ public final class DeviceState {
         if (scores != null) {
           scores.forEach(this::storeScore);
         }
-        deliveries.accepted(telemetry.sequence(), telemetry.deliveryId(), nowMillis);
+        deliveries.remember(telemetry.deliveryId(), nowMillis);
         accepted++;
         return new IngestOutcome.Accepted(identity.deviceId(), telemetry.sequence());
       case TOO_OLD:
@@ -201,7 +201,7 @@ public final class DeviceState {
         model.accepted(ring, telemetry.sequence(), newerRows);
       }
     }
-    deliveries.accepted(telemetry.sequence(), telemetry.deliveryId(), nowMillis);
+    deliveries.remember(telemetry.deliveryId(), nowMillis);
     accepted++;
     return new IngestOutcome.Accepted(identity.deviceId(), telemetry.sequence());
   }

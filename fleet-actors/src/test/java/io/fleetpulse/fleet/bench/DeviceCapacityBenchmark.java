@@ -77,7 +77,9 @@ public final class DeviceCapacityBenchmark {
           // Low in every range: no alert rule fires, the figure is for a healthy device.
           samples.add(new Sample(metric.name(), at, metric.min() + (metric.max() - metric.min()) * 0.05 + (i % 7) * 0.01));
         }
-        actors.get(i).tell(new DeviceActor.Ingest(new Telemetry(identity, m, at, samples, at), replies));
+        // A delivery id as the gateway gives: the actor remembers the deliveries of the last 20 s.
+        Telemetry telemetry = new Telemetry(identity, m, at, samples, at).withDeliveryId((long) m * devices + i + 1);
+        actors.get(i).tell(new DeviceActor.Ingest(telemetry, replies));
       }
       if (m % 5 == 0) {
         Thread.sleep(10); // let the mailboxes drain between waves: the figure is for idle actors

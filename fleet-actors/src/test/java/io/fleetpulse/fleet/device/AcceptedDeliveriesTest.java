@@ -12,58 +12,56 @@ class AcceptedDeliveriesTest {
   private static final long T0 = 1_700_000_000_000L;
 
   @Test
-  void knows_the_delivery_that_got_each_message_in_and_no_other() {
+  void knows_the_deliveries_that_got_their_message_in_and_no_other() {
     AcceptedDeliveries deliveries = new AcceptedDeliveries(Duration.ofSeconds(20), 256);
-    deliveries.accepted(1, 11, T0);
-    deliveries.accepted(2, 12, T0 + 1);
+    deliveries.remember(11, T0);
+    deliveries.remember(12, T0 + 1);
 
-    assertThat(deliveries.acceptedBy(1, 11)).isTrue();
-    assertThat(deliveries.acceptedBy(2, 12)).isTrue();
-    assertThat(deliveries.acceptedBy(1, 12)).as("another delivery of sequence 1").isFalse();
-    assertThat(deliveries.acceptedBy(3, 11)).isFalse();
+    assertThat(deliveries.contains(11)).isTrue();
+    assertThat(deliveries.contains(12)).isTrue();
+    assertThat(deliveries.contains(13)).as("another delivery").isFalse();
   }
 
   @Test
   void never_remembers_nor_matches_a_message_without_a_delivery_id() {
     AcceptedDeliveries deliveries = new AcceptedDeliveries(Duration.ofSeconds(20), 256);
-    deliveries.accepted(1, Telemetry.NO_DELIVERY, T0);
+    deliveries.remember(Telemetry.NO_DELIVERY, T0);
 
-    assertThat(deliveries.acceptedBy(1, Telemetry.NO_DELIVERY)).isFalse();
-    assertThat(deliveries.acceptedBy(0, 0)).as("the empty slots match nothing").isFalse();
+    assertThat(deliveries.contains(Telemetry.NO_DELIVERY)).as("nor do the empty slots").isFalse();
   }
 
   @Test
   void a_slow_device_keeps_two_slots_and_the_deliveries_of_the_horizon() {
     AcceptedDeliveries deliveries = new AcceptedDeliveries(Duration.ofSeconds(20), 256);
     for (int i = 0; i < 100; i++) {
-      deliveries.accepted(i, 1000 + i, T0 + i * 30_000L); // one message every 30 s
+      deliveries.remember(1000 + i, T0 + i * 30_000L); // one message every 30 s
     }
 
     assertThat(deliveries.room()).isEqualTo(2);
-    assertThat(deliveries.acceptedBy(99, 1099)).isTrue();
-    assertThat(deliveries.acceptedBy(98, 1098)).as("30 s old: within the two slots").isTrue();
-    assertThat(deliveries.acceptedBy(97, 1097)).isFalse();
+    assertThat(deliveries.contains(1099)).isTrue();
+    assertThat(deliveries.contains(1098)).as("30 s old: within the two slots").isTrue();
+    assertThat(deliveries.contains(1097)).isFalse();
   }
 
   @Test
   void a_burst_grows_the_memory_to_cover_the_horizon_up_to_its_capacity() {
     AcceptedDeliveries deliveries = new AcceptedDeliveries(Duration.ofSeconds(20), 64);
     for (int i = 0; i < 40; i++) {
-      deliveries.accepted(i, 1000 + i, T0 + i); // 40 messages within a millisecond each
+      deliveries.remember(1000 + i, T0 + i); // 40 messages a millisecond apart
     }
 
     assertThat(deliveries.room()).isEqualTo(64);
     for (int i = 0; i < 40; i++) {
-      assertThat(deliveries.acceptedBy(i, 1000 + i)).as("delivery of %s", i).isTrue();
+      assertThat(deliveries.contains(1000 + i)).as("delivery of %s", i).isTrue();
     }
 
     for (int i = 40; i < 100; i++) {
-      deliveries.accepted(i, 1000 + i, T0 + i);
+      deliveries.remember(1000 + i, T0 + i);
     }
     assertThat(deliveries.room()).as("capped").isEqualTo(64);
-    assertThat(deliveries.acceptedBy(35, 1035)).as("pushed out by 64 newer").isFalse();
-    assertThat(deliveries.acceptedBy(36, 1036)).isTrue();
-    assertThat(deliveries.acceptedBy(99, 1099)).isTrue();
+    assertThat(deliveries.contains(1035)).as("pushed out by 64 newer").isFalse();
+    assertThat(deliveries.contains(1036)).isTrue();
+    assertThat(deliveries.contains(1099)).isTrue();
   }
 
   @Test
