@@ -74,16 +74,16 @@ class ModelBindingCheckTest {
         ServingSettings.fromConfig(ConfigFactory.load()).execution(), ModelBindingCheck.admission(profiles.all()))) {
       assertThat(models.loadAll()).isEmpty();
       String served = models.active("rul-fd001").orElseThrow().metadata().version();
+      assertThat(served).as("the highest version the 70-cycle binding feeds").isEqualTo("5");
       models.install(models.loadVersion("rul-fd001", "2"));
-      models.install(models.loadVersion("rul-fd001", "3"));
+      models.install(models.loadVersion("rul-fd001", "4"));
 
       assertThatThrownBy(() -> models.promote("rul-fd001", "2")).isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("version 2 of rul-fd001 cannot be served: profile 'turbofan' runs rul-fd001 v2 on windows of")
           .hasMessageContaining("the model takes 30");
-      assertThat(models.active("rul-fd001").orElseThrow().metadata().version()).isEqualTo(served);
-
-      models.promote("rul-fd001", "3"); // the 100-cycle window the binding builds
-      models.rollback("rul-fd001");
+      assertThatThrownBy(() -> models.shadow("rul-fd001", "4")).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("version 4 of rul-fd001 cannot be run in shadow")
+          .hasMessageContaining("windows of 70 messages; the model takes 100");
       assertThat(models.active("rul-fd001").orElseThrow().metadata().version()).isEqualTo(served);
     }
   }

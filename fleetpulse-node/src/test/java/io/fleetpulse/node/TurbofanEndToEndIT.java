@@ -126,17 +126,17 @@ class TurbofanEndToEndIT {
   /**
    * An engine that reports once per flight (cycles ten minutes apart in event time, all older than
    * the recovery lookback) keeps its window when its actor starts again on a new node: the actor
-   * reads back the ring's 134 newest cycles whatever their age, so the first window after the
-   * restart (cycle 81, filled from cycle 1) and the last one (cycles 27..126, 54 of them read back)
+   * reads back the ring's 104 newest cycles whatever their age, so the first window after the
+   * restart (cycle 61, filled from cycle 1) and the last one (cycles 57..126, 4 of them read back)
    * are predicted as offline ONNX Runtime predicts them. Reading back by time alone, it would hold
-   * none of the 80 earlier cycles and predict nothing until 100 new ones had come.
+   * none of the 60 earlier cycles and predict nothing until 70 new ones had come.
    */
   @Test
   void an_engine_reporting_once_per_flight_keeps_its_window_when_its_actor_restarts() throws Exception {
     Assumptions.assumeTrue(Files.isRegularFile(CMAPSS.resolve("test_FD001.txt")),
         "C-MAPSS not found at " + CMAPSS.toAbsolutePath() + " (set -Dfleetpulse.cmapss=DIR)");
     int unit = 3;
-    int beforeRestart = 80;
+    int beforeRestart = 60;
     List<float[]> cycles = CmapssFile.read(CMAPSS.resolve("test_FD001.txt")).get(unit);
     String device = CmapssFile.deviceId("FD001", unit);
     long interval = Duration.ofMinutes(10).toMillis();

@@ -48,6 +48,20 @@ public final class EndToEndRulEvaluation {
     OfflineRulEvaluation.Result offline = OfflineRulEvaluation.evaluate(Path.of(args[1]), Path.of(args[2]), model, version, dataset);
     OfflineRulEvaluation.Result stored =
         evaluate(args[0], Path.of(args[1]), dataset, model, offline.units(), offline.truthCap());
+    List<String> missing = new java.util.ArrayList<>();
+    for (int i = 0; i < stored.units().size(); i++) {
+      if (Double.isNaN(stored.predicted()[i])) {
+        missing.add(CmapssFile.deviceId(dataset, stored.units().get(i)));
+      }
+    }
+    if (!missing.isEmpty()) {
+      // A replay's last cycles are still being predicted and stored for a few seconds after it ends.
+      System.err.printf(Locale.ROOT, "%d of %d engines have no stored %s prediction for their last cycle (%s%s):"
+              + " the node may still be predicting (run this again), or the replay did not reach it%n",
+          missing.size(), stored.units().size(), model, String.join(", ", missing.subList(0, Math.min(5, missing.size()))),
+          missing.size() > 5 ? ", ..." : "");
+      System.exit(1);
+    }
     System.out.printf(Locale.ROOT, "%s v%s on test_%s, last cycle of %d engines:%n", model, version, dataset, offline.units().size());
     System.out.printf(Locale.ROOT, "  offline (ONNX Runtime on the files): RMSE %.4f, NASA score %.2f%n", offline.rmse(), offline.nasaScore());
     System.out.printf(Locale.ROOT, "  end to end (MQTT -> node -> Cassandra -> /api/data): RMSE %.4f, NASA score %.2f%n",

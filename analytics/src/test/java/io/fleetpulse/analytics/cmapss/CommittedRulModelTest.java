@@ -27,16 +27,17 @@ import org.junit.jupiter.api.Test;
 class CommittedRulModelTest {
 
   /**
-   * Lower only with a better model: the committed model must not get worse than this. Version 4
-   * (test RMSE 12.62) lowered it from 13.9 (version 3: 13.83, version 2: 13.70): chosen on held-out
-   * training engines before the test set was evaluated (two validation splits, where the mean of a
-   * 100-cycle and a 50-cycle ensemble beat either alone; docs/rul-trials.md).
+   * Lower only with a better model: the committed model must not get worse than this. Version 5
+   * (test RMSE 12.57) lowered it from 12.7, which version 4 (12.62) had lowered from 13.9 (version
+   * 3: 13.83, version 2: 13.70). Each was chosen on held-out training engines before the test set
+   * was evaluated (version 5 by five-fold cross-validation, where the mean of a 70-cycle and a
+   * 50-cycle ensemble beat version 4's recipe on every fold; docs/rul-trials.md).
    */
-  private static final double RMSE_BOUND = 12.7;
+  private static final double RMSE_BOUND = 12.6;
 
   private static final Path REGISTRY = Path.of("../models");
-  /** The version the registry serves (its highest): 4, refit on all training engines. */
-  private static final String VERSION = "4";
+  /** The version the registry serves (its highest): 5, refit on all training engines. */
+  private static final String VERSION = "5";
   private static final Path CMAPSS = Path.of(System.getProperty("fleetpulse.cmapss", "../../shared/datasets/cmapss"));
 
   @Test
@@ -44,17 +45,17 @@ class CommittedRulModelTest {
     Assumptions.assumeTrue(Files.isRegularFile(CMAPSS.resolve("test_FD001.txt")),
         "C-MAPSS not found at " + CMAPSS.toAbsolutePath() + " (set -Dfleetpulse.cmapss=DIR)");
     // Windows ending at cycle 30 or later of the 100 test engines (13,096 cycles, 2,900 before
-    // cycle 30); versions 3 and 4 fill those ending before cycle 100 (version 4's 50-cycle half those
-    // ending before cycle 50), version 2 none.
+    // cycle 30); version 5 fills those ending before cycle 70 (its 50-cycle half those ending
+    // before cycle 50), versions 3 and 4 those before cycle 100, version 2 none.
     OfflineRulEvaluation.EveryWindow served = OfflineRulEvaluation.everyWindow(CMAPSS, REGISTRY, "rul-fd001", VERSION, "FD001");
     OfflineRulEvaluation.EveryWindow thirty = OfflineRulEvaluation.everyWindow(CMAPSS, REGISTRY, "rul-fd001", "2", "FD001");
 
     assertThat(served.windows()).isEqualTo(10_196).isEqualTo(thirty.windows());
-    assertThat(served.filled()).isEqualTo(6_029);
+    assertThat(served.filled()).isEqualTo(3_723);
     assertThat(served.filled() + served.whole()).isEqualTo(served.windows());
     assertThat(thirty.filled()).isZero();
     assertThat(thirty.wholeRmse()).isEqualTo(thirty.rmse());
-    assertThat(served.rmse()).as("every window, version 4").isCloseTo(12.376, within(1e-3));
+    assertThat(served.rmse()).as("every window, version 5").isCloseTo(12.123, within(1e-3));
   }
 
   @Test
@@ -75,7 +76,7 @@ class CommittedRulModelTest {
   @Test
   void every_committed_rul_version_loads_and_takes_the_turbofan_metrics() throws Exception {
     try (ModelRegistry models = new ModelRegistry(REGISTRY, ServingSettings.fromConfig(ConfigFactory.load()).execution())) {
-      assertThat(models.versionsOf("rul-fd001")).containsExactly("1", "2", "3", "4");
+      assertThat(models.versionsOf("rul-fd001")).containsExactly("1", "2", "3", "4", "5");
       assertThat(models.versionsOf("rul-fd003")).containsExactly("1", "2", "3");
       for (String model : List.of("rul-fd001", "rul-fd003")) {
         for (String version : models.versionsOf(model)) {
