@@ -22,7 +22,7 @@ class FleetSettingsTest {
     assertThat(device.askTimeout()).isEqualTo(Duration.ofSeconds(5));
     assertThat(device.recentReadings()).isEqualTo(20);
     assertThat(device.anomaly().reorderHold()).isEqualTo(Duration.ofSeconds(2));
-    assertThat(device.anomaly().reorderCapacity()).isEqualTo(64);
+    assertThat(device.anomaly().reorderCapacity()).isEqualTo(1024);
     assertThat(device.anomaly().learningReadings()).isEqualTo(750);
     assertThat(device.anomaly().detector().resolutions()).isNotEmpty();
     assertThat(settings.directory().askTimeout()).isEqualTo(Duration.ofSeconds(3));

@@ -77,6 +77,9 @@ class NabEndToEndIT {
       }
       Thread.sleep(500);
     }
-    assertThat(stored).as(series + ": stored scores").isEqualTo(expected);
+    // The detector's counters say why: a message given up as late, or a gap.
+    JsonNode scoring = NodeTestSupport.getJson(api + "/api/devices/" + NabEvaluation.deviceId(series))
+        .path("state").path("anomalyScoring");
+    assertThat(stored).as(series + ": stored scores (device's anomaly scoring " + scoring + ")").isEqualTo(expected);
   }
 }

@@ -79,14 +79,22 @@ final class AnomalyScoring {
   }
 
   /**
-   * A message read back from storage while the actor recovers, in stored order: the detectors
-   * learn it at once (nothing overtakes anything in a read-back).
+   * A message read back from storage while the actor recovers, in stored order, at {@code
+   * nowMillis}. It goes through the same reordering as a live one: the read-back of a device
+   * whose messages are being stored as the actor starts can miss one whose store has not
+   * completed yet while holding those after it, and that one is then delivered live. Older
+   * history has waited longer than the hold: it is scored at once, its gaps given up.
    */
-  void recovered(Telemetry telemetry) {
-    if (nextSequence == NONE_YET || telemetry.sequence() >= nextSequence) {
-      nextSequence = telemetry.sequence() + 1;
-      score(telemetry);
+  void recovered(Telemetry telemetry, long nowMillis) {
+    if (nextSequence != NONE_YET && telemetry.sequence() < nextSequence) {
+      return; // read back twice
     }
+    waiting.put(telemetry.sequence(), telemetry);
+    while (waiting.size() > capacity) {
+      skipGap();
+      scoreInOrder();
+    }
+    release(nowMillis);
   }
 
   /** Scores the waiting messages that are next in order or have waited {@code reorderHold}. */

@@ -367,11 +367,13 @@ public final class DeviceActor extends AbstractMatchingBehavior<DeviceActor.Comm
     }
     state = new DeviceState(read.identity(), profiles.get(read.identity().profile()), settings, storage.records());
     int applied = 0;
+    long now = clock.millis();
     for (Telemetry telemetry : read.messages()) {
-      if (state.recover(telemetry)) {
+      if (state.recover(telemetry, now)) {
         applied++;
       }
     }
+    scheduleAnomalyRelease(state); // read-back messages waiting for one whose store had not completed
     storage.records().deviceSeen(read.identity(), clock.millis());
     if (applied > 0) {
       getContext().getLog().debug("device {} recovered from {} stored messages in {} ms", deviceId, applied,

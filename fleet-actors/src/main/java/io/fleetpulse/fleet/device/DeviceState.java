@@ -207,10 +207,18 @@ public final class DeviceState {
   }
 
   /**
-   * Applies one message read back from storage while the actor recovers; returns whether it was
-   * applied (a message stored twice reads back once).
+   * Applies one message read back from storage while the actor recovers, long after it was
+   * stored; returns whether it was applied (a message stored twice reads back once).
    */
   public boolean recover(Telemetry telemetry) {
+    return recover(telemetry, Long.MAX_VALUE);
+  }
+
+  /**
+   * Applies one message read back from storage at {@code nowMillis} (the actor's clock) while
+   * the actor recovers; returns whether it was applied.
+   */
+  public boolean recover(Telemetry telemetry, long nowMillis) {
     if (sequences.recover(telemetry.sequence()) != SequenceWindow.Verdict.NEW) {
       return false;
     }
@@ -218,14 +226,14 @@ public final class DeviceState {
     if (anomalies != null) {
       // The detectors learn the history again. Its scores were stored the first time, except those
       // of the newest messages, which may have been stored while no actor ran: kept for their
-      // live delivery.
-      anomalies.recovered(telemetry);
-      List<AnomalyScoring.Scored> scores = anomalies.drain();
-      if (!scores.isEmpty()) {
+      // live delivery. A message just stored may wait for one whose store had not completed when
+      // the history was read (its live delivery is scored and stored as new).
+      anomalies.recovered(telemetry, nowMillis);
+      for (AnomalyScoring.Scored scored : anomalies.drain()) {
         if (recoveredScores == null) {
           recoveredScores = new LinkedHashMap<>();
         }
-        recoveredScores.put(telemetry.sequence(), scores);
+        recoveredScores.computeIfAbsent(scored.sequence(), sequence -> new ArrayList<>(1)).add(scored);
         if (recoveredScores.size() > RECOVERED_SCORES) {
           recoveredScores.remove(recoveredScores.keySet().iterator().next());
         }

@@ -151,6 +151,31 @@ class DeviceAnomalyScoringTest {
   }
 
   @Test
+  void a_message_whose_store_had_not_completed_when_the_actor_read_its_history_is_scored_in_order() {
+    // First contact at full speed: 1-5 and 7 were stored when the starting actor read the history,
+    // 6's store completed just after and 6 is delivered live. It is scored before 7, as offline,
+    // and every message's score is stored once.
+    double[] values = signal(8);
+    DeviceState started = new DeviceState(SIGNAL, PROFILES.get("univariate-signal"), SETTINGS, records);
+    for (int sequence : new int[] {1, 2, 3, 4, 5, 7}) {
+      started.recover(received(sequence, values[sequence - 1], T0), T0 + 100);
+    }
+    for (int sequence = 1; sequence <= 8; sequence++) {
+      started.ingest(received(sequence, values[sequence - 1], T0 + 200));
+    }
+    started.releaseAnomalyReadings(T0 + 200 + SETTINGS.anomaly().reorderHold().toMillis());
+
+    StreamingAnomalyDetector offline = new StreamingAnomalyDetector(AnomalySettings.fromConfig(ConfigFactory.load()));
+    assertThat(predictions).extracting(DeviceRecords.PredictionRecord::sequence).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L);
+    for (int i = 0; i < 8; i++) {
+      StreamingAnomalyDetector.Score expected = offline.score(values[i]);
+      assertThat(predictions.get(i).outputs()).as("score of %s", i + 1)
+          .containsExactly((float) expected.anomaly(), (float) expected.novelty());
+    }
+    assertThat(started.view(true, 0).anomalyScoring()).containsEntry("late", 0L).containsEntry("gaps", 0L);
+  }
+
+  @Test
   void recovered_scores_are_kept_only_for_the_newest_messages_and_until_the_actor_says_the_deliveries_are_over() {
     double[] values = signal(40);
     DeviceState started = new DeviceState(SIGNAL, PROFILES.get("univariate-signal"), SETTINGS, records);
