@@ -137,32 +137,42 @@ public final class FleetSimulator {
    * Polls the node until it has settled (accepted, counted as duplicate or rejected) as many
    * messages as the broker acknowledged since {@code before}; returns the time from the first
    * publish, or the time until {@code patience} ran out when the node did not get there. A node
-   * that has not answered for {@link #NODE_GONE} is not waited for (stopped or killed first).
+   * whose port has refused connections for {@link #NODE_GONE} is not waited for (stopped or
+   * killed first).
    */
   private static Duration awaitNodeSettled(
       NodeClient client, NodeSummary before, long acknowledged, long publishStart, Duration patience)
       throws InterruptedException {
     long deadline = System.nanoTime() + patience.toNanos();
-    long lastAnswer = System.nanoTime();
+    long listening = System.nanoTime();
     while (System.nanoTime() < deadline) {
-      Optional<NodeSummary> now = summary(client);
+      Optional<NodeSummary> now;
+      try {
+        now = Optional.of(client.summary());
+        listening = System.nanoTime();
+      } catch (java.net.ConnectException e) {
+        // Nobody listens at the node's port: stopped or killed, not busy (a busy node times out).
+        if (System.nanoTime() - listening > NODE_GONE.toNanos()) {
+          LOG.warn("nothing has listened at {} for {}: not waiting for the node to settle", client.summaryUri(), NODE_GONE);
+          return Duration.ofNanos(System.nanoTime() - publishStart);
+        }
+        now = Optional.empty();
+      } catch (IOException e) {
+        LOG.warn("cannot read the node summary at {}: {}", client.summaryUri(), e.toString());
+        listening = System.nanoTime();
+        now = Optional.empty();
+      }
       if (now.isPresent() && settled(now.get()) - settled(before) >= acknowledged) {
         return Duration.ofNanos(System.nanoTime() - publishStart);
       }
-      if (now.isPresent()) {
-        lastAnswer = System.nanoTime();
-      } else if (System.nanoTime() - lastAnswer > NODE_GONE.toNanos()) {
-        LOG.warn("the node at {} has not answered for {}: not waiting for it to settle", client.summaryUri(), NODE_GONE);
-        return Duration.ofNanos(System.nanoTime() - publishStart);
-      }
-      Thread.sleep(now.isPresent() ? 100 : 1000);
+      Thread.sleep(now.isPresent() ? 100 : 500);
     }
     LOG.warn("the node had not settled all {} acknowledged messages after {}; its rate is measured up to now",
         acknowledged, patience);
     return Duration.ofNanos(System.nanoTime() - publishStart);
   }
 
-  /** How long an unanswering node is waited for while it settles. */
+  /** How long a node whose port refuses connections is waited for while it settles. */
   private static final Duration NODE_GONE = Duration.ofSeconds(5);
 
   private static long settled(NodeSummary summary) {
