@@ -70,12 +70,7 @@ final class AnomalyScoring {
       late++;
       return;
     }
-    waiting.put(sequence, telemetry);
-    while (waiting.size() > capacity) {
-      skipGap();
-      scoreInOrder(); // scores at least the first waiting message: the loop ends
-    }
-    release(nowMillis);
+    enqueue(telemetry, nowMillis);
   }
 
   /**
@@ -89,10 +84,15 @@ final class AnomalyScoring {
     if (nextSequence != NONE_YET && telemetry.sequence() < nextSequence) {
       return; // read back twice
     }
+    enqueue(telemetry, nowMillis);
+  }
+
+  /** Queues a message not behind the order and scores what is due, live or read back alike. */
+  private void enqueue(Telemetry telemetry, long nowMillis) {
     waiting.put(telemetry.sequence(), telemetry);
     while (waiting.size() > capacity) {
       skipGap();
-      scoreInOrder();
+      scoreInOrder(); // scores at least the first waiting message: the loop ends
     }
     release(nowMillis);
   }
