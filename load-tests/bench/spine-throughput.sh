@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Spine throughput on this machine, all cases in one run so their ratios are comparable. The node
 # stores every message in its embedded Cassandra before acknowledging it (durable acknowledgement).
-#   1. simulator -> embedded HiveMQ CE -> node (the default one-command setup)
+#   1. simulator -> embedded HiveMQ CE -> node (the default one-command setup: one connection,
+#      subscribed outside the share group, see fleetpulse.gateway.mqtt.sharing)
+#   1s. the same with sharing = shared (two connections in the share group, as before it)
 #   2. simulator -> Mosquitto 2 -> node (external broker)
 #   3. simulator -> Mosquitto 2, no node subscribed: the raw publish ceiling of broker + simulator
 #   4. raw single-row inserts into the same Cassandra node as case 2, right after it (the node
@@ -79,6 +81,12 @@ simulate "tcp://127.0.0.1:${HIVEMQ_PORT}" 20000 "$OUT/hivemq-warmup.txt" --api-u
 simulate "tcp://127.0.0.1:${HIVEMQ_PORT}" "$MESSAGES" "$OUT/hivemq.txt" --api-url "$API"
 stop_node
 
+echo "== 1s. embedded HiveMQ CE -> node, sharing = shared"
+start_node -Dfleetpulse.gateway.broker.url="tcp://127.0.0.1:${HIVEMQ_PORT}" -Dfleetpulse.gateway.mqtt.sharing=shared
+simulate "tcp://127.0.0.1:${HIVEMQ_PORT}" 20000 "$OUT/hivemq-shared-warmup.txt" --api-url "$API"
+simulate "tcp://127.0.0.1:${HIVEMQ_PORT}" "$MESSAGES" "$OUT/hivemq-shared.txt" --api-url "$API"
+stop_node
+
 echo "== 2. Mosquitto -> node"
 start_mosquitto
 start_node -Dfleetpulse.gateway.broker.embedded=false -Dfleetpulse.gateway.broker.url="tcp://127.0.0.1:${MOSQUITTO_PORT}"
@@ -100,6 +108,7 @@ echo
 echo "messages=$MESSAGES devices=$DEVICES cores=$(nproc) ($(date -u +%Y-%m-%dT%H:%MZ))"
 printf '%-34s %16s %22s\n' "case" "acked by broker" "settled by node"
 printf '%-34s %16s %22s\n' "embedded HiveMQ CE -> node" "$(field "$OUT/hivemq.txt" acknowledged)" "$(grep -E '^  node received' "$OUT/hivemq.txt" | sed -E 's/.*processed ([^)]*)\).*/\1/')"
+printf '%-34s %16s %22s\n' "embedded HiveMQ CE, shared -> node" "$(field "$OUT/hivemq-shared.txt" acknowledged)" "$(grep -E '^  node received' "$OUT/hivemq-shared.txt" | sed -E 's/.*processed ([^)]*)\).*/\1/')"
 printf '%-34s %16s %22s\n' "Mosquitto -> node" "$(field "$OUT/mosquitto.txt" acknowledged)" "$(grep -E '^  node received' "$OUT/mosquitto.txt" | sed -E 's/.*processed ([^)]*)\).*/\1/')"
 printf '%-34s %16s %22s\n' "Mosquitto alone (raw ceiling)" "$(field "$OUT/raw.txt" acknowledged)" "-"
 DURABLE=$(grep -E '^  node received' "$OUT/mosquitto.txt" | sed -E 's/.*processed ([0-9.,]+).*/\1/' | tr -d ,)

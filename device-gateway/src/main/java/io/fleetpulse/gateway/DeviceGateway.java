@@ -44,7 +44,7 @@ public final class DeviceGateway implements AutoCloseable {
 
   /**
    * Builds the gateway and starts connecting; the returned gateway is usable at once, {@link
-   * #subscribed()} completes when every connection has joined the shared subscription.
+   * #subscribed()} completes when every connection has subscribed.
    */
   public static DeviceGateway start(
       GatewaySettings settings, DeviceProfiles profiles, DeviceRegistry registry, TelemetryStore store,

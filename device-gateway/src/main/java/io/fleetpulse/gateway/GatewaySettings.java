@@ -32,17 +32,52 @@ public record GatewaySettings(
     }
   }
 
+  /**
+   * How the gateway subscribes: {@code SHARED}, {@code connections} connections in the share group
+   * of {@code subscription}; {@code EXCLUSIVE}, one connection with the same filter outside any
+   * share group; {@code AUTO}, exclusive with the embedded broker and shared with an external one.
+   */
+  public enum Sharing { AUTO, SHARED, EXCLUSIVE }
+
   public record Mqtt(
       String clientIdPrefix,
       int connections,
       String subscription,
+      Sharing sharing,
       int receiveMaximum,
       Duration sessionExpiry,
       Duration keepAlive,
       Duration connectTimeout,
       Duration reconnectMinDelay,
       Duration reconnectMaxDelay,
-      Duration drainTimeout) {}
+      Duration drainTimeout) {
+
+    private static final String SHARE_PREFIX = "$share/";
+
+    /** Whether this gateway subscribes outside the share group, given where its broker runs. */
+    public boolean exclusive(boolean embeddedBroker) {
+      return sharing == Sharing.EXCLUSIVE || (sharing == Sharing.AUTO && embeddedBroker);
+    }
+
+    /** How many connections subscribe. */
+    public int subscriberConnections(boolean embeddedBroker) {
+      return exclusive(embeddedBroker) ? 1 : connections;
+    }
+
+    /** The topic filter the connections subscribe to. */
+    public String topicFilter(boolean embeddedBroker) {
+      return exclusive(embeddedBroker) ? unshared(subscription) : subscription;
+    }
+
+    /** {@code $share/group/filter} without its share group: the filter itself. */
+    static String unshared(String subscription) {
+      if (!subscription.startsWith(SHARE_PREFIX)) {
+        return subscription;
+      }
+      int groupEnd = subscription.indexOf('/', SHARE_PREFIX.length());
+      return subscription.substring(groupEnd + 1);
+    }
+  }
 
   public record Ingest(Duration retryMinBackoff, Duration retryMaxBackoff) {
     /** Back-off before retry number {@code attempt} (0-based), doubling up to the maximum. */
@@ -102,6 +137,7 @@ public record GatewaySettings(
                 m.getString("client-id-prefix"),
                 m.getInt("connections"),
                 m.getString("subscription"),
+                sharing(m.getString("sharing")),
                 m.getInt("receive-maximum"),
                 m.getDuration("session-expiry"),
                 m.getDuration("keep-alive"),
@@ -121,9 +157,24 @@ public record GatewaySettings(
     return settings;
   }
 
+  private static Sharing sharing(String value) {
+    return switch (value) {
+      case "auto" -> Sharing.AUTO;
+      case "shared" -> Sharing.SHARED;
+      case "exclusive" -> Sharing.EXCLUSIVE;
+      default -> throw new IllegalArgumentException(
+          "fleetpulse.gateway.mqtt.sharing must be 'auto', 'shared' or 'exclusive', not '" + value + "'");
+    };
+  }
+
   private void check() {
     if (mqtt.connections() < 1) {
       throw new IllegalArgumentException("fleetpulse.gateway.mqtt.connections must be at least 1");
+    }
+    if (mqtt.subscription().startsWith("$share/")
+        && (mqtt.subscription().indexOf('/', "$share/".length()) < 0 || mqtt.subscription().startsWith("$share//"))) {
+      throw new IllegalArgumentException("fleetpulse.gateway.mqtt.subscription '" + mqtt.subscription()
+          + "' names no share group and filter ($share/<group>/<filter>)");
     }
     if (mqtt.receiveMaximum() < 1 || mqtt.receiveMaximum() > 65535) {
       throw new IllegalArgumentException("fleetpulse.gateway.mqtt.receive-maximum must be within 1..65535");

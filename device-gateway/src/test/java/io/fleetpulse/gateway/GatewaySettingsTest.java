@@ -22,6 +22,7 @@ class GatewaySettingsTest {
     assertThat(mqtt.subscription()).isEqualTo("$share/fleetpulse/fleet/+/+/telemetry");
     assertThat(mqtt.receiveMaximum()).isEqualTo(500);
     assertThat(mqtt.connections()).isEqualTo(2);
+    assertThat(mqtt.sharing()).isEqualTo(GatewaySettings.Sharing.AUTO);
     assertThat(mqtt.clientIdPrefix()).isEqualTo("fleetpulse-gateway");
     assertThat(mqtt.sessionExpiry()).isEqualTo(Duration.ofHours(1));
     assertThat(mqtt.keepAlive()).isEqualTo(Duration.ofSeconds(30));
@@ -109,6 +110,37 @@ class GatewaySettingsTest {
     assertThat(settings.validation().maxPayloadBytes()).isEqualTo(1024);
     assertThat(settings.registration().required()).isTrue();
     assertThat(settings.mqtt().receiveMaximum()).isEqualTo(500);
+  }
+
+  @Test
+  void auto_sharing_subscribes_once_outside_the_share_group_with_the_embedded_broker_only() {
+    GatewaySettings.Mqtt auto = withOverrides("").mqtt();
+    assertThat(auto.exclusive(true)).isTrue();
+    assertThat(auto.topicFilter(true)).isEqualTo("fleet/+/+/telemetry");
+    assertThat(auto.subscriberConnections(true)).isEqualTo(1);
+    assertThat(auto.exclusive(false)).isFalse();
+    assertThat(auto.topicFilter(false)).isEqualTo("$share/fleetpulse/fleet/+/+/telemetry");
+    assertThat(auto.subscriberConnections(false)).isEqualTo(2);
+
+    GatewaySettings.Mqtt shared = withOverrides("fleetpulse.gateway.mqtt.sharing = shared").mqtt();
+    assertThat(shared.topicFilter(true)).isEqualTo("$share/fleetpulse/fleet/+/+/telemetry");
+    assertThat(shared.subscriberConnections(true)).isEqualTo(2);
+
+    GatewaySettings.Mqtt exclusive = withOverrides("fleetpulse.gateway.mqtt.sharing = exclusive\n"
+        + "fleetpulse.gateway.mqtt.subscription = \"$share/plant-7/fleet/plant-7/+/telemetry\"").mqtt();
+    assertThat(exclusive.topicFilter(false)).isEqualTo("fleet/plant-7/+/telemetry");
+    assertThat(exclusive.subscriberConnections(false)).isEqualTo(1);
+
+    GatewaySettings.Mqtt plain = withOverrides("fleetpulse.gateway.mqtt.subscription = \"fleet/#\"").mqtt();
+    assertThat(plain.topicFilter(true)).isEqualTo("fleet/#");
+  }
+
+  @Test
+  void rejects_an_unknown_sharing_and_a_share_group_without_a_filter() {
+    assertThatThrownBy(() -> withOverrides("fleetpulse.gateway.mqtt.sharing = sometimes"))
+        .hasMessageContaining("fleetpulse.gateway.mqtt.sharing must be 'auto', 'shared' or 'exclusive', not 'sometimes'");
+    assertThatThrownBy(() -> withOverrides("fleetpulse.gateway.mqtt.subscription = \"$share/fleetpulse\""))
+        .hasMessageContaining("names no share group and filter");
   }
 
   @Test

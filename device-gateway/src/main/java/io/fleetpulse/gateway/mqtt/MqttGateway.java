@@ -13,7 +13,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The node's MQTT subscriber: {@code connections} Paho MQTT 5 clients that each join the shared
- * subscription, so the broker splits telemetry between them and between gateway nodes. Messages
+ * subscription, so the broker splits telemetry between them and between gateway nodes, or, with
+ * the embedded broker, one client subscribed outside any share group (see {@link
+ * GatewaySettings.Mqtt#exclusive}: HiveMQ CE loses a shared subscription's in-flight messages when
+ * it crashes, and the embedded broker crashes with the node). Messages
  * are acknowledged explicitly by the {@link IngestPipeline} once settled, and MQTT 5's Receive
  * Maximum bounds how many unacknowledged messages the broker pushes per connection: the
  * in-flight window that makes a slow node slow the broker rather than fill the heap.
@@ -35,10 +38,17 @@ public final class MqttGateway implements AutoCloseable {
     this.settings = settings.mqtt();
     this.inFlight = inFlight;
     this.connections = new ArrayList<>();
-    for (int i = 0; i < settings.mqtt().connections(); i++) {
+    boolean embedded = settings.broker().embedded();
+    String filter = settings.mqtt().topicFilter(embedded);
+    // An exclusive subscriber leaves the share group its session may hold from a shared run.
+    String leave = settings.mqtt().exclusive(embedded) ? settings.mqtt().subscription() : null;
+    for (int i = 0; i < settings.mqtt().subscriberConnections(embedded); i++) {
       String clientId = settings.mqtt().clientIdPrefix() + "-" + nodeName + "-" + i;
-      connections.add(new SubscriberConnection(settings.broker(), settings.mqtt(), clientId, pipeline, scheduler));
+      connections.add(new SubscriberConnection(settings.broker(), settings.mqtt(), clientId, filter, leave, pipeline, scheduler));
     }
+    LOG.info("gateway subscribes to {} on {} connection(s){}", filter, connections.size(),
+        leave == null ? "" : " (exclusive: " + settings.mqtt().sharing() + " sharing with the "
+            + (embedded ? "embedded" : "external") + " broker)");
   }
 
   /** Connects every connection; completes once all of them have subscribed. */

@@ -35,6 +35,8 @@ final class SubscriberConnection implements MqttCallback {
   private final GatewaySettings.Broker broker;
   private final GatewaySettings.Mqtt settings;
   private final String clientId;
+  private final String filter;
+  private final String leave;
   private final IngestPipeline pipeline;
   private final ScheduledExecutorService scheduler;
   private final AtomicLong epoch = new AtomicLong();
@@ -47,11 +49,13 @@ final class SubscriberConnection implements MqttCallback {
   private final java.util.concurrent.atomic.AtomicInteger connectAttempts = new java.util.concurrent.atomic.AtomicInteger();
 
   SubscriberConnection(
-      GatewaySettings.Broker broker, GatewaySettings.Mqtt settings, String clientId, IngestPipeline pipeline,
-      ScheduledExecutorService scheduler) {
+      GatewaySettings.Broker broker, GatewaySettings.Mqtt settings, String clientId, String filter, String leave,
+      IngestPipeline pipeline, ScheduledExecutorService scheduler) {
     this.broker = broker;
     this.settings = settings;
     this.clientId = clientId;
+    this.filter = filter;
+    this.leave = leave;
     this.pipeline = pipeline;
     this.scheduler = scheduler;
   }
@@ -123,7 +127,7 @@ final class SubscriberConnection implements MqttCallback {
   private void subscribe() {
     try {
       client.subscribe(
-          new MqttSubscription[] {new MqttSubscription(settings.subscription(), 1)}, null,
+          new MqttSubscription[] {new MqttSubscription(filter, 1)}, null,
           new MqttActionListener() {
             @Override
             public void onSuccess(IMqttToken token) {
@@ -133,19 +137,36 @@ final class SubscriberConnection implements MqttCallback {
                 return;
               }
               subscribed = true;
-              LOG.info("gateway {} subscribed to {}", clientId, settings.subscription());
+              LOG.info("gateway {} subscribed to {}", clientId, filter);
+              leaveShareGroup();
               firstSubscription.complete(null);
             }
 
             @Override
             public void onFailure(IMqttToken token, Throwable failure) {
-              LOG.error("gateway {} could not subscribe to {}: {}", clientId, settings.subscription(), failure.toString());
+              LOG.error("gateway {} could not subscribe to {}: {}", clientId, filter, failure.toString());
               firstSubscription.completeExceptionally(failure);
             }
           },
           new MqttProperties());
     } catch (MqttException e) {
       firstSubscription.completeExceptionally(e);
+    }
+  }
+
+  /**
+   * An exclusive subscriber's session may still hold the shared subscription of an earlier run
+   * with the same client id; left in it, this connection would get a share of the messages twice.
+   * Unsubscribing a filter the session does not hold is answered "no subscription existed".
+   */
+  private void leaveShareGroup() {
+    if (leave == null) {
+      return;
+    }
+    try {
+      client.unsubscribe(leave);
+    } catch (MqttException e) {
+      LOG.debug("gateway {} could not leave {}: {}", clientId, leave, e.toString());
     }
   }
 
