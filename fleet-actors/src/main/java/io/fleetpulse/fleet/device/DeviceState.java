@@ -170,9 +170,11 @@ public final class DeviceState {
         // store the anomaly scores the replay gave it. A redelivery that a previous actor did
         // handle stores the same prediction row again, and its anomaly scores as this actor's
         // detectors, rebuilt from the read-back history, see them. The alert rules saw the scores
-        // in the replay and are not fed them twice.
+        // in the replay and are not fed them twice. The previous actor may also have run the
+        // windows of newer messages before this one reached it: they run again, with it.
+        long[] newerRows = ring.newerThan(telemetry.sequence());
         for (ModelRuns model : models) {
-          model.accepted(ring, telemetry.sequence(), IN_ORDER);
+          model.accepted(ring, telemetry.sequence(), newerRows);
         }
         List<AnomalyScoring.Scored> scores = recoveredScores == null ? null : recoveredScores.remove(telemetry.sequence());
         if (scores != null) {
@@ -223,6 +225,9 @@ public final class DeviceState {
       return false;
     }
     apply(telemetry);
+    for (ModelRuns model : models) {
+      model.recovered(telemetry.sequence());
+    }
     if (anomalies != null) {
       // The detectors learn the history again. Its scores were stored the first time, except those
       // of the newest messages, which may have been stored while no actor ran: kept for their

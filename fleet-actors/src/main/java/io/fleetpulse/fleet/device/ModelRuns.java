@@ -35,7 +35,12 @@ final class ModelRuns {
   private final int capacity;
   /** Window ends waiting to run, oldest first, each once. */
   private final LinkedHashSet<Long> queued = new LinkedHashSet<>();
-  /** Window ends already sent, the most recent ones: what a late message may have to re-run. */
+  /**
+   * Window ends that may have run, the most recent ones: what a late message may have to re-run.
+   * Those this object sent, and after a restart those of the messages read back from storage,
+   * whose windows the device's previous actor may have run without a message still on its way
+   * (a redelivery, or one that was never stored) when it stopped.
+   */
   private final LinkedHashSet<Long> sent = new LinkedHashSet<>();
   /**
    * Window ends that were due while the ring held fewer rows than a window (messages before them
@@ -93,6 +98,14 @@ final class ModelRuns {
         queue(newerRows[i]);
       }
     }
+  }
+
+  /**
+   * A message read back from storage while the actor recovers: the device's previous actor may
+   * have run its window, perhaps without a message that arrives only now.
+   */
+  void recovered(long sequence) {
+    remember(sent, sequence);
   }
 
   /** Adds the window end as the newest of a bounded set (the ring's capacity), forgetting the oldest. */

@@ -87,6 +87,16 @@ public final class ReadingRing {
     return result;
   }
 
+  /** The sequence numbers of the rows newer than the row of {@code sequence}, oldest first; none when it is not held. */
+  public long[] newerThan(long sequence) {
+    for (int k = 1; k <= size; k++) {
+      if (sequence(Math.floorMod(next - k, capacity)) == sequence) {
+        return newestSequences(k - 1);
+      }
+    }
+    return new long[0];
+  }
+
   /**
    * The {@code length} rows ending with the row of sequence {@code endSequence}, oldest first;
    * empty when that row is not in the ring or fewer than {@code length} rows end with it.

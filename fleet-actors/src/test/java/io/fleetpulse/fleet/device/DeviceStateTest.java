@@ -327,6 +327,49 @@ class DeviceStateTest {
   }
 
   @Test
+  void after_a_restart_a_message_late_for_the_previous_actor_re_runs_the_windows_it_may_have_run_without_it() {
+    DeviceState restarted = withRulModel(2);
+    // The previous actor ran the windows ending at 1 and 3 while 2 was on its way; 2 was never stored.
+    restarted.recover(telemetry(1, new Sample("vibration", T0 + 1000, 1.0)));
+    restarted.recover(telemetry(3, new Sample("vibration", T0 + 3000, 3.0)));
+    assertThat(restarted.dueInferences()).as("the recovery runs nothing").isEmpty();
+    // The broker redelivers 2: its own window, then the window ending at 3, now with 2 in it.
+    restarted.ingest(telemetry(2, new Sample("vibration", T0 + 2000, 2.0)));
+    assertThat(restarted.dueInferences()).singleElement().satisfies(request -> {
+      assertThat(request.values()).containsExactly(1f, 2f);
+      assertThat(request.endSequence()).isEqualTo(2);
+    });
+    restarted.inferenceAnswered("rul", new io.fleetpulse.serving.pool.InferenceReply.Prediction(
+        "rul", "1", new float[] {8f}, 1, 1), T0 + 6000, T0 + 2000, 2);
+    assertThat(restarted.dueInferences()).singleElement().satisfies(request -> {
+      assertThat(request.values()).containsExactly(2f, 3f);
+      assertThat(request.endSequence()).isEqualTo(3);
+    });
+  }
+
+  @Test
+  void after_a_restart_the_redelivery_of_a_stored_message_re_runs_the_newer_windows_the_previous_actor_may_have_run_without_it() {
+    DeviceState restarted = withRulModel(2);
+    // 2 was stored, but the previous actor stopped before it saw it, after running the window ending at 3 without it.
+    for (int sequence = 1; sequence <= 3; sequence++) {
+      restarted.recover(telemetry(sequence, new Sample("vibration", T0 + sequence * 1000L, sequence)));
+    }
+    restarted.ingest(telemetry(2, new Sample("vibration", T0 + 2000, 2.0)));
+    assertThat(restarted.dueInferences()).singleElement().satisfies(request -> assertThat(request.endSequence()).isEqualTo(2));
+    restarted.inferenceAnswered("rul", new io.fleetpulse.serving.pool.InferenceReply.Prediction(
+        "rul", "1", new float[] {8f}, 1, 1), T0 + 6000, T0 + 2000, 2);
+    assertThat(restarted.dueInferences()).singleElement().satisfies(request -> {
+      assertThat(request.values()).containsExactly(2f, 3f);
+      assertThat(request.endSequence()).isEqualTo(3);
+    });
+    restarted.inferenceAnswered("rul", new io.fleetpulse.serving.pool.InferenceReply.Prediction(
+        "rul", "1", new float[] {9f}, 1, 1), T0 + 7000, T0 + 3000, 3);
+    // The newest message's redelivery re-runs nothing newer: there is nothing newer.
+    restarted.ingest(telemetry(3, new Sample("vibration", T0 + 3000, 3.0)));
+    assertThat(restarted.dueInferences()).singleElement().satisfies(request -> assertThat(request.endSequence()).isEqualTo(3));
+  }
+
+  @Test
   void a_window_the_pool_was_too_busy_for_is_tried_again_up_to_three_times_but_a_failure_is_not() {
     DeviceState modelled = withRulModel(1);
     modelled.ingest(telemetry(1, new Sample("vibration", T0, 1.0)));

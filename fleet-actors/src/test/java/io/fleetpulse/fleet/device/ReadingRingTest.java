@@ -142,6 +142,17 @@ class ReadingRingTest {
   }
 
   @Test
+  void names_the_rows_newer_than_a_held_one_in_event_order() {
+    ring.add(10, 1, new float[] {1, 1});
+    ring.add(30, 3, new float[] {3, 3});
+    ring.add(20, 2, new float[] {2, 2});
+    assertThat(ring.newerThan(1)).containsExactly(2L, 3L);
+    assertThat(ring.newerThan(2)).containsExactly(3L);
+    assertThat(ring.newerThan(3)).as("the newest").isEmpty();
+    assertThat(ring.newerThan(7)).as("not held").isEmpty();
+  }
+
+  @Test
   void a_row_that_arrives_late_takes_its_place_in_event_order() {
     ring.add(10, 1, new float[] {1, 1});
     ring.add(30, 3, new float[] {3, 3});
