@@ -69,6 +69,24 @@ public record GatewaySettings(
       return exclusive(embeddedBroker) ? unshared(subscription) : subscription;
     }
 
+    /** The client id of connection {@code index} of node {@code nodeName}: stable, so its session outlives a restart. */
+    public String clientId(String nodeName, int index) {
+      return clientIdPrefix + "-" + nodeName + "-" + index;
+    }
+
+    /**
+     * The client ids of the connections a shared subscriber has and an exclusive one does not use:
+     * their sessions, left from a shared run, would hold a share of every message for nobody until
+     * they expire.
+     */
+    public java.util.List<String> unusedClientIds(String nodeName, boolean embeddedBroker) {
+      java.util.List<String> unused = new java.util.ArrayList<>();
+      for (int index = subscriberConnections(embeddedBroker); index < connections; index++) {
+        unused.add(clientId(nodeName, index));
+      }
+      return unused;
+    }
+
     /** {@code $share/group/filter} without its share group: the filter itself. */
     static String unshared(String subscription) {
       if (!subscription.startsWith(SHARE_PREFIX)) {

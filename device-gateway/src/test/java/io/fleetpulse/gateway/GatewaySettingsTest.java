@@ -133,6 +133,13 @@ class GatewaySettingsTest {
 
     GatewaySettings.Mqtt plain = withOverrides("fleetpulse.gateway.mqtt.subscription = \"fleet/#\"").mqtt();
     assertThat(plain.topicFilter(true)).isEqualTo("fleet/#");
+
+    assertThat(auto.clientId("node-1", 0)).isEqualTo("fleetpulse-gateway-node-1-0");
+    assertThat(auto.unusedClientIds("node-1", true)).as("exclusive: the second connection's session is ended")
+        .containsExactly("fleetpulse-gateway-node-1-1");
+    assertThat(auto.unusedClientIds("node-1", false)).isEmpty();
+    assertThat(withOverrides("fleetpulse.gateway.mqtt.connections = 3").mqtt().unusedClientIds("n", true))
+        .containsExactly("fleetpulse-gateway-n-1", "fleetpulse-gateway-n-2");
   }
 
   @Test

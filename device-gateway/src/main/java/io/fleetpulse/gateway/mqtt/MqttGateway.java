@@ -29,6 +29,8 @@ public final class MqttGateway implements AutoCloseable {
   private final IngestPipeline pipeline;
   private final GatewaySettings.Mqtt settings;
   private final IntSupplier inFlight;
+  private final GatewaySettings.Broker broker;
+  private final List<String> unusedSessions;
   private final java.util.concurrent.atomic.AtomicInteger nextPublisher = new java.util.concurrent.atomic.AtomicInteger();
 
   public MqttGateway(
@@ -43,16 +45,27 @@ public final class MqttGateway implements AutoCloseable {
     // An exclusive subscriber leaves the share group its session may hold from a shared run.
     String leave = settings.mqtt().exclusive(embedded) ? settings.mqtt().subscription() : null;
     for (int i = 0; i < settings.mqtt().subscriberConnections(embedded); i++) {
-      String clientId = settings.mqtt().clientIdPrefix() + "-" + nodeName + "-" + i;
-      connections.add(new SubscriberConnection(settings.broker(), settings.mqtt(), clientId, filter, leave, pipeline, scheduler));
+      connections.add(new SubscriberConnection(
+          settings.broker(), settings.mqtt(), settings.mqtt().clientId(nodeName, i), filter, leave, pipeline, scheduler));
     }
+    this.broker = settings.broker();
+    this.unusedSessions = settings.mqtt().unusedClientIds(nodeName, embedded);
     LOG.info("gateway subscribes to {} on {} connection(s){}", filter, connections.size(),
         leave == null ? "" : " (exclusive: " + settings.mqtt().sharing() + " sharing with the "
             + (embedded ? "embedded" : "external") + " broker)");
   }
 
-  /** Connects every connection; completes once all of them have subscribed. */
+  /**
+   * Connects every connection; completes once all of them have subscribed. An exclusive subscriber
+   * first ends, on a thread of its own, the sessions of the connections it no longer uses.
+   */
   public CompletionStage<Void> start() {
+    if (!unusedSessions.isEmpty()) {
+      Thread retire = new Thread(() -> unusedSessions.forEach(clientId -> SubscriberConnection.endSession(broker, settings, clientId)),
+          "fleetpulse-gateway-end-sessions");
+      retire.setDaemon(true);
+      retire.start();
+    }
     List<CompletableFuture<Void>> subscribed = new ArrayList<>();
     for (SubscriberConnection connection : connections) {
       subscribed.add(connection.start().toCompletableFuture());

@@ -74,15 +74,21 @@ final class SubscriberConnection implements MqttCallback {
   }
 
   private MqttConnectionOptions options() {
-    MqttConnectionOptions options = new MqttConnectionOptions();
+    MqttConnectionOptions options = baseOptions(broker, settings);
     options.setCleanStart(false);
     options.setSessionExpiryInterval(settings.sessionExpiry().toSeconds());
     options.setReceiveMaximum(settings.receiveMaximum());
     options.setKeepAliveInterval((int) settings.keepAlive().toSeconds());
-    options.setConnectionTimeout((int) Math.max(1, settings.connectTimeout().toSeconds()));
     options.setAutomaticReconnect(true);
     options.setAutomaticReconnectDelay(
         (int) Math.max(1, settings.reconnectMinDelay().toSeconds()), (int) Math.max(1, settings.reconnectMaxDelay().toSeconds()));
+    return options;
+  }
+
+  /** Connect timeout, socket factory and credentials: what every connection to the broker shares. */
+  private static MqttConnectionOptions baseOptions(GatewaySettings.Broker broker, GatewaySettings.Mqtt settings) {
+    MqttConnectionOptions options = new MqttConnectionOptions();
+    options.setConnectionTimeout((int) Math.max(1, settings.connectTimeout().toSeconds()));
     if (broker.url().startsWith("tcp://")) {
       options.setSocketFactory(new NoDelaySocketFactory());
     }
@@ -91,6 +97,37 @@ final class SubscriberConnection implements MqttCallback {
       options.setPassword(broker.password().getBytes(StandardCharsets.UTF_8));
     }
     return options;
+  }
+
+  /**
+   * Ends the broker session of {@code clientId}, whatever it holds (subscriptions, queued
+   * messages): connects with a clean start and no session expiry, then disconnects. Returns
+   * whether it did; a broker that cannot be reached is logged and left as it is.
+   */
+  static boolean endSession(GatewaySettings.Broker broker, GatewaySettings.Mqtt settings, String clientId) {
+    long timeout = settings.connectTimeout().toMillis();
+    MqttAsyncClient client = null;
+    try {
+      client = new MqttAsyncClient(broker.url(), clientId, new MemoryPersistence());
+      MqttConnectionOptions options = baseOptions(broker, settings);
+      options.setCleanStart(true);
+      options.setSessionExpiryInterval(0L);
+      client.connect(options).waitForCompletion(timeout);
+      client.disconnect().waitForCompletion(timeout);
+      LOG.info("gateway ended the broker session of {}, a connection it no longer uses", clientId);
+      return true;
+    } catch (MqttException e) {
+      LOG.warn("gateway could not end the broker session of {}: {}", clientId, e.toString());
+      return false;
+    } finally {
+      if (client != null) {
+        try {
+          client.close(true);
+        } catch (MqttException e) {
+          LOG.debug("gateway {} close: {}", clientId, e.toString());
+        }
+      }
+    }
   }
 
   /** The first connect is retried here; after it, Paho's automatic reconnect takes over. */
