@@ -69,6 +69,16 @@ public record GatewaySettings(
       return exclusive(embeddedBroker) ? unshared(subscription) : subscription;
     }
 
+    /**
+     * The shared subscription an exclusive subscriber leaves, which its session may hold from a
+     * shared run with the same client id (it would get a share of the messages twice); none when
+     * it subscribes shared, or when {@code subscription} names no share group.
+     */
+    public java.util.Optional<String> shareGroupToLeave(boolean embeddedBroker) {
+      return exclusive(embeddedBroker) && subscription.startsWith(SHARE_PREFIX)
+          ? java.util.Optional.of(subscription) : java.util.Optional.empty();
+    }
+
     /** The client id of connection {@code index} of node {@code nodeName}: stable, so its session outlives a restart. */
     public String clientId(String nodeName, int index) {
       return clientIdPrefix + "-" + nodeName + "-" + index;

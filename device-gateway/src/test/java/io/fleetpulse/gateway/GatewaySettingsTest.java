@@ -133,6 +133,9 @@ class GatewaySettingsTest {
 
     GatewaySettings.Mqtt plain = withOverrides("fleetpulse.gateway.mqtt.subscription = \"fleet/#\"").mqtt();
     assertThat(plain.topicFilter(true)).isEqualTo("fleet/#");
+    assertThat(plain.shareGroupToLeave(true)).as("no share group to leave: the filter is the subscription").isEmpty();
+    assertThat(auto.shareGroupToLeave(true)).contains("$share/fleetpulse/fleet/+/+/telemetry");
+    assertThat(auto.shareGroupToLeave(false)).as("shared").isEmpty();
 
     assertThat(auto.clientId("node-1", 0)).isEqualTo("fleetpulse-gateway-node-1-0");
     assertThat(auto.unusedClientIds("node-1", true)).as("exclusive: the second connection's session is ended")

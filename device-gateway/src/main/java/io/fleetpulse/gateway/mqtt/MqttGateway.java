@@ -42,8 +42,7 @@ public final class MqttGateway implements AutoCloseable {
     this.connections = new ArrayList<>();
     boolean embedded = settings.broker().embedded();
     String filter = settings.mqtt().topicFilter(embedded);
-    // An exclusive subscriber leaves the share group its session may hold from a shared run.
-    String leave = settings.mqtt().exclusive(embedded) ? settings.mqtt().subscription() : null;
+    String leave = settings.mqtt().shareGroupToLeave(embedded).orElse(null);
     for (int i = 0; i < settings.mqtt().subscriberConnections(embedded); i++) {
       connections.add(new SubscriberConnection(
           settings.broker(), settings.mqtt(), settings.mqtt().clientId(nodeName, i), filter, leave, pipeline, scheduler));
@@ -51,8 +50,8 @@ public final class MqttGateway implements AutoCloseable {
     this.broker = settings.broker();
     this.unusedSessions = settings.mqtt().unusedClientIds(nodeName, embedded);
     LOG.info("gateway subscribes to {} on {} connection(s){}", filter, connections.size(),
-        leave == null ? "" : " (exclusive: " + settings.mqtt().sharing() + " sharing with the "
-            + (embedded ? "embedded" : "external") + " broker)");
+        settings.mqtt().exclusive(embedded) ? " (exclusive: " + settings.mqtt().sharing() + " sharing with the "
+            + (embedded ? "embedded" : "external") + " broker)" : "");
   }
 
   /**
