@@ -263,8 +263,21 @@ public final class ModelRegistry implements AutoCloseable {
         entry.active == null ? null : entry.active.metadata().version(),
         entry.shadow == null ? null : entry.shadow.metadata().version(),
         List.copyOf(entry.loaded.keySet()),
-        entry.history.stream().map(m -> m.metadata().version()).toList())));
+        entry.history.stream().map(m -> m.metadata().version()).toList(),
+        refused(entry))));
     return statuses;
+  }
+
+  /** The loaded versions the admission check refuses, in version order, each with its sentences. */
+  private java.util.Map<String, List<String>> refused(Entry entry) {
+    java.util.Map<String, List<String>> refused = new java.util.LinkedHashMap<>();
+    entry.loaded.forEach((version, model) -> {
+      List<String> problems = admission.apply(model.metadata());
+      if (!problems.isEmpty()) {
+        refused.put(version, List.copyOf(problems));
+      }
+    });
+    return java.util.Collections.unmodifiableMap(refused);
   }
 
   private void admit(LoadedModel model, String use) {

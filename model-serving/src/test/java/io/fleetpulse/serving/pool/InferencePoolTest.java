@@ -229,6 +229,8 @@ class InferencePoolTest {
         .satisfies(m -> {
           assertThat(m.loadedVersions()).containsExactly("1");
           assertThat(m.activeVersion()).isNull();
+          assertThat(m.refusedVersions()).as("why it is loaded and not served")
+              .containsExactly(java.util.Map.entry("1", List.of("no profile feeds it")));
         });
     pool.tell(new InferencePool.Infer("other", Lane.EMBB, new float[VALUES], probe.getRef()));
     assertThat(((InferenceReply.Failed) probe.receiveMessage()).code()).isEqualTo("model.unknown");

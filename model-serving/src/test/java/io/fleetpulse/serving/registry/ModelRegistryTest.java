@@ -423,6 +423,9 @@ class ModelRegistryTest {
     assertThat(activeVersion("scorer")).isEqualTo("1");
     assertThat(registry.active("other")).as("no version of it is admitted").isEmpty();
     assertThat(status("scorer").loadedVersions()).as("a refused version stays loaded").containsExactly("1", "2");
+    assertThat(status("scorer").refusedVersions()).as("and the status says why it is not served")
+        .containsExactly(java.util.Map.entry("2", List.of("no profile feeds it", "not today")));
+    assertThat(status("other").refusedVersions()).containsOnlyKeys("1");
   }
 
   @Test
@@ -462,8 +465,8 @@ class ModelRegistryTest {
     registry.shadow("scorer", "1");
 
     assertThat(registry.status()).containsExactly(
-        new ModelStatus("other", null, null, List.of("1"), List.of()),
-        new ModelStatus("scorer", "10", "1", List.of("1", "2", "10"), List.of("2", "1")));
+        new ModelStatus("other", null, null, List.of("1"), List.of(), java.util.Map.of()),
+        new ModelStatus("scorer", "10", "1", List.of("1", "2", "10"), List.of("2", "1"), java.util.Map.of()));
   }
 
   @Test
