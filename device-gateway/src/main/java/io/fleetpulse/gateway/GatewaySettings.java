@@ -52,7 +52,7 @@ public record GatewaySettings(
       Duration reconnectMaxDelay,
       Duration drainTimeout) {
 
-    private static final String SHARE_PREFIX = "$share/";
+    static final String SHARE_PREFIX = "$share/";
 
     /** Whether this gateway subscribes outside the share group, given where its broker runs. */
     public boolean exclusive(boolean embeddedBroker) {
@@ -199,8 +199,8 @@ public record GatewaySettings(
     if (mqtt.connections() < 1) {
       throw new IllegalArgumentException("fleetpulse.gateway.mqtt.connections must be at least 1");
     }
-    if (mqtt.subscription().startsWith("$share/")
-        && (mqtt.subscription().indexOf('/', "$share/".length()) < 0 || mqtt.subscription().startsWith("$share//"))) {
+    if (mqtt.subscription().startsWith(Mqtt.SHARE_PREFIX)
+        && (mqtt.subscription().indexOf('/', Mqtt.SHARE_PREFIX.length()) < 0 || mqtt.subscription().startsWith(Mqtt.SHARE_PREFIX + "/"))) {
       throw new IllegalArgumentException("fleetpulse.gateway.mqtt.subscription '" + mqtt.subscription()
           + "' names no share group and filter ($share/<group>/<filter>)");
     }

@@ -311,14 +311,12 @@ class DeviceStateTest {
     modelled.ingest(telemetry(2, new Sample("vibration", T0 + 2000, 2.0)));
     assertThat(modelled.dueInferences()).isEmpty();
     // ...and once the model answered, the window ending at 3 runs again, now with 2 in it.
-    modelled.inferenceAnswered("rul", new io.fleetpulse.serving.pool.InferenceReply.Prediction(
-        "rul", "1", new float[] {9f}, 1, 1), T0 + 5000, T0 + 3000, 3);
+    answerRul(modelled, 3);
     assertThat(modelled.dueInferences()).as("its own window first").singleElement().satisfies(request -> {
       assertThat(request.values()).containsExactly(1f, 2f);
       assertThat(request.endSequence()).isEqualTo(2);
     });
-    modelled.inferenceAnswered("rul", new io.fleetpulse.serving.pool.InferenceReply.Prediction(
-        "rul", "1", new float[] {8f}, 1, 1), T0 + 6000, T0 + 2000, 2);
+    answerRul(modelled, 2);
     assertThat(modelled.dueInferences()).singleElement().satisfies(request -> {
       assertThat(request.values()).containsExactly(2f, 3f);
       assertThat(request.endSequence()).isEqualTo(3);
@@ -339,8 +337,7 @@ class DeviceStateTest {
       assertThat(request.values()).containsExactly(1f, 2f);
       assertThat(request.endSequence()).isEqualTo(2);
     });
-    restarted.inferenceAnswered("rul", new io.fleetpulse.serving.pool.InferenceReply.Prediction(
-        "rul", "1", new float[] {8f}, 1, 1), T0 + 6000, T0 + 2000, 2);
+    answerRul(restarted, 2);
     assertThat(restarted.dueInferences()).singleElement().satisfies(request -> {
       assertThat(request.values()).containsExactly(2f, 3f);
       assertThat(request.endSequence()).isEqualTo(3);
@@ -356,14 +353,12 @@ class DeviceStateTest {
     }
     restarted.ingest(telemetry(2, new Sample("vibration", T0 + 2000, 2.0)));
     assertThat(restarted.dueInferences()).singleElement().satisfies(request -> assertThat(request.endSequence()).isEqualTo(2));
-    restarted.inferenceAnswered("rul", new io.fleetpulse.serving.pool.InferenceReply.Prediction(
-        "rul", "1", new float[] {8f}, 1, 1), T0 + 6000, T0 + 2000, 2);
+    answerRul(restarted, 2);
     assertThat(restarted.dueInferences()).singleElement().satisfies(request -> {
       assertThat(request.values()).containsExactly(2f, 3f);
       assertThat(request.endSequence()).isEqualTo(3);
     });
-    restarted.inferenceAnswered("rul", new io.fleetpulse.serving.pool.InferenceReply.Prediction(
-        "rul", "1", new float[] {9f}, 1, 1), T0 + 7000, T0 + 3000, 3);
+    answerRul(restarted, 3);
     // The newest message's redelivery re-runs nothing newer: there is nothing newer.
     restarted.ingest(telemetry(3, new Sample("vibration", T0 + 3000, 3.0)));
     assertThat(restarted.dueInferences()).singleElement().satisfies(request -> assertThat(request.endSequence()).isEqualTo(3));
@@ -522,6 +517,12 @@ class DeviceStateTest {
         io.fleetpulse.api.profile.NetworkSlice.EMBB, 8,
         List.of(new io.fleetpulse.api.profile.ModelBinding("rul", List.of("vibration"), window, minWindow, 1, 0, fillRows)));
     return new DeviceState(PUMP, withModel, SETTINGS);
+  }
+
+  /** The RUL model's answer for the window ending with message {@code sequence} (its event time T0 + sequence s). */
+  private static void answerRul(DeviceState state, long sequence) {
+    state.inferenceAnswered("rul", new io.fleetpulse.serving.pool.InferenceReply.Prediction(
+        "rul", "1", new float[] {9f}, 1, 1), T0 + 10_000, T0 + sequence * 1000, sequence);
   }
 
   private static Telemetry telemetry(long sequence, Sample... samples) {
