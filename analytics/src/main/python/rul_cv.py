@@ -16,6 +16,11 @@ fold (--cv-out), so processes for different windows can share the cores and be c
 report scores every window alone and every mean of windows (which is exactly what WindowMean
 exports: a window's last S cycles are window_ending(..., S)) pooled over all folds, and the spread
 of the last-cycle RMSE over folds.
+
+--tree-windows W adds, per fold, train_rul.py's gradient-boosted trees (--trees of them) on the
+statistics of W-cycle windows, as ensemble "tW" (the seventh round of docs/rul-trials.md):
+
+    /usr/bin/python3 analytics/src/main/python/rul_cv.py --windows "" --trees 500 --tree-windows 70 --cv-out cv-t.npz
 """
 import argparse
 import itertools
@@ -27,7 +32,7 @@ import numpy as np
 import torch
 
 from train_rul import (COLUMNS, CUTS_PER_ENGINE, INFORMATIVE, MIN_WINDOW, NOT_RECIPE, argument_parser, nasa_score,
-                       predict, read, rmse, train_ensemble, truncated_last_windows, windows_with_targets)
+                       predict, read, rmse, train_ensemble, train_trees, truncated_last_windows, windows_with_targets)
 
 # train_rul.py options this script has no use for: it trains one ensemble per --windows entry, no
 # pair, exports nothing and never reads the test set
@@ -47,12 +52,13 @@ def run(args):
     units, cycles, values = read("%s/train_%s.txt" % (args.data, args.dataset))
     engines = sorted(set(units.tolist()))
     index = [COLUMNS.index(c) for c in INFORMATIVE]
-    windows = [int(w) for w in args.windows.split(",")]
+    windows = [("w", int(w)) for w in args.windows.split(",") if w]
+    windows += [("t", int(w)) for w in args.tree_windows.split(",") if w]
     folds = [int(k) for k in args.fold_list.split(",")] if args.fold_list else list(range(args.folds))
-    # what every run to be merged must share (the window and fill name each ensemble instead)
+    # what every run to be merged must share (the family, window and fill name each ensemble instead)
     recipe = {k: v for k, v in sorted(vars(args).items())
               if k not in NOT_RECIPE and k not in UNUSED and k not in ("fill", "windows", "fold_list", "cv_out",
-                                                                       "report", "threads")}
+                                                                       "report", "threads", "trees", "tree_windows")}
     saved = {"folds": args.folds, "seed": args.seed, "members": args.members, "dataset": args.dataset,
              "recipe": json.dumps(recipe, sort_keys=True)}
     started = time.time()
@@ -61,19 +67,24 @@ def run(args):
             continue
         training = [e for e in engines if e not in held_out]
         saved["f%d_engines" % f] = np.array(held_out)
-        for window in windows:
+        for family, window in windows:
             recipe = argparse.Namespace(**vars(args))
             recipe.window = window
-            label = "w%d" % window + ("" if args.fill == "first" else "-" + args.fill)
+            label = family + "%d" % window + ("" if args.fill == "first" else "-" + args.fill)
             x, y, _ = windows_with_targets(units, cycles, values, training, window, args.fill)
-            model, _ = train_ensemble(x, y, values[np.isin(units, training)][:, index], recipe,
-                                      "fold %d %s" % (f, label))
             x_val, y_val, _ = windows_with_targets(units, cycles, values, held_out, window, args.fill)
             x_cut, y_cut = truncated_last_windows(units, values, held_out, args.seed, CUTS_PER_ENGINE, window,
                                                   args.fill)
+            if family == "t":
+                statistics, trees = train_trees(x, y, recipe, "fold %d %s" % (f, label))
+                answer = lambda xs: trees.predict(statistics.of(xs)).astype(np.float32)
+            else:
+                model, _ = train_ensemble(x, y, values[np.isin(units, training)][:, index], recipe,
+                                          "fold %d %s" % (f, label))
+                answer = lambda xs: predict(model, xs)
             saved["f%d_y_val" % f], saved["f%d_y_cut" % f] = y_val, y_cut
-            saved["f%d_%s_val" % (f, label)] = predict(model, x_val)
-            saved["f%d_%s_cut" % (f, label)] = predict(model, x_cut)
+            saved["f%d_%s_val" % (f, label)] = answer(x_val)
+            saved["f%d_%s_cut" % (f, label)] = answer(x_cut)
             print("fold %d %s: all windows %.4f, last cycle %.4f (%.0f s so far)"
                   % (f, label, rmse(saved["f%d_%s_val" % (f, label)], y_val),
                      rmse(saved["f%d_%s_cut" % (f, label)], y_cut), time.time() - started), flush=True)
@@ -117,6 +128,8 @@ def main():
     parser = argument_parser(__doc__.split("\n")[0])
     parser.add_argument("--folds", type=int, default=5, help="folds of the training engines")
     parser.add_argument("--windows", default="100,50", help="comma-separated window lengths to cross-validate")
+    parser.add_argument("--tree-windows", default="",
+                        help="comma-separated window lengths to cross-validate --trees gradient-boosted trees on")
     parser.add_argument("--fold-list", default="", help="comma-separated folds this run trains (default: all)")
     parser.add_argument("--cv-out", default="rul-cv.npz", help="where this run's predictions go")
     parser.add_argument("--report", nargs="+", metavar="NPZ", help="score the runs in these files instead of training")
@@ -131,8 +144,12 @@ def main():
                      " nothing)" % ", ".join(unused))
     if args.folds < 2:
         parser.error("--folds must be at least 2, not %d" % args.folds)
-    if any(int(w) < MIN_WINDOW for w in args.windows.split(",")):
+    if any(int(w) < MIN_WINDOW for w in (args.windows + "," + args.tree_windows).split(",") if w):
         parser.error("every window must be at least %d cycles: %s" % (MIN_WINDOW, args.windows))
+    if args.tree_windows and args.trees < 1:
+        parser.error("--tree-windows fits --trees trees per fold: give --trees")
+    if not args.windows and not args.tree_windows:
+        parser.error("nothing to cross-validate: give --windows or --tree-windows")
     if args.fold_list and any(not 0 <= int(k) < args.folds for k in args.fold_list.split(",")):
         parser.error("--fold-list takes folds 0 to %d, not %s" % (args.folds - 1, args.fold_list))
     run(args)

@@ -80,12 +80,18 @@ MIN_WINDOW = 30
 FILL_CYCLES = MIN_WINDOW
 # recipe options whose defaults are version 2's recipe; the others are named in the command and metrics
 RECIPE_DEFAULTS = {"window": 30, "short_window": 0, "pairing": "filled", "fill": "first", "arch": "cnn", "filters": 10, "kernel": 10, "activation": "tanh", "dropout": 0.5, "noise": 0.0,
-                   "weighting": "none", "swa_start": 0}
+                   "weighting": "none", "swa_start": 0, "trees": 0}
 # options that do not change what is trained (where it goes, what is reported, how phases are run)
 NOT_RECIPE = {"data", "out", "version", "no_test", "validate_only", "swa_report", "save_validation", "validation_out",
               "validation_from", "validation_wait"}
 RUL_CAP = 125
 CUTS_PER_ENGINE = 25
+# --trees: the gradient-boosted trees' settings (scikit-learn's GradientBoostingRegressor, squared
+# error), fixed before any trial with them (docs/rul-trials.md, seventh round); --trees sets how many
+TREE_SETTINGS = {"max_depth": 3, "learning_rate": 0.05, "subsample": 0.8, "min_samples_leaf": 20}
+# --trees: the window statistics per informative sensor, in this order (WindowStatistics)
+STATISTICS = ("mean of the last 5 cycles", "mean of the last 30 cycles", "mean of the window",
+              "least-squares slope over the last 30 cycles", "least-squares slope over the window")
 
 
 def read(path):
@@ -303,6 +309,148 @@ class ByHistory(Paired):
         return torch.where(filled, short, long)
 
 
+class WindowStatistics(torch.nn.Module):
+    """
+    Raw [batch, window, 24] -> the STATISTICS of the window (levels over 5, 30 and all its cycles,
+    slopes over 30 and all) of each informative sensor, [batch, 5 * sensors], statistic by statistic:
+    linear in the window, so one matrix product. Computed in double and rounded to float once, so
+    the tree splits (which compare floats) see the same value in PyTorch and in ONNX Runtime whatever
+    order either sums in. The weights multiply from the left: ONNX Runtime would fuse a transpose of
+    the window into the product, and its fused product has no double kernel.
+    """
+
+    def __init__(self, window):
+        super().__init__()
+        def slope(n):
+            t = np.arange(n, dtype=np.float64) - (n - 1) / 2.0
+            return t / np.sum(t * t)
+        weights = np.zeros((window, len(STATISTICS)))
+        weights[-5:, 0], weights[-30:, 1], weights[:, 2] = 1 / 5.0, 1 / 30.0, 1.0 / window
+        weights[-30:, 3], weights[:, 4] = slope(30), slope(window)
+        self.register_buffer("index", torch.tensor([COLUMNS.index(c) for c in INFORMATIVE], dtype=torch.long))
+        self.register_buffer("weights", torch.tensor(weights.T.copy(), dtype=torch.float64))  # [5, window]
+
+    def forward(self, window):
+        sensors = torch.index_select(window, 2, self.index).double()  # [batch, window, sensors]
+        return torch.matmul(self.weights, sensors).reshape(window.shape[0], -1).float()  # [batch, 5 * sensors]
+
+    def of(self, x):
+        with torch.no_grad():
+            return self(torch.from_numpy(x)).numpy()
+
+
+class WithTrees(torch.nn.Module):
+    """
+    --trees: the networks' answer (one ensemble, or a pair's mean: `ensembles` of them) averaged with
+    gradient-boosted trees on the window's statistics, each ensemble weighing the same: (ensembles *
+    networks + trees) / (ensembles + 1). A different family of model errs differently from the CNNs
+    (docs/rul-trials.md, seventh round). forward() is what is exported before the trees are attached
+    to the graph (attach_trees): the networks' answer and the statistics; answer() is the whole model.
+    """
+
+    def __init__(self, networks, statistics, trees, ensembles):
+        super().__init__()
+        self.networks = networks
+        self.statistics = statistics
+        self.trees = trees  # scikit-learn's fitted GradientBoostingRegressor
+        self.ensembles = ensembles
+
+    def forward(self, window):
+        return self.networks(window), self.statistics(window)
+
+    def answer(self, x):
+        networks = predict(self.networks, x)
+        trees = self.trees.predict(self.statistics.of(x))
+        return ((self.ensembles * networks + trees) / (self.ensembles + 1)).astype(np.float32)
+
+
+def train_trees(x, y, args, label, weights=None):
+    """args.trees gradient-boosted trees (TREE_SETTINGS, random_state args.seed) on the statistics of
+    windows x (WindowStatistics of args.window cycles), targets y."""
+    from sklearn.ensemble import GradientBoostingRegressor  # Debian's python3-sklearn; only --trees needs it
+    started = time.time()
+    statistics = WindowStatistics(args.window)
+    features = statistics.of(x)
+    trees = GradientBoostingRegressor(loss="squared_error", n_estimators=args.trees, random_state=args.seed,
+                                      **TREE_SETTINGS)
+    trees.fit(features, y, sample_weight=weights)
+    print("%s trees: training RMSE %.3f, %.0f s"
+          % (label, rmse(trees.predict(features), y), time.time() - started), flush=True)
+    return statistics, trees
+
+
+def float_at_or_below(threshold):
+    """The largest float at or below a tree's double threshold: for every float x, x <= it exactly
+    when x <= threshold (scikit-learn compares float features with double thresholds)."""
+    t = np.float32(threshold)
+    return float(t if t <= threshold else np.nextafter(t, np.float32(-np.inf)))
+
+
+def attach_trees(path, model, x):
+    """Rewrites the graph torch exported from a WithTrees (outputs "networks" and "statistics") into
+    the whole model: ONNX-ML's TreeEnsembleRegressor on the statistics, then the weighted mean, as
+    the one output "rul". Checks the converted trees against scikit-learn's own predictions on the
+    statistics of windows x."""
+    import onnx  # Debian's python3-onnx; only --trees needs it
+    from onnx import helper
+    trees = model.trees
+    a = {k: [] for k in ("nodes_treeids", "nodes_nodeids", "nodes_featureids", "nodes_modes", "nodes_values",
+                         "nodes_truenodeids", "nodes_falsenodeids", "target_treeids", "target_nodeids",
+                         "target_ids", "target_weights")}
+    for t, estimator in enumerate(trees.estimators_[:, 0]):
+        tree = estimator.tree_
+        for node in range(tree.node_count):
+            leaf = tree.children_left[node] == -1
+            a["nodes_treeids"].append(t)
+            a["nodes_nodeids"].append(node)
+            a["nodes_featureids"].append(0 if leaf else int(tree.feature[node]))
+            a["nodes_modes"].append("LEAF" if leaf else "BRANCH_LEQ")
+            a["nodes_values"].append(0.0 if leaf else float_at_or_below(tree.threshold[node]))
+            a["nodes_truenodeids"].append(0 if leaf else int(tree.children_left[node]))
+            a["nodes_falsenodeids"].append(0 if leaf else int(tree.children_right[node]))
+            if leaf:
+                a["target_treeids"].append(t)
+                a["target_nodeids"].append(node)
+                a["target_ids"].append(0)
+                a["target_weights"].append(float(trees.learning_rate * tree.value[node][0][0]))
+    base = float(np.asarray(trees.init_.constant_).reshape(-1)[0])
+    graph = onnx.load(path)
+    g = graph.graph
+    k = float(model.ensembles)
+    g.node.extend([
+        helper.make_node("TreeEnsembleRegressor", ["statistics"], ["trees"], domain="ai.onnx.ml", n_targets=1,
+                         aggregate_function="SUM", post_transform="NONE", base_values=[base], **a),
+        helper.make_node("Constant", [], ["networks_weight"], value=helper.make_tensor("w", 1, [], [k / (k + 1)])),
+        helper.make_node("Constant", [], ["trees_weight"], value=helper.make_tensor("v", 1, [], [1 / (k + 1)])),
+        helper.make_node("Mul", ["networks", "networks_weight"], ["networks_part"]),
+        helper.make_node("Mul", ["trees", "trees_weight"], ["trees_part"]),
+        helper.make_node("Add", ["networks_part", "trees_part"], ["rul"]),
+    ])
+    networks_output = next(o for o in g.output if o.name == "networks")
+    rul = onnx.ValueInfoProto()
+    rul.CopyFrom(networks_output)
+    rul.name = "rul"
+    del g.output[:]
+    g.output.append(rul)
+    graph.opset_import.append(helper.make_opsetid("ai.onnx.ml", 1))
+    onnx.checker.check_model(graph)
+    # the converted trees, evaluated as ONNX-ML defines them (float features, float thresholds)
+    probe = model.statistics.of(x)
+    node_of = {(t, n): i for i, (t, n) in enumerate(zip(a["nodes_treeids"], a["nodes_nodeids"]))}
+    weight_of = {(t, n): w for t, n, w in zip(a["target_treeids"], a["target_nodeids"], a["target_weights"])}
+    ours = np.full(len(probe), base)
+    for row, x in enumerate(probe):
+        for t in range(len(trees.estimators_)):
+            i = node_of[(t, 0)]
+            while a["nodes_modes"][i] != "LEAF":
+                go = x[a["nodes_featureids"][i]] <= np.float32(a["nodes_values"][i])
+                i = node_of[(t, a["nodes_truenodeids"][i] if go else a["nodes_falsenodeids"][i])]
+            ours[row] += weight_of[(t, a["nodes_nodeids"][i])]
+    if not np.allclose(ours, trees.predict(probe), atol=1e-3):
+        raise SystemExit("the converted trees disagree with scikit-learn: %s" % np.abs(ours - trees.predict(probe)).max())
+    onnx.save(graph, path)
+
+
 def nasa_score(predicted, true):
     d = predicted - true
     return float(np.sum(np.where(d < 0, np.exp(-d / 13.0) - 1, np.exp(d / 10.0) - 1)))
@@ -319,6 +467,8 @@ def residual_sd(predicted, true):
 
 
 def predict(model, x):
+    if isinstance(model, WithTrees):
+        return model.answer(x)
     model.eval()
     with torch.no_grad():
         return model(torch.from_numpy(x)).numpy().reshape(-1)
@@ -450,6 +600,13 @@ def validation_phase(args, units, cycles, values, validation, training, index):
     if args.short_window:
         held_out, variants = with_short_ensemble(held_out, variants, units, cycles, values, training, index, args,
                                                  "validation", (x_val, y_val, x_cut, y_cut))
+    if args.trees:
+        statistics, trees = train_trees(x_train, y_train, args, "validation", sample_weights(u_train, args.weighting))
+        held_out = WithTrees(held_out, statistics, trees, 2 if args.short_window else 1)
+        for name, (pv, pc) in (("networks alone", (predict(held_out.networks, x_val), predict(held_out.networks, x_cut))),
+                               ("trees alone", (trees.predict(statistics.of(x_val)), trees.predict(statistics.of(x_cut))))):
+            print("validation diagnostic %s: all windows %.4f, last cycle %.4f, NASA %.1f"
+                  % (name, rmse(pv, y_val), rmse(pc, y_cut), nasa_score(pc, y_cut) * 100.0 / len(y_cut)), flush=True)
     for name, variant in sorted(variants.items()):
         pv, pc = predict(variant, x_val), predict(variant, x_cut)
         print("validation diagnostic %s: all windows %.4f, last cycle %.4f, NASA %.1f"
@@ -536,6 +693,9 @@ def argument_parser(description=None):
                         help="standard deviation of Gaussian noise added to the scaled inputs in training (0: none)")
     parser.add_argument("--weighting", default="none", choices=["none", "engine"],
                         help="engine: every training engine weighs the same in the loss")
+    parser.add_argument("--trees", type=int, default=0,
+                        help="also fit this many gradient-boosted trees on the window's statistics and average them"
+                             " with the networks (0: none; needs Debian's python3-sklearn and python3-onnx)")
     parser.add_argument("--swa-start", type=int, default=0,
                         help="export the average of the weights after each epoch past this one (0: the last epoch's)")
     parser.add_argument("--swa-report", default="",
@@ -607,6 +767,9 @@ def main():
                               sample_weights(u_all, args.weighting))
     if args.short_window:
         model, _ = with_short_ensemble(model, {}, units, cycles, values, engines, index, args, "refit")
+    if args.trees:
+        statistics, trees = train_trees(x_all, y_all, args, "refit", sample_weights(u_all, args.weighting))
+        model = WithTrees(model, statistics, trees, 2 if args.short_window else 1)
     refit_seconds = time.time() - refit_started
     if args.validation_from:
         metrics, validation_seconds = validation_from(args.validation_from, recipe, parser, args.validation_wait)
@@ -617,8 +780,15 @@ def main():
     out = args.out or os.path.join("models", name, args.version)
     os.makedirs(out, exist_ok=True)
     example = torch.zeros(2, args.window, len(COLUMNS))
-    torch.onnx.export(model, example, os.path.join(out, "model.onnx"), input_names=["window"], output_names=["rul"],
-                      dynamic_axes={"window": {0: "batch"}, "rul": {0: "batch"}}, opset_version=13)
+    if isinstance(model, WithTrees):
+        torch.onnx.export(model, example, os.path.join(out, "model.onnx"), input_names=["window"],
+                          output_names=["networks", "statistics"],
+                          dynamic_axes={"window": {0: "batch"}, "networks": {0: "batch"}, "statistics": {0: "batch"}},
+                          opset_version=13)
+        attach_trees(os.path.join(out, "model.onnx"), model, x_all[::max(1, len(x_all) // 512)])
+    else:
+        torch.onnx.export(model, example, os.path.join(out, "model.onnx"), input_names=["window"], output_names=["rul"],
+                          dynamic_axes={"window": {0: "batch"}, "rul": {0: "batch"}}, opset_version=13)
 
     # Everything is fixed and exported; only now the test set (FD001 has one), once.
     data_files = [train_path]
