@@ -31,6 +31,14 @@ mean of a 100-cycle and a 50-cycle ensemble (--window 100 --short-window 50 --pa
 on two validation splits, where which window was better alone changed with the split, the mean
 was better at the last cycle than the better one (docs/rul-trials.md).
 
+With --trees N, N gradient-boosted trees (scikit-learn, TREE_SETTINGS) are fitted to summary
+statistics of the window (WindowStatistics: levels and slopes of each informative sensor, computed
+in the graph from the raw window) and averaged with the networks, each ensemble weighing the same:
+a model of another family errs differently from the CNNs. The trees go into the same ONNX graph as
+ONNX-ML's TreeEnsembleRegressor (attach_trees). Version 6 is version 5's pair with 500 trees
+(--trees 500): better than version 5's recipe on each of three cross-validation folds
+(docs/rul-trials.md, seventh round). --trees needs Debian's python3-sklearn and python3-onnx.
+
 Two phases, one recipe (fixed epochs and learning-rate schedule, no early stopping):
 
 1. validation: the members are trained on 80 % of the training engines (fixed seed) and their

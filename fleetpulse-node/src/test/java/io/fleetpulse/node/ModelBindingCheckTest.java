@@ -74,7 +74,7 @@ class ModelBindingCheckTest {
         ServingSettings.fromConfig(ConfigFactory.load()).execution(), ModelBindingCheck.admission(profiles.all()))) {
       assertThat(models.loadAll()).isEmpty();
       String served = models.active("rul-fd001").orElseThrow().metadata().version();
-      assertThat(served).as("the highest version the 70-cycle binding feeds").isEqualTo("5");
+      assertThat(served).as("the highest version the 70-cycle binding feeds").isEqualTo("6");
       models.install(models.loadVersion("rul-fd001", "2"));
       models.install(models.loadVersion("rul-fd001", "4"));
 

@@ -27,17 +27,18 @@ import org.junit.jupiter.api.Test;
 class CommittedRulModelTest {
 
   /**
-   * Lower only with a better model: the committed model must not get worse than this. Version 5
-   * (test RMSE 12.57) lowered it from 12.7, which version 4 (12.62) had lowered from 13.9 (version
-   * 3: 13.83, version 2: 13.70). Each was chosen on held-out training engines before the test set
-   * was evaluated (version 5 by five-fold cross-validation, where the mean of a 70-cycle and a
-   * 50-cycle ensemble beat version 4's recipe on every fold; docs/rul-trials.md).
+   * Lower only with a better model: the committed model must not get worse than this. Version 6
+   * (test RMSE 11.79) lowered it from 12.6, which version 5 (12.57) had lowered from 12.7 (version
+   * 4: 12.62, 3: 13.83, 2: 13.70). Each was chosen on held-out training engines before the test
+   * set was evaluated (versions 5 and 6 by cross-validation folds of the training engines: version
+   * 6, version 5's CNNs averaged with gradient-boosted trees, beat version 5's recipe on each of
+   * three folds; docs/rul-trials.md).
    */
-  private static final double RMSE_BOUND = 12.6;
+  private static final double RMSE_BOUND = 11.85;
 
   private static final Path REGISTRY = Path.of("../models");
-  /** The version the registry serves (its highest): 5, refit on all training engines. */
-  private static final String VERSION = "5";
+  /** The version the registry serves (its highest): 6, refit on all training engines. */
+  private static final String VERSION = "6";
   private static final Path CMAPSS = Path.of(System.getProperty("fleetpulse.cmapss", "../../shared/datasets/cmapss"));
 
   @Test
@@ -45,8 +46,8 @@ class CommittedRulModelTest {
     Assumptions.assumeTrue(Files.isRegularFile(CMAPSS.resolve("test_FD001.txt")),
         "C-MAPSS not found at " + CMAPSS.toAbsolutePath() + " (set -Dfleetpulse.cmapss=DIR)");
     // Windows ending at cycle 30 or later of the 100 test engines (13,096 cycles, 2,900 before
-    // cycle 30); version 5 fills those ending before cycle 70 (its 50-cycle half those ending
-    // before cycle 50), versions 3 and 4 those before cycle 100, version 2 none.
+    // cycle 30); versions 5 and 6 fill those ending before cycle 70 (their 50-cycle half those
+    // ending before cycle 50), versions 3 and 4 those before cycle 100, version 2 none.
     OfflineRulEvaluation.EveryWindow served = OfflineRulEvaluation.everyWindow(CMAPSS, REGISTRY, "rul-fd001", VERSION, "FD001");
     OfflineRulEvaluation.EveryWindow thirty = OfflineRulEvaluation.everyWindow(CMAPSS, REGISTRY, "rul-fd001", "2", "FD001");
 
@@ -55,7 +56,7 @@ class CommittedRulModelTest {
     assertThat(served.filled() + served.whole()).isEqualTo(served.windows());
     assertThat(thirty.filled()).isZero();
     assertThat(thirty.wholeRmse()).isEqualTo(thirty.rmse());
-    assertThat(served.rmse()).as("every window, version 5").isCloseTo(12.123, within(1e-3));
+    assertThat(served.rmse()).as("every window, version 6").isCloseTo(11.206, within(1e-3));
   }
 
   @Test
@@ -76,7 +77,7 @@ class CommittedRulModelTest {
   @Test
   void every_committed_rul_version_loads_and_takes_the_turbofan_metrics() throws Exception {
     try (ModelRegistry models = new ModelRegistry(REGISTRY, ServingSettings.fromConfig(ConfigFactory.load()).execution())) {
-      assertThat(models.versionsOf("rul-fd001")).containsExactly("1", "2", "3", "4", "5");
+      assertThat(models.versionsOf("rul-fd001")).containsExactly("1", "2", "3", "4", "5", "6");
       assertThat(models.versionsOf("rul-fd003")).containsExactly("1", "2", "3");
       for (String model : List.of("rul-fd001", "rul-fd003")) {
         for (String version : models.versionsOf(model)) {
