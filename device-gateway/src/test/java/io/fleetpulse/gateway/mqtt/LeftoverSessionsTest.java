@@ -1,0 +1,173 @@
+package io.fleetpulse.gateway.mqtt;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.fleetpulse.api.profile.DeviceProfiles;
+import io.fleetpulse.api.telemetry.DeviceIdentity;
+import io.fleetpulse.api.telemetry.IngestOutcome;
+import io.fleetpulse.api.telemetry.RejectReason;
+import io.fleetpulse.api.telemetry.Telemetry;
+import io.fleetpulse.api.telemetry.TelemetrySink;
+import io.fleetpulse.gateway.GatewaySettings;
+import io.fleetpulse.gateway.ingest.DeadLetters;
+import io.fleetpulse.gateway.ingest.GatewayMetrics;
+import io.fleetpulse.gateway.ingest.IngestPipeline;
+import io.fleetpulse.gateway.ingest.RateMeter;
+import io.fleetpulse.gateway.registry.InMemoryDeviceRegistry;
+import io.fleetpulse.gateway.validate.TelemetryValidator;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.paho.mqttv5.client.IMqttToken;
+import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.eclipse.paho.mqttv5.common.MqttSubscription;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The whole {@link MqttGateway}, against a real embedded HiveMQ CE, started where a shared run of
+ * the same node left its sessions behind (both connections in the share group): the exclusive
+ * subscriber leaves the share group on its own connection, so every message reaches the node once
+ * and not once more through the group, and it ends the session of the connection it no longer
+ * uses. {@link SessionEndTest} checks ending one session; this checks that the gateway does both.
+ */
+class LeftoverSessionsTest {
+
+  private static final int MESSAGES = 5;
+
+  @TempDir
+  Path directory;
+
+  @Test
+  void an_exclusive_gateway_leaves_the_share_group_and_ends_the_unused_session_a_shared_run_left() throws Exception {
+    Config config = ConfigFactory.parseString("""
+        fleetpulse.gateway.broker.url = "tcp://127.0.0.1:%d"
+        fleetpulse.gateway.broker.embedded-broker.data-directory = "%s"
+        fleetpulse.gateway.broker.embedded-broker.persistence = in-memory
+        """.formatted(freePort(), directory.toString().replace("\\", "/"))).withFallback(ConfigFactory.load());
+    GatewaySettings settings = GatewaySettings.fromConfig(config);
+    assertThat(settings.mqtt().exclusive(true)).as("the default sharing with the embedded broker").isTrue();
+    String used = settings.mqtt().clientId("node-1", 0);
+    List<String> unused = settings.mqtt().unusedClientIds("node-1", true);
+    assertThat(unused).isNotEmpty();
+
+    ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1);
+    try (EmbeddedBroker broker = EmbeddedBroker.start(settings.broker())) {
+      for (String clientId : concat(used, unused)) {
+        leaveSharedSession(settings, clientId);
+      }
+      GatewayMetrics metrics = new GatewayMetrics(new RateMeter(10, System::currentTimeMillis));
+      MqttGateway gateway = new MqttGateway(settings, "node-1", pipeline(config, settings, metrics, scheduler), scheduler, () -> 0);
+      try {
+        gateway.start().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        // Once the unused sessions are ended, a share group the gateway did not leave has the
+        // gateway's connection as its only member, and would hand it a second copy of each message.
+        Thread retire = Thread.getAllStackTraces().keySet().stream()
+            .filter(t -> t.getName().equals("fleetpulse-gateway-end-sessions")).findFirst().orElse(null);
+        if (retire != null) {
+          retire.join(TimeUnit.SECONDS.toMillis(30));
+        }
+        publish(settings);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (metrics.snapshot().received() < MESSAGES && System.nanoTime() < deadline) {
+          Thread.sleep(20);
+        }
+        // a copy through the share group would come at about the same time as the plain one
+        Thread.sleep(2_000);
+        assertThat(metrics.snapshot().received()).as("deliveries of %d messages", MESSAGES).isEqualTo(MESSAGES);
+      } finally {
+        gateway.close();
+      }
+      for (String clientId : unused) {
+        assertThat(sessionPresent(settings, clientId)).as("the session of %s", clientId).isFalse();
+      }
+      assertThat(sessionPresent(settings, used)).as("the gateway's own session").isTrue();
+    } finally {
+      scheduler.shutdownNow();
+    }
+  }
+
+  private static IngestPipeline pipeline(
+      Config config, GatewaySettings settings, GatewayMetrics metrics, ScheduledThreadPoolExecutor scheduler) {
+    DeviceProfiles profiles = DeviceProfiles.fromConfig(config);
+    TelemetrySink accepting = new TelemetrySink() {
+      @Override
+      public CompletionStage<IngestOutcome> deliver(Telemetry telemetry) {
+        return CompletableFuture.completedFuture(new IngestOutcome.Accepted(telemetry.device().deviceId(), telemetry.sequence()));
+      }
+
+      @Override
+      public void recordRejection(DeviceIdentity device, RejectReason reason) {}
+    };
+    return new IngestPipeline(
+        new TelemetryValidator(settings.validation(), new InMemoryDeviceRegistry(settings.registration(), profiles), profiles),
+        telemetry -> CompletableFuture.completedFuture(null),
+        accepting,
+        new DeadLetters(settings.deadLetter(), settings.ingest(), scheduler),
+        metrics,
+        settings.ingest(),
+        scheduler,
+        Clock.systemUTC());
+  }
+
+  /** What a shared run leaves: a persistent session subscribed to the share group, disconnected. */
+  private static void leaveSharedSession(GatewaySettings settings, String clientId) throws Exception {
+    MqttAsyncClient client = new MqttAsyncClient(settings.broker().url(), clientId, new MemoryPersistence());
+    client.connect(persistent(true)).waitForCompletion(10_000);
+    client.subscribe(new MqttSubscription(settings.mqtt().subscription(), 1)).waitForCompletion(10_000);
+    client.disconnect().waitForCompletion(10_000);
+    client.close();
+  }
+
+  private static void publish(GatewaySettings settings) throws Exception {
+    MqttAsyncClient device = new MqttAsyncClient(settings.broker().url(), "rm-1-publisher", new MemoryPersistence());
+    device.connect().waitForCompletion(10_000);
+    for (int seq = 1; seq <= MESSAGES; seq++) {
+      String payload = "{\"seq\":" + seq + ",\"ts\":" + System.currentTimeMillis() + ",\"values\":{\"vibration\":2.5}}";
+      MqttMessage message = new MqttMessage(payload.getBytes(StandardCharsets.UTF_8));
+      message.setQos(1);
+      device.publish("fleet/plant-1/rm-1/telemetry", message).waitForCompletion(10_000);
+    }
+    device.disconnect().waitForCompletion(10_000);
+    device.close();
+  }
+
+  /** Connects with the client's id without a clean start; whether the broker still had its session. */
+  private static boolean sessionPresent(GatewaySettings settings, String clientId) throws Exception {
+    MqttAsyncClient client = new MqttAsyncClient(settings.broker().url(), clientId, new MemoryPersistence());
+    IMqttToken connected = client.connect(persistent(false));
+    connected.waitForCompletion(10_000);
+    client.disconnect().waitForCompletion(10_000);
+    client.close();
+    return connected.getSessionPresent();
+  }
+
+  private static MqttConnectionOptions persistent(boolean cleanStart) {
+    MqttConnectionOptions options = new MqttConnectionOptions();
+    options.setCleanStart(cleanStart);
+    options.setSessionExpiryInterval(3600L);
+    return options;
+  }
+
+  private static List<String> concat(String first, List<String> rest) {
+    return java.util.stream.Stream.concat(java.util.stream.Stream.of(first), rest.stream()).toList();
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+}
