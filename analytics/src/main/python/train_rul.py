@@ -349,19 +349,20 @@ class WindowStatistics(torch.nn.Module):
 
 class WithTrees(torch.nn.Module):
     """
-    --trees: the networks' answer (one ensemble, or a pair's mean: `ensembles` of them) averaged with
-    gradient-boosted trees on the window's statistics, each ensemble weighing the same: (ensembles *
-    networks + trees) / (ensembles + 1). A different family of model errs differently from the CNNs
+    --trees: the networks' answer (one ensemble, or a WindowMean's two) averaged with gradient-boosted
+    trees on the window's statistics, each ensemble weighing the same: (ensembles * networks + trees)
+    / (ensembles + 1). A different family of model errs differently from the CNNs
     (docs/rul-trials.md, seventh round). forward() is what is exported before the trees are attached
     to the graph (attach_trees): the networks' answer and the statistics; answer() is the whole model.
     """
 
-    def __init__(self, networks, statistics, trees, ensembles):
+    def __init__(self, networks, statistics, trees):
         super().__init__()
         self.networks = networks
         self.statistics = statistics
         self.trees = trees  # scikit-learn's fitted GradientBoostingRegressor
-        self.ensembles = ensembles
+        # a WindowMean answers with two ensembles' mean; one ensemble, or ByHistory's choice of one, is one
+        self.ensembles = 2 if isinstance(networks, WindowMean) else 1
 
     def forward(self, window):
         return self.networks(window), self.statistics(window)
@@ -610,7 +611,7 @@ def validation_phase(args, units, cycles, values, validation, training, index):
                                                  "validation", (x_val, y_val, x_cut, y_cut))
     if args.trees:
         statistics, trees = train_trees(x_train, y_train, args, "validation", sample_weights(u_train, args.weighting))
-        held_out = WithTrees(held_out, statistics, trees, 2 if args.short_window else 1)
+        held_out = WithTrees(held_out, statistics, trees)
         for name, (pv, pc) in (("networks alone", (predict(held_out.networks, x_val), predict(held_out.networks, x_cut))),
                                ("trees alone", (trees.predict(statistics.of(x_val)), trees.predict(statistics.of(x_cut))))):
             print("validation diagnostic %s: all windows %.4f, last cycle %.4f, NASA %.1f"
@@ -733,6 +734,8 @@ def main():
     if args.validation_from and (args.validate_only or args.validation_out or args.save_validation):
         parser.error("--validation-from skips the validation phase: it does not go with --validate-only,"
                      " --validation-out or --save-validation")
+    if args.trees < 0:
+        parser.error("--trees must be 0 (none) or more, not %d" % args.trees)
     if args.save_validation and not args.short_window:
         parser.error("--save-validation saves both ensembles' predictions: it needs --short-window")
     if args.arch == "attention" and args.filters % 4:
@@ -777,7 +780,7 @@ def main():
         model, _ = with_short_ensemble(model, {}, units, cycles, values, engines, index, args, "refit")
     if args.trees:
         statistics, trees = train_trees(x_all, y_all, args, "refit", sample_weights(u_all, args.weighting))
-        model = WithTrees(model, statistics, trees, 2 if args.short_window else 1)
+        model = WithTrees(model, statistics, trees)
     refit_seconds = time.time() - refit_started
     if args.validation_from:
         metrics, validation_seconds = validation_from(args.validation_from, recipe, parser, args.validation_wait)

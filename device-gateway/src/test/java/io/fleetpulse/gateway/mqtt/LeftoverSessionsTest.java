@@ -1,9 +1,11 @@
 package io.fleetpulse.gateway.mqtt;
 
+import static io.fleetpulse.gateway.mqtt.BrokerSessions.embeddedBroker;
+import static io.fleetpulse.gateway.mqtt.BrokerSessions.leaveSharedSession;
+import static io.fleetpulse.gateway.mqtt.BrokerSessions.sessionPresent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import io.fleetpulse.api.profile.DeviceProfiles;
 import io.fleetpulse.api.telemetry.DeviceIdentity;
 import io.fleetpulse.api.telemetry.IngestOutcome;
@@ -17,8 +19,6 @@ import io.fleetpulse.gateway.ingest.IngestPipeline;
 import io.fleetpulse.gateway.ingest.RateMeter;
 import io.fleetpulse.gateway.registry.InMemoryDeviceRegistry;
 import io.fleetpulse.gateway.validate.TelemetryValidator;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -27,12 +27,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
-import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
-import org.eclipse.paho.mqttv5.common.MqttSubscription;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -52,11 +49,7 @@ class LeftoverSessionsTest {
 
   @Test
   void an_exclusive_gateway_leaves_the_share_group_and_ends_the_unused_session_a_shared_run_left() throws Exception {
-    Config config = ConfigFactory.parseString("""
-        fleetpulse.gateway.broker.url = "tcp://127.0.0.1:%d"
-        fleetpulse.gateway.broker.embedded-broker.data-directory = "%s"
-        fleetpulse.gateway.broker.embedded-broker.persistence = in-memory
-        """.formatted(freePort(), directory.toString().replace("\\", "/"))).withFallback(ConfigFactory.load());
+    Config config = embeddedBroker(directory);
     GatewaySettings settings = GatewaySettings.fromConfig(config);
     assertThat(settings.mqtt().exclusive(true)).as("the default sharing with the embedded broker").isTrue();
     String used = settings.mqtt().clientId("node-1", 0);
@@ -122,15 +115,6 @@ class LeftoverSessionsTest {
         Clock.systemUTC());
   }
 
-  /** What a shared run leaves: a persistent session subscribed to the share group, disconnected. */
-  private static void leaveSharedSession(GatewaySettings settings, String clientId) throws Exception {
-    MqttAsyncClient client = new MqttAsyncClient(settings.broker().url(), clientId, new MemoryPersistence());
-    client.connect(persistent(true)).waitForCompletion(10_000);
-    client.subscribe(new MqttSubscription(settings.mqtt().subscription(), 1)).waitForCompletion(10_000);
-    client.disconnect().waitForCompletion(10_000);
-    client.close();
-  }
-
   private static void publish(GatewaySettings settings) throws Exception {
     MqttAsyncClient device = new MqttAsyncClient(settings.broker().url(), "rm-1-publisher", new MemoryPersistence());
     device.connect().waitForCompletion(10_000);
@@ -144,30 +128,7 @@ class LeftoverSessionsTest {
     device.close();
   }
 
-  /** Connects with the client's id without a clean start; whether the broker still had its session. */
-  private static boolean sessionPresent(GatewaySettings settings, String clientId) throws Exception {
-    MqttAsyncClient client = new MqttAsyncClient(settings.broker().url(), clientId, new MemoryPersistence());
-    IMqttToken connected = client.connect(persistent(false));
-    connected.waitForCompletion(10_000);
-    client.disconnect().waitForCompletion(10_000);
-    client.close();
-    return connected.getSessionPresent();
-  }
-
-  private static MqttConnectionOptions persistent(boolean cleanStart) {
-    MqttConnectionOptions options = new MqttConnectionOptions();
-    options.setCleanStart(cleanStart);
-    options.setSessionExpiryInterval(3600L);
-    return options;
-  }
-
   private static List<String> concat(String first, List<String> rest) {
     return java.util.stream.Stream.concat(java.util.stream.Stream.of(first), rest.stream()).toList();
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
   }
 }

@@ -1,17 +1,12 @@
 package io.fleetpulse.gateway.mqtt;
 
+import static io.fleetpulse.gateway.mqtt.BrokerSessions.embeddedBroker;
+import static io.fleetpulse.gateway.mqtt.BrokerSessions.leaveSharedSession;
+import static io.fleetpulse.gateway.mqtt.BrokerSessions.sessionPresent;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.typesafe.config.ConfigFactory;
 import io.fleetpulse.gateway.GatewaySettings;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
-import org.eclipse.paho.mqttv5.client.IMqttToken;
-import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
-import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
-import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
-import org.eclipse.paho.mqttv5.common.MqttSubscription;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,47 +22,16 @@ class SessionEndTest {
 
   @Test
   void ends_a_persistent_session_with_its_shared_subscription() throws Exception {
-    int port = freePort();
-    GatewaySettings settings = GatewaySettings.fromConfig(ConfigFactory.parseString("""
-        fleetpulse.gateway.broker.url = "tcp://127.0.0.1:%d"
-        fleetpulse.gateway.broker.embedded-broker.data-directory = "%s"
-        fleetpulse.gateway.broker.embedded-broker.persistence = in-memory
-        """.formatted(port, directory.toString().replace("\\", "/"))).withFallback(ConfigFactory.load()));
+    GatewaySettings settings = GatewaySettings.fromConfig(embeddedBroker(directory));
     String clientId = settings.mqtt().unusedClientIds("node-1", true).get(0);
     assertThat(clientId).isEqualTo("fleetpulse-gateway-node-1-1");
     try (EmbeddedBroker broker = EmbeddedBroker.start(settings.broker())) {
-      MqttAsyncClient shared = new MqttAsyncClient(settings.broker().url(), clientId, new MemoryPersistence());
-      shared.connect(persistent(true)).waitForCompletion(10_000);
-      shared.subscribe(new MqttSubscription(settings.mqtt().subscription(), 1)).waitForCompletion(10_000);
-      shared.disconnect().waitForCompletion(10_000);
-      assertThat(sessionPresent(shared)).as("the shared run's session outlives its connection").isTrue();
-      shared.disconnect().waitForCompletion(10_000);
+      leaveSharedSession(settings, clientId);
+      assertThat(sessionPresent(settings, clientId)).as("the shared run's session outlives its connection").isTrue();
 
       assertThat(SubscriberConnection.endSession(settings.broker(), settings.mqtt(), clientId)).isTrue();
 
-      assertThat(sessionPresent(shared)).as("the session after it was ended").isFalse();
-      shared.disconnect().waitForCompletion(10_000);
-      shared.close();
-    }
-  }
-
-  /** Connects with the client's id without a clean start; whether the broker still had its session. */
-  private static boolean sessionPresent(MqttAsyncClient client) throws Exception {
-    IMqttToken connected = client.connect(persistent(false));
-    connected.waitForCompletion(10_000);
-    return connected.getSessionPresent();
-  }
-
-  private static MqttConnectionOptions persistent(boolean cleanStart) {
-    MqttConnectionOptions options = new MqttConnectionOptions();
-    options.setCleanStart(cleanStart);
-    options.setSessionExpiryInterval(3600L);
-    return options;
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
+      assertThat(sessionPresent(settings, clientId)).as("the session after it was ended").isFalse();
     }
   }
 }
