@@ -31,6 +31,7 @@ public final class MqttGateway implements AutoCloseable {
   private final IntSupplier inFlight;
   private final GatewaySettings.Broker broker;
   private final List<String> unusedSessions;
+  private final CompletableFuture<Integer> unusedSessionsEnded = new CompletableFuture<>();
   private final java.util.concurrent.atomic.AtomicInteger nextPublisher = new java.util.concurrent.atomic.AtomicInteger();
 
   public MqttGateway(
@@ -59,9 +60,10 @@ public final class MqttGateway implements AutoCloseable {
    * first ends, on a thread of its own, the sessions of the connections it no longer uses.
    */
   public CompletionStage<Void> start() {
-    if (!unusedSessions.isEmpty()) {
-      Thread retire = new Thread(() -> unusedSessions.forEach(clientId -> SubscriberConnection.endSession(broker, settings, clientId)),
-          "fleetpulse-gateway-end-sessions");
+    if (unusedSessions.isEmpty()) {
+      unusedSessionsEnded.complete(0);
+    } else {
+      Thread retire = new Thread(this::endUnusedSessions, "fleetpulse-gateway-end-sessions");
       retire.setDaemon(true);
       retire.start();
     }
@@ -70,6 +72,26 @@ public final class MqttGateway implements AutoCloseable {
       subscribed.add(connection.start().toCompletableFuture());
     }
     return CompletableFuture.allOf(subscribed.toArray(CompletableFuture[]::new));
+  }
+
+  /**
+   * Completes, once {@link #start()} has run, when the gateway has tried to end the broker session
+   * of every connection it no longer uses, with the number it ended (a session it could not end
+   * is logged, and the broker expires it); at once, with 0, when there are none.
+   */
+  public CompletionStage<Integer> unusedSessionsEnded() {
+    return unusedSessionsEnded;
+  }
+
+  private void endUnusedSessions() {
+    int ended = 0;
+    try {
+      for (String clientId : unusedSessions) {
+        ended += SubscriberConnection.endSession(broker, settings, clientId) ? 1 : 0;
+      }
+    } finally {
+      unusedSessionsEnded.complete(ended);
+    }
   }
 
   /**

@@ -67,11 +67,8 @@ class LeftoverSessionsTest {
         gateway.start().toCompletableFuture().get(30, TimeUnit.SECONDS);
         // Once the unused sessions are ended, a share group the gateway did not leave has the
         // gateway's connection as its only member, and would hand it a second copy of each message.
-        Thread retire = Thread.getAllStackTraces().keySet().stream()
-            .filter(t -> t.getName().equals("fleetpulse-gateway-end-sessions")).findFirst().orElse(null);
-        if (retire != null) {
-          retire.join(TimeUnit.SECONDS.toMillis(30));
-        }
+        assertThat(gateway.unusedSessionsEnded().toCompletableFuture().get(30, TimeUnit.SECONDS))
+            .as("unused sessions ended").isEqualTo(unused.size());
         publish(settings);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (metrics.snapshot().received() < MESSAGES && System.nanoTime() < deadline) {
