@@ -32,19 +32,21 @@ import java.util.stream.IntStream;
  */
 public final class NabAveragingTrial {
 
-  private static final int SHINGLE = 10;
   private static final int TREES = 100;
   private static final int SAMPLE = 256;
-  private static final int CALIBRATION = 2016;
-  private static final int WARM_UP = 50;
-  private static final int MIN_HISTORY = 13;
-  private static final int REST = 100;
   private static final double RANKED_SHARE = 0.9;
+  /** msknn-3's settings (reference.conf): the forest shares its embedding length, calibration, warm-up and min-history, the mean its rest. */
+  private static final AnomalySettings MSKNN = AnomalySettings.fromConfig(com.typesafe.config.ConfigFactory.load());
+  private static final int SHINGLE = MSKNN.embeddingLength();
+  private static final int CALIBRATION = MSKNN.calibration();
+  private static final int WARM_UP = MSKNN.warmUp();
+  private static final int MIN_HISTORY = MSKNN.minHistory();
+  private static final int REST = MSKNN.restReadings();
 
   public static void main(String[] args) {
     Path nab = Path.of(args[0]);
     String mode = args.length > 1 ? args[1] : "mean";
-    AnomalySettings settings = AnomalySettings.fromConfig(com.typesafe.config.ConfigFactory.load());
+    AnomalySettings settings = MSKNN;
     Map<String, List<NabResultRow>> rows = new LinkedHashMap<>();
     long readings = 0;
     long started = System.nanoTime();

@@ -144,8 +144,9 @@ def main():
                      " nothing)" % ", ".join(unused))
     if args.folds < 2:
         parser.error("--folds must be at least 2, not %d" % args.folds)
-    if any(int(w) < MIN_WINDOW for w in (args.windows + "," + args.tree_windows).split(",") if w):
-        parser.error("every window must be at least %d cycles: %s" % (MIN_WINDOW, args.windows))
+    short = [w for w in (args.windows + "," + args.tree_windows).split(",") if w and int(w) < MIN_WINDOW]
+    if short:
+        parser.error("every window must be at least %d cycles, not %s" % (MIN_WINDOW, ", ".join(short)))
     if args.tree_windows and args.trees < 1:
         parser.error("--tree-windows fits --trees trees per fold: give --trees")
     if not args.windows and not args.tree_windows:

@@ -67,6 +67,7 @@ which halves the wall time and gives the same model and metrics:
 (the second refits and exports, then waits for v.json and refuses one written for another recipe).
 """
 import argparse
+import functools
 import hashlib
 import json
 import os
@@ -448,11 +449,11 @@ def attach_trees(path, model, x):
     node_of = {(t, n): i for i, (t, n) in enumerate(zip(a["nodes_treeids"], a["nodes_nodeids"]))}
     weight_of = {(t, n): w for t, n, w in zip(a["target_treeids"], a["target_nodeids"], a["target_weights"])}
     ours = np.full(len(probe), base)
-    for row, x in enumerate(probe):
+    for row, features in enumerate(probe):
         for t in range(len(trees.estimators_)):
             i = node_of[(t, 0)]
             while a["nodes_modes"][i] != "LEAF":
-                go = x[a["nodes_featureids"][i]] <= np.float32(a["nodes_values"][i])
+                go = features[a["nodes_featureids"][i]] <= np.float32(a["nodes_values"][i])
                 i = node_of[(t, a["nodes_truenodeids"][i] if go else a["nodes_falsenodeids"][i])]
             ours[row] += weight_of[(t, a["nodes_nodeids"][i])]
     if not np.allclose(ours, trees.predict(probe), atol=1e-3):
@@ -609,15 +610,15 @@ def validation_phase(args, units, cycles, values, validation, training, index):
     if args.short_window:
         held_out, variants = with_short_ensemble(held_out, variants, units, cycles, values, training, index, args,
                                                  "validation", (x_val, y_val, x_cut, y_cut))
+    diagnostics = {}  # name -> its predictions for a batch of windows
     if args.trees:
         statistics, trees = train_trees(x_train, y_train, args, "validation", sample_weights(u_train, args.weighting))
         held_out = WithTrees(held_out, statistics, trees)
-        for name, (pv, pc) in (("networks alone", (predict(held_out.networks, x_val), predict(held_out.networks, x_cut))),
-                               ("trees alone", (trees.predict(statistics.of(x_val)), trees.predict(statistics.of(x_cut))))):
-            print("validation diagnostic %s: all windows %.4f, last cycle %.4f, NASA %.1f"
-                  % (name, rmse(pv, y_val), rmse(pc, y_cut), nasa_score(pc, y_cut) * 100.0 / len(y_cut)), flush=True)
-    for name, variant in sorted(variants.items()):
-        pv, pc = predict(variant, x_val), predict(variant, x_cut)
+        diagnostics["networks alone"] = functools.partial(predict, held_out.networks)
+        diagnostics["trees alone"] = lambda x: trees.predict(statistics.of(x))
+    diagnostics.update((name, functools.partial(predict, variant)) for name, variant in sorted(variants.items()))
+    for name, answer in diagnostics.items():
+        pv, pc = answer(x_val), answer(x_cut)
         print("validation diagnostic %s: all windows %.4f, last cycle %.4f, NASA %.1f"
               % (name, rmse(pv, y_val), rmse(pc, y_cut), nasa_score(pc, y_cut) * 100.0 / len(y_cut)), flush=True)
     p_val, p_cut = predict(held_out, x_val), predict(held_out, x_cut)
@@ -791,15 +792,12 @@ def main():
     out = args.out or os.path.join("models", name, args.version)
     os.makedirs(out, exist_ok=True)
     example = torch.zeros(2, args.window, len(COLUMNS))
+    # a WithTrees exports the networks' answer and the statistics; attach_trees then makes them "rul"
+    outputs = ["networks", "statistics"] if isinstance(model, WithTrees) else ["rul"]
+    torch.onnx.export(model, example, os.path.join(out, "model.onnx"), input_names=["window"], output_names=outputs,
+                      dynamic_axes={name: {0: "batch"} for name in ["window"] + outputs}, opset_version=13)
     if isinstance(model, WithTrees):
-        torch.onnx.export(model, example, os.path.join(out, "model.onnx"), input_names=["window"],
-                          output_names=["networks", "statistics"],
-                          dynamic_axes={"window": {0: "batch"}, "networks": {0: "batch"}, "statistics": {0: "batch"}},
-                          opset_version=13)
         attach_trees(os.path.join(out, "model.onnx"), model, x_all[::max(1, len(x_all) // 512)])
-    else:
-        torch.onnx.export(model, example, os.path.join(out, "model.onnx"), input_names=["window"], output_names=["rul"],
-                          dynamic_axes={"window": {0: "batch"}, "rul": {0: "batch"}}, opset_version=13)
 
     # Everything is fixed and exported; only now the test set (FD001 has one), once.
     data_files = [train_path]
