@@ -73,7 +73,7 @@ class QueryApiIT {
     CassandraSettings settings = CassandraSettings.fromConfig(ConfigFactory.load());
     cassandra = CassandraLauncher.start(settings.embedded()
         .isolated(Path.of("../cassandra-runtime/target/lib"), data));
-    session = CqlSession.builder().addContactPoint(cassandra.cqlAddress())
+    session = CqlSession.builder().withConfigLoader(SchemaMigrations.sessionConfig()).addContactPoint(cassandra.cqlAddress())
         .withLocalDatacenter(settings.localDatacenter()).build();
     new SchemaMigrations(session, settings.keyspace()).migrate(settings.replication());
     FIXTURE.insert(session, settings.keyspace());

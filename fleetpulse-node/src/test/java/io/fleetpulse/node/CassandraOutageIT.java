@@ -72,7 +72,7 @@ class CassandraOutageIT {
       // back-off schedule, which may not have come round yet although the node's session has.
       try (CqlSession session = CqlSession.builder().addContactPoint(cassandra.cqlAddress())
           .withLocalDatacenter(cassandraSettings.localDatacenter()).build()) {
-        assertThat(TelemetryAccounting.storedRows(session, DEVICES)).as("stored rows; per device: %s", rowsPerDevice(session))
+        assertThat(TelemetryAccounting.storedRows(session, "fleetpulse", DEVICES)).as("stored rows; per device: %s", rowsPerDevice(session))
             .isEqualTo(200L * DEVICES * TestPublisher.METRICS.size());
       }
       for (int device = 0; device < DEVICES; device++) {

@@ -6,10 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.Row;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.typesafe.config.ConfigFactory;
-import io.fleetpulse.persistence.cassandra.CassandraLauncher;
-import io.fleetpulse.persistence.cassandra.CassandraSettings;
-import io.fleetpulse.persistence.cassandra.EmbeddedCassandraSettings;
+import io.fleetpulse.testkit.SharedCassandra;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -36,26 +34,29 @@ class CrashSurvivalIT {
   private static final int DEVICES = 20;
   private static final int MESSAGES_PER_DEVICE = 300;
   private static final int WINDOW = 200;
-  private static final CassandraSettings CASSANDRA = CassandraSettings.fromConfig(ConfigFactory.load());
+
+  @RegisterExtension
+  static final SharedCassandra CASSANDRA = new SharedCassandra();
 
   @TempDir
   Path directory;
+
+  /** The test's own keyspace in the shared Cassandra node. */
+  private String keyspace;
 
   @Test
   void a_node_killed_mid_run_loses_nothing_acknowledged_and_its_devices_recover_their_aggregates() throws Exception {
     long seed = System.nanoTime();
     Random random = new Random(seed);
-    try (MosquittoBroker mosquitto = MosquittoBroker.start(directory);
-        CassandraLauncher cassandra = startCassandra();
-        CqlSession session = session(cassandra)) {
+    keyspace = CASSANDRA.emptyKeyspace();
+    CqlSession session = CASSANDRA.session();
+    try (MosquittoBroker mosquitto = MosquittoBroker.start(directory)) {
       String overrides = """
           fleetpulse.node.name = "crash"
           fleetpulse.gateway.broker.embedded = false
           fleetpulse.gateway.broker.url = "%s"
-          fleetpulse.persistence.cassandra.embedded.enabled = false
-          fleetpulse.persistence.cassandra.contact-points = ["127.0.0.1:%d"]
           pekko.remote.artery.canonical.port = 0
-          """.formatted(mosquitto.url(), cassandra.cqlAddress().getPort());
+          """.formatted(mosquitto.url()) + CASSANDRA.nodeOverrides(keyspace);
       int httpPort = NodeTestSupport.freePort();
       int total = DEVICES * MESSAGES_PER_DEVICE;
       int killAfter = total * 3 / 10 + random.nextInt(total * 3 / 10);
@@ -82,7 +83,7 @@ class CrashSurvivalIT {
 
       try (NodeProcess second = NodeProcess.start(directory, "second", httpPort, overrides)) {
         long expectedRows = (long) total * TestPublisher.METRICS.size();
-        long rows = TelemetryAccounting.awaitStoredRows(session, DEVICES, expectedRows, Duration.ofSeconds(120));
+        long rows = TelemetryAccounting.awaitStoredRows(session, keyspace, DEVICES, expectedRows, Duration.ofSeconds(120));
         assertThat(rows).as("every acknowledged message stored exactly once (seed %d, killed after %d)\n%s",
             seed, killAfter, second.tail()).isEqualTo(expectedRows);
 
@@ -96,7 +97,7 @@ class CrashSurvivalIT {
         // The broker's acknowledgement is not the node's: an actor counts a message in its
         // aggregates when it accepts it, and its row may still be on the way to Cassandra.
         long rowsAfter = expectedRows + (long) DEVICES * TestPublisher.METRICS.size();
-        assertThat(TelemetryAccounting.awaitStoredRows(session, DEVICES, rowsAfter, Duration.ofSeconds(60)))
+        assertThat(TelemetryAccounting.awaitStoredRows(session, keyspace, DEVICES, rowsAfter, Duration.ofSeconds(60)))
             .as("the message after the restart stored").isEqualTo(rowsAfter);
         // A row is stored before its actor sees the message: one whose delivery is being retried
         // (an ask that timed out on a starved machine) is stored but not yet counted.
@@ -135,74 +136,63 @@ class CrashSurvivalIT {
   void a_node_killed_with_its_embedded_broker_loses_no_message_the_broker_acknowledged() throws Exception {
     long seed = System.nanoTime();
     Random random = new Random(seed);
-    try (CassandraLauncher cassandra = startCassandra();
-        CqlSession session = session(cassandra)) {
-      int brokerPort = NodeTestSupport.freePort();
-      String brokerUrl = "tcp://127.0.0.1:" + brokerPort;
-      String overrides = """
-          fleetpulse.node.name = "crash-embedded"
-          fleetpulse.gateway.broker.embedded = true
-          fleetpulse.gateway.broker.url = "%s"
-          fleetpulse.gateway.broker.embedded-broker.data-directory = "%s"
-          fleetpulse.persistence.cassandra.embedded.enabled = false
-          fleetpulse.persistence.cassandra.contact-points = ["127.0.0.1:%d"]
-          pekko.remote.artery.canonical.port = 0
-          """.formatted(brokerUrl, directory.resolve("hivemq").toString().replace("\\", "/"), cassandra.cqlAddress().getPort())
-          + System.getProperty("fleetpulse.test.crash-overrides", "");
-      int httpPort = NodeTestSupport.freePort();
-      int messages = 2 * MESSAGES_PER_DEVICE;
-      long total = (long) DEVICES * messages;
-      long t0 = System.currentTimeMillis() - (messages + 120) * 1000L;
-      long settledAtKill;
-      NodeProcess first = NodeProcess.start(directory, "embedded-first", httpPort, overrides);
-      try (TestPublisher publisher = new TestPublisher(brokerUrl, "crash-devices", WINDOW)) {
-        for (int round = 1; round <= messages; round++) {
-          for (int device = 0; device < DEVICES; device++) {
-            publisher.publish(device, round, t0 + round * 1000L);
-          }
+    keyspace = CASSANDRA.emptyKeyspace();
+    CqlSession session = CASSANDRA.session();
+    int brokerPort = NodeTestSupport.freePort();
+    String brokerUrl = "tcp://127.0.0.1:" + brokerPort;
+    String overrides = """
+        fleetpulse.node.name = "crash-embedded"
+        fleetpulse.gateway.broker.embedded = true
+        fleetpulse.gateway.broker.url = "%s"
+        fleetpulse.gateway.broker.embedded-broker.data-directory = "%s"
+        pekko.remote.artery.canonical.port = 0
+        """.formatted(brokerUrl, directory.resolve("hivemq").toString().replace("\\", "/"))
+        + CASSANDRA.nodeOverrides(keyspace)
+        + System.getProperty("fleetpulse.test.crash-overrides", "");
+    int httpPort = NodeTestSupport.freePort();
+    int messages = 2 * MESSAGES_PER_DEVICE;
+    long total = (long) DEVICES * messages;
+    long t0 = System.currentTimeMillis() - (messages + 120) * 1000L;
+    long settledAtKill;
+    NodeProcess first = NodeProcess.start(directory, "embedded-first", httpPort, overrides);
+    try (TestPublisher publisher = new TestPublisher(brokerUrl, "crash-devices", WINDOW)) {
+      for (int round = 1; round <= messages; round++) {
+        for (int device = 0; device < DEVICES; device++) {
+          publisher.publish(device, round, t0 + round * 1000L);
         }
-        assertThat(publisher.awaitAcknowledged(WINDOW)).as("acknowledged by the embedded broker").isEqualTo(total);
-        assertThat(publisher.failed()).isZero();
       }
-      // The node settles more slowly than the devices publish: it is mid-backlog, with a full
-      // in-flight window, when it dies some time after the last acknowledgement.
-      Thread.sleep(random.nextInt(1500));
-      settledAtKill = NodeTestSupport.getJson(first.httpUrl() + "/api/fleet/summary").path("messages").path("acknowledged").asLong();
-      first.kill();
-      assertThat(settledAtKill).as("the node was killed before it had settled the backlog (seed %d)", seed).isLessThan(total);
-      System.out.printf("embedded broker crash: node killed with %d of %d acknowledged messages settled%n", settledAtKill, total);
+      assertThat(publisher.awaitAcknowledged(WINDOW)).as("acknowledged by the embedded broker").isEqualTo(total);
+      assertThat(publisher.failed()).isZero();
+    }
+    // The node settles more slowly than the devices publish (every message is a synced write):
+    // it dies mid-backlog, with a full in-flight window, once it has settled a random share of
+    // the first half. The kill follows that count, not a sleep, so it lands mid-backlog however
+    // fast or slow the machine is.
+    long killAt = 1 + random.nextInt((int) (total / 2));
+    settledAtKill = TelemetryAccounting.awaitAcknowledgedByNode(first.httpUrl(), killAt);
+    first.kill();
+    assertThat(settledAtKill).as("the node was killed before it had settled the backlog (seed %d)", seed).isLessThan(total);
+    System.out.printf("embedded broker crash: node killed with %d of %d acknowledged messages settled%n", settledAtKill, total);
 
-      try (NodeProcess second = NodeProcess.start(directory, "embedded-second", httpPort, overrides)) {
-        long expectedRows = total * TestPublisher.METRICS.size();
-        long rows = TelemetryAccounting.awaitStoredRows(session, DEVICES, expectedRows, Duration.ofSeconds(120));
-        assertThat(rows).as("every message the embedded broker acknowledged stored exactly once (seed %d, %d of %d"
-                + " settled at the kill; messages missing: %s)\n%s",
-            seed, settledAtKill, total, missingMessages(session, messages), second.tail()).isEqualTo(expectedRows);
-        JsonNode settled = NodeTestSupport.awaitJson(second.httpUrl() + "/api/fleet/summary",
-            summary -> summary.path("messages").path("inFlight").asInt() == 0, Duration.ofSeconds(60));
-        assertThat(settled.path("messages").path("rejected").asLong()).as("rejected: %s", settled).isZero();
-      }
+    try (NodeProcess second = NodeProcess.start(directory, "embedded-second", httpPort, overrides)) {
+      long expectedRows = total * TestPublisher.METRICS.size();
+      long rows = TelemetryAccounting.awaitStoredRows(session, keyspace, DEVICES, expectedRows, Duration.ofSeconds(120));
+      assertThat(rows).as("every message the embedded broker acknowledged stored exactly once (seed %d, %d of %d"
+              + " settled at the kill; messages missing: %s)\n%s",
+          seed, settledAtKill, total, missingMessages(session, messages), second.tail()).isEqualTo(expectedRows);
+      JsonNode settled = NodeTestSupport.awaitJson(second.httpUrl() + "/api/fleet/summary",
+          summary -> summary.path("messages").path("inFlight").asInt() == 0, Duration.ofSeconds(60));
+      assertThat(settled.path("messages").path("rejected").asLong()).as("rejected: %s", settled).isZero();
     }
   }
 
-  /** A Cassandra node of its own for the test, in its own JVM (the nodes under test connect to it). */
-  private CassandraLauncher startCassandra() {
-    EmbeddedCassandraSettings embedded = CASSANDRA.embedded()
-        .isolated(Path.of("../cassandra-runtime/target/lib"), directory.resolve("cassandra"));
-    return CassandraLauncher.start(embedded);
-  }
-
-  private static CqlSession session(CassandraLauncher cassandra) {
-    return CqlSession.builder().addContactPoint(cassandra.cqlAddress()).withLocalDatacenter(CASSANDRA.localDatacenter()).build();
-  }
-
   /** Device and sequence of the first few messages with no stored row, for a failure message. */
-  private static List<String> missingMessages(CqlSession session, int messages) {
+  private List<String> missingMessages(CqlSession session, int messages) {
     List<String> missing = new ArrayList<>();
     for (int device = 0; device < DEVICES && missing.size() < 20; device++) {
       java.util.Set<Long> stored = new java.util.HashSet<>();
       for (LocalDate day : days()) {
-        for (Row row : session.execute("SELECT seq FROM fleetpulse.telemetry_by_device_day WHERE device_id = ? AND day = ?",
+        for (Row row : session.execute("SELECT seq FROM " + keyspace + ".telemetry_by_device_day WHERE device_id = ? AND day = ?",
             TestPublisher.deviceId(device), day)) {
           stored.add(row.getLong("seq"));
         }
@@ -217,11 +207,11 @@ class CrashSurvivalIT {
   }
 
   /** The 15-minute window of every metric against the same statistics computed from Cassandra's rows. */
-  private static void assertAggregatesMatchStoredRows(CqlSession session, String deviceId, JsonNode state, String run) {
+  private void assertAggregatesMatchStoredRows(CqlSession session, String deviceId, JsonNode state, String run) {
     for (JsonNode metric : state.path("metrics")) {
       List<Double> values = new ArrayList<>();
       for (LocalDate day : days()) {
-        for (Row row : session.execute("SELECT metric, value FROM fleetpulse.telemetry_by_device_day"
+        for (Row row : session.execute("SELECT metric, value FROM " + keyspace + ".telemetry_by_device_day"
             + " WHERE device_id = ? AND day = ?", deviceId, day)) {
           if (row.getString("metric").equals(metric.path("metric").asText())) {
             values.add(row.getDouble("value"));
@@ -249,7 +239,7 @@ class CrashSurvivalIT {
    * are written asynchronously, and a minute the restarted node completed with redelivered readings
    * is rewritten after its first version: the roll-ups are read until they agree or 60 s pass.
    */
-  private static void assertRollupsMatchStoredRows(
+  private void assertRollupsMatchStoredRows(
       CqlSession session, String api, String deviceId, long firstMillis, long lastMillis) throws Exception {
     long firstMinute = Math.floorDiv(firstMillis + 1000, 60_000L) * 60_000L;
     long newestMinute = Math.floorDiv(lastMillis, 60_000L) * 60_000L;
@@ -284,13 +274,13 @@ class CrashSurvivalIT {
   }
 
   /** The stored values of the roll-up's minute and metric (read once; the telemetry is complete by now). */
-  private static List<Double> storedValues(
+  private List<Double> storedValues(
       CqlSession session, java.util.Map<String, List<Double>> cache, String deviceId, JsonNode rollup) {
     Instant minute = Instant.parse(rollup.path("minute").asText());
     String metric = rollup.path("metric").asText();
     return cache.computeIfAbsent(minute + " " + metric, key -> {
       List<Double> values = new ArrayList<>();
-      for (Row row : session.execute("SELECT value FROM fleetpulse.telemetry_by_device_day WHERE device_id = ?"
+      for (Row row : session.execute("SELECT value FROM " + keyspace + ".telemetry_by_device_day WHERE device_id = ?"
               + " AND day = ? AND ts >= ? AND ts < ? AND metric = ? ALLOW FILTERING", deviceId,
           minute.atZone(ZoneOffset.UTC).toLocalDate(), minute, minute.plusSeconds(60), metric)) {
         values.add(row.getDouble("value"));

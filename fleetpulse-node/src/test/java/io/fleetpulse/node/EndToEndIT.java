@@ -8,7 +8,9 @@ import io.fleetpulse.loadtest.SimulationReport;
 import io.fleetpulse.loadtest.SimulatorSettings;
 import java.nio.file.Path;
 import java.time.Duration;
+import io.fleetpulse.testkit.SharedCassandra;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -18,13 +20,18 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class EndToEndIT {
 
+  @RegisterExtension
+  static final SharedCassandra CASSANDRA = new SharedCassandra();
+
   @TempDir
   Path directory;
 
   @Test
   void counts_every_valid_message_once_and_every_rejection_by_reason() throws Exception {
     int brokerPort = NodeTestSupport.freePort();
-    try (RunningNode node = FleetPulseNode.start(NodeTestSupport.nodeConfig("e2e", brokerPort, directory.resolve("hivemq"), null))) {
+    String keyspace = CASSANDRA.emptyKeyspace();
+    try (RunningNode node = FleetPulseNode.start(
+        NodeTestSupport.nodeConfigStoringIn(CASSANDRA, keyspace, "e2e", brokerPort, directory.resolve("hivemq")))) {
       assertThat(NodeTestSupport.getJson(node.httpUrl() + "/health/ready").path("status").asText()).isEqualTo("ready");
 
       SimulationReport report = FleetSimulator.run(
@@ -44,7 +51,7 @@ class EndToEndIT {
       assertThat(report.malformedSent()).isEqualTo(500);
       assertThat(report.duplicatesSent()).isEqualTo(200);
       TelemetryAccounting.assertNodeCountedExactly(node.httpUrl(), report);
-      TelemetryAccounting.assertStoredExactlyOnce(node.cassandra().orElseThrow(), report);
+      TelemetryAccounting.assertStoredExactlyOnce(CASSANDRA.session(), keyspace, report);
 
       JsonNode unknown = NodeTestSupport.getJson(node.httpUrl() + "/api/devices/no-such-device");
       assertThat(unknown.path("_status").asInt()).isEqualTo(404);

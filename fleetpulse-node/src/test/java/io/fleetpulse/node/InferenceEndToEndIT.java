@@ -8,9 +8,11 @@ import com.typesafe.config.ConfigFactory;
 import io.fleetpulse.loadtest.FleetSimulator;
 import io.fleetpulse.loadtest.SimulationReport;
 import io.fleetpulse.loadtest.SimulatorSettings;
+import io.fleetpulse.testkit.SharedCassandra;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -19,6 +21,9 @@ import org.junit.jupiter.api.io.TempDir;
  * endpoint show the result.
  */
 class InferenceEndToEndIT {
+
+  @RegisterExtension
+  static final SharedCassandra CASSANDRA = new SharedCassandra();
 
   @TempDir
   Path directory;
@@ -32,7 +37,8 @@ class InferenceEndToEndIT {
               { model = env-scorer, features = [temperature, humidity, co2], window = 4 }
             ]
             """)
-        .withFallback(NodeTestSupport.nodeConfig("inference", brokerPort, directory.resolve("hivemq"), null));
+        .withFallback(NodeTestSupport.nodeConfigStoringIn(CASSANDRA, CASSANDRA.emptyKeyspace(), "inference",
+            brokerPort, directory.resolve("hivemq")));
     try (RunningNode node = FleetPulseNode.start(config)) {
       JsonNode models = NodeTestSupport.getJson(node.httpUrl() + "/api/models");
       assertThat(models.path("items")).anySatisfy(m -> {

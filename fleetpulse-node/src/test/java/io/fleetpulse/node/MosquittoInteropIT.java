@@ -3,9 +3,11 @@ package io.fleetpulse.node;
 import io.fleetpulse.loadtest.FleetSimulator;
 import io.fleetpulse.loadtest.SimulationReport;
 import io.fleetpulse.loadtest.SimulatorSettings;
+import io.fleetpulse.testkit.SharedCassandra;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -14,6 +16,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class MosquittoInteropIT {
 
+  @RegisterExtension
+  static final SharedCassandra CASSANDRA = new SharedCassandra();
+
   @TempDir
   Path directory;
 
@@ -21,7 +26,8 @@ class MosquittoInteropIT {
   void gateway_accounts_for_every_message_through_mosquitto() throws Exception {
     try (MosquittoBroker mosquitto = MosquittoBroker.start(directory);
         RunningNode node = FleetPulseNode.start(
-            NodeTestSupport.nodeConfig("interop", 0, directory.resolve("unused"), mosquitto.url()))) {
+            CASSANDRA.nodeConfig(CASSANDRA.emptyKeyspace())
+                .withFallback(NodeTestSupport.nodeConfig("interop", 0, directory.resolve("unused"), mosquitto.url())))) {
       SimulationReport report = FleetSimulator.run(
           SimulatorSettings.defaults()
               .withBrokerUrl(mosquitto.url())

@@ -1,5 +1,7 @@
 package io.fleetpulse.node;
 
+import io.fleetpulse.testkit.SharedCassandra;
+import io.fleetpulse.testkit.SharedDatasets;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -8,13 +10,11 @@ import io.fleetpulse.analytics.nab.EndToEndNabEvaluation;
 import io.fleetpulse.analytics.nab.NabEvaluation;
 import io.fleetpulse.loadtest.nab.NabReplay;
 import io.fleetpulse.loadtest.replay.ReplayPublisher;
-import io.fleetpulse.persistence.cassandra.CassandraLauncher;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -26,48 +26,48 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class NabEndToEndIT {
 
-  private static final Path NAB = Path.of(System.getProperty("fleetpulse.nab.path", "../../shared/datasets/nab"));
   private static final List<String> SERIES = List.of(
       "artificialWithAnomaly/art_daily_jumpsup.csv",
       "realAWSCloudwatch/iio_us-east-1_i-a2eb1cd9_NetworkIn.csv",
       "realKnownCause/rogue_agent_key_hold.csv");
+
+  @RegisterExtension
+  static final SharedCassandra CASSANDRA = new SharedCassandra();
 
   @TempDir
   Path directory;
 
   @Test
   void stored_anomaly_scores_of_replayed_series_equal_the_offline_detector_s() throws Exception {
-    Assumptions.assumeTrue(Files.isRegularFile(NAB.resolve("labels/combined_windows.json")),
-        "NAB not found at " + NAB.toAbsolutePath() + " (set -Dfleetpulse.nab.path=DIR)");
+    Path nab = SharedDatasets.NAB.required();
     int brokerPort = NodeTestSupport.freePort();
-    try (CassandraLauncher cassandra = NodeTestSupport.startCassandra(directory.resolve("cassandra"))) {
-      try (RunningNode node = FleetPulseNode.start(NodeTestSupport.nodeConfigStoringIn(cassandra, "nab", brokerPort, directory.resolve("broker")))) {
-        ReplayPublisher.Result sent = NabReplay.replay("tcp://127.0.0.1:" + brokerPort, NAB, SERIES, 0, "nab");
-        assertThat(sent.acknowledged()).isEqualTo(sent.published());
+    try (RunningNode node = FleetPulseNode.start(NodeTestSupport.nodeConfigStoringIn(CASSANDRA, CASSANDRA.emptyKeyspace(),
+        "nab", brokerPort, directory.resolve("broker")))) {
+      ReplayPublisher.Result sent = NabReplay.replay("tcp://127.0.0.1:" + brokerPort, nab, SERIES, 0, "nab");
+      assertThat(sent.acknowledged()).isEqualTo(sent.published());
 
-        for (String series : SERIES) {
-          awaitStored(node.httpUrl(), series);
-        }
-        EndToEndNabEvaluation.Comparison comparison = EndToEndNabEvaluation.evaluate(node.httpUrl(), NAB, SERIES);
-        long rows = comparison.stored().rowsBySeries().values().stream().mapToLong(List::size).sum();
-        assertThat(rows).isEqualTo(sent.published());
-        assertThat(comparison.missingRows()).as("rows without a stored score").isZero();
-        assertThat(comparison.differingRows()).as("stored scores differing from the offline detector's").isZero();
-        assertThat(comparison.stored().profiles().get(0).normalisedScore())
-            .isEqualTo(comparison.offline().profiles().get(0).normalisedScore());
-
-        String jumps = NabEvaluation.deviceId(SERIES.get(0));
-        JsonNode alerts = NodeTestSupport.awaitJson(node.httpUrl() + "/api/devices/" + jumps + "/alerts",
-            body -> body.path("items").findValuesAsText("type").contains("signal-anomaly"), Duration.ofSeconds(30));
-        assertThat(alerts.path("items").findValuesAsText("type")).as(jumps + ": the anomaly alert").contains("signal-anomaly");
-        System.out.printf("NAB end to end: %d rows of %d series stored and equal to offline%n", rows, SERIES.size());
+      for (String series : SERIES) {
+        awaitStored(node.httpUrl(), nab, series);
       }
+      EndToEndNabEvaluation.Comparison comparison = EndToEndNabEvaluation.evaluate(node.httpUrl(), nab, SERIES);
+      long rows = comparison.stored().rowsBySeries().values().stream().mapToLong(List::size).sum();
+      assertThat(rows).isEqualTo(sent.published());
+      assertThat(comparison.missingRows()).as("rows without a stored score").isZero();
+      assertThat(comparison.differingRows()).as("stored scores differing from the offline detector's").isZero();
+      assertThat(comparison.stored().profiles().get(0).normalisedScore())
+          .isEqualTo(comparison.offline().profiles().get(0).normalisedScore());
+
+      String jumps = NabEvaluation.deviceId(SERIES.get(0));
+      JsonNode alerts = NodeTestSupport.awaitJson(node.httpUrl() + "/api/devices/" + jumps + "/alerts",
+          body -> body.path("items").findValuesAsText("type").contains("signal-anomaly"), Duration.ofSeconds(30));
+      assertThat(alerts.path("items").findValuesAsText("type")).as(jumps + ": the anomaly alert").contains("signal-anomaly");
+      System.out.printf("NAB end to end: %d rows of %d series stored and equal to offline%n", rows, SERIES.size());
     }
   }
 
   /** Waits until the node stored a score for every row of the series (the replay ends before the stores do). */
-  private static void awaitStored(String api, String series) throws Exception {
-    int expected = io.fleetpulse.analytics.nab.NabDataFiles.read(NAB.resolve("data").resolve(series)).size();
+  private static void awaitStored(String api, Path nab, String series) throws Exception {
+    int expected = io.fleetpulse.analytics.nab.NabDataFiles.read(nab.resolve("data").resolve(series)).size();
     long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
     int stored = 0;
     while (System.nanoTime() < deadline) {

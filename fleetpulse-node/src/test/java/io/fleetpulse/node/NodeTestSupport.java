@@ -61,22 +61,13 @@ final class NodeTestSupport {
         .resolve();
   }
 
-  /** A real Cassandra node of its own in {@code directory}, on free ports, from cassandra-runtime's class path. */
-  static io.fleetpulse.persistence.cassandra.CassandraLauncher startCassandra(Path directory) {
-    io.fleetpulse.persistence.cassandra.CassandraSettings settings =
-        io.fleetpulse.persistence.cassandra.CassandraSettings.fromConfig(ConfigFactory.load());
-    return io.fleetpulse.persistence.cassandra.CassandraLauncher.start(
-        settings.embedded().isolated(Path.of("../cassandra-runtime/target/lib"), directory));
-  }
-
-  /** {@link #nodeConfig} with the embedded broker, storing in the given (already running) Cassandra node. */
-  static Config nodeConfigStoringIn(io.fleetpulse.persistence.cassandra.CassandraLauncher cassandra, String nodeName,
-      int brokerPort, Path dataDirectory) {
-    return ConfigFactory.parseString("""
-            fleetpulse.persistence.cassandra.embedded.enabled = false
-            fleetpulse.persistence.cassandra.contact-points = ["127.0.0.1:%d"]
-            """.formatted(cassandra.cqlAddress().getPort()))
-        .withFallback(nodeConfig(nodeName, brokerPort, dataDirectory, null));
+  /**
+   * {@link #nodeConfig} with the embedded broker, storing in {@code keyspace} of the JVM's shared
+   * Cassandra node instead of starting one of its own.
+   */
+  static Config nodeConfigStoringIn(io.fleetpulse.testkit.SharedCassandra cassandra, String keyspace,
+      String nodeName, int brokerPort, Path dataDirectory) {
+    return cassandra.nodeConfig(keyspace).withFallback(nodeConfig(nodeName, brokerPort, dataDirectory, null));
   }
 
   static JsonNode getJson(String url) {
@@ -141,21 +132,24 @@ final class NodeTestSupport {
     return object.put("_status", status);
   }
 
-  /** Polls {@code url} until {@code condition} holds or the timeout passes; returns the last body. */
+  /**
+   * Polls {@code url} until {@code condition} holds and returns that body; fails with the last
+   * body when the timeout passes first.
+   */
   static JsonNode awaitJson(String url, Predicate<JsonNode> condition, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
-    JsonNode last = null;
-    while (System.nanoTime() < deadline) {
-      last = getJson(url);
-      if (condition.test(last)) {
-        return last;
+    JsonNode last = getJson(url);
+    while (!condition.test(last)) {
+      if (System.nanoTime() >= deadline) {
+        throw new AssertionError("GET " + url + " did not reach the expected state within " + timeout + "; last answer: " + last);
       }
       try {
         Thread.sleep(200);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        break;
+        throw new AssertionError("interrupted while waiting for " + url, e);
       }
+      last = getJson(url);
     }
     return last;
   }

@@ -53,19 +53,17 @@ final class TelemetryAccounting {
    * stored rows equal the valid unique messages times their readings (5 for rm-*, 4 for env-*),
    * duplicates and redeliveries included.
    */
-  static void assertStoredExactlyOnce(java.net.InetSocketAddress cassandra, SimulationReport report) {
-    try (com.datastax.oss.driver.api.core.CqlSession session = com.datastax.oss.driver.api.core.CqlSession.builder()
-        .addContactPoint(cassandra).withLocalDatacenter("datacenter1").build()) {
-      java.time.LocalDate today = java.time.LocalDate.now(java.time.ZoneOffset.UTC);
-      for (Map.Entry<String, Long> device : report.validUniqueByDevice().entrySet()) {
-        long rows = 0;
-        for (java.time.LocalDate day : java.util.List.of(today.minusDays(1), today, today.plusDays(1))) {
-          rows += session.execute("SELECT count(*) AS n FROM fleetpulse.telemetry_by_device_day WHERE device_id = ? AND day = ?",
-              device.getKey(), day).one().getLong("n");
-        }
-        long readingsPerMessage = device.getKey().startsWith("rm-") ? 5 : 4;
-        assertThat(rows).as("rows stored for %s", device.getKey()).isEqualTo(device.getValue() * readingsPerMessage);
+  static void assertStoredExactlyOnce(com.datastax.oss.driver.api.core.CqlSession session, String keyspace,
+      SimulationReport report) {
+    java.time.LocalDate today = java.time.LocalDate.now(java.time.ZoneOffset.UTC);
+    for (Map.Entry<String, Long> device : report.validUniqueByDevice().entrySet()) {
+      long rows = 0;
+      for (java.time.LocalDate day : java.util.List.of(today.minusDays(1), today, today.plusDays(1))) {
+        rows += session.execute("SELECT count(*) AS n FROM " + keyspace + ".telemetry_by_device_day WHERE device_id = ? AND day = ?",
+            device.getKey(), day).one().getLong("n");
       }
+      long readingsPerMessage = device.getKey().startsWith("rm-") ? 5 : 4;
+      assertThat(rows).as("rows stored for %s", device.getKey()).isEqualTo(device.getValue() * readingsPerMessage);
     }
   }
 
@@ -80,25 +78,40 @@ final class TelemetryAccounting {
     return map;
   }
 
+  /**
+   * Polls the node's fleet summary until it has acknowledged at least {@code count} messages to
+   * the broker (each stored first); fails after two minutes. The number it had reached.
+   */
+  static long awaitAcknowledgedByNode(String api, long count) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+    long settled = 0;
+    while (settled < count && System.nanoTime() < deadline) {
+      settled = NodeTestSupport.getJson(api + "/api/fleet/summary").path("messages").path("acknowledged").asLong();
+      Thread.sleep(20);
+    }
+    assertThat(settled).as("messages the node acknowledged").isGreaterThanOrEqualTo(count);
+    return settled;
+  }
+
   /** {@link #storedRows}, polled until it reaches {@code expected} or the timeout passes; the last count. */
-  static long awaitStoredRows(com.datastax.oss.driver.api.core.CqlSession session, int devices, long expected,
-      Duration timeout) throws InterruptedException {
+  static long awaitStoredRows(com.datastax.oss.driver.api.core.CqlSession session, String keyspace, int devices,
+      long expected, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
-    long rows = storedRows(session, devices);
+    long rows = storedRows(session, keyspace, devices);
     while (rows < expected && System.nanoTime() < deadline) {
       Thread.sleep(500);
-      rows = storedRows(session, devices);
+      rows = storedRows(session, keyspace, devices);
     }
     return rows;
   }
 
   /** Telemetry rows stored for the test publisher's devices 0..devices-1, today and yesterday (UTC). */
-  static long storedRows(com.datastax.oss.driver.api.core.CqlSession session, int devices) {
+  static long storedRows(com.datastax.oss.driver.api.core.CqlSession session, String keyspace, int devices) {
     long rows = 0;
     java.time.LocalDate today = java.time.LocalDate.now(java.time.ZoneOffset.UTC);
     for (int device = 0; device < devices; device++) {
       for (java.time.LocalDate day : java.util.List.of(today.minusDays(1), today)) {
-        rows += session.execute("SELECT count(*) AS n FROM fleetpulse.telemetry_by_device_day WHERE device_id = ?"
+        rows += session.execute("SELECT count(*) AS n FROM " + keyspace + ".telemetry_by_device_day WHERE device_id = ?"
             + " AND day = ?", TestPublisher.deviceId(device), day).one().getLong("n");
       }
     }

@@ -14,8 +14,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The node's storage, opened at start: the embedded Cassandra node when configured (else the
- * configured cluster), one driver session, the schema migrated, the telemetry writer and reader,
- * the records writer. Closing it
+ * configured cluster), the schema migrated (through a short-lived session of its own), one driver
+ * session, the telemetry writer and reader, the records writer. Closing it
  * closes the session, then stops the embedded node.
  */
 public final class FleetStorage implements AutoCloseable {
@@ -47,24 +47,31 @@ public final class FleetStorage implements AutoCloseable {
         ? Optional.of(CassandraLauncher.start(settings.cassandra().embedded()))
         : Optional.empty();
     try {
-      CqlSessionBuilder builder = CqlSession.builder().withLocalDatacenter(settings.cassandra().localDatacenter());
-      if (embedded.isPresent()) {
-        builder.addContactPoint(embedded.get().cqlAddress());
-      } else {
-        for (String contactPoint : settings.cassandra().contactPoints()) {
-          int colon = contactPoint.lastIndexOf(':');
-          builder.addContactPoint(InetSocketAddress.createUnresolved(
-              contactPoint.substring(0, colon), Integer.parseInt(contactPoint.substring(colon + 1))));
-        }
+      try (CqlSession migrating = sessionBuilder(settings, embedded).withConfigLoader(SchemaMigrations.sessionConfig()).build()) {
+        int version = new SchemaMigrations(migrating, settings.cassandra().keyspace()).migrate(settings.cassandra().replication());
+        LOG.info("Cassandra keyspace {} at schema version {}", settings.cassandra().keyspace(), version);
       }
-      CqlSession session = builder.build();
-      int version = new SchemaMigrations(session, settings.cassandra().keyspace()).migrate(settings.cassandra().replication());
-      LOG.info("Cassandra keyspace {} at schema version {}", settings.cassandra().keyspace(), version);
+      CqlSession session = sessionBuilder(settings, embedded).build();
       return new FleetStorage(embedded, session, settings);
     } catch (RuntimeException e) {
       embedded.ifPresent(CassandraLauncher::close);
       throw e;
     }
+  }
+
+  /** A driver session builder for the embedded node, or for the configured contact points. */
+  private static CqlSessionBuilder sessionBuilder(PersistenceSettings settings, Optional<CassandraLauncher> embedded) {
+    CqlSessionBuilder builder = CqlSession.builder().withLocalDatacenter(settings.cassandra().localDatacenter());
+    if (embedded.isPresent()) {
+      builder.addContactPoint(embedded.get().cqlAddress());
+    } else {
+      for (String contactPoint : settings.cassandra().contactPoints()) {
+        int colon = contactPoint.lastIndexOf(':');
+        builder.addContactPoint(InetSocketAddress.createUnresolved(
+            contactPoint.substring(0, colon), Integer.parseInt(contactPoint.substring(colon + 1))));
+      }
+    }
+    return builder;
   }
 
   public TelemetryWriter telemetry() {

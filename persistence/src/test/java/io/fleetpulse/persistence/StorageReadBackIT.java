@@ -45,7 +45,7 @@ class StorageReadBackIT {
         .isolated(Path.of("../cassandra-runtime/target/lib"), data);
     String keyspace = settings.keyspace();
     try (CassandraLauncher cassandra = CassandraLauncher.start(embedded);
-        CqlSession session = CqlSession.builder().addContactPoint(cassandra.cqlAddress())
+        CqlSession session = CqlSession.builder().withConfigLoader(SchemaMigrations.sessionConfig()).addContactPoint(cassandra.cqlAddress())
             .withLocalDatacenter(settings.localDatacenter()).build()) {
       new SchemaMigrations(session, keyspace).migrate(settings.replication());
 

@@ -1,5 +1,6 @@
 package io.fleetpulse.analytics.cmapss;
 
+import io.fleetpulse.testkit.SharedDatasets;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -10,11 +11,9 @@ import io.fleetpulse.serving.ServingSettings;
 import io.fleetpulse.serving.registry.LoadedModel;
 import io.fleetpulse.serving.registry.ModelRegistry;
 import io.fleetpulse.serving.registry.ModelMetadata;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -39,17 +38,15 @@ class CommittedRulModelTest {
   private static final Path REGISTRY = Path.of("../models");
   /** The version the registry serves (its highest): 6, refit on all training engines. */
   private static final String VERSION = "6";
-  private static final Path CMAPSS = Path.of(System.getProperty("fleetpulse.cmapss", "../../shared/datasets/cmapss"));
 
   @Test
   void every_test_window_is_scored_and_only_versions_with_a_min_window_fill_any() throws Exception {
-    Assumptions.assumeTrue(Files.isRegularFile(CMAPSS.resolve("test_FD001.txt")),
-        "C-MAPSS not found at " + CMAPSS.toAbsolutePath() + " (set -Dfleetpulse.cmapss=DIR)");
+    Path cmapss = SharedDatasets.CMAPSS.required("test_FD001.txt");
     // Windows ending at cycle 30 or later of the 100 test engines (13,096 cycles, 2,900 before
     // cycle 30); versions 5 and 6 fill those ending before cycle 70 (their 50-cycle half those
     // ending before cycle 50), versions 3 and 4 those before cycle 100, version 2 none.
-    OfflineRulEvaluation.EveryWindow served = OfflineRulEvaluation.everyWindow(CMAPSS, REGISTRY, "rul-fd001", VERSION, "FD001");
-    OfflineRulEvaluation.EveryWindow thirty = OfflineRulEvaluation.everyWindow(CMAPSS, REGISTRY, "rul-fd001", "2", "FD001");
+    OfflineRulEvaluation.EveryWindow served = OfflineRulEvaluation.everyWindow(cmapss, REGISTRY, "rul-fd001", VERSION, "FD001");
+    OfflineRulEvaluation.EveryWindow thirty = OfflineRulEvaluation.everyWindow(cmapss, REGISTRY, "rul-fd001", "2", "FD001");
 
     assertThat(served.windows()).isEqualTo(10_196).isEqualTo(thirty.windows());
     assertThat(served.filled()).isEqualTo(3_723);
@@ -61,10 +58,9 @@ class CommittedRulModelTest {
 
   @Test
   void the_committed_fd001_model_meets_its_bound_and_matches_its_training_metrics() throws Exception {
-    Assumptions.assumeTrue(Files.isRegularFile(CMAPSS.resolve("test_FD001.txt")),
-        "C-MAPSS not found at " + CMAPSS.toAbsolutePath() + " (set -Dfleetpulse.cmapss=DIR)");
+    Path cmapss = SharedDatasets.CMAPSS.required("test_FD001.txt");
 
-    OfflineRulEvaluation.Result result = OfflineRulEvaluation.evaluate(CMAPSS, REGISTRY, "rul-fd001", VERSION, "FD001");
+    OfflineRulEvaluation.Result result = OfflineRulEvaluation.evaluate(cmapss, REGISTRY, "rul-fd001", VERSION, "FD001");
 
     assertThat(result.units()).hasSize(100);
     assertThat(result.rmse()).isLessThanOrEqualTo(RMSE_BOUND);
@@ -97,12 +93,11 @@ class CommittedRulModelTest {
    */
   @Test
   void the_served_fd003_model_finds_the_training_engines_at_their_failure() throws Exception {
-    Assumptions.assumeTrue(Files.isRegularFile(CMAPSS.resolve("train_FD003.txt")),
-        "C-MAPSS not found at " + CMAPSS.toAbsolutePath() + " (set -Dfleetpulse.cmapss=DIR)");
+    Path cmapss = SharedDatasets.CMAPSS.required("train_FD003.txt");
     try (ModelRegistry models = new ModelRegistry(REGISTRY, ServingSettings.fromConfig(ConfigFactory.load()).execution())) {
       LoadedModel served = models.loadVersion("rul-fd003", OfflineRulEvaluation.servedVersion(REGISTRY, "rul-fd003"));
       ModelMetadata.Input input = served.metadata().input();
-      Map<Integer, List<float[]>> engines = CmapssFile.read(CMAPSS.resolve("train_FD003.txt"));
+      Map<Integer, List<float[]>> engines = CmapssFile.read(cmapss.resolve("train_FD003.txt"));
       float[] batch = new float[engines.size() * input.window() * CmapssFile.VALUES_PER_CYCLE];
       int i = 0;
       for (List<float[]> cycles : engines.values()) {

@@ -1,5 +1,6 @@
 package io.fleetpulse.analytics.nab;
 
+import io.fleetpulse.testkit.SharedDatasets;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.ConfigFactory;
@@ -25,7 +26,7 @@ class NabEvaluationTest {
 
   @Test
   void the_committed_detector_keeps_its_standard_profile_score_and_writes_nab_results() throws Exception {
-    Path corpus = NabCorpusLocation.required();
+    Path corpus = SharedDatasets.NAB.required();
     NabEvaluation.Outcome outcome = NabEvaluation.offline(corpus, AnomalySettings.fromConfig(ConfigFactory.load()));
 
     List<NabCorpusResult> profiles = outcome.profiles();
@@ -47,7 +48,7 @@ class NabEvaluationTest {
 
   @Test
   void the_same_corpus_gives_the_same_scores() {
-    Path corpus = NabCorpusLocation.required();
+    Path corpus = SharedDatasets.NAB.required();
     AnomalySettings settings = AnomalySettings.fromConfig(ConfigFactory.load());
     assertThat(NabEvaluation.offline(corpus, settings).rowsBySeries())
         .isEqualTo(NabEvaluation.offline(corpus, settings).rowsBySeries());

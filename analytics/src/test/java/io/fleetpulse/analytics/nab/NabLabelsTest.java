@@ -1,5 +1,6 @@
 package io.fleetpulse.analytics.nab;
 
+import io.fleetpulse.testkit.SharedDatasets;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -60,7 +61,7 @@ class NabLabelsTest {
 
   @Test
   void the_corpus_windows_start_and_end_on_timestamps_of_their_series() {
-    Path corpus = NabCorpusLocation.required();
+    Path corpus = SharedDatasets.NAB.required();
     NabLabels labels = NabLabels.read(corpus.resolve("labels/combined_windows.json"));
 
     assertThat(labels.seriesPaths()).containsExactlyElementsOf(NabDataFiles.seriesPaths(corpus.resolve("data")));

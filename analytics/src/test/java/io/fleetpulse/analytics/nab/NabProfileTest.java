@@ -1,5 +1,6 @@
 package io.fleetpulse.analytics.nab;
 
+import io.fleetpulse.testkit.SharedDatasets;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -32,7 +33,7 @@ class NabProfileTest {
 
   @Test
   void the_standard_profiles_equal_the_corpus_profiles_json() {
-    Path file = NabCorpusLocation.required().resolve("config/profiles.json");
+    Path file = SharedDatasets.NAB.required().resolve("config/profiles.json");
 
     assertThat(NabProfile.read(file)).containsExactlyElementsOf(NabProfile.standardProfiles());
   }

@@ -1,5 +1,6 @@
 package io.fleetpulse.analytics.nab;
 
+import io.fleetpulse.testkit.SharedDatasets;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -23,7 +24,7 @@ class NabRealCorpusTest {
 
   @Test
   void a_small_real_series_scores_by_hand() {
-    Path corpus = NabCorpusLocation.required();
+    Path corpus = SharedDatasets.NAB.required();
     NabLabels labels = NabLabels.read(corpus.resolve("labels/combined_windows.json"));
     List<NabDataPoint> data = NabDataFiles.read(corpus.resolve("data").resolve(SMALL_SERIES));
     List<NabWindow> windows = labels.windowsOf(SMALL_SERIES);
@@ -55,7 +56,7 @@ class NabRealCorpusTest {
 
   @Test
   void the_whole_corpus_matches_nabs_sweep_through_results_files(@TempDir Path results) {
-    Path corpus = NabCorpusLocation.required();
+    Path corpus = SharedDatasets.NAB.required();
     NabLabels labels = NabLabels.read(corpus.resolve("labels/combined_windows.json"));
     Map<String, List<NabDataPoint>> data = new LinkedHashMap<>();
     labels.seriesPaths().forEach(series -> data.put(series, NabDataFiles.read(corpus.resolve("data").resolve(series))));

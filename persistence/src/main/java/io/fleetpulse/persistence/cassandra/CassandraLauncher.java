@@ -98,6 +98,7 @@ public final class CassandraLauncher implements AutoCloseable {
     command.add("-Dcassandra.logdir=" + logs);
     command.add("-Dlogback.configurationFile=" + conf.resolve("logback.xml"));
     command.addAll(MODULE_FLAGS);
+    command.addAll(settings.jvmOptions());
     command.add("-cp");
     command.add(lib.resolve("*").toString());
     command.add(MAIN_CLASS);

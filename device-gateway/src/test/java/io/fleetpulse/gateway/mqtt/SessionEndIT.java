@@ -15,7 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
  * connection of a shared run left behind, shared subscription and all, so the share group does
  * not keep a share of every message for nobody until the session expires.
  */
-class SessionEndTest {
+class SessionEndIT {
 
   @TempDir
   Path directory;

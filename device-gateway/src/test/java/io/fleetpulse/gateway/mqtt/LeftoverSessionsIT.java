@@ -38,9 +38,9 @@ import org.junit.jupiter.api.io.TempDir;
  * the same node left its sessions behind (both connections in the share group): the exclusive
  * subscriber leaves the share group on its own connection, so every message reaches the node once
  * and not once more through the group, and it ends the session of the connection it no longer
- * uses. {@link SessionEndTest} checks ending one session; this checks that the gateway does both.
+ * uses. {@link SessionEndIT} checks ending one session; this checks that the gateway does both.
  */
-class LeftoverSessionsTest {
+class LeftoverSessionsIT {
 
   private static final int MESSAGES = 5;
 

@@ -1,0 +1,155 @@
+package io.fleetpulse.testkit;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.fleetpulse.persistence.cassandra.CassandraLauncher;
+import io.fleetpulse.persistence.cassandra.CassandraSettings;
+import io.fleetpulse.persistence.schema.SchemaMigrations;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * One real Cassandra 5 node per test JVM, shared by every test class that registers this
+ * extension; each test starts from an empty keyspace ({@link #emptyKeyspace}). The
+ * node starts when the first such class does and stops when the JVM's test run ends, so a module
+ * whose integration tests share one fork starts Cassandra once. A test that kills or restarts
+ * Cassandra must start a node of its own with {@link CassandraLauncher}.
+ *
+ * <pre>{@code
+ * @RegisterExtension static final SharedCassandra CASSANDRA = new SharedCassandra();
+ * Config node = CASSANDRA.nodeConfig(CASSANDRA.emptyKeyspace()).withFallback(...);
+ * }</pre>
+ *
+ * <p>The node's class path is {@code cassandra-runtime/target/lib}, found from the module
+ * directory the test runs in ({@code fleetpulse.test.cassandra-runtime} overrides it).
+ */
+public final class SharedCassandra implements BeforeAllCallback {
+
+  private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(SharedCassandra.class);
+
+  private volatile Node node;
+
+  @Override
+  public void beforeAll(ExtensionContext context) {
+    node = context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(Node.class, type -> Node.start(), Node.class);
+  }
+
+  /** The node's CQL address. */
+  public InetSocketAddress contactPoint() {
+    return started().launcher.cqlAddress();
+  }
+
+  /** The data centre of the node, for a driver session's load-balancing policy. */
+  public String localDatacenter() {
+    return started().settings.localDatacenter();
+  }
+
+  /** A session on the node, shared by the JVM's tests; not bound to a keyspace. Do not close it. */
+  public CqlSession session() {
+    return started().session;
+  }
+
+  /**
+   * The keyspace the JVM's tests store in, emptied: every table's rows are truncated, the
+   * schema (created by the first node or writer that opened it) is kept. Tests of one JVM run one
+   * after another, so each starts from no rows without paying for a schema of its own (creating
+   * FleetPulse's tables takes seconds; truncating them about one).
+   */
+  public String emptyKeyspace() {
+    Node current = started();
+    CqlSession session = current.session;
+    String keyspace = current.settings.keyspace();
+    List<String> tables = new ArrayList<>();
+    session.execute("SELECT table_name FROM system_schema.tables WHERE keyspace_name = ?", keyspace)
+        .forEach(row -> tables.add(row.getString("table_name")));
+    for (String table : tables) {
+      if (!table.equals(SchemaMigrations.VERSION_TABLE)) {
+        session.execute("TRUNCATE " + keyspace + "." + table);
+      }
+    }
+    return keyspace;
+  }
+
+  /**
+   * HOCON that points a FleetPulse node (or anything reading {@code fleetpulse.persistence}) at
+   * this node and {@code keyspace} instead of starting an embedded Cassandra of its own.
+   */
+  public Config nodeConfig(String keyspace) {
+    return ConfigFactory.parseString(nodeOverrides(keyspace));
+  }
+
+  /** {@link #nodeConfig} as HOCON text, for a configuration file of a node in another JVM. */
+  public String nodeOverrides(String keyspace) {
+    return """
+        fleetpulse.persistence.cassandra.embedded.enabled = false
+        fleetpulse.persistence.cassandra.contact-points = ["%s:%d"]
+        fleetpulse.persistence.cassandra.keyspace = "%s"
+        """.formatted(contactPoint().getHostString(), contactPoint().getPort(), keyspace);
+  }
+
+  private Node started() {
+    Node current = node;
+    if (current == null) {
+      throw new IllegalStateException("SharedCassandra is used before its beforeAll: register it as a static field");
+    }
+    return current;
+  }
+
+  /** The running node, closed by JUnit when the root context closes (the end of the JVM's run). */
+  private static final class Node implements AutoCloseable {
+    private final CassandraLauncher launcher;
+    private final CassandraSettings settings;
+    private final CqlSession session;
+    private final Path directory;
+
+    private Node(CassandraLauncher launcher, CassandraSettings settings, CqlSession session, Path directory) {
+      this.launcher = launcher;
+      this.settings = settings;
+      this.session = session;
+      this.directory = directory;
+    }
+
+    static Node start() {
+      CassandraSettings settings = CassandraSettings.fromConfig(ConfigFactory.load());
+      Path runtime = Path.of(System.getProperty("fleetpulse.test.cassandra-runtime", "../cassandra-runtime/target/lib"));
+      Path directory;
+      try {
+        directory = Files.createTempDirectory("fleetpulse-shared-cassandra");
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      CassandraLauncher launcher = CassandraLauncher.start(settings.embedded().isolated(runtime, directory));
+      CqlSession session = CqlSession.builder().addContactPoint(launcher.cqlAddress())
+          .withLocalDatacenter(settings.localDatacenter()).build();
+      return new Node(launcher, settings, session, directory);
+    }
+
+    @Override
+    public void close() {
+      try {
+        session.close();
+      } finally {
+        launcher.close();
+        deleteQuietly(directory);
+      }
+    }
+
+    private static void deleteQuietly(Path directory) {
+      try (Stream<Path> files = Files.walk(directory)) {
+        files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+      } catch (IOException e) {
+        // a temporary directory: left for the OS to clean
+      }
+    }
+  }
+}
