@@ -1,5 +1,7 @@
 package io.fleetpulse.analytics;
 
+import io.fleetpulse.api.error.ApiError;
+import io.fleetpulse.api.error.ErrorCode;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.DriverException;
 import com.datastax.oss.driver.api.core.DriverTimeoutException;
@@ -90,15 +92,15 @@ public final class QueryRoutes extends AllDirectives {
             pathEndOrSingleSlash(() -> complete(json(StatusCodes.OK, INDEX))),
             pathPrefix(Scope.DEVICE.pathSegment(), () -> endpoints(Scope.DEVICE)),
             pathPrefix(Scope.SITE.pathSegment(), () -> endpoints(Scope.SITE)),
-            complete(error(StatusCodes.NOT_FOUND, "route.unknown", "no such data endpoint: GET /api/data lists them")))),
-        complete(error(StatusCodes.METHOD_NOT_ALLOWED, "method.unsupported", "the data API answers GET only"))));
+            complete(error(ErrorCode.ROUTE_UNKNOWN, "no such data endpoint: GET /api/data lists them")))),
+        complete(error(ErrorCode.METHOD_UNSUPPORTED, "the data API answers GET only"))));
   }
 
   private Route endpoints(Scope scope) {
     return path(PathMatchers.segment().slash(PathMatchers.segment()), (subject, resource) ->
         Datasets.find(scope, resource)
             .map(dataset -> parameterMap(parameters -> serve(dataset, subject, parameters)))
-            .orElseGet(() -> complete(error(StatusCodes.NOT_FOUND, "route.unknown",
+            .orElseGet(() -> complete(error(ErrorCode.ROUTE_UNKNOWN,
                 "a " + scope.noun() + " has rollups, predictions and alerts, not '" + resource + "'"))));
   }
 
@@ -113,7 +115,7 @@ public final class QueryRoutes extends AllDirectives {
     CompletionStage<HttpResponse> response = reader.exists(scope, subject)
         .thenComposeAsync(known -> {
           if (!known) {
-            throw QueryRejection.notFound(scope.unknownCode(), "no " + scope.noun() + " '" + subject + "' is registered");
+            throw QueryRejection.of(scope.unknownCode(), "no " + scope.noun() + " '" + subject + "' is registered");
           }
           return respond(request);
         }, executor)
@@ -163,10 +165,10 @@ public final class QueryRoutes extends AllDirectives {
     if (cause instanceof DriverException) {
       LOG.warn("data query failed in Cassandra: {}", cause.toString());
       String why = cause instanceof DriverTimeoutException ? "did not answer in time" : "failed the query";
-      return error(StatusCodes.SERVICE_UNAVAILABLE, "storage.unavailable", "the data store " + why + "; try again later");
+      return error(ErrorCode.STORAGE_UNAVAILABLE, "the data store " + why + "; try again later");
     }
     LOG.error("data query failed", cause);
-    return error(StatusCodes.INTERNAL_SERVER_ERROR, "internal.error", "the query failed unexpectedly");
+    return error(ErrorCode.INTERNAL_ERROR, "the query failed unexpectedly");
   }
 
   private ExceptionHandler exceptions() {
@@ -174,8 +176,7 @@ public final class QueryRoutes extends AllDirectives {
   }
 
   private HttpResponse rejected(QueryRejection rejection) {
-    StatusCode status = rejection.kind() == QueryRejection.Kind.NOT_FOUND ? StatusCodes.NOT_FOUND : StatusCodes.BAD_REQUEST;
-    return error(status, rejection.code(), rejection.getMessage());
+    return error(rejection.code(), rejection.getMessage());
   }
 
   private static Map<String, Object> index() {
@@ -200,8 +201,8 @@ public final class QueryRoutes extends AllDirectives {
     return index;
   }
 
-  private static HttpResponse error(StatusCode status, String code, String message) {
-    return json(status, new ApiError(code, message));
+  private static HttpResponse error(ErrorCode code, String message) {
+    return json(StatusCodes.get(code.httpStatus()), ApiError.of(code, message));
   }
 
   private static HttpResponse json(StatusCode status, Object body) {

@@ -1,5 +1,6 @@
 package io.fleetpulse.analytics;
 
+import io.fleetpulse.api.error.ErrorCode;
 import io.fleetpulse.analytics.export.ExportFormat;
 import io.fleetpulse.analytics.query.Dataset;
 import io.fleetpulse.analytics.query.PageToken;
@@ -39,7 +40,7 @@ final class RequestParser {
     String formatName = parameters.getOrDefault("format", JSON);
     Optional<ExportFormat> export = ExportFormat.of(formatName);
     if (export.isEmpty() && !formatName.equals(JSON)) {
-      throw QueryRejection.invalid("format.unsupported",
+      throw QueryRejection.of(ErrorCode.FORMAT_UNSUPPORTED,
           "format must be json (paged), csv or jsonl (whole range, streamed), not '" + formatName + "'");
     }
     if (export.isPresent()) {
@@ -64,7 +65,7 @@ final class RequestParser {
     } catch (NumberFormatException e) {
       // refused below with the same message as an out-of-range number
     }
-    throw QueryRejection.invalid("limit.invalid",
+    throw QueryRejection.of(ErrorCode.LIMIT_INVALID,
         "limit must be an integer within 1.." + settings.maxPageSize() + ", not '" + text + "'");
   }
 }

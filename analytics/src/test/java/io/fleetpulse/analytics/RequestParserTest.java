@@ -34,8 +34,8 @@ class RequestParserTest {
   private String refused(Dataset<?> dataset, Map<String, String> parameters) {
     QueryRejection rejection = catchThrowableOfType(QueryRejection.class, () -> parser.parse(dataset, "rm-1", parameters));
     assertThat(rejection).as("refused").isNotNull();
-    assertThat(rejection.kind()).isEqualTo(QueryRejection.Kind.INVALID);
-    return rejection.code();
+    assertThat(rejection.code().httpStatus()).isEqualTo(400);
+    return rejection.code().code();
   }
 
   @Test

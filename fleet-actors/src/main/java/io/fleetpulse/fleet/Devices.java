@@ -103,7 +103,7 @@ public final class Devices implements TelemetrySink {
   }
 
   /** An operator acknowledges an alert; answered once the change is stored, or with the refusal. */
-  public CompletionStage<org.apache.pekko.pattern.StatusReply<io.fleetpulse.api.alert.Alert>> acknowledgeAlert(
+  public CompletionStage<io.fleetpulse.api.alert.AlertReply> acknowledgeAlert(
       String deviceId, java.util.UUID alertId, String by, String note) {
     return plain(sharding
         .entityRefFor(DeviceActor.ENTITY_TYPE_KEY, deviceId)
@@ -111,7 +111,7 @@ public final class Devices implements TelemetrySink {
   }
 
   /** An operator clears an alert; answered once the change is stored, or with the refusal. */
-  public CompletionStage<org.apache.pekko.pattern.StatusReply<io.fleetpulse.api.alert.Alert>> clearAlert(
+  public CompletionStage<io.fleetpulse.api.alert.AlertReply> clearAlert(
       String deviceId, java.util.UUID alertId, String by, String note) {
     return plain(sharding
         .entityRefFor(DeviceActor.ENTITY_TYPE_KEY, deviceId)

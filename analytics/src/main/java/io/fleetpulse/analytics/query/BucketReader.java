@@ -1,5 +1,6 @@
 package io.fleetpulse.analytics.query;
 
+import io.fleetpulse.api.error.ErrorCode;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.AsyncResultSet;
 import com.datastax.oss.driver.api.core.cql.BoundStatement;
@@ -114,7 +115,7 @@ public final class BucketReader {
       }
       Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
       if (cause instanceof ProtocolError || cause instanceof InvalidQueryException) {
-        throw QueryRejection.invalid("page.invalid", "Cassandra cannot resume from this page token");
+        throw QueryRejection.of(ErrorCode.PAGE_INVALID, "Cassandra cannot resume from this page token");
       }
       throw error instanceof CompletionException completion ? completion : new CompletionException(error);
     });

@@ -1,5 +1,6 @@
 package io.fleetpulse.analytics.query;
 
+import io.fleetpulse.api.error.ErrorCode;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -91,7 +92,7 @@ public record PageToken(int bucketIndex, Optional<ByteBuffer> pagingState) {
   }
 
   private static QueryRejection invalid(String message) {
-    return QueryRejection.invalid("page.invalid", message);
+    return QueryRejection.of(ErrorCode.PAGE_INVALID, message);
   }
 
   private static byte[] bytes(ByteBuffer buffer) {

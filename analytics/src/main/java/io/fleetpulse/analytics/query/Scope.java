@@ -1,15 +1,17 @@
 package io.fleetpulse.analytics.query;
 
+import io.fleetpulse.api.error.ErrorCode;
+
 /** Whose data an endpoint reads: one device's or a whole site's; each has its own range limit and 404 code. */
 public enum Scope {
-  DEVICE("devices", "device.unknown", "device"),
-  SITE("sites", "site.unknown", "site");
+  DEVICE("devices", ErrorCode.DEVICE_UNKNOWN, "device"),
+  SITE("sites", ErrorCode.SITE_UNKNOWN, "site");
 
   private final String pathSegment;
-  private final String unknownCode;
+  private final ErrorCode unknownCode;
   private final String noun;
 
-  Scope(String pathSegment, String unknownCode, String noun) {
+  Scope(String pathSegment, ErrorCode unknownCode, String noun) {
     this.pathSegment = pathSegment;
     this.unknownCode = unknownCode;
     this.noun = noun;
@@ -20,8 +22,8 @@ public enum Scope {
     return pathSegment;
   }
 
-  /** The 404 code when the subject is not registered. */
-  public String unknownCode() {
+  /** The code when the subject is not registered. */
+  public ErrorCode unknownCode() {
     return unknownCode;
   }
 

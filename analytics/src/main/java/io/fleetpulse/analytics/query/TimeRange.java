@@ -1,5 +1,6 @@
 package io.fleetpulse.analytics.query;
 
+import io.fleetpulse.api.error.ErrorCode;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -29,11 +30,11 @@ public record TimeRange(Instant from, Instant to) {
     Instant start = instant("from", from);
     Instant end = instant("to", to);
     if (start.isAfter(end)) {
-      throw QueryRejection.invalid("range.inverted", "from (" + start + ") is after to (" + end + ")");
+      throw QueryRejection.of(ErrorCode.RANGE_INVERTED, "from (" + start + ") is after to (" + end + ")");
     }
     Duration span = Duration.between(start, end);
     if (span.compareTo(maxSpan) > 0) {
-      throw QueryRejection.invalid("range.too-wide", "the range spans " + describe(span)
+      throw QueryRejection.of(ErrorCode.RANGE_TOO_WIDE, "the range spans " + describe(span)
           + "; this endpoint allows at most " + describe(maxSpan) + " per request: split it into several requests");
     }
     return new TimeRange(ceilToMillis(start), ceilToMillis(end));
@@ -50,7 +51,7 @@ public record TimeRange(Instant from, Instant to) {
 
   private static Instant instant(String name, Optional<String> text) {
     if (text.isEmpty() || text.get().isBlank()) {
-      throw QueryRejection.invalid("range.missing",
+      throw QueryRejection.of(ErrorCode.RANGE_MISSING,
           "the query parameter '" + name + "' is required: an ISO-8601 instant such as 2026-11-29T08:00:00Z");
     }
     // An unencoded '+' of an offset (+01:00) arrives as a space; an instant never contains one.
@@ -58,7 +59,7 @@ public record TimeRange(Instant from, Instant to) {
     try {
       return Instant.parse(value);
     } catch (DateTimeParseException e) {
-      throw QueryRejection.invalid("range.invalid-time", "'" + name + "' is not an ISO-8601 instant such as "
+      throw QueryRejection.of(ErrorCode.RANGE_INVALID_TIME, "'" + name + "' is not an ISO-8601 instant such as "
           + "2026-11-29T08:00:00Z (UTC) or 2026-11-29T09:00:00%2B01:00: '" + text.get() + "'");
     }
   }

@@ -21,7 +21,7 @@ class PageTokenTest {
     QueryRejection rejection = catchThrowableOfType(QueryRejection.class,
         () -> PageToken.decode(token, query.description(), query.bucketCount()));
     assertThat(rejection).as("token refused").isNotNull();
-    assertThat(rejection.code()).isEqualTo("page.invalid");
+    assertThat(rejection.code().code()).isEqualTo("page.invalid");
     return rejection.getMessage();
   }
 

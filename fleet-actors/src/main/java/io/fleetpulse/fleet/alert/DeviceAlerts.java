@@ -3,6 +3,7 @@ package io.fleetpulse.fleet.alert;
 import io.fleetpulse.api.alert.Alert;
 import io.fleetpulse.api.alert.AlertChange;
 import io.fleetpulse.api.alert.AlertStatus;
+import io.fleetpulse.api.error.ErrorCode;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -26,8 +27,8 @@ public final class DeviceAlerts {
     /** Applied; {@code change} is to be stored before the operator is answered. */
     record Changed(AlertChange change) implements Decision {}
 
-    /** Not applied: {@code code} is stable ({@code alert.unknown}, {@code alert.already-acknowledged}, {@code alert.already-cleared}). */
-    record Refused(String code, String message) implements Decision {}
+    /** Not applied: {@code code} says why ({@link ErrorCode#ALERT_UNKNOWN}, already acknowledged, already cleared). */
+    record Refused(ErrorCode code, String message) implements Decision {}
   }
 
   private final String deviceId;
@@ -69,7 +70,7 @@ public final class DeviceAlerts {
       return unknown(alertId);
     }
     if (alert.status().acknowledged()) {
-      return new Decision.Refused("alert.already-acknowledged",
+      return new Decision.Refused(ErrorCode.ALERT_ALREADY_ACKNOWLEDGED,
           "alert " + alertId + " was acknowledged by " + alert.acknowledgedBy());
     }
     return new Decision.Changed(put(new AlertChange(alert.acknowledged(by, note, nowMillis), alert.status())));
@@ -81,7 +82,7 @@ public final class DeviceAlerts {
       return unknown(alertId);
     }
     if (!alert.status().active()) {
-      return new Decision.Refused("alert.already-cleared", "alert " + alertId + " was cleared by " + alert.clearedBy());
+      return new Decision.Refused(ErrorCode.ALERT_ALREADY_CLEARED, "alert " + alertId + " was cleared by " + alert.clearedBy());
     }
     return new Decision.Changed(put(new AlertChange(alert.cleared(by, note, nowMillis), alert.status())));
   }
@@ -107,7 +108,7 @@ public final class DeviceAlerts {
   }
 
   private Decision unknown(UUID alertId) {
-    return new Decision.Refused("alert.unknown",
+    return new Decision.Refused(ErrorCode.ALERT_UNKNOWN,
         "device " + deviceId + " has no open alert " + alertId + " (unknown, or already cleared and acknowledged)");
   }
 }

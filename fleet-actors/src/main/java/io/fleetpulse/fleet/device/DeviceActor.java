@@ -3,8 +3,10 @@ package io.fleetpulse.fleet.device;
 import io.fleetpulse.api.CborSerializable;
 import io.fleetpulse.api.alert.Alert;
 import io.fleetpulse.api.alert.AlertChange;
+import io.fleetpulse.api.alert.AlertReply;
 import io.fleetpulse.fleet.alert.AlertSignal;
 import io.fleetpulse.fleet.alert.DeviceAlerts;
+import io.fleetpulse.api.error.ErrorCode;
 import io.fleetpulse.api.profile.DeviceProfile;
 import io.fleetpulse.api.profile.DeviceProfiles;
 import io.fleetpulse.api.profile.NetworkSlice;
@@ -29,7 +31,6 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.StashBuffer;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
-import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 
 /**
@@ -56,8 +57,8 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
  * commands need only the alerts: they do not wait for the telemetry to be read back.
  *
  * <p>Replies: {@link Ingest} gets an {@link IngestOutcome}; {@link GetView} gets a {@link ViewReply};
- * {@link AcknowledgeAlert} and {@link ClearAlert} get the changed alert once it is stored, or an
- * error whose message starts with a stable code; {@link GetAlerts} gets the open alerts.
+ * {@link AcknowledgeAlert} and {@link ClearAlert} get an {@link AlertReply}: the changed alert once
+ * it is stored, or the refusal with its code; {@link GetAlerts} gets the open alerts.
  */
 public final class DeviceActor extends AbstractMatchingBehavior<DeviceActor.Command> {
 
@@ -111,11 +112,11 @@ public final class DeviceActor extends AbstractMatchingBehavior<DeviceActor.Comm
   private static final Duration RECOVERED_SCORES_KEPT = Duration.ofSeconds(30);
 
   /** An operator acknowledges one of the device's alerts; {@code note} may be null. */
-  public record AcknowledgeAlert(UUID alertId, String by, String note, ActorRef<StatusReply<Alert>> replyTo)
+  public record AcknowledgeAlert(UUID alertId, String by, String note, ActorRef<AlertReply> replyTo)
       implements Command {}
 
   /** An operator clears one of the device's alerts; {@code note} may be null. */
-  public record ClearAlert(UUID alertId, String by, String note, ActorRef<StatusReply<Alert>> replyTo)
+  public record ClearAlert(UUID alertId, String by, String note, ActorRef<AlertReply> replyTo)
       implements Command {}
 
   public record GetAlerts(ActorRef<AlertsReply> replyTo) implements Command {}
@@ -127,7 +128,7 @@ public final class DeviceActor extends AbstractMatchingBehavior<DeviceActor.Comm
   private record AlertsRead(List<Alert> alerts, String failure) implements Command {}
 
   /** An operator's change was stored, or not (pipeToSelf). */
-  private record AlertSaved(AlertChange change, ActorRef<StatusReply<Alert>> replyTo, String failure)
+  private record AlertSaved(AlertChange change, ActorRef<AlertReply> replyTo, String failure)
       implements Command {}
 
   private enum Phase {
@@ -409,9 +410,9 @@ public final class DeviceActor extends AbstractMatchingBehavior<DeviceActor.Comm
   }
 
   /** A refused command is answered at once; an applied one once its change is stored. */
-  private void decided(DeviceAlerts.Decision decision, ActorRef<StatusReply<Alert>> replyTo) {
+  private void decided(DeviceAlerts.Decision decision, ActorRef<AlertReply> replyTo) {
     if (decision instanceof DeviceAlerts.Decision.Refused refused) {
-      replyTo.tell(StatusReply.error(refused.code() + ": " + refused.message()));
+      replyTo.tell(new AlertReply.Refused(refused.code(), refused.message()));
       return;
     }
     AlertChange change = ((DeviceAlerts.Decision.Changed) decision).change();
@@ -421,10 +422,10 @@ public final class DeviceActor extends AbstractMatchingBehavior<DeviceActor.Comm
 
   private Behavior<Command> onAlertSaved(AlertSaved saved) {
     if (saved.failure() != null) {
-      saved.replyTo().tell(StatusReply.error("alert.store-unavailable: the change to alert " + saved.change().alert().alertId()
-          + " is applied here but could not be stored: " + saved.failure()));
+      saved.replyTo().tell(new AlertReply.Refused(ErrorCode.ALERT_STORE_UNAVAILABLE, "the change to alert "
+          + saved.change().alert().alertId() + " is applied here but could not be stored: " + saved.failure()));
     } else {
-      saved.replyTo().tell(StatusReply.success(saved.change().alert()));
+      saved.replyTo().tell(new AlertReply.Changed(saved.change().alert()));
     }
     return this;
   }

@@ -6,6 +6,7 @@ import io.fleetpulse.api.alert.Alert;
 import io.fleetpulse.api.alert.AlertChange;
 import io.fleetpulse.api.alert.AlertSeverity;
 import io.fleetpulse.api.alert.AlertStatus;
+import io.fleetpulse.api.error.ErrorCode;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
@@ -80,11 +81,11 @@ class DeviceAlertsTest {
     alerts.acknowledge(raised.alertId(), "ada", null, 1500);
 
     assertThat(alerts.acknowledge(raised.alertId(), "bob", null, 1600))
-        .isEqualTo(new DeviceAlerts.Decision.Refused("alert.already-acknowledged", "alert " + raised.alertId()
+        .isEqualTo(new DeviceAlerts.Decision.Refused(ErrorCode.ALERT_ALREADY_ACKNOWLEDGED, "alert " + raised.alertId()
             + " was acknowledged by ada"));
     assertThat(alerts.clear(new UUID(9, 9), "bob", null, 1600))
         .isInstanceOfSatisfying(DeviceAlerts.Decision.Refused.class,
-            refused -> assertThat(refused.code()).isEqualTo("alert.unknown"));
+            refused -> assertThat(refused.code()).isEqualTo(ErrorCode.ALERT_UNKNOWN));
     alerts.clear(raised.alertId(), "ada", null, 1700);
     assertThat(alerts.clear(raised.alertId(), "ada", null, 1800)).isInstanceOf(DeviceAlerts.Decision.Refused.class);
     assertThat(alerts.apply(new AlertSignal.Resolved("overheat", 1, 0, "cool"), "plant-a", 1900)).isEmpty();

@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.typesafe.config.ConfigFactory;
 import io.fleetpulse.api.alert.Alert;
 import io.fleetpulse.api.alert.AlertChange;
+import io.fleetpulse.api.alert.AlertReply;
 import io.fleetpulse.api.alert.AlertSeverity;
 import io.fleetpulse.api.alert.AlertStatus;
 import io.fleetpulse.api.alert.AlertStore;
+import io.fleetpulse.api.error.ErrorCode;
 import io.fleetpulse.api.profile.AlertRule;
 import io.fleetpulse.api.profile.DeviceProfile;
 import io.fleetpulse.api.profile.DeviceProfiles;
@@ -34,7 +36,6 @@ import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ManualTime;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.pattern.StatusReply;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -70,7 +71,7 @@ class DeviceActorAlertsTest {
   private MutableClock clock;
   private InMemoryAlertStore store;
   private TestProbe<IngestOutcome> outcomes;
-  private TestProbe<StatusReply<Alert>> replies;
+  private TestProbe<AlertReply> replies;
 
   @AfterAll
   static void shutDown() {
@@ -165,13 +166,13 @@ class DeviceActorAlertsTest {
     assertThat(store.latest(alertId).severity()).isEqualTo(AlertSeverity.CRITICAL);
 
     device.tell(new DeviceActor.AcknowledgeAlert(alertId, "ada", "checking the bearing", replies.ref()));
-    StatusReply<Alert> acknowledged = replies.receiveMessage();
-    assertThat(acknowledged.isSuccess()).isTrue();
-    assertThat(acknowledged.getValue().status()).isEqualTo(AlertStatus.ACTIVE_ACK);
+    Alert acknowledged = ((AlertReply.Changed) replies.receiveMessage()).alert();
+    assertThat(acknowledged.status()).isEqualTo(AlertStatus.ACTIVE_ACK);
     assertThat(store.latest(alertId).acknowledgedBy()).isEqualTo("ada");
 
     device.tell(new DeviceActor.AcknowledgeAlert(alertId, "bob", null, replies.ref()));
-    assertThat(replies.receiveMessage().getError().getMessage()).startsWith("alert.already-acknowledged:");
+    assertThat(replies.receiveMessage()).isInstanceOfSatisfying(AlertReply.Refused.class,
+        refused -> assertThat(refused.code()).isEqualTo(ErrorCode.ALERT_ALREADY_ACKNOWLEDGED));
 
     ingest(device, 5, 79);
     assertThat(store.latest(alertId).status()).isEqualTo(AlertStatus.CLEARED_ACK);
@@ -225,7 +226,8 @@ class DeviceActorAlertsTest {
   void refuses_an_unknown_alert_with_its_code() {
     ActorRef<DeviceActor.Command> device = spawn();
     device.tell(new DeviceActor.ClearAlert(new UUID(1, 2), "ada", null, replies.ref()));
-    assertThat(replies.receiveMessage().getError().getMessage()).startsWith("alert.unknown:");
+    assertThat(replies.receiveMessage()).isInstanceOfSatisfying(AlertReply.Refused.class,
+        refused -> assertThat(refused.code()).isEqualTo(ErrorCode.ALERT_UNKNOWN));
   }
 
   /** Keeps the highest revision of each alert, as the Cassandra tables do. */

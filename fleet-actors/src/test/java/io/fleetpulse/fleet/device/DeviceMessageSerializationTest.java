@@ -3,6 +3,10 @@ package io.fleetpulse.fleet.device;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.ConfigFactory;
+import io.fleetpulse.api.alert.Alert;
+import io.fleetpulse.api.alert.AlertReply;
+import io.fleetpulse.api.alert.AlertSeverity;
+import io.fleetpulse.api.error.ErrorCode;
 import io.fleetpulse.api.profile.DeviceProfiles;
 import io.fleetpulse.api.telemetry.DeviceIdentity;
 import io.fleetpulse.api.telemetry.IngestOutcome;
@@ -91,7 +95,10 @@ class DeviceMessageSerializationTest {
         new IngestOutcome.Rejected("pump-1", 1, RejectReason.SEQUENCE_TOO_OLD, "too old"),
         new FleetDirectory.DeviceStatusChanged("pump-1", "plant-a", false),
         new FleetDirectory.GetOverview(overviews.ref()),
-        new FleetDirectory.FleetOverview(1, 0, List.of(new FleetDirectory.SiteOverview("plant-a", 1, 0))));
+        new FleetDirectory.FleetOverview(1, 0, List.of(new FleetDirectory.SiteOverview("plant-a", 1, 0))),
+        new AlertReply.Refused(ErrorCode.ALERT_ALREADY_CLEARED, "alert 1 was cleared by ada"),
+        new AlertReply.Changed(Alert.raised(new java.util.UUID(1, 2), "pump-1", "plant-a", "bearing-overheat",
+            AlertSeverity.MAJOR, "bearing-temperature is 100", T0, 100.0, 1)));
 
     Serialization serialization = SerializationExtension.get(TEST_KIT.system().classicSystem());
     for (Object message : messages) {

@@ -1,5 +1,7 @@
 package io.fleetpulse.node.http;
 
+import io.fleetpulse.api.alert.AlertReply;
+import io.fleetpulse.api.error.ErrorCode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fleetpulse.api.alert.Alert;
 import io.fleetpulse.api.alert.AlertSeverity;
@@ -23,7 +25,6 @@ import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
-import org.apache.pekko.pattern.StatusReply;
 
 /**
  * The operators' alert API. Per device (through its actor, wherever it runs):
@@ -128,7 +129,7 @@ final class AlertRoutes extends AllDirectives {
   }
 
   private interface Action {
-    CompletionStage<StatusReply<Alert>> apply(UUID alertId, OperatorAction body);
+    CompletionStage<AlertReply> apply(UUID alertId, OperatorAction body);
   }
 
   private Route action(String alertIdText, Action action) {
@@ -136,28 +137,19 @@ final class AlertRoutes extends AllDirectives {
     try {
       alertId = UUID.fromString(alertIdText);
     } catch (IllegalArgumentException e) {
-      return json.error(StatusCodes.BAD_REQUEST, "request.invalid", "'" + alertIdText + "' is not an alert id (a UUID)");
+      return json.error(ErrorCode.REQUEST_INVALID, "'" + alertIdText + "' is not an alert id (a UUID)");
     }
     return entity(Jackson.unmarshaller(mapper, OperatorAction.class), body -> {
       if (body.by() == null || body.by().isBlank() || body.by().length() > MAX_NAME) {
-        return json.error(StatusCodes.BAD_REQUEST, "request.invalid",
+        return json.error(ErrorCode.REQUEST_INVALID,
             "'by' (who acts, 1 to " + MAX_NAME + " characters) is required");
       }
       if (body.note() != null && body.note().length() > MAX_NOTE) {
-        return json.error(StatusCodes.BAD_REQUEST, "request.invalid", "'note' is longer than " + MAX_NOTE + " characters");
+        return json.error(ErrorCode.REQUEST_INVALID, "'note' is longer than " + MAX_NOTE + " characters");
       }
-      return onSuccess(action.apply(alertId, body), reply -> {
-        if (reply.isSuccess()) {
-          return json.ok(reply.getValue());
-        }
-        String message = reply.getError().getMessage();
-        String code = message.contains(":") ? message.substring(0, message.indexOf(':')) : "alert.refused";
-        return json.error(switch (code) {
-          case "alert.unknown" -> StatusCodes.NOT_FOUND;
-          case "alert.store-unavailable" -> StatusCodes.SERVICE_UNAVAILABLE;
-          default -> StatusCodes.CONFLICT;
-        }, code, message.substring(message.indexOf(':') + 1).strip());
-      });
+      return onSuccess(action.apply(alertId, body), reply -> reply instanceof AlertReply.Refused refused
+          ? json.error(refused.code(), refused.message())
+          : json.ok(((AlertReply.Changed) reply).alert()));
     });
   }
 
@@ -175,14 +167,14 @@ final class AlertRoutes extends AllDirectives {
             severity = severityText.map(AlertSeverity::parse);
             limit = limitText.map(Integer::parseInt).orElse(100);
           } catch (IllegalArgumentException e) {
-            return json.error(StatusCodes.BAD_REQUEST, "request.invalid", e.getMessage());
+            return json.error(ErrorCode.REQUEST_INVALID, e.getMessage());
           }
           if (!OPEN.contains(status)) {
-            return json.error(StatusCodes.BAD_REQUEST, "request.invalid", "the site lists hold open alerts ("
+            return json.error(ErrorCode.REQUEST_INVALID, "the site lists hold open alerts ("
                 + OPEN + "); cleared and acknowledged ones are in the history: /api/data/sites/" + site + "/alerts");
           }
           if (limit < 1 || limit > MAX_PAGE) {
-            return json.error(StatusCodes.BAD_REQUEST, "request.invalid", "limit must be within 1.." + MAX_PAGE);
+            return json.error(ErrorCode.REQUEST_INVALID, "limit must be within 1.." + MAX_PAGE);
           }
           // The data API's page tokens: bound to this site and status, so a token of another list
           // or an altered one is refused with page.invalid instead of reaching Cassandra.
@@ -191,7 +183,7 @@ final class AlertRoutes extends AllDirectives {
           try {
             from = pageToken.flatMap(token -> PageToken.decode(token, description, 1).pagingState());
           } catch (QueryRejection e) {
-            return json.error(StatusCodes.BAD_REQUEST, e.code(), e.getMessage());
+            return json.error(e.code(), e.getMessage());
           }
           CompletionStage<AlertPage> page = reader.get().bySiteStatus(site, status.name(), limit, from)
               .thenApply(rows -> new AlertPage(rows.rows().stream()
@@ -243,6 +235,6 @@ final class AlertRoutes extends AllDirectives {
   }
 
   private Route storageDisabled() {
-    return json.error(StatusCodes.NOT_FOUND, "storage.disabled", "site alert lists need storage (fleetpulse.persistence.enabled)");
+    return json.error(ErrorCode.STORAGE_DISABLED, "site alert lists need storage (fleetpulse.persistence.enabled)");
   }
 }

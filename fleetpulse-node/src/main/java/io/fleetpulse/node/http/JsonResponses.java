@@ -2,6 +2,8 @@ package io.fleetpulse.node.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fleetpulse.api.error.ApiError;
+import io.fleetpulse.api.error.ErrorCode;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.StatusCode;
@@ -30,7 +32,8 @@ final class JsonResponses {
     }
   }
 
-  Route error(StatusCode status, String code, String message) {
-    return json(status, new ApiError(code, message));
+  /** The error's answer: its code's HTTP status and {@link ApiError} body. */
+  Route error(ErrorCode code, String message) {
+    return json(StatusCodes.get(code.httpStatus()), ApiError.of(code, message));
   }
 }

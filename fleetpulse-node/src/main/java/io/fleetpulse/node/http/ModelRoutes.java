@@ -1,5 +1,6 @@
 package io.fleetpulse.node.http;
 
+import io.fleetpulse.api.error.ErrorCode;
 import io.fleetpulse.serving.pool.InferencePool;
 import io.fleetpulse.serving.registry.ModelStatus;
 import java.time.Duration;
@@ -54,6 +55,6 @@ final class ModelRoutes extends AllDirectives {
     CompletionStage<StatusReply<ModelStatus>> reply = AskPattern.ask(pool, command::apply, timeout, system.scheduler());
     return onSuccess(reply, status -> status.isSuccess()
         ? json.ok(status.getValue())
-        : json.error(org.apache.pekko.http.javadsl.model.StatusCodes.CONFLICT, "model.refused", status.getError().getMessage()));
+        : json.error(ErrorCode.MODEL_REFUSED, status.getError().getMessage()));
   }
 }

@@ -1,5 +1,6 @@
 package io.fleetpulse.node.http;
 
+import io.fleetpulse.api.error.ErrorCode;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -109,12 +110,12 @@ public final class NodeRoutes extends AllDirectives {
         pathPrefix("sites", alerts::siteRoutes),
         pathPrefix("alerts", alerts::streamRoutes),
         models.map(ModelRoutes::route).orElseGet(() -> pathPrefix("models", () ->
-            error(StatusCodes.NOT_FOUND, "inference.disabled", "this node has no inference role"))));
+            error(ErrorCode.INFERENCE_DISABLED, "this node has no inference role"))));
   }
 
   private Route prometheus() {
     if (metrics.isEmpty()) {
-      return error(StatusCodes.NOT_FOUND, "metrics.disabled", "metrics are not enabled on this node");
+      return error(ErrorCode.METRICS_DISABLED, "metrics are not enabled on this node");
     }
     return complete(StatusCodes.OK, HttpEntities.create(ContentTypes.TEXT_PLAIN_UTF8, metrics.get().scrape()));
   }
@@ -179,10 +180,10 @@ public final class NodeRoutes extends AllDirectives {
       try {
         limit = limitText.map(Integer::parseInt).orElse(100);
       } catch (NumberFormatException e) {
-        return error(StatusCodes.BAD_REQUEST, "request.invalid", "limit must be an integer");
+        return error(ErrorCode.REQUEST_INVALID, "limit must be an integer");
       }
       if (limit < 1 || limit > MAX_PAGE) {
-        return error(StatusCodes.BAD_REQUEST, "request.invalid", "limit must be within 1.." + MAX_PAGE);
+        return error(ErrorCode.REQUEST_INVALID, "limit must be within 1.." + MAX_PAGE);
       }
       List<DeviceRegistration> page = registry.list(after.orElse(null), limit);
       Map<String, Object> body = new LinkedHashMap<>();
@@ -195,7 +196,7 @@ public final class NodeRoutes extends AllDirectives {
   private Route device(String deviceId) {
     Optional<DeviceRegistration> registration = registry.find(deviceId);
     if (registration.isEmpty()) {
-      return error(StatusCodes.NOT_FOUND, "device.unknown", "no device '" + deviceId + "' is registered");
+      return error(ErrorCode.DEVICE_UNKNOWN, "no device '" + deviceId + "' is registered");
     }
     return onSuccess(devices.view(deviceId), reply -> {
       Map<String, Object> body = new LinkedHashMap<>();
@@ -207,15 +208,15 @@ public final class NodeRoutes extends AllDirectives {
 
   private Route register(String deviceId, RegistrationRequest request) {
     if (request.site() == null || request.profile() == null) {
-      return error(StatusCodes.BAD_REQUEST, "request.invalid", "site and profile are required");
+      return error(ErrorCode.REQUEST_INVALID, "site and profile are required");
     }
     if (profiles.find(request.profile()).isEmpty()) {
-      return error(StatusCodes.BAD_REQUEST, "profile.unknown", "no device profile '" + request.profile() + "'");
+      return error(ErrorCode.PROFILE_UNKNOWN, "no device profile '" + request.profile() + "'");
     }
     try {
       return json(StatusCodes.OK, registry.register(deviceId, request.site(), request.profile()));
     } catch (IllegalArgumentException e) {
-      return error(StatusCodes.BAD_REQUEST, "request.invalid", e.getMessage());
+      return error(ErrorCode.REQUEST_INVALID, e.getMessage());
     }
   }
 
@@ -223,24 +224,24 @@ public final class NodeRoutes extends AllDirectives {
     return responses.json(status, body);
   }
 
-  private Route error(StatusCode status, String code, String message) {
-    return responses.error(status, code, message);
+  private Route error(ErrorCode code, String message) {
+    return responses.error(code, message);
   }
 
   private ExceptionHandler exceptions() {
     return ExceptionHandler.newBuilder()
         .match(java.util.concurrent.TimeoutException.class,
-            e -> error(StatusCodes.SERVICE_UNAVAILABLE, "service.unavailable", "the fleet did not answer in time"))
+            e -> error(ErrorCode.SERVICE_UNAVAILABLE, "the fleet did not answer in time"))
         .match(java.util.concurrent.CompletionException.class,
-            e -> error(StatusCodes.SERVICE_UNAVAILABLE, "service.unavailable", "the fleet did not answer: " + e.getCause()))
+            e -> error(ErrorCode.SERVICE_UNAVAILABLE, "the fleet did not answer: " + e.getCause()))
         .build();
   }
 
   private RejectionHandler rejections() {
     return RejectionHandler.newBuilder()
-        .handleNotFound(error(StatusCodes.NOT_FOUND, "route.unknown", "no such resource"))
+        .handleNotFound(error(ErrorCode.ROUTE_UNKNOWN, "no such resource"))
         .handleAll(org.apache.pekko.http.javadsl.server.Rejection.class,
-            list -> error(StatusCodes.BAD_REQUEST, "request.invalid", "request rejected: " + list))
+            list -> error(ErrorCode.REQUEST_INVALID, "request rejected: " + list))
         .build();
   }
 }

@@ -1,0 +1,53 @@
+package io.fleetpulse.api.error;
+
+/**
+ * Every error a client of the HTTP API can be answered with: the stable code it matches on and
+ * the HTTP status that goes with it. The one mapping from errors to statuses; routes never pick a
+ * status for a code themselves. Rejected telemetry has its own codes ({@code
+ * io.fleetpulse.api.telemetry.RejectReason}), published with dead letters rather than answered.
+ */
+public enum ErrorCode {
+  REQUEST_INVALID("request.invalid", 400),
+  ROUTE_UNKNOWN("route.unknown", 404),
+  METHOD_UNSUPPORTED("method.unsupported", 405),
+  DEVICE_UNKNOWN("device.unknown", 404),
+  SITE_UNKNOWN("site.unknown", 404),
+  PROFILE_UNKNOWN("profile.unknown", 400),
+  ALERT_UNKNOWN("alert.unknown", 404),
+  ALERT_ALREADY_ACKNOWLEDGED("alert.already-acknowledged", 409),
+  ALERT_ALREADY_CLEARED("alert.already-cleared", 409),
+  /** The change is applied in the device's actor but could not be stored; the operator may retry. */
+  ALERT_STORE_UNAVAILABLE("alert.store-unavailable", 503),
+  MODEL_REFUSED("model.refused", 409),
+  RANGE_MISSING("range.missing", 400),
+  RANGE_INVALID_TIME("range.invalid-time", 400),
+  RANGE_INVERTED("range.inverted", 400),
+  RANGE_TOO_WIDE("range.too-wide", 400),
+  LIMIT_INVALID("limit.invalid", 400),
+  PAGE_INVALID("page.invalid", 400),
+  FORMAT_UNSUPPORTED("format.unsupported", 400),
+  /** The node runs without Cassandra: there is no stored data to query. */
+  STORAGE_DISABLED("storage.disabled", 404),
+  STORAGE_UNAVAILABLE("storage.unavailable", 503),
+  INFERENCE_DISABLED("inference.disabled", 404),
+  METRICS_DISABLED("metrics.disabled", 404),
+  SERVICE_UNAVAILABLE("service.unavailable", 503),
+  INTERNAL_ERROR("internal.error", 500);
+
+  private final String code;
+  private final int httpStatus;
+
+  ErrorCode(String code, int httpStatus) {
+    this.code = code;
+    this.httpStatus = httpStatus;
+  }
+
+  /** The code as clients see it, e.g. {@code alert.unknown}. */
+  public String code() {
+    return code;
+  }
+
+  public int httpStatus() {
+    return httpStatus;
+  }
+}
