@@ -113,7 +113,8 @@ class CrashSurvivalIT {
           assertThat(state.path("highestSequence").asLong()).as(id).isEqualTo(MESSAGES_PER_DEVICE + 1);
           recovered += state.path("recovered").asLong();
           assertAggregatesMatchStoredRows(session, id, state, "seed " + seed + ", killed after " + killAfter);
-          assertRollupsMatchStoredRows(session, second.httpUrl(), id, t0, t0 + (MESSAGES_PER_DEVICE + 1) * 1000L);
+          TelemetryAccounting.assertRollupsMatchStoredRows(session, keyspace, second.httpUrl(), id, t0,
+              t0 + (MESSAGES_PER_DEVICE + 1) * 1000L);
         }
         assertThat(recovered).as("device actors rebuilt their state from stored telemetry").isPositive();
       }
@@ -233,69 +234,6 @@ class CrashSurvivalIT {
     }
   }
 
-  /**
-   * Every closed minute (all but the newest two) has one roll-up per metric, read through the
-   * data-team query API as JSON Lines, equal to the statistics of that minute's stored rows. Records
-   * are written asynchronously, and a minute the restarted node completed with redelivered readings
-   * is rewritten after its first version: the roll-ups are read until they agree or 60 s pass.
-   */
-  private void assertRollupsMatchStoredRows(
-      CqlSession session, String api, String deviceId, long firstMillis, long lastMillis) throws Exception {
-    long firstMinute = Math.floorDiv(firstMillis + 1000, 60_000L) * 60_000L;
-    long newestMinute = Math.floorDiv(lastMillis, 60_000L) * 60_000L;
-    int expected = (int) ((newestMinute - 60_000L - firstMinute) / 60_000L) * TestPublisher.METRICS.size();
-    String url = api + "/api/data/devices/" + deviceId + "/rollups?format=jsonl&from="
-        + Instant.ofEpochMilli(firstMinute) + "&to=" + Instant.ofEpochMilli(newestMinute);
-    java.util.Map<String, List<Double>> stored = new java.util.HashMap<>(); // by minute and metric
-    List<JsonNode> rollups = List.of();
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (true) {
-      rollups = NodeTestSupport.getText(url).lines().filter(line -> !line.isBlank())
-          .map(CrashSurvivalIT::json).toList();
-      boolean agree = rollups.size() == expected;
-      for (JsonNode rollup : rollups) {
-        agree &= rollup.path("count").asLong() == storedValues(session, stored, deviceId, rollup).size();
-      }
-      if (agree || System.nanoTime() > deadline) {
-        break;
-      }
-      Thread.sleep(500);
-    }
-    assertThat(rollups).as(deviceId + " roll-ups of the closed minutes").hasSize(expected);
-    for (JsonNode rollup : rollups) {
-      List<Double> values = storedValues(session, stored, deviceId, rollup);
-      double mean = values.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
-      String what = deviceId + " " + rollup.path("metric").asText() + " " + rollup.path("minute").asText();
-      assertThat(rollup.path("count").asLong()).as(what + " count").isEqualTo(values.size());
-      assertThat(rollup.path("mean").asDouble()).as(what + " mean").isCloseTo(mean, within(1e-9 * Math.abs(mean)));
-      assertThat(rollup.path("max").asDouble()).as(what + " max")
-          .isEqualTo(values.stream().mapToDouble(Double::doubleValue).max().orElseThrow());
-    }
-  }
-
-  /** The stored values of the roll-up's minute and metric (read once; the telemetry is complete by now). */
-  private List<Double> storedValues(
-      CqlSession session, java.util.Map<String, List<Double>> cache, String deviceId, JsonNode rollup) {
-    Instant minute = Instant.parse(rollup.path("minute").asText());
-    String metric = rollup.path("metric").asText();
-    return cache.computeIfAbsent(minute + " " + metric, key -> {
-      List<Double> values = new ArrayList<>();
-      for (Row row : session.execute("SELECT value FROM " + keyspace + ".telemetry_by_device_day WHERE device_id = ?"
-              + " AND day = ? AND ts >= ? AND ts < ? AND metric = ? ALLOW FILTERING", deviceId,
-          minute.atZone(ZoneOffset.UTC).toLocalDate(), minute, minute.plusSeconds(60), metric)) {
-        values.add(row.getDouble("value"));
-      }
-      return values;
-    });
-  }
-
-  private static JsonNode json(String line) {
-    try {
-      return new com.fasterxml.jackson.databind.ObjectMapper().readTree(line);
-    } catch (java.io.IOException e) {
-      throw new IllegalStateException("not JSON: " + line, e);
-    }
-  }
 
 
   private static List<LocalDate> days() {

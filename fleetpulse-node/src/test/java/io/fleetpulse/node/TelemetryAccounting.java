@@ -1,10 +1,19 @@
 package io.fleetpulse.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.Row;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fleetpulse.loadtest.SimulationReport;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -53,12 +62,12 @@ final class TelemetryAccounting {
    * stored rows equal the valid unique messages times their readings (5 for rm-*, 4 for env-*),
    * duplicates and redeliveries included.
    */
-  static void assertStoredExactlyOnce(com.datastax.oss.driver.api.core.CqlSession session, String keyspace,
+  static void assertStoredExactlyOnce(CqlSession session, String keyspace,
       SimulationReport report) {
-    java.time.LocalDate today = java.time.LocalDate.now(java.time.ZoneOffset.UTC);
+    LocalDate today = LocalDate.now(ZoneOffset.UTC);
     for (Map.Entry<String, Long> device : report.validUniqueByDevice().entrySet()) {
       long rows = 0;
-      for (java.time.LocalDate day : java.util.List.of(today.minusDays(1), today, today.plusDays(1))) {
+      for (LocalDate day : List.of(today.minusDays(1), today, today.plusDays(1))) {
         rows += session.execute("SELECT count(*) AS n FROM " + keyspace + ".telemetry_by_device_day WHERE device_id = ? AND day = ?",
             device.getKey(), day).one().getLong("n");
       }
@@ -94,7 +103,7 @@ final class TelemetryAccounting {
   }
 
   /** {@link #storedRows}, polled until it reaches {@code expected} or the timeout passes; the last count. */
-  static long awaitStoredRows(com.datastax.oss.driver.api.core.CqlSession session, String keyspace, int devices,
+  static long awaitStoredRows(CqlSession session, String keyspace, int devices,
       long expected, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     long rows = storedRows(session, keyspace, devices);
@@ -106,15 +115,79 @@ final class TelemetryAccounting {
   }
 
   /** Telemetry rows stored for the test publisher's devices 0..devices-1, today and yesterday (UTC). */
-  static long storedRows(com.datastax.oss.driver.api.core.CqlSession session, String keyspace, int devices) {
+  static long storedRows(CqlSession session, String keyspace, int devices) {
     long rows = 0;
-    java.time.LocalDate today = java.time.LocalDate.now(java.time.ZoneOffset.UTC);
+    LocalDate today = LocalDate.now(ZoneOffset.UTC);
     for (int device = 0; device < devices; device++) {
-      for (java.time.LocalDate day : java.util.List.of(today.minusDays(1), today)) {
+      for (LocalDate day : List.of(today.minusDays(1), today)) {
         rows += session.execute("SELECT count(*) AS n FROM " + keyspace + ".telemetry_by_device_day WHERE device_id = ?"
             + " AND day = ?", TestPublisher.deviceId(device), day).one().getLong("n");
       }
     }
     return rows;
+  }
+
+  /**
+   * Every closed minute (all but the newest two) has one roll-up per metric, read through the
+   * data-team query API as JSON Lines, equal to the statistics of that minute's stored rows. Records
+   * are written asynchronously, and a minute the restarted node completed with redelivered readings
+   * is rewritten after its first version: the roll-ups are read until they agree or 60 s pass.
+   */
+  static void assertRollupsMatchStoredRows(
+      CqlSession session, String keyspace, String api, String deviceId, long firstMillis, long lastMillis) throws Exception {
+    long firstMinute = Math.floorDiv(firstMillis + 1000, 60_000L) * 60_000L;
+    long newestMinute = Math.floorDiv(lastMillis, 60_000L) * 60_000L;
+    int expected = (int) ((newestMinute - 60_000L - firstMinute) / 60_000L) * TestPublisher.METRICS.size();
+    String url = api + "/api/data/devices/" + deviceId + "/rollups?format=jsonl&from="
+        + Instant.ofEpochMilli(firstMinute) + "&to=" + Instant.ofEpochMilli(newestMinute);
+    Map<String, List<Double>> stored = new HashMap<>(); // by minute and metric
+    List<JsonNode> rollups = List.of();
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (true) {
+      rollups = NodeTestSupport.getText(url).lines().filter(line -> !line.isBlank())
+          .map(TelemetryAccounting::json).toList();
+      boolean agree = rollups.size() == expected;
+      for (JsonNode rollup : rollups) {
+        agree &= rollup.path("count").asLong() == storedValues(session, keyspace, stored, deviceId, rollup).size();
+      }
+      if (agree || System.nanoTime() > deadline) {
+        break;
+      }
+      Thread.sleep(500);
+    }
+    assertThat(rollups).as(deviceId + " roll-ups of the closed minutes").hasSize(expected);
+    for (JsonNode rollup : rollups) {
+      List<Double> values = storedValues(session, keyspace, stored, deviceId, rollup);
+      double mean = values.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+      String what = deviceId + " " + rollup.path("metric").asText() + " " + rollup.path("minute").asText();
+      assertThat(rollup.path("count").asLong()).as(what + " count").isEqualTo(values.size());
+      assertThat(rollup.path("mean").asDouble()).as(what + " mean").isCloseTo(mean, within(1e-9 * Math.abs(mean)));
+      assertThat(rollup.path("max").asDouble()).as(what + " max")
+          .isEqualTo(values.stream().mapToDouble(Double::doubleValue).max().orElseThrow());
+    }
+  }
+
+  /** The stored values of the roll-up's minute and metric (read once; the telemetry is complete by now). */
+  private static List<Double> storedValues(
+      CqlSession session, String keyspace, Map<String, List<Double>> cache, String deviceId, JsonNode rollup) {
+    Instant minute = Instant.parse(rollup.path("minute").asText());
+    String metric = rollup.path("metric").asText();
+    return cache.computeIfAbsent(minute + " " + metric, key -> {
+      List<Double> values = new ArrayList<>();
+      for (Row row : session.execute("SELECT value FROM " + keyspace + ".telemetry_by_device_day WHERE device_id = ?"
+              + " AND day = ? AND ts >= ? AND ts < ? AND metric = ? ALLOW FILTERING", deviceId,
+          minute.atZone(ZoneOffset.UTC).toLocalDate(), minute, minute.plusSeconds(60), metric)) {
+        values.add(row.getDouble("value"));
+      }
+      return values;
+    });
+  }
+
+  private static JsonNode json(String line) {
+    try {
+      return new com.fasterxml.jackson.databind.ObjectMapper().readTree(line);
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("not JSON: " + line, e);
+    }
   }
 }
