@@ -73,8 +73,8 @@ class QueryApiIT {
     CassandraSettings settings = CassandraSettings.fromConfig(ConfigFactory.load());
     cassandra = CassandraLauncher.start(settings.embedded()
         .isolated(Path.of("../cassandra-runtime/target/lib"), data));
-    session = CqlSession.builder().withConfigLoader(SchemaMigrations.sessionConfig()).addContactPoint(cassandra.cqlAddress())
-        .withLocalDatacenter(settings.localDatacenter()).build();
+    session = CqlSession.builder().withConfigLoader(SchemaMigrations.sessionConfig())
+            .addContactPoint(cassandra.cqlAddress()).withLocalDatacenter(settings.localDatacenter()).build();
     new SchemaMigrations(session, settings.keyspace()).migrate(settings.replication());
     FIXTURE.insert(session, settings.keyspace());
 

@@ -151,7 +151,7 @@ class CrashSurvivalIT {
         + CASSANDRA.nodeOverrides(keyspace)
         + System.getProperty("fleetpulse.test.crash-overrides", "");
     int httpPort = NodeTestSupport.freePort();
-    int messages = 2 * MESSAGES_PER_DEVICE;
+    int messages = MESSAGES_PER_DEVICE;
     long total = (long) DEVICES * messages;
     long t0 = System.currentTimeMillis() - (messages + 120) * 1000L;
     long settledAtKill;

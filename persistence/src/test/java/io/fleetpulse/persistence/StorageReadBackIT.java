@@ -45,8 +45,8 @@ class StorageReadBackIT {
         .isolated(Path.of("../cassandra-runtime/target/lib"), data);
     String keyspace = settings.keyspace();
     try (CassandraLauncher cassandra = CassandraLauncher.start(embedded);
-        CqlSession session = CqlSession.builder().withConfigLoader(SchemaMigrations.sessionConfig()).addContactPoint(cassandra.cqlAddress())
-            .withLocalDatacenter(settings.localDatacenter()).build()) {
+        CqlSession session = CqlSession.builder().withConfigLoader(SchemaMigrations.sessionConfig())
+                .addContactPoint(cassandra.cqlAddress()).withLocalDatacenter(settings.localDatacenter()).build()) {
       new SchemaMigrations(session, keyspace).migrate(settings.replication());
 
       TelemetryWriter writer = new TelemetryWriter(session, keyspace, Duration.ofDays(7), 32, 10_000, 1000);

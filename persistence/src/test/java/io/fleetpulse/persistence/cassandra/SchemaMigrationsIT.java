@@ -26,8 +26,8 @@ class SchemaMigrationsIT {
     EmbeddedCassandraSettings embedded = settings.embedded()
         .isolated(Path.of("../cassandra-runtime/target/lib"), data);
     try (CassandraLauncher cassandra = CassandraLauncher.start(embedded);
-        CqlSession session = CqlSession.builder().withConfigLoader(SchemaMigrations.sessionConfig()).addContactPoint(cassandra.cqlAddress())
-            .withLocalDatacenter(settings.localDatacenter()).build()) {
+        CqlSession session = CqlSession.builder().withConfigLoader(SchemaMigrations.sessionConfig())
+                .addContactPoint(cassandra.cqlAddress()).withLocalDatacenter(settings.localDatacenter()).build()) {
       SchemaMigrations migrations = new SchemaMigrations(session, settings.keyspace());
 
       assertThat(migrations.migrate(settings.replication())).isEqualTo(4);

@@ -33,8 +33,8 @@ class TelemetryWriterIT {
     EmbeddedCassandraSettings embedded = settings.embedded()
         .isolated(Path.of("../cassandra-runtime/target/lib"), data);
     CassandraLauncher cassandra = CassandraLauncher.start(embedded);
-    try (CqlSession session = CqlSession.builder().withConfigLoader(SchemaMigrations.sessionConfig()).addContactPoint(cassandra.cqlAddress())
-        .withLocalDatacenter(settings.localDatacenter()).build()) {
+    try (CqlSession session = CqlSession.builder().withConfigLoader(SchemaMigrations.sessionConfig())
+            .addContactPoint(cassandra.cqlAddress()).withLocalDatacenter(settings.localDatacenter()).build()) {
       new SchemaMigrations(session, settings.keyspace()).migrate(settings.replication());
       TelemetryWriter writer = new TelemetryWriter(session, settings.keyspace(), Duration.ofDays(7), 16, 64, 1000);
 
