@@ -38,7 +38,8 @@ public final class FleetStorage implements AutoCloseable {
         settings.telemetryDayIndexCache());
     this.history = new TelemetryReader(session, keyspace);
     this.records = new RecordsWriter(session, keyspace, settings.recordsMaxInFlight(), settings.recordsQueueCapacity(),
-        settings.recordsMaxBatch(), settings.alertsMaxInFlight(), settings.alertsQueueCapacity(), settings.recordsRetry());
+        settings.recordsMaxBatch(), settings.alertsMaxInFlight(), settings.alertsQueueCapacity(), settings.recordsRetry(),
+        settings.alertsRetry());
     this.alerts = new io.fleetpulse.persistence.alerts.AlertsReader(session, keyspace);
   }
 

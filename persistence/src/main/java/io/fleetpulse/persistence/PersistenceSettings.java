@@ -9,7 +9,7 @@ import java.time.Duration;
 public record PersistenceSettings(
     boolean enabled, Duration telemetryTtl, int telemetryMaxInFlight, int telemetryQueueCapacity, int telemetryDayIndexCache,
     int recordsMaxInFlight, int recordsQueueCapacity, int recordsMaxBatch, int alertsMaxInFlight, int alertsQueueCapacity,
-    RecordsWriter.Retry recordsRetry,
+    RecordsWriter.Retry recordsRetry, RecordsWriter.Retry alertsRetry,
     CassandraSettings cassandra) {
 
   public static PersistenceSettings fromConfig(Config root) {
@@ -19,8 +19,11 @@ public record PersistenceSettings(
         c.getInt("telemetry.queue-capacity"), c.getInt("telemetry.day-index-cache"), c.getInt("records.max-in-flight"), c.getInt("records.queue-capacity"),
         c.getInt("records.max-batch"),
         c.getInt("alerts.max-in-flight"), c.getInt("alerts.queue-capacity"),
-        new RecordsWriter.Retry(c.getInt("records.retry.attempts"), c.getDuration("records.retry.min-backoff"),
-            c.getDuration("records.retry.max-backoff")),
+        retry(c.getConfig("records.retry")), retry(c.getConfig("alerts.retry")),
         CassandraSettings.fromConfig(root));
+  }
+
+  private static RecordsWriter.Retry retry(Config c) {
+    return new RecordsWriter.Retry(c.getInt("attempts"), c.getDuration("min-backoff"), c.getDuration("max-backoff"));
   }
 }

@@ -27,7 +27,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * day, a site's hour) into unlogged batches of up to {@code maxBatch} rows: when Cassandra is the
  * bottleneck, a busy device's rows cost one request per partition instead of one each. A write
  * Cassandra refuses or fails (a timeout, an outage, the queue full) is retried with doubling
- * back-off up to {@link Retry#attempts()} times before its stage fails.
+ * back-off up to {@link Retry#attempts()} times before its stage fails; an alert change is retried
+ * until it is stored (a restarted actor reads its open alerts back from these rows).
  *
  * <p>A device actor hands a minute's roll-up over again when a late reading updates it (a broker
  * redelivering after a crash), and a recovering actor replays stored telemetry that may start
@@ -51,15 +52,25 @@ public final class RecordsWriter {
   /** A device as its actor saw it. */
   public record DeviceRow(String deviceId, String site, String profile, boolean autoProvisioned, Instant registeredAt) {}
 
-  /** Attempts per record (1: no retry) and the back-off between them, doubled up to {@code maxBackoff}. */
+  /**
+   * Attempts per write (1: no retry; {@link #UNTIL_STORED}: no limit) and the back-off between
+   * them, doubled up to {@code maxBackoff}.
+   */
   public record Retry(int attempts, Duration minBackoff, Duration maxBackoff) {
+    /** {@code attempts} that never give up. */
+    public static final int UNTIL_STORED = 0;
+
     public Retry {
-      if (attempts < 1) {
-        throw new IllegalArgumentException("records retry attempts must be at least 1");
+      if (attempts < 0) {
+        throw new IllegalArgumentException("retry attempts must be at least 1, or 0 for until stored");
       }
     }
 
     public static final Retry NONE = new Retry(1, Duration.ZERO, Duration.ZERO);
+
+    boolean exhausted(int attempt) {
+      return attempts != UNTIL_STORED && attempt >= attempts;
+    }
   }
 
   /** Table names in the partition keys rows are gathered by. */
@@ -71,6 +82,7 @@ public final class RecordsWriter {
   private final BoundedWriter writer;
   private final BoundedWriter alertWriter;
   private final Retry retry;
+  private final Retry alertsRetry;
   private final AtomicLong retries = new AtomicLong();
   private final PreparedStatement rollupByDevice;
   private final PreparedStatement rollupBySite;
@@ -86,7 +98,7 @@ public final class RecordsWriter {
   private final PreparedStatement alertByDeviceMonth;
 
   public RecordsWriter(CqlSession session, String keyspace, int maxInFlight, int queueCapacity, int maxBatch, Retry retry) {
-    this(session, keyspace, maxInFlight, queueCapacity, maxBatch, maxInFlight, queueCapacity, retry);
+    this(session, keyspace, maxInFlight, queueCapacity, maxBatch, maxInFlight, queueCapacity, retry, retry);
   }
 
   /**
@@ -95,10 +107,11 @@ public final class RecordsWriter {
    */
   public RecordsWriter(
       CqlSession session, String keyspace, int maxInFlight, int queueCapacity, int maxBatch, int alertsMaxInFlight,
-      int alertsQueueCapacity, Retry retry) {
+      int alertsQueueCapacity, Retry retry, Retry alertsRetry) {
     this.writer = new BoundedWriter("records", session, maxInFlight, queueCapacity, maxBatch);
     this.alertWriter = new BoundedWriter("alerts", session, alertsMaxInFlight, alertsQueueCapacity);
     this.retry = retry;
+    this.alertsRetry = alertsRetry;
     this.rollupByDevice = session.prepare("INSERT INTO " + keyspace + ".rollups_by_device_day"
         + " (device_id, day, minute, metric, count, mean, min, max, stddev) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
         + " USING TIMESTAMP ?");
@@ -202,7 +215,8 @@ public final class RecordsWriter {
     // batch log replays a half-applied batch), and a change costs one request instead of five.
     return attempt(() -> alertWriter.write(List.of(com.datastax.oss.driver.api.core.cql.BatchStatement.newInstance(
             com.datastax.oss.driver.api.core.cql.DefaultBatchType.LOGGED, statements.toArray(BoundStatement[]::new))
-        .setIdempotent(true).setConsistencyLevel(DefaultConsistencyLevel.LOCAL_QUORUM))), 1, retry.minBackoff());
+        .setIdempotent(true).setConsistencyLevel(DefaultConsistencyLevel.LOCAL_QUORUM))), alertsRetry, 1,
+        alertsRetry.minBackoff());
   }
 
   private static Object[] concat(Object[] keys, Object[] fields, long version) {
@@ -234,27 +248,27 @@ public final class RecordsWriter {
   }
 
   private CompletionStage<Void> write(List<? extends Statement<?>> statements) {
-    return attempt(() -> writer.write(statements), 1, retry.minBackoff());
+    return attempt(() -> writer.write(statements), retry, 1, retry.minBackoff());
   }
 
   private CompletionStage<Void> writeKeyed(List<BoundedWriter.Keyed> statements) {
-    return attempt(() -> writer.writeKeyed(statements), 1, retry.minBackoff());
+    return attempt(() -> writer.writeKeyed(statements), retry, 1, retry.minBackoff());
   }
 
   private CompletionStage<Void> attempt(
-      java.util.function.Supplier<CompletionStage<Void>> send, int attempt, Duration backoff) {
+      java.util.function.Supplier<CompletionStage<Void>> send, Retry retry, int attempt, Duration backoff) {
     return send.get().handle((done, failure) -> {
       if (failure == null) {
         return CompletableFuture.<Void>completedFuture(null);
       }
-      if (attempt >= retry.attempts()) {
+      if (retry.exhausted(attempt)) {
         return CompletableFuture.<Void>failedFuture(failure);
       }
       retries.incrementAndGet();
       Duration doubled = backoff.multipliedBy(2);
       Duration next = doubled.compareTo(retry.maxBackoff()) > 0 ? retry.maxBackoff() : doubled;
       return CompletableFuture.runAsync(() -> {}, CompletableFuture.delayedExecutor(backoff.toMillis(), TimeUnit.MILLISECONDS))
-          .thenCompose(ignored -> attempt(send, attempt + 1, next));
+          .thenCompose(ignored -> attempt(send, retry, attempt + 1, next));
     }).thenCompose(stage -> stage);
   }
 
