@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * published after the restart arrive too.
  *
  * <p>Not Mosquitto: Debian's 2.0.11 does not send again, after a restart, the messages that were in
- * flight to a client when it stopped (this test found 169 of 4,000 messages lost in one of eight
+ * flight to a client when it stopped (this test found 169 of 4,000 messages lost in one of nine
  * runs against it, and no redelivery in any); docs/telemetry.md.
  */
 class BrokerRestartIT {
