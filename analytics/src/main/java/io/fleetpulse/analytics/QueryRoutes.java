@@ -1,7 +1,5 @@
 package io.fleetpulse.analytics;
 
-import io.fleetpulse.api.error.ApiError;
-import io.fleetpulse.api.error.ErrorCode;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.DriverException;
 import com.datastax.oss.driver.api.core.DriverTimeoutException;
@@ -19,6 +17,8 @@ import io.fleetpulse.analytics.query.Page;
 import io.fleetpulse.analytics.query.Query;
 import io.fleetpulse.analytics.query.QueryRejection;
 import io.fleetpulse.analytics.query.Scope;
+import io.fleetpulse.api.error.ApiError;
+import io.fleetpulse.api.error.ErrorCode;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,6 +1,5 @@
 package io.fleetpulse.analytics;
 
-import io.fleetpulse.api.error.ErrorCode;
 import io.fleetpulse.analytics.export.ExportFormat;
 import io.fleetpulse.analytics.query.Dataset;
 import io.fleetpulse.analytics.query.PageToken;
@@ -8,6 +7,7 @@ import io.fleetpulse.analytics.query.Query;
 import io.fleetpulse.analytics.query.QueryRejection;
 import io.fleetpulse.analytics.query.Scope;
 import io.fleetpulse.analytics.query.TimeRange;
+import io.fleetpulse.api.error.ErrorCode;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import io.fleetpulse.testkit.SharedCassandra;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -52,7 +51,7 @@ class AlertLifecycleIT {
       java.util.concurrent.BlockingQueue<JsonNode> published = new java.util.concurrent.LinkedBlockingQueue<>();
       watcher.subscribeWith().topicFilter("fleet/" + site + "/alerts")
           .qos(com.hivemq.client.mqtt.datatypes.MqttQos.AT_LEAST_ONCE)
-          .callback(message -> published.add(json(new String(message.getPayloadAsBytes(), java.nio.charset.StandardCharsets.UTF_8))))
+          .callback(message -> published.add(NodeTestSupport.json(new String(message.getPayloadAsBytes(), java.nio.charset.StandardCharsets.UTF_8))))
           .send().join();
 
       // Ten readings at 100 Cel, one a second (event time): under the 10 s minimum, nothing yet.
@@ -69,7 +68,7 @@ class AlertLifecycleIT {
       SseClient.Event raisedEvent = stream.next("alert", Duration.ofSeconds(30));
       System.out.printf("alert latency, faulty reading published to event at the stream: %.1f ms%n",
           (raisedEvent.receivedNanos() - faultyReadingSent) / 1e6);
-      JsonNode raised = json(raisedEvent.data());
+      JsonNode raised = NodeTestSupport.json(raisedEvent.data());
       assertThat(raised.path("previousStatus").isNull()).isTrue();
       assertThat(raised.path("alert").path("status").asText()).isEqualTo("ACTIVE_UNACK");
       JsonNode mqtt = published.poll(30, java.util.concurrent.TimeUnit.SECONDS);
@@ -101,11 +100,11 @@ class AlertLifecycleIT {
 
       // The stream carries the acknowledgement; a client reconnecting after the raise resumes
       // with it, and one with a position from another node's life is told to reload.
-      JsonNode ackEvent = json(stream.next("alert", Duration.ofSeconds(30)).data());
+      JsonNode ackEvent = NodeTestSupport.json(stream.next("alert", Duration.ofSeconds(30)).data());
       assertThat(ackEvent.path("previousStatus").asText()).isEqualTo("ACTIVE_UNACK");
       assertThat(ackEvent.path("alert").path("acknowledgedBy").asText()).isEqualTo("ada");
       try (SseClient resumed = new SseClient(api + "/alerts/stream?site=" + site, raisedEvent.id())) {
-        assertThat(json(resumed.next("alert", Duration.ofSeconds(30)).data()).path("alert").path("status").asText())
+        assertThat(NodeTestSupport.json(resumed.next("alert", Duration.ofSeconds(30)).data()).path("alert").path("status").asText())
             .isEqualTo("ACTIVE_ACK");
       }
       try (SseClient stale = new SseClient(api + "/alerts/stream", "0badc0de.42")) {
@@ -179,14 +178,6 @@ class AlertLifecycleIT {
       assertThat(stored.path("acknowledgedBy").asText()).isEqualTo("ada");
       assertThat(stored.path("clearedBy").asText()).isEqualTo("system");
       assertThat(stored.path("severity").asText()).isEqualTo("CRITICAL");
-    }
-  }
-
-  private static JsonNode json(String text) {
-    try {
-      return new com.fasterxml.jackson.databind.ObjectMapper().readTree(text);
-    } catch (java.io.IOException e) {
-      throw new IllegalStateException("not JSON: " + text, e);
     }
   }
 

@@ -71,7 +71,7 @@ class BrokerRestartIT {
       long expectedRows = total * TestPublisher.METRICS.size();
       assertThat(TelemetryAccounting.awaitStoredRows(CASSANDRA.session(), keyspace, DEVICES, expectedRows, Duration.ofSeconds(120)))
           .as("every message the broker acknowledged stored exactly once (seed %d, %d settled at the restart; missing: %s)",
-              seed, settledAtRestart, missing(keyspace))
+              seed, settledAtRestart, TelemetryAccounting.missingMessages(CASSANDRA.session(), keyspace, DEVICES, MESSAGES_PER_DEVICE))
           .isEqualTo(expectedRows);
 
       // Subscribed again: one more message per device, published after the restart.
@@ -96,29 +96,4 @@ class BrokerRestartIT {
       broker.close();
     }
   }
-
-  /** Per device, the sequences with no stored row (first few), for a failure message. */
-  private static String missing(String keyspace) {
-    StringBuilder text = new StringBuilder();
-    for (int device = 0; device < DEVICES; device++) {
-      java.util.Set<Long> stored = new java.util.HashSet<>();
-      for (java.time.LocalDate day : java.util.List.of(java.time.LocalDate.now(java.time.ZoneOffset.UTC).minusDays(1),
-          java.time.LocalDate.now(java.time.ZoneOffset.UTC))) {
-        CASSANDRA.session().execute("SELECT seq FROM " + keyspace + ".telemetry_by_device_day WHERE device_id = ? AND day = ?",
-            TestPublisher.deviceId(device), day).forEach(row -> stored.add(row.getLong("seq")));
-      }
-      java.util.List<Long> absent = new java.util.ArrayList<>();
-      for (long seq = 1; seq <= MESSAGES_PER_DEVICE; seq++) {
-        if (!stored.contains(seq)) {
-          absent.add(seq);
-        }
-      }
-      if (!absent.isEmpty()) {
-        text.append(TestPublisher.deviceId(device)).append(' ').append(absent.size()).append(' ')
-            .append(absent.subList(0, Math.min(10, absent.size()))).append("; ");
-      }
-    }
-    return text.toString();
-  }
-
 }

@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.fleetpulse.testkit.SharedCassandra;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -180,31 +179,11 @@ class CrashSurvivalIT {
       long rows = TelemetryAccounting.awaitStoredRows(session, keyspace, DEVICES, expectedRows, Duration.ofSeconds(120));
       assertThat(rows).as("every message the embedded broker acknowledged stored exactly once (seed %d, %d of %d"
               + " settled at the kill; messages missing: %s)\n%s",
-          seed, settledAtKill, total, missingMessages(session, messages), second.tail()).isEqualTo(expectedRows);
+          seed, settledAtKill, total, TelemetryAccounting.missingMessages(session, keyspace, DEVICES, messages), second.tail()).isEqualTo(expectedRows);
       JsonNode settled = NodeTestSupport.awaitJson(second.httpUrl() + "/api/fleet/summary",
           summary -> summary.path("messages").path("inFlight").asInt() == 0, Duration.ofSeconds(60));
       assertThat(settled.path("messages").path("rejected").asLong()).as("rejected: %s", settled).isZero();
     }
-  }
-
-  /** Device and sequence of the first few messages with no stored row, for a failure message. */
-  private List<String> missingMessages(CqlSession session, int messages) {
-    List<String> missing = new ArrayList<>();
-    for (int device = 0; device < DEVICES && missing.size() < 20; device++) {
-      java.util.Set<Long> stored = new java.util.HashSet<>();
-      for (LocalDate day : days()) {
-        for (Row row : session.execute("SELECT seq FROM " + keyspace + ".telemetry_by_device_day WHERE device_id = ? AND day = ?",
-            TestPublisher.deviceId(device), day)) {
-          stored.add(row.getLong("seq"));
-        }
-      }
-      for (long sequence = 1; sequence <= messages && missing.size() < 20; sequence++) {
-        if (!stored.contains(sequence)) {
-          missing.add(TestPublisher.deviceId(device) + "#" + sequence);
-        }
-      }
-    }
-    return missing;
   }
 
   /** The 15-minute window of every metric against the same statistics computed from Cassandra's rows. */

@@ -1,21 +1,20 @@
 package io.fleetpulse.node;
 
-import io.fleetpulse.testkit.SharedCassandra;
-import io.fleetpulse.testkit.SharedDatasets;
-import static org.assertj.core.api.Assertions.assertThat;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fleetpulse.analytics.StoredPredictions;
 import io.fleetpulse.analytics.nab.EndToEndNabEvaluation;
 import io.fleetpulse.analytics.nab.NabEvaluation;
 import io.fleetpulse.loadtest.nab.NabReplay;
 import io.fleetpulse.loadtest.replay.ReplayPublisher;
+import io.fleetpulse.testkit.SharedCassandra;
+import io.fleetpulse.testkit.SharedDatasets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The streaming anomaly detector through the whole system: NAB series replayed over MQTT as

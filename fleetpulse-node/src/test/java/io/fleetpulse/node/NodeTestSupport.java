@@ -70,6 +70,15 @@ final class NodeTestSupport {
     return cassandra.nodeConfig(keyspace).withFallback(nodeConfig(nodeName, brokerPort, dataDirectory, null));
   }
 
+  /** {@code text} parsed as JSON; fails the test when it is not. */
+  static JsonNode json(String text) {
+    try {
+      return JSON.readTree(text);
+    } catch (IOException e) {
+      throw new AssertionError("not JSON: " + text, e);
+    }
+  }
+
   static JsonNode getJson(String url) {
     try {
       HttpResponse<String> response =

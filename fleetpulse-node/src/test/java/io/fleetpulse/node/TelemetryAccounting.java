@@ -13,8 +13,10 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -102,6 +104,26 @@ final class TelemetryAccounting {
     return settled;
   }
 
+  /** Device and sequence of the first few messages with no stored row, for a failure message. */
+  static List<String> missingMessages(CqlSession session, String keyspace, int devices, long messages) {
+    List<String> missing = new ArrayList<>();
+    for (int device = 0; device < devices && missing.size() < 20; device++) {
+      Set<Long> stored = new HashSet<>();
+      for (LocalDate day : List.of(LocalDate.now(ZoneOffset.UTC).minusDays(1), LocalDate.now(ZoneOffset.UTC))) {
+        for (Row row : session.execute("SELECT seq FROM " + keyspace + ".telemetry_by_device_day WHERE device_id = ? AND day = ?",
+            TestPublisher.deviceId(device), day)) {
+          stored.add(row.getLong("seq"));
+        }
+      }
+      for (long sequence = 1; sequence <= messages && missing.size() < 20; sequence++) {
+        if (!stored.contains(sequence)) {
+          missing.add(TestPublisher.deviceId(device) + "#" + sequence);
+        }
+      }
+    }
+    return missing;
+  }
+
   /** {@link #storedRows}, polled until it reaches {@code expected} or the timeout passes; the last count. */
   static long awaitStoredRows(CqlSession session, String keyspace, int devices,
       long expected, Duration timeout) throws InterruptedException {
@@ -145,7 +167,7 @@ final class TelemetryAccounting {
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     while (true) {
       rollups = NodeTestSupport.getText(url).lines().filter(line -> !line.isBlank())
-          .map(TelemetryAccounting::json).toList();
+          .map(NodeTestSupport::json).toList();
       boolean agree = rollups.size() == expected;
       for (JsonNode rollup : rollups) {
         agree &= rollup.path("count").asLong() == storedValues(session, keyspace, stored, deviceId, rollup).size();
@@ -183,11 +205,4 @@ final class TelemetryAccounting {
     });
   }
 
-  private static JsonNode json(String line) {
-    try {
-      return new com.fasterxml.jackson.databind.ObjectMapper().readTree(line);
-    } catch (java.io.IOException e) {
-      throw new IllegalStateException("not JSON: " + line, e);
-    }
-  }
 }

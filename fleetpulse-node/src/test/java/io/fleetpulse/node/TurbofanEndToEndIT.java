@@ -1,10 +1,5 @@
 package io.fleetpulse.node;
 
-import io.fleetpulse.testkit.SharedCassandra;
-import io.fleetpulse.testkit.SharedDatasets;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
@@ -15,6 +10,8 @@ import io.fleetpulse.serving.ServingSettings;
 import io.fleetpulse.serving.registry.LoadedModel;
 import io.fleetpulse.serving.registry.ModelMetadata;
 import io.fleetpulse.serving.registry.ModelRegistry;
+import io.fleetpulse.testkit.SharedCassandra;
+import io.fleetpulse.testkit.SharedDatasets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -22,6 +19,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 /**
  * The committed RUL model through the whole system: C-MAPSS FD001 test engines replayed over MQTT

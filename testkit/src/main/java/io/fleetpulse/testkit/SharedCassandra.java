@@ -11,8 +11,8 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -42,16 +42,6 @@ public final class SharedCassandra implements BeforeAllCallback {
   @Override
   public void beforeAll(ExtensionContext context) {
     node = context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(Node.class, type -> Node.start(), Node.class);
-  }
-
-  /** The node's CQL address. */
-  public InetSocketAddress contactPoint() {
-    return started().launcher.cqlAddress();
-  }
-
-  /** The data centre of the node, for a driver session's load-balancing policy. */
-  public String localDatacenter() {
-    return started().settings.localDatacenter();
   }
 
   /** A session on the node, shared by the JVM's tests; not bound to a keyspace. Do not close it. */
@@ -94,7 +84,11 @@ public final class SharedCassandra implements BeforeAllCallback {
         fleetpulse.persistence.cassandra.embedded.enabled = false
         fleetpulse.persistence.cassandra.contact-points = ["%s:%d"]
         fleetpulse.persistence.cassandra.keyspace = "%s"
-        """.formatted(contactPoint().getHostString(), contactPoint().getPort(), keyspace);
+        """.formatted(address().getHostString(), address().getPort(), keyspace);
+  }
+
+  private InetSocketAddress address() {
+    return started().launcher.cqlAddress();
   }
 
   private Node started() {

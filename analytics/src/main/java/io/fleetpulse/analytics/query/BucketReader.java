@@ -1,6 +1,5 @@
 package io.fleetpulse.analytics.query;
 
-import io.fleetpulse.api.error.ErrorCode;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.AsyncResultSet;
 import com.datastax.oss.driver.api.core.cql.BoundStatement;
@@ -9,6 +8,7 @@ import com.datastax.oss.driver.api.core.cql.Row;
 import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 import com.datastax.oss.driver.api.core.servererrors.InvalidQueryException;
 import com.datastax.oss.driver.api.core.servererrors.ProtocolError;
+import io.fleetpulse.api.error.ErrorCode;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

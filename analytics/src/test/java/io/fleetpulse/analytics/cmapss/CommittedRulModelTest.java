@@ -1,20 +1,19 @@
 package io.fleetpulse.analytics.cmapss;
 
-import io.fleetpulse.testkit.SharedDatasets;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.ConfigFactory;
 import io.fleetpulse.serving.ServingSettings;
 import io.fleetpulse.serving.registry.LoadedModel;
-import io.fleetpulse.serving.registry.ModelRegistry;
 import io.fleetpulse.serving.registry.ModelMetadata;
+import io.fleetpulse.serving.registry.ModelRegistry;
+import io.fleetpulse.testkit.SharedDatasets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 /**
  * The FD001 model committed in the registry directory, evaluated in Java on the shared C-MAPSS

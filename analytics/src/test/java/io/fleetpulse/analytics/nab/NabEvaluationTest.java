@@ -1,15 +1,14 @@
 package io.fleetpulse.analytics.nab;
 
-import io.fleetpulse.testkit.SharedDatasets;
-import static org.assertj.core.api.Assertions.assertThat;
-
 import com.typesafe.config.ConfigFactory;
 import io.fleetpulse.anomaly.AnomalySettings;
+import io.fleetpulse.testkit.SharedDatasets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The detector FleetPulse runs in its device actors, evaluated offline on the shared NAB corpus

@@ -16,7 +16,7 @@ public enum ErrorCode {
   ALERT_UNKNOWN("alert.unknown", 404),
   ALERT_ALREADY_ACKNOWLEDGED("alert.already-acknowledged", 409),
   ALERT_ALREADY_CLEARED("alert.already-cleared", 409),
-  /** The change is applied in the device's actor but could not be stored; the operator may retry. */
+  /** The change stands in the device's actor but was not stored (only when alerts.retry gives up). */
   ALERT_STORE_UNAVAILABLE("alert.store-unavailable", 503),
   MODEL_REFUSED("model.refused", 409),
   RANGE_MISSING("range.missing", 400),

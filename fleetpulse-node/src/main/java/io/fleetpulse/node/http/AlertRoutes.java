@@ -1,13 +1,13 @@
 package io.fleetpulse.node.http;
 
-import io.fleetpulse.api.alert.AlertReply;
-import io.fleetpulse.api.error.ErrorCode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.fleetpulse.api.alert.Alert;
-import io.fleetpulse.api.alert.AlertSeverity;
-import io.fleetpulse.api.alert.AlertStatus;
 import io.fleetpulse.analytics.query.PageToken;
 import io.fleetpulse.analytics.query.QueryRejection;
+import io.fleetpulse.api.alert.Alert;
+import io.fleetpulse.api.alert.AlertReply;
+import io.fleetpulse.api.alert.AlertSeverity;
+import io.fleetpulse.api.alert.AlertStatus;
+import io.fleetpulse.api.error.ErrorCode;
 import io.fleetpulse.fleet.Devices;
 import io.fleetpulse.persistence.alerts.AlertsReader;
 import java.util.ArrayList;
@@ -21,7 +21,6 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.http.javadsl.marshallers.jackson.Jackson;
-import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;

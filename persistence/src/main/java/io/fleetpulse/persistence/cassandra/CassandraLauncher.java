@@ -98,7 +98,6 @@ public final class CassandraLauncher implements AutoCloseable {
     command.add("-Dcassandra.logdir=" + logs);
     command.add("-Dlogback.configurationFile=" + conf.resolve("logback.xml"));
     command.addAll(MODULE_FLAGS);
-    command.addAll(settings.jvmOptions());
     command.add("-cp");
     command.add(lib.resolve("*").toString());
     command.add(MAIN_CLASS);

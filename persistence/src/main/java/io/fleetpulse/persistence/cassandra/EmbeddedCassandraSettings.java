@@ -3,8 +3,6 @@ package io.fleetpulse.persistence.cassandra;
 import com.typesafe.config.Config;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * Settings of the embedded Cassandra node ({@code fleetpulse.persistence.cassandra.embedded}).
@@ -23,8 +21,7 @@ public record EmbeddedCassandraSettings(
     String java,
     Duration startTimeout,
     Duration stopTimeout,
-    Duration commitlogSyncWindow,
-    List<String> jvmOptions) {
+    Duration commitlogSyncWindow) {
 
   public static final String CONFIG_PATH = "fleetpulse.persistence.cassandra.embedded";
 
@@ -42,18 +39,17 @@ public record EmbeddedCassandraSettings(
         c.getString("java"),
         c.getDuration("start-timeout"),
         c.getDuration("stop-timeout"),
-        c.getDuration("commitlog-sync-window"),
-        List.copyOf(c.getStringList("jvm-options")));
+        c.getDuration("commitlog-sync-window"));
   }
 
   public EmbeddedCassandraSettings withPorts(int cqlPort, int storage) {
     return new EmbeddedCassandraSettings(enabled, runtimeClasspath, dataDirectory, clusterName, address, cqlPort, storage,
-        heapBytes, java, startTimeout, stopTimeout, commitlogSyncWindow, jvmOptions);
+        heapBytes, java, startTimeout, stopTimeout, commitlogSyncWindow);
   }
 
   public EmbeddedCassandraSettings withDataDirectory(Path directory) {
     return new EmbeddedCassandraSettings(enabled, runtimeClasspath, directory, clusterName, address, nativePort, storagePort,
-        heapBytes, java, startTimeout, stopTimeout, commitlogSyncWindow, jvmOptions);
+        heapBytes, java, startTimeout, stopTimeout, commitlogSyncWindow);
   }
 
   /**
@@ -72,16 +68,8 @@ public record EmbeddedCassandraSettings(
     }
   }
 
-  /** These settings with {@code options} added to the node's JVM command line. */
-  public EmbeddedCassandraSettings withJvmOptions(List<String> options) {
-    List<String> all = new ArrayList<>(jvmOptions);
-    all.addAll(options);
-    return new EmbeddedCassandraSettings(enabled, runtimeClasspath, dataDirectory, clusterName, address, nativePort, storagePort,
-        heapBytes, java, startTimeout, stopTimeout, commitlogSyncWindow, List.copyOf(all));
-  }
-
   public EmbeddedCassandraSettings withRuntimeClasspath(Path directory) {
     return new EmbeddedCassandraSettings(enabled, directory, dataDirectory, clusterName, address, nativePort, storagePort,
-        heapBytes, java, startTimeout, stopTimeout, commitlogSyncWindow, jvmOptions);
+        heapBytes, java, startTimeout, stopTimeout, commitlogSyncWindow);
   }
 }
