@@ -5,10 +5,9 @@ import java.time.Duration;
 
 /**
  * The query API's configuration ({@code fleetpulse.analytics} in {@code reference.conf}), read
- * once at start. The keyspace is the persistence module's, so the API always reads the tables the
- * node writes.
+ * once at start. What it reads, and from which keyspace, is the persistence module's
+ * ({@code io.fleetpulse.persistence.query}).
  *
- * @param keyspace the Cassandra keyspace of the FleetPulse tables
  * @param maxSpanDevice widest range of a device endpoint
  * @param maxSpanSite widest range of a site endpoint
  * @param defaultPageSize items per JSON page when the request names no limit
@@ -17,17 +16,12 @@ import java.time.Duration;
  * @param queryTimeout time Cassandra has to answer one query
  */
 public record AnalyticsSettings(
-    String keyspace, Duration maxSpanDevice, Duration maxSpanSite, int defaultPageSize, int maxPageSize,
+    Duration maxSpanDevice, Duration maxSpanSite, int defaultPageSize, int maxPageSize,
     int exportFetchSize, Duration queryTimeout) {
 
   public static final String CONFIG_PATH = "fleetpulse.analytics";
-  public static final String KEYSPACE_PATH = "fleetpulse.persistence.cassandra.keyspace";
 
   public AnalyticsSettings {
-    // The keyspace is concatenated into CQL text, so it must be a plain identifier.
-    if (keyspace == null || !keyspace.matches("[a-z][a-z0-9_]{0,47}")) {
-      throw new IllegalArgumentException("keyspace '" + keyspace + "' must match [a-z][a-z0-9_]{0,47}");
-    }
     requirePositive("max-span-device", maxSpanDevice);
     requirePositive("max-span-site", maxSpanSite);
     requirePositive("query-timeout", queryTimeout);
@@ -43,11 +37,10 @@ public record AnalyticsSettings(
     }
   }
 
-  /** Reads {@code fleetpulse.analytics} and the persistence keyspace from the application's config. */
+  /** Reads {@code fleetpulse.analytics} from the application's config. */
   public static AnalyticsSettings fromConfig(Config root) {
     Config c = root.getConfig(CONFIG_PATH);
     return new AnalyticsSettings(
-        root.getString(KEYSPACE_PATH),
         c.getDuration("max-span-device"),
         c.getDuration("max-span-site"),
         c.getInt("default-page-size"),

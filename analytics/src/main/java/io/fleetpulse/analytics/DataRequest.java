@@ -1,8 +1,8 @@
 package io.fleetpulse.analytics;
 
 import io.fleetpulse.analytics.export.ExportFormat;
-import io.fleetpulse.analytics.query.PageToken;
-import io.fleetpulse.analytics.query.Query;
+import io.fleetpulse.persistence.query.PageToken;
+import io.fleetpulse.persistence.query.Query;
 import java.util.Optional;
 
 /**

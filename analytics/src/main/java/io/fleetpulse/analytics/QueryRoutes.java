@@ -1,6 +1,5 @@
 package io.fleetpulse.analytics;
 
-import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.DriverException;
 import com.datastax.oss.driver.api.core.DriverTimeoutException;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -10,13 +9,13 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.fleetpulse.analytics.export.ExportEncoder;
 import io.fleetpulse.analytics.export.ExportFormat;
-import io.fleetpulse.analytics.query.BucketReader;
-import io.fleetpulse.analytics.query.Dataset;
-import io.fleetpulse.analytics.query.Datasets;
-import io.fleetpulse.analytics.query.Page;
-import io.fleetpulse.analytics.query.Query;
-import io.fleetpulse.analytics.query.QueryRejection;
-import io.fleetpulse.analytics.query.Scope;
+import io.fleetpulse.persistence.query.BucketReader;
+import io.fleetpulse.persistence.query.Dataset;
+import io.fleetpulse.persistence.query.Datasets;
+import io.fleetpulse.persistence.query.Page;
+import io.fleetpulse.persistence.query.Query;
+import io.fleetpulse.persistence.query.QueryRejection;
+import io.fleetpulse.persistence.query.Scope;
 import io.fleetpulse.api.error.ApiError;
 import io.fleetpulse.api.error.ErrorCode;
 import java.util.ArrayList;
@@ -72,10 +71,11 @@ public final class QueryRoutes extends AllDirectives {
   private final AnalyticsSettings settings;
   private final Executor executor;
 
-  public QueryRoutes(ActorSystem<?> system, CqlSession session, AnalyticsSettings settings) {
+  /** @param reader the persistence module's reader of the stored tables (its own timeout and executor) */
+  public QueryRoutes(ActorSystem<?> system, BucketReader reader, AnalyticsSettings settings) {
     this.settings = settings;
     this.executor = system.executionContext();
-    this.reader = new BucketReader(session, settings.keyspace(), settings.queryTimeout(), executor);
+    this.reader = reader;
     this.parser = new RequestParser(settings);
   }
 

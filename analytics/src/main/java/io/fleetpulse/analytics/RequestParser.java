@@ -1,12 +1,12 @@
 package io.fleetpulse.analytics;
 
 import io.fleetpulse.analytics.export.ExportFormat;
-import io.fleetpulse.analytics.query.Dataset;
-import io.fleetpulse.analytics.query.PageToken;
-import io.fleetpulse.analytics.query.Query;
-import io.fleetpulse.analytics.query.QueryRejection;
-import io.fleetpulse.analytics.query.Scope;
-import io.fleetpulse.analytics.query.TimeRange;
+import io.fleetpulse.persistence.query.Dataset;
+import io.fleetpulse.persistence.query.PageToken;
+import io.fleetpulse.persistence.query.Query;
+import io.fleetpulse.persistence.query.QueryRejection;
+import io.fleetpulse.persistence.query.Scope;
+import io.fleetpulse.persistence.query.TimeRange;
 import io.fleetpulse.api.error.ErrorCode;
 import java.time.Duration;
 import java.util.Map;

@@ -15,10 +15,9 @@ class AnalyticsSettingsTest {
   }
 
   @Test
-  void reads_the_documented_defaults_and_the_persistence_keyspace() {
+  void reads_the_documented_defaults() {
     AnalyticsSettings settings = AnalyticsSettings.fromConfig(defaults());
 
-    assertThat(settings.keyspace()).isEqualTo("fleetpulse");
     assertThat(settings.maxSpanDevice()).isEqualTo(Duration.ofDays(31));
     assertThat(settings.maxSpanSite()).isEqualTo(Duration.ofDays(2));
     assertThat(settings.defaultPageSize()).isEqualTo(500);
@@ -28,28 +27,12 @@ class AnalyticsSettingsTest {
   }
 
   @Test
-  void follows_the_keyspace_the_persistence_module_is_configured_with() {
-    Config config = ConfigFactory.parseString("fleetpulse.persistence.cassandra.keyspace = plant_data")
-        .withFallback(defaults());
-
-    assertThat(AnalyticsSettings.fromConfig(config).keyspace()).isEqualTo("plant_data");
-  }
-
-  @Test
   void refuses_a_default_page_size_above_the_maximum() {
     Config config = ConfigFactory.parseString("fleetpulse.analytics { default-page-size = 600, max-page-size = 500 }")
         .withFallback(defaults());
 
     assertThatThrownBy(() -> AnalyticsSettings.fromConfig(config))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("default-page-size");
-  }
-
-  @Test
-  void refuses_a_keyspace_that_is_not_a_plain_identifier() {
-    Config config = ConfigFactory.parseString("fleetpulse.persistence.cassandra.keyspace = \"x; DROP TABLE y\"")
-        .withFallback(defaults());
-
-    assertThatThrownBy(() -> AnalyticsSettings.fromConfig(config)).isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test

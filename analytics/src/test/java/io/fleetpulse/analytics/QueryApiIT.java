@@ -12,10 +12,11 @@ import com.typesafe.config.ConfigFactory;
 import io.fleetpulse.analytics.QueryApiFixture.Alert;
 import io.fleetpulse.analytics.QueryApiFixture.Prediction;
 import io.fleetpulse.analytics.QueryApiFixture.Rollup;
-import io.fleetpulse.analytics.query.Datasets;
-import io.fleetpulse.analytics.query.PageToken;
-import io.fleetpulse.analytics.query.Query;
-import io.fleetpulse.analytics.query.TimeRange;
+import io.fleetpulse.persistence.query.BucketReader;
+import io.fleetpulse.persistence.query.Datasets;
+import io.fleetpulse.persistence.query.PageToken;
+import io.fleetpulse.persistence.query.Query;
+import io.fleetpulse.persistence.query.TimeRange;
 import io.fleetpulse.persistence.cassandra.CassandraLauncher;
 import io.fleetpulse.persistence.cassandra.CassandraSettings;
 import io.fleetpulse.persistence.schema.SchemaMigrations;
@@ -82,7 +83,8 @@ class QueryApiIT {
     // A small export fetch size, so an export crosses driver pages inside a bucket as well as buckets.
     AnalyticsSettings analytics = AnalyticsSettings.fromConfig(
         ConfigFactory.parseString("fleetpulse.analytics.export-fetch-size = 17").withFallback(ConfigFactory.load()));
-    QueryRoutes routes = new QueryRoutes(testKit.system(), session, analytics);
+    QueryRoutes routes = new QueryRoutes(testKit.system(),
+        new BucketReader(session, settings.keyspace(), analytics.queryTimeout(), testKit.system().executionContext()), analytics);
     binding = Http.get(testKit.system()).newServerAt("127.0.0.1", 0).bind(routes.route()).toCompletableFuture().join();
   }
 

@@ -8,9 +8,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.ConfigFactory;
 import io.fleetpulse.analytics.export.ExportFormat;
-import io.fleetpulse.analytics.query.Datasets;
-import io.fleetpulse.analytics.query.Query;
-import io.fleetpulse.analytics.query.TimeRange;
+import io.fleetpulse.persistence.query.BucketReader;
+import io.fleetpulse.persistence.query.Datasets;
+import io.fleetpulse.persistence.query.Query;
+import io.fleetpulse.persistence.query.TimeRange;
 import java.lang.reflect.Proxy;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -51,7 +52,9 @@ class QueryRoutesTest {
           }
           throw new UnsupportedOperationException(method.getName());
         });
-    QueryRoutes routes = new QueryRoutes(testKit.system(), timingOut, AnalyticsSettings.fromConfig(ConfigFactory.load()));
+    AnalyticsSettings settings = AnalyticsSettings.fromConfig(ConfigFactory.load());
+    QueryRoutes routes = new QueryRoutes(testKit.system(),
+        new BucketReader(timingOut, "fleetpulse", settings.queryTimeout(), testKit.system().executionContext()), settings);
     binding = Http.get(testKit.system()).newServerAt("127.0.0.1", 0)
         .bind(Directives.concat(routes.route(), Directives.complete("the node's own routes")))
         .toCompletableFuture().join();

@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.typesafe.config.ConfigFactory;
 import io.fleetpulse.analytics.export.ExportFormat;
-import io.fleetpulse.analytics.query.Dataset;
-import io.fleetpulse.analytics.query.Datasets;
-import io.fleetpulse.analytics.query.PageToken;
-import io.fleetpulse.analytics.query.QueryRejection;
+import io.fleetpulse.persistence.query.Dataset;
+import io.fleetpulse.persistence.query.Datasets;
+import io.fleetpulse.persistence.query.PageToken;
+import io.fleetpulse.persistence.query.QueryRejection;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.HashMap;

@@ -6,7 +6,9 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.fleetpulse.analytics.AnalyticsSettings;
 import io.fleetpulse.analytics.QueryRoutes;
+import io.fleetpulse.api.alert.AlertStore;
 import io.fleetpulse.api.profile.DeviceProfiles;
+import io.fleetpulse.api.telemetry.TelemetryStore;
 import io.fleetpulse.fleet.Devices;
 import io.fleetpulse.fleet.FleetSettings;
 import io.fleetpulse.fleet.device.DeviceStorage;
@@ -14,10 +16,9 @@ import io.fleetpulse.fleet.directory.FleetDirectory;
 import io.fleetpulse.gateway.DeviceGateway;
 import io.fleetpulse.gateway.GatewaySettings;
 import io.fleetpulse.gateway.mqtt.EmbeddedBroker;
+import io.fleetpulse.gateway.registry.DeviceRegistration;
 import io.fleetpulse.gateway.registry.DeviceRegistry;
 import io.fleetpulse.gateway.registry.InMemoryDeviceRegistry;
-import io.fleetpulse.api.telemetry.TelemetryStore;
-import io.fleetpulse.api.alert.AlertStore;
 import io.fleetpulse.node.alerts.AlertDelivery;
 import io.fleetpulse.node.alerts.AlertFeed;
 import io.fleetpulse.node.http.NodeRoutes;
@@ -25,6 +26,10 @@ import io.fleetpulse.node.management.NodeManagement;
 import io.fleetpulse.node.management.NodeReadiness;
 import io.fleetpulse.persistence.FleetStorage;
 import io.fleetpulse.persistence.PersistenceSettings;
+import io.fleetpulse.persistence.alerts.CassandraAlertStore;
+import io.fleetpulse.persistence.records.CassandraDeviceRecords;
+import io.fleetpulse.persistence.telemetry.CassandraTelemetryHistory;
+import io.fleetpulse.persistence.telemetry.CassandraTelemetryStore;
 import io.fleetpulse.persistence.telemetry.TelemetryWriter;
 import io.fleetpulse.serving.ServingSettings;
 import io.fleetpulse.serving.pool.InferenceClient;
@@ -134,14 +139,15 @@ public final class FleetPulseNode {
     DeviceRegistry registry = new InMemoryDeviceRegistry(gatewaySettings.registration(), profiles);
     PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     AlertFeed alertFeed = new AlertFeed(nodeSettings.alerts().feedCapacity(), NodeRoutes.JSON);
-    AlertDelivery alerts = AlertDelivery.start(system,
-        storage.<AlertStore>map(s -> new CassandraAlertStore(s.records(), s.alerts(), meters)).orElse(AlertStore.NONE),
+    Optional<CassandraAlertStore> alertStore = storage.map(s -> new CassandraAlertStore(s.records(), s.alerts(), meters));
+    AlertDelivery alerts = AlertDelivery.start(system, alertStore.<AlertStore>map(s -> s).orElse(AlertStore.NONE),
         alertFeed, NodeRoutes.JSON, nodeSettings.alerts().mqttQos(), meters);
     DeviceStorage deviceStorage = storage
         .map(s -> new DeviceStorage(new CassandraTelemetryHistory(s.history(), clock),
-            new CassandraDeviceRecords(s.records(), meters, registry), alerts))
+            new CassandraDeviceRecords(s.records(), meters,
+                id -> registry.find(id).map(DeviceRegistration::autoProvisioned).orElse(false)), alerts))
         .orElse(new DeviceStorage(io.fleetpulse.api.telemetry.TelemetryHistory.NONE,
-            io.fleetpulse.fleet.device.DeviceRecords.NONE, alerts));
+            io.fleetpulse.api.records.DeviceRecords.NONE, alerts));
     Devices devices = Devices.init(system, profiles, fleetSettings, directory, clock, inference::infer, deviceStorage);
     Optional<DeviceGateway> gateway = cluster.selfMember().hasRole(GATEWAY_ROLE)
         ? Optional.of(DeviceGateway.start(gatewaySettings, profiles, registry, store, devices, nodeSettings.name(), clock))
@@ -172,11 +178,12 @@ public final class FleetPulseNode {
     }
     NodeRoutes routes = new NodeRoutes(
         system, profiles, registry, devices, directory, gateway, fleetSettings, cluster, pool, Optional.of(meters),
-        storage.map(FleetStorage::alerts), alertFeed, nodeSettings.alerts());
+        alertStore, alertFeed, nodeSettings.alerts());
     // The data-team query API answers under /api/data and passes on everything else; it goes
     // first because the node's routes answer every unmatched path with 404.
+    AnalyticsSettings querySettings = AnalyticsSettings.fromConfig(config);
     Optional<QueryRoutes> dataRoutes = storage.map(
-        s -> new QueryRoutes(system, s.session(), AnalyticsSettings.fromConfig(config)));
+        s -> new QueryRoutes(system, s.queryReader(querySettings.queryTimeout(), system.executionContext()), querySettings));
     ServerBinding binding;
     try {
       binding = Http.get(system)

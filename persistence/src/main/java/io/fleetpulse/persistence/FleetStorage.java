@@ -2,13 +2,17 @@ package io.fleetpulse.persistence;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.CqlSessionBuilder;
+import io.fleetpulse.persistence.alerts.AlertsReader;
 import io.fleetpulse.persistence.cassandra.CassandraLauncher;
+import io.fleetpulse.persistence.query.BucketReader;
 import io.fleetpulse.persistence.records.RecordsWriter;
 import io.fleetpulse.persistence.schema.SchemaMigrations;
 import io.fleetpulse.persistence.telemetry.TelemetryReader;
 import io.fleetpulse.persistence.telemetry.TelemetryWriter;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,15 +27,17 @@ public final class FleetStorage implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(FleetStorage.class);
 
   private final Optional<CassandraLauncher> embedded;
+  private final String keyspace;
   private final CqlSession session;
   private final TelemetryWriter telemetry;
   private final TelemetryReader history;
   private final RecordsWriter records;
-  private final io.fleetpulse.persistence.alerts.AlertsReader alerts;
+  private final AlertsReader alerts;
 
   private FleetStorage(Optional<CassandraLauncher> embedded, CqlSession session, PersistenceSettings settings) {
     String keyspace = settings.cassandra().keyspace();
     this.embedded = embedded;
+    this.keyspace = keyspace;
     this.session = session;
     this.telemetry = new TelemetryWriter(
         session, keyspace, settings.telemetryTtl(), settings.telemetryMaxInFlight(), settings.telemetryQueueCapacity(),
@@ -40,7 +46,7 @@ public final class FleetStorage implements AutoCloseable {
     this.records = new RecordsWriter(session, keyspace, settings.recordsMaxInFlight(), settings.recordsQueueCapacity(),
         settings.recordsMaxBatch(), settings.alertsMaxInFlight(), settings.alertsQueueCapacity(), settings.recordsRetry(),
         settings.alertsRetry());
-    this.alerts = new io.fleetpulse.persistence.alerts.AlertsReader(session, keyspace);
+    this.alerts = new AlertsReader(session, keyspace);
   }
 
   public static FleetStorage open(PersistenceSettings settings) {
@@ -87,13 +93,16 @@ public final class FleetStorage implements AutoCloseable {
     return records;
   }
 
-  public io.fleetpulse.persistence.alerts.AlertsReader alerts() {
+  public AlertsReader alerts() {
     return alerts;
   }
 
-  /** The driver session, for readers such as the data-team query API. */
-  public CqlSession session() {
-    return session;
+  /**
+   * A reader of the query API's tables (roll-ups, predictions, alert history) whose queries get
+   * {@code queryTimeout} each and whose results are mapped on {@code executor}.
+   */
+  public BucketReader queryReader(Duration queryTimeout, Executor executor) {
+    return new BucketReader(session, keyspace, queryTimeout, executor);
   }
 
   public Optional<InetSocketAddress> embeddedAddress() {

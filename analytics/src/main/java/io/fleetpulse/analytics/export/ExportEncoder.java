@@ -2,8 +2,8 @@ package io.fleetpulse.analytics.export;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.fleetpulse.analytics.query.CsvColumn;
-import io.fleetpulse.analytics.query.Dataset;
+import io.fleetpulse.persistence.query.CsvColumn;
+import io.fleetpulse.persistence.query.Dataset;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

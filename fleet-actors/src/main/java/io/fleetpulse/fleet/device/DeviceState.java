@@ -2,6 +2,7 @@ package io.fleetpulse.fleet.device;
 
 import io.fleetpulse.api.profile.DeviceProfile;
 import io.fleetpulse.api.profile.MetricSpec;
+import io.fleetpulse.api.records.DeviceRecords;
 import io.fleetpulse.api.telemetry.DeviceIdentity;
 import io.fleetpulse.api.telemetry.IngestOutcome;
 import io.fleetpulse.api.telemetry.RejectReason;

@@ -1,6 +1,7 @@
 package io.fleetpulse.fleet.device;
 
 import io.fleetpulse.api.alert.AlertStore;
+import io.fleetpulse.api.records.DeviceRecords;
 import io.fleetpulse.api.telemetry.TelemetryHistory;
 
 /**

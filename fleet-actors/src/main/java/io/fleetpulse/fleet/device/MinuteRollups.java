@@ -1,6 +1,7 @@
 package io.fleetpulse.fleet.device;
 
 import io.fleetpulse.api.profile.MetricSpec;
+import io.fleetpulse.api.records.DeviceRecords;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;

@@ -8,6 +8,7 @@ import io.fleetpulse.api.profile.DeviceProfile;
 import io.fleetpulse.api.profile.DeviceProfiles;
 import io.fleetpulse.api.profile.MetricSpec;
 import io.fleetpulse.api.profile.NetworkSlice;
+import io.fleetpulse.api.records.DeviceRecords;
 import io.fleetpulse.api.telemetry.DeviceIdentity;
 import io.fleetpulse.api.telemetry.IngestOutcome;
 import io.fleetpulse.api.telemetry.RejectReason;

@@ -7,6 +7,7 @@ import io.fleetpulse.anomaly.AnomalySettings;
 import io.fleetpulse.anomaly.StreamingAnomalyDetector;
 import io.fleetpulse.api.profile.DeviceProfile;
 import io.fleetpulse.api.profile.DeviceProfiles;
+import io.fleetpulse.api.records.DeviceRecords;
 import io.fleetpulse.api.telemetry.DeviceIdentity;
 import io.fleetpulse.api.telemetry.Sample;
 import io.fleetpulse.api.telemetry.Telemetry;

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.entry;
 import com.typesafe.config.ConfigFactory;
 import io.fleetpulse.api.profile.DeviceProfile;
 import io.fleetpulse.api.profile.DeviceProfiles;
+import io.fleetpulse.api.records.DeviceRecords;
 import io.fleetpulse.api.telemetry.DeviceIdentity;
 import io.fleetpulse.api.telemetry.IngestOutcome;
 import io.fleetpulse.api.telemetry.RejectReason;

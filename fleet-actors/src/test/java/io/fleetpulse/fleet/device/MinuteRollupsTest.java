@@ -3,6 +3,7 @@ package io.fleetpulse.fleet.device;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fleetpulse.api.profile.MetricSpec;
+import io.fleetpulse.api.records.DeviceRecords;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -1,15 +1,15 @@
 package io.fleetpulse.node.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.fleetpulse.analytics.query.PageToken;
-import io.fleetpulse.analytics.query.QueryRejection;
 import io.fleetpulse.api.alert.Alert;
 import io.fleetpulse.api.alert.AlertReply;
 import io.fleetpulse.api.alert.AlertSeverity;
 import io.fleetpulse.api.alert.AlertStatus;
 import io.fleetpulse.api.error.ErrorCode;
 import io.fleetpulse.fleet.Devices;
-import io.fleetpulse.persistence.alerts.AlertsReader;
+import io.fleetpulse.persistence.alerts.CassandraAlertStore;
+import io.fleetpulse.persistence.query.PageToken;
+import io.fleetpulse.persistence.query.QueryRejection;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
@@ -50,13 +50,13 @@ final class AlertRoutes extends AllDirectives {
   public record AlertPage(List<Alert> alerts, String nextPageToken) {}
 
   private final Devices devices;
-  private final Optional<AlertsReader> reader;
+  private final Optional<CassandraAlertStore> reader;
   private final JsonResponses json;
   private final ObjectMapper mapper;
   private final io.fleetpulse.node.alerts.AlertFeed feed;
   private final io.fleetpulse.node.NodeSettings.Alerts settings;
 
-  AlertRoutes(Devices devices, Optional<AlertsReader> reader, JsonResponses json, ObjectMapper mapper,
+  AlertRoutes(Devices devices, Optional<CassandraAlertStore> reader, JsonResponses json, ObjectMapper mapper,
       io.fleetpulse.node.alerts.AlertFeed feed, io.fleetpulse.node.NodeSettings.Alerts settings) {
     this.devices = devices;
     this.reader = reader;
@@ -184,9 +184,8 @@ final class AlertRoutes extends AllDirectives {
           } catch (QueryRejection e) {
             return json.error(e.code(), e.getMessage());
           }
-          CompletionStage<AlertPage> page = reader.get().bySiteStatus(site, status.name(), limit, from)
-              .thenApply(rows -> new AlertPage(rows.rows().stream()
-                  .map(io.fleetpulse.node.CassandraAlertStore::alert)
+          CompletionStage<AlertPage> page = reader.get().bySiteStatus(site, status, limit, from)
+              .thenApply(rows -> new AlertPage(rows.alerts().stream()
                   .filter(alert -> severity.isEmpty() || alert.severity() == severity.get())
                   .toList(), rows.next().map(next -> new PageToken(0, Optional.of(next)).encode(description)).orElse(null)));
           return onSuccess(page, json::ok);
@@ -226,8 +225,8 @@ final class AlertRoutes extends AllDirectives {
 
   private CompletionStage<Map<AlertSeverity, Integer>> countAll(
       String site, AlertStatus status, Optional<java.nio.ByteBuffer> from, Map<AlertSeverity, Integer> into) {
-    return reader.get().bySiteStatus(site, status.name(), MAX_PAGE, from).thenCompose(page -> {
-      page.rows().forEach(row -> into.merge(AlertSeverity.parse(row.severity()), 1, Integer::sum));
+    return reader.get().bySiteStatus(site, status, MAX_PAGE, from).thenCompose(page -> {
+      page.alerts().forEach(alert -> into.merge(alert.severity(), 1, Integer::sum));
       return page.next().isEmpty()
           ? CompletableFuture.completedFuture(into) : countAll(site, status, page.next(), into);
     });

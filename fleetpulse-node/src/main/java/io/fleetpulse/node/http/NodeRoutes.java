@@ -72,7 +72,7 @@ public final class NodeRoutes extends AllDirectives {
       ActorSystem<?> system, DeviceProfiles profiles, DeviceRegistry registry, Devices devices,
       ActorRef<FleetDirectory.Command> directory, Optional<DeviceGateway> gateway, FleetSettings fleetSettings, Cluster cluster,
       Optional<ActorRef<InferencePool.Command>> pool, Optional<PrometheusMeterRegistry> metrics,
-      Optional<io.fleetpulse.persistence.alerts.AlertsReader> alertsReader, io.fleetpulse.node.alerts.AlertFeed alertFeed,
+      Optional<io.fleetpulse.persistence.alerts.CassandraAlertStore> alertsReader, io.fleetpulse.node.alerts.AlertFeed alertFeed,
       io.fleetpulse.node.NodeSettings.Alerts alertSettings) {
     this.system = system;
     this.profiles = profiles;

@@ -1,4 +1,4 @@
-package io.fleetpulse.fleet.device;
+package io.fleetpulse.api.records;
 
 import io.fleetpulse.api.telemetry.DeviceIdentity;
 import java.util.List;

@@ -1,17 +1,17 @@
-package io.fleetpulse.node;
+package io.fleetpulse.persistence.alerts;
 
 import io.fleetpulse.api.alert.Alert;
 import io.fleetpulse.api.alert.AlertChange;
 import io.fleetpulse.api.alert.AlertSeverity;
 import io.fleetpulse.api.alert.AlertStatus;
 import io.fleetpulse.api.alert.AlertStore;
-import io.fleetpulse.persistence.alerts.AlertRow;
-import io.fleetpulse.persistence.alerts.AlertsReader;
 import io.fleetpulse.persistence.records.RecordsWriter;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -27,7 +27,7 @@ public final class CassandraAlertStore implements AlertStore {
   private final Counter saved;
   private final Counter failed;
 
-  CassandraAlertStore(RecordsWriter writer, AlertsReader reader, MeterRegistry meters) {
+  public CassandraAlertStore(RecordsWriter writer, AlertsReader reader, MeterRegistry meters) {
     this.writer = writer;
     this.reader = reader;
     this.saved = Counter.builder("fleetpulse.alerts.saved").description("alert changes stored").register(meters);
@@ -46,6 +46,18 @@ public final class CassandraAlertStore implements AlertStore {
         .whenComplete((done, failure) -> (failure == null ? saved : failed).increment());
   }
 
+  /**
+   * Up to {@code limit} of the site's alerts in one open status, newest first, from the paging
+   * state of a previous page (empty: the first page); the page's {@code next} is empty after the last.
+   */
+  public CompletionStage<SitePage> bySiteStatus(String site, AlertStatus status, int limit, Optional<ByteBuffer> from) {
+    return reader.bySiteStatus(site, status.name(), limit, from)
+        .thenApply(page -> new SitePage(page.rows().stream().map(CassandraAlertStore::alert).toList(), page.next()));
+  }
+
+  /** One page of a site's alerts and the driver's paging state of the next. */
+  public record SitePage(List<Alert> alerts, Optional<ByteBuffer> next) {}
+
   static AlertRow row(Alert alert) {
     return new AlertRow(alert.alertId(), alert.deviceId(), alert.site(), alert.type(), alert.severity().name(),
         alert.status().name(), alert.message(), Instant.ofEpochMilli(alert.raisedAtMillis()),
@@ -55,7 +67,7 @@ public final class CassandraAlertStore implements AlertStore {
   }
 
   /** An alert as a table row holds it (the row's own status). */
-  public static Alert alert(AlertRow row) {
+  static Alert alert(AlertRow row) {
     return new Alert(row.alertId(), row.deviceId(), row.site(), row.type(), AlertSeverity.parse(row.severity()),
         AlertStatus.parse(row.status()), row.message(), row.raisedAt().toEpochMilli(), row.lastAt().toEpochMilli(),
         row.lastValue(), row.triggerCount(), row.acknowledgedBy(), millis(row.acknowledgedAt()), row.clearedBy(),

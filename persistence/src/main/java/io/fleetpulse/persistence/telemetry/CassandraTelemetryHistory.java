@@ -1,11 +1,9 @@
-package io.fleetpulse.node;
+package io.fleetpulse.persistence.telemetry;
 
 import io.fleetpulse.api.telemetry.DeviceIdentity;
 import io.fleetpulse.api.telemetry.Sample;
 import io.fleetpulse.api.telemetry.Telemetry;
 import io.fleetpulse.api.telemetry.TelemetryHistory;
-import io.fleetpulse.persistence.telemetry.TelemetryReader;
-import io.fleetpulse.persistence.telemetry.TelemetryRow;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -19,12 +17,12 @@ import java.util.concurrent.CompletionStage;
  * message per sequence number, in the order of their earliest reading. The message time is its
  * earliest sample's time (a compact message's samples all share it).
  */
-final class CassandraTelemetryHistory implements TelemetryHistory {
+public final class CassandraTelemetryHistory implements TelemetryHistory {
 
   private final TelemetryReader reader;
   private final Clock clock;
 
-  CassandraTelemetryHistory(TelemetryReader reader, Clock clock) {
+  public CassandraTelemetryHistory(TelemetryReader reader, Clock clock) {
     this.reader = reader;
     this.clock = clock;
   }

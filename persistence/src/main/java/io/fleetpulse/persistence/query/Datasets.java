@@ -1,4 +1,4 @@
-package io.fleetpulse.analytics.query;
+package io.fleetpulse.persistence.query;
 
 import com.datastax.oss.driver.api.core.cql.Row;
 import java.time.Instant;

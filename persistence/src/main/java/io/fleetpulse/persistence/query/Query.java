@@ -1,4 +1,4 @@
-package io.fleetpulse.analytics.query;
+package io.fleetpulse.persistence.query;
 
 import java.util.ArrayList;
 import java.util.List;

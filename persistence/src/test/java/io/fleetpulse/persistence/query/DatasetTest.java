@@ -1,4 +1,4 @@
-package io.fleetpulse.analytics.query;
+package io.fleetpulse.persistence.query;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

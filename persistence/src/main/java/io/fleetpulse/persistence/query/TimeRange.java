@@ -1,4 +1,4 @@
-package io.fleetpulse.analytics.query;
+package io.fleetpulse.persistence.query;
 
 import io.fleetpulse.api.error.ErrorCode;
 import java.time.Duration;

@@ -1,16 +1,14 @@
-package io.fleetpulse.node;
+package io.fleetpulse.persistence.records;
 
+import io.fleetpulse.api.records.DeviceRecords;
 import io.fleetpulse.api.telemetry.DeviceIdentity;
-import io.fleetpulse.fleet.device.DeviceRecords;
-import io.fleetpulse.gateway.registry.DeviceRegistration;
-import io.fleetpulse.gateway.registry.DeviceRegistry;
-import io.fleetpulse.persistence.records.RecordsWriter;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Instant;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,11 +19,11 @@ import org.slf4j.LoggerFactory;
  * {@code fleetpulse_records_failed_total}, {@code fleetpulse_records_retries_total}), and failures
  * are logged at 1, 2, 4, 8... so an outage does not flood the log.
  */
-final class CassandraDeviceRecords implements DeviceRecords {
+public final class CassandraDeviceRecords implements DeviceRecords {
 
   private static final Logger LOG = LoggerFactory.getLogger(CassandraDeviceRecords.class);
 
-  enum Kind {
+  private enum Kind {
     DEVICE,
     ROLLUP,
     PREDICTION
@@ -34,12 +32,15 @@ final class CassandraDeviceRecords implements DeviceRecords {
   private final RecordsWriter writer;
   private final Map<Kind, Counter> written = new EnumMap<>(Kind.class);
   private final Map<Kind, Counter> failed = new EnumMap<>(Kind.class);
-  private final DeviceRegistry registry;
+  private final Predicate<String> autoProvisioned;
 
-  /** @param registry tells whether a device was auto-provisioned (an in-memory lookup) */
-  CassandraDeviceRecords(RecordsWriter writer, MeterRegistry meters, DeviceRegistry registry) {
+  /**
+   * @param autoProvisioned whether the device of this id was provisioned by its first message
+   *     rather than registered (a lookup that must not block: the registry's local view)
+   */
+  public CassandraDeviceRecords(RecordsWriter writer, MeterRegistry meters, Predicate<String> autoProvisioned) {
     this.writer = writer;
-    this.registry = registry;
+    this.autoProvisioned = autoProvisioned;
     for (Kind kind : Kind.values()) {
       String tag = kind.name().toLowerCase(java.util.Locale.ROOT);
       written.put(kind, Counter.builder("fleetpulse.records.written").tag("kind", tag)
@@ -57,9 +58,8 @@ final class CassandraDeviceRecords implements DeviceRecords {
 
   @Override
   public void deviceSeen(DeviceIdentity device, long atMillis) {
-    boolean auto = registry.find(device.deviceId()).map(DeviceRegistration::autoProvisioned).orElse(false);
-    track(Kind.DEVICE, writer.device(new RecordsWriter.DeviceRow(
-        device.deviceId(), device.site(), device.profile(), auto, Instant.ofEpochMilli(atMillis))));
+    track(Kind.DEVICE, writer.device(new RecordsWriter.DeviceRow(device.deviceId(), device.site(), device.profile(),
+        autoProvisioned.test(device.deviceId()), Instant.ofEpochMilli(atMillis))));
   }
 
   @Override

@@ -1,21 +1,19 @@
-package io.fleetpulse.node;
+package io.fleetpulse.persistence.telemetry;
 
 import io.fleetpulse.api.telemetry.Sample;
 import io.fleetpulse.api.telemetry.Telemetry;
 import io.fleetpulse.api.telemetry.TelemetryStore;
-import io.fleetpulse.persistence.telemetry.TelemetryRow;
-import io.fleetpulse.persistence.telemetry.TelemetryWriter;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 
 /** The gateway's durable store, over the persistence module's telemetry writer. */
-final class CassandraTelemetryStore implements TelemetryStore {
+public final class CassandraTelemetryStore implements TelemetryStore {
 
   private final TelemetryWriter writer;
 
-  CassandraTelemetryStore(TelemetryWriter writer) {
+  public CassandraTelemetryStore(TelemetryWriter writer) {
     this.writer = writer;
   }
 

@@ -1,4 +1,4 @@
-package io.fleetpulse.analytics.query;
+package io.fleetpulse.persistence.query;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.AsyncResultSet;
@@ -38,7 +38,14 @@ public final class BucketReader {
   private final Executor executor;
   private final ConcurrentHashMap<String, CompletableFuture<PreparedStatement>> prepared = new ConcurrentHashMap<>();
 
+  /**
+   * @param keyspace the keyspace of the FleetPulse tables; it is part of the CQL text, so it must be
+   *     a plain identifier
+   */
   public BucketReader(CqlSession session, String keyspace, Duration queryTimeout, Executor executor) {
+    if (keyspace == null || !keyspace.matches("[a-z][a-z0-9_]{0,47}")) {
+      throw new IllegalArgumentException("keyspace '" + keyspace + "' must match [a-z][a-z0-9_]{0,47}");
+    }
     this.session = session;
     this.keyspace = keyspace;
     this.queryTimeout = queryTimeout;
