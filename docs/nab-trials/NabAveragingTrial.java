@@ -1,8 +1,8 @@
-import io.fleetpulse.analytics.nab.NabDataPoint;
-import io.fleetpulse.analytics.nab.NabEvaluation;
-import io.fleetpulse.analytics.nab.NabResultRow;
 import io.fleetpulse.anomaly.AnomalySettings;
 import io.fleetpulse.anomaly.StreamingAnomalyDetector;
+import io.fleetpulse.evaluation.nab.NabDataPoint;
+import io.fleetpulse.evaluation.nab.NabEvaluation;
+import io.fleetpulse.evaluation.nab.NabResultRow;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -21,7 +21,7 @@ import java.util.stream.IntStream;
  * were rejected. Run from the repository root after {@code mvn -B -o install -DskipTests}:
  *
  * <pre>
- * java -cp "load-tests/target/load-tests.jar:load-tests/target/lib/*" \
+ * java -cp "evaluation/target/evaluation.jar:evaluation/target/lib/*" \
  *     docs/nab-trials/NabAveragingTrial.java ../shared/datasets/nab MODE
  * </pre>
  *

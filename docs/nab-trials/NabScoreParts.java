@@ -1,7 +1,7 @@
-import io.fleetpulse.analytics.nab.NabCorpusResult;
-import io.fleetpulse.analytics.nab.NabEvaluation;
-import io.fleetpulse.analytics.nab.NabSeriesResult;
 import io.fleetpulse.anomaly.AnomalySettings;
+import io.fleetpulse.evaluation.nab.NabCorpusResult;
+import io.fleetpulse.evaluation.nab.NabEvaluation;
+import io.fleetpulse.evaluation.nab.NabSeriesResult;
 import java.nio.file.Path;
 import java.util.Locale;
 
@@ -9,7 +9,7 @@ import java.util.Locale;
  * Splits the adopted detector's raw NAB score, per profile, into what its detected windows earn, its
  * missed windows cost and its false positives cost (docs/nab-trials.md). Not part of the build; run
  * from the repository root after {@code mvn -B -o install -DskipTests}:
- * {@code java -cp "load-tests/target/load-tests.jar:load-tests/target/lib/*" docs/nab-trials/NabScoreParts.java ../shared/datasets/nab}
+ * {@code java -cp "evaluation/target/evaluation.jar:evaluation/target/lib/*" docs/nab-trials/NabScoreParts.java ../shared/datasets/nab}
  */
 public final class NabScoreParts {
 

@@ -4,8 +4,6 @@ import static org.apache.pekko.http.javadsl.server.Directives.concat;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import io.fleetpulse.analytics.AnalyticsSettings;
-import io.fleetpulse.analytics.QueryRoutes;
 import io.fleetpulse.api.alert.AlertStore;
 import io.fleetpulse.api.profile.DeviceProfiles;
 import io.fleetpulse.api.telemetry.TelemetryStore;
@@ -31,6 +29,8 @@ import io.fleetpulse.persistence.records.CassandraDeviceRecords;
 import io.fleetpulse.persistence.telemetry.CassandraTelemetryHistory;
 import io.fleetpulse.persistence.telemetry.CassandraTelemetryStore;
 import io.fleetpulse.persistence.telemetry.TelemetryWriter;
+import io.fleetpulse.queryapi.QueryApiSettings;
+import io.fleetpulse.queryapi.QueryRoutes;
 import io.fleetpulse.serving.ServingSettings;
 import io.fleetpulse.serving.pool.InferenceClient;
 import io.fleetpulse.serving.pool.InferencePool;
@@ -181,7 +181,7 @@ public final class FleetPulseNode {
         alertStore, alertFeed, nodeSettings.alerts());
     // The data-team query API answers under /api/data and passes on everything else; it goes
     // first because the node's routes answer every unmatched path with 404.
-    AnalyticsSettings querySettings = AnalyticsSettings.fromConfig(config);
+    QueryApiSettings querySettings = QueryApiSettings.fromConfig(config);
     Optional<QueryRoutes> dataRoutes = storage.map(
         s -> new QueryRoutes(system, s.queryReader(querySettings.queryTimeout(), system.executionContext()), querySettings));
     ServerBinding binding;

@@ -3,9 +3,9 @@ package io.fleetpulse.node;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.fleetpulse.loadtest.FleetSimulator;
-import io.fleetpulse.loadtest.SimulationReport;
-import io.fleetpulse.loadtest.SimulatorSettings;
+import io.fleetpulse.simulator.FleetSimulator;
+import io.fleetpulse.simulator.SimulationReport;
+import io.fleetpulse.simulator.SimulatorSettings;
 import io.fleetpulse.testkit.SharedCassandra;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,11 +1,11 @@
 package io.fleetpulse.node;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.fleetpulse.analytics.StoredPredictions;
-import io.fleetpulse.analytics.nab.EndToEndNabEvaluation;
-import io.fleetpulse.analytics.nab.NabEvaluation;
-import io.fleetpulse.loadtest.nab.NabReplay;
-import io.fleetpulse.loadtest.replay.ReplayPublisher;
+import io.fleetpulse.evaluation.StoredPredictions;
+import io.fleetpulse.evaluation.nab.EndToEndNabEvaluation;
+import io.fleetpulse.evaluation.nab.NabEvaluation;
+import io.fleetpulse.evaluation.nab.NabReplay;
+import io.fleetpulse.evaluation.replay.ReplayPublisher;
 import io.fleetpulse.testkit.SharedCassandra;
 import io.fleetpulse.testkit.SharedDatasets;
 import java.nio.file.Path;
@@ -66,7 +66,7 @@ class NabEndToEndIT {
 
   /** Waits until the node stored a score for every row of the series (the replay ends before the stores do). */
   private static void awaitStored(String api, Path nab, String series) throws Exception {
-    int expected = io.fleetpulse.analytics.nab.NabDataFiles.read(nab.resolve("data").resolve(series)).size();
+    int expected = io.fleetpulse.evaluation.nab.NabDataFiles.read(nab.resolve("data").resolve(series)).size();
     long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
     int stored = 0;
     while (System.nanoTime() < deadline) {

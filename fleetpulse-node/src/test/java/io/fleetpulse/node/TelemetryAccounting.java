@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.Row;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.fleetpulse.loadtest.SimulationReport;
+import io.fleetpulse.simulator.SimulationReport;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;

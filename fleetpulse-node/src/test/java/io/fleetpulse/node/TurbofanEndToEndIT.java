@@ -3,9 +3,9 @@ package io.fleetpulse.node;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import io.fleetpulse.analytics.cmapss.CmapssFile;
-import io.fleetpulse.analytics.cmapss.OfflineRulEvaluation;
-import io.fleetpulse.loadtest.cmapss.CmapssReplay;
+import io.fleetpulse.evaluation.cmapss.CmapssFile;
+import io.fleetpulse.evaluation.cmapss.CmapssReplay;
+import io.fleetpulse.evaluation.cmapss.OfflineRulEvaluation;
 import io.fleetpulse.serving.ServingSettings;
 import io.fleetpulse.serving.registry.LoadedModel;
 import io.fleetpulse.serving.registry.ModelMetadata;
@@ -60,7 +60,7 @@ class TurbofanEndToEndIT {
     try (RunningNode node = FleetPulseNode.start(config)) {
       // Engines 1-4, and engine 31, 8 cycles from failure at its last cycle: its RUL alert.
       List<Integer> units = List.of(1, 2, 3, 4, NEAR_FAILURE);
-      io.fleetpulse.loadtest.replay.ReplayPublisher.Result sent = CmapssReplay.replay("tcp://127.0.0.1:" + brokerPort, cmapss, "FD001", units, 100, "test-cell");
+      io.fleetpulse.evaluation.replay.ReplayPublisher.Result sent = CmapssReplay.replay("tcp://127.0.0.1:" + brokerPort, cmapss, "FD001", units, 100, "test-cell");
       assertThat(sent.acknowledged()).isEqualTo(sent.published());
 
       Map<Integer, List<float[]>> engines = CmapssFile.read(cmapss.resolve("test_FD001.txt"));
@@ -79,7 +79,7 @@ class TurbofanEndToEndIT {
           Map<Long, Double> stored = Map.of();
           long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
           while (System.nanoTime() < deadline && !stored.containsKey(lastCycle)) {
-            stored = io.fleetpulse.analytics.StoredPredictions.bySequence(node.httpUrl(), device, "rul-fd001", 0);
+            stored = io.fleetpulse.evaluation.StoredPredictions.bySequence(node.httpUrl(), device, "rul-fd001", 0);
             Thread.sleep(300);
           }
           if (!stored.containsKey(lastCycle)) {
@@ -97,7 +97,7 @@ class TurbofanEndToEndIT {
           long accountedDeadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
           while (stored.size() + skippedBehind(node.httpUrl(), device) < windows && System.nanoTime() < accountedDeadline) {
             Thread.sleep(300);
-            stored = io.fleetpulse.analytics.StoredPredictions.bySequence(node.httpUrl(), device, "rul-fd001", 0);
+            stored = io.fleetpulse.evaluation.StoredPredictions.bySequence(node.httpUrl(), device, "rul-fd001", 0);
           }
           assertThat(stored.size() + skippedBehind(node.httpUrl(), device))
               .as(device + ": windows stored (%d) or skipped behind", stored.size()).isGreaterThanOrEqualTo(windows);
@@ -179,7 +179,7 @@ class TurbofanEndToEndIT {
     Map<Long, Double> stored = Map.of();
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     while (System.nanoTime() < deadline && !stored.containsKey(cycle)) {
-      stored = io.fleetpulse.analytics.StoredPredictions.bySequence(api, device, "rul-fd001", 0);
+      stored = io.fleetpulse.evaluation.StoredPredictions.bySequence(api, device, "rul-fd001", 0);
       Thread.sleep(300);
     }
     assertThat(stored).as(device + ": a prediction for cycle " + cycle + " (" + stored.size() + " stored); device view: "

@@ -1,0 +1,73 @@
+package io.fleetpulse.simulator.mqtt;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.hivemq.client.mqtt.MqttClientExecutorConfig;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
+import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
+import java.io.IOException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Listens on {@code fleet/+/+/dead-letter}, where the node republishes every message it rejects,
+ * and hands each dead letter's {@code code} to a counter. Dead letters without a readable code
+ * count as {@link #UNREADABLE}. Runs on the shared MQTT event loop.
+ */
+public final class DeadLetterListener {
+
+  public static final String TOPIC_FILTER = "fleet/+/+/dead-letter";
+  /** Code recorded for dead letters that are not JSON or carry no string {@code code}. */
+  public static final String UNREADABLE = "unreadable";
+
+  private static final Logger LOG = LoggerFactory.getLogger(DeadLetterListener.class);
+  private final Mqtt5AsyncClient client;
+  private final ObjectMapper mapper = new ObjectMapper();
+  private final Consumer<String> onCode;
+
+  public DeadLetterListener(URI brokerUrl, String clientId, MqttClientExecutorConfig executor, Consumer<String> onCode) {
+    this.client = MqttClients.async(brokerUrl, clientId, executor);
+    this.onCode = onCode;
+  }
+
+  /** Connects and subscribes; completes once the subscription is acknowledged. */
+  public CompletableFuture<Void> start(Duration keepAlive, Duration timeout) {
+    return client.connectWith()
+        .cleanStart(true)
+        .keepAlive((int) Math.max(1, keepAlive.toSeconds()))
+        .send()
+        .thenCompose(connAck -> client.subscribeWith()
+            .topicFilter(TOPIC_FILTER)
+            .qos(MqttQos.AT_LEAST_ONCE)
+            .callback(this::onDeadLetter)
+            .send())
+        .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+        .thenApply(subAck -> null);
+  }
+
+  private void onDeadLetter(Mqtt5Publish publish) {
+    onCode.accept(codeOf(publish.getPayloadAsBytes()));
+  }
+
+  String codeOf(byte[] payload) {
+    try {
+      JsonNode code = mapper.readTree(payload).path("code");
+      if (code.isTextual()) {
+        return code.asText();
+      }
+    } catch (IOException e) {
+      LOG.debug("dead letter is not JSON", e);
+    }
+    return UNREADABLE;
+  }
+
+  public CompletableFuture<Void> stop() {
+    return client.disconnect().exceptionally(error -> null);
+  }
+}
