@@ -124,7 +124,7 @@ public final class DeviceState {
    * replaying the same telemetry stores the same prediction rows.
    */
   public void inferenceAnswered(
-      String model, io.fleetpulse.serving.pool.InferenceReply reply, long answeredAtMillis, long windowEndMillis,
+      String model, io.fleetpulse.serving.InferenceReply reply, long answeredAtMillis, long windowEndMillis,
       long sequence) {
     float[] outputs = null;
     for (ModelRuns runs : models) {
@@ -132,7 +132,7 @@ public final class DeviceState {
         outputs = runs.answered(reply, answeredAtMillis, sequence);
       }
     }
-    if (reply instanceof io.fleetpulse.serving.pool.InferenceReply.Prediction prediction) {
+    if (reply instanceof io.fleetpulse.serving.InferenceReply.Prediction prediction) {
       if (outputs == null) {
         outputs = prediction.outputs(); // a model this profile no longer binds
       }

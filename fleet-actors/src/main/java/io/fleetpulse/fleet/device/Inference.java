@@ -1,7 +1,7 @@
 package io.fleetpulse.fleet.device;
 
+import io.fleetpulse.serving.InferenceReply;
 import io.fleetpulse.serving.Lane;
-import io.fleetpulse.serving.pool.InferenceReply;
 import java.util.concurrent.CompletionStage;
 
 /**

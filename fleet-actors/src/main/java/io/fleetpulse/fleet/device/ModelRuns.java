@@ -2,7 +2,7 @@ package io.fleetpulse.fleet.device;
 
 import io.fleetpulse.api.profile.DeviceProfile;
 import io.fleetpulse.api.profile.ModelBinding;
-import io.fleetpulse.serving.pool.InferenceReply;
+import io.fleetpulse.serving.InferenceReply;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;

@@ -292,7 +292,7 @@ class DeviceStateTest {
     assertThat(rollups).extracting(DeviceRecords.MinuteRollup::minuteMillis)
         .containsExactly(minute, minute, minute + 60_000, minute + 120_000);
 
-    recorded.inferenceAnswered("rul", new io.fleetpulse.serving.pool.InferenceReply.Prediction(
+    recorded.inferenceAnswered("rul", new io.fleetpulse.serving.InferenceReply.Prediction(
         "rul", "3", new float[] {0.25f, 0.5f}, 10, 4), T0 + 99, T0, 4);
     assertThat(predictions).containsExactly(new DeviceRecords.PredictionRecord("rul", "3", 4, T0, List.of(0.25f, 0.5f)));
   }
@@ -372,13 +372,13 @@ class DeviceStateTest {
     for (int attempt = 1; attempt <= 3; attempt++) {
       assertThat(modelled.dueInferences()).as("attempt %d", attempt).singleElement()
           .satisfies(request -> assertThat(request.endSequence()).isEqualTo(1));
-      modelled.inferenceAnswered("rul", new io.fleetpulse.serving.pool.InferenceReply.Expired("rul", io.fleetpulse.serving.Lane.EMBB, 25), T0, T0, 1);
+      modelled.inferenceAnswered("rul", new io.fleetpulse.serving.InferenceReply.Expired("rul", io.fleetpulse.serving.Lane.EMBB, 25), T0, T0, 1);
     }
     assertThat(modelled.dueInferences()).as("given up after three").isEmpty();
 
     modelled.ingest(telemetry(2, new Sample("vibration", T0 + 1000, 2.0)));
     assertThat(modelled.dueInferences()).singleElement().satisfies(request -> assertThat(request.endSequence()).isEqualTo(2));
-    modelled.inferenceAnswered("rul", new io.fleetpulse.serving.pool.InferenceReply.Failed("rul", "model.unknown", "x"),
+    modelled.inferenceAnswered("rul", new io.fleetpulse.serving.InferenceReply.Failed("rul", "model.unknown", "x"),
         T0, T0 + 1000, 2);
     assertThat(modelled.dueInferences()).isEmpty();
   }
@@ -390,12 +390,12 @@ class DeviceStateTest {
     for (int attempt = 1; attempt <= 2; attempt++) {
       assertThat(modelled.dueInferences()).as("attempt %d", attempt).singleElement()
           .satisfies(request -> assertThat(request.endSequence()).isEqualTo(1));
-      modelled.inferenceAnswered("rul", new io.fleetpulse.serving.pool.InferenceReply.Failed(
-          "rul", io.fleetpulse.serving.pool.InferenceReply.Failed.POOL_UNAVAILABLE, "no pool answered"), T0, T0, 1);
+      modelled.inferenceAnswered("rul", new io.fleetpulse.serving.InferenceReply.Failed(
+          "rul", io.fleetpulse.serving.InferenceReply.Failed.POOL_UNAVAILABLE, "no pool answered"), T0, T0, 1);
     }
     assertThat(modelled.dueInferences()).as("third attempt").singleElement()
         .satisfies(request -> assertThat(request.endSequence()).isEqualTo(1));
-    modelled.inferenceAnswered("rul", new io.fleetpulse.serving.pool.InferenceReply.Prediction(
+    modelled.inferenceAnswered("rul", new io.fleetpulse.serving.InferenceReply.Prediction(
         "rul", "1", new float[] {42f}, 1, 1), T0, T0, 1);
     assertThat(modelled.view(true, 20).predictions()).singleElement().satisfies(prediction -> {
       assertThat(prediction.outputs()).containsExactly(42.0);
@@ -415,7 +415,7 @@ class DeviceStateTest {
     for (int sequence = 5; sequence <= 12; sequence++) {
       modelled.ingest(telemetry(sequence, new Sample("vibration", T0 + sequence * 1000L, sequence)));
     }
-    modelled.inferenceAnswered("rul", new io.fleetpulse.serving.pool.InferenceReply.Prediction(
+    modelled.inferenceAnswered("rul", new io.fleetpulse.serving.InferenceReply.Prediction(
         "rul", "1", new float[] {1f}, 1, 1), T0 + 13_000, T0 + 4000, 4);
     assertThat(modelled.dueInferences()).singleElement().satisfies(request -> {
       assertThat(request.endSequence()).isEqualTo(8);
@@ -449,7 +449,7 @@ class DeviceStateTest {
       assertThat(request.values()).containsExactly(1f, 1f, 1f, 3f);
       assertThat(request.endSequence()).isEqualTo(3);
     });
-    modelled.inferenceAnswered("rul", new io.fleetpulse.serving.pool.InferenceReply.Prediction(
+    modelled.inferenceAnswered("rul", new io.fleetpulse.serving.InferenceReply.Prediction(
         "rul", "1", new float[] {9f}, 1, 1), T0 + 4000, T0 + 3000, 3);
     // 2 arrives: its own window, and the one ending at 3 again, now as it really was.
     modelled.ingest(telemetry(2, new Sample("vibration", T0 + 2000, 2.0)));
@@ -457,13 +457,13 @@ class DeviceStateTest {
       assertThat(request.values()).containsExactly(1f, 1f, 1f, 2f);
       assertThat(request.endSequence()).isEqualTo(2);
     });
-    modelled.inferenceAnswered("rul", new io.fleetpulse.serving.pool.InferenceReply.Prediction(
+    modelled.inferenceAnswered("rul", new io.fleetpulse.serving.InferenceReply.Prediction(
         "rul", "1", new float[] {8f}, 1, 1), T0 + 5000, T0 + 2000, 2);
     assertThat(modelled.dueInferences()).singleElement().satisfies(request -> {
       assertThat(request.values()).containsExactly(1f, 1f, 2f, 3f);
       assertThat(request.endSequence()).isEqualTo(3);
     });
-    modelled.inferenceAnswered("rul", new io.fleetpulse.serving.pool.InferenceReply.Prediction(
+    modelled.inferenceAnswered("rul", new io.fleetpulse.serving.InferenceReply.Prediction(
         "rul", "1", new float[] {7f}, 1, 1), T0 + 6000, T0 + 3000, 3);
     modelled.ingest(telemetry(4, new Sample("vibration", T0 + 4000, 4.0)));
     assertThat(modelled.dueInferences()).as("a whole window from now on").singleElement()
@@ -478,7 +478,7 @@ class DeviceStateTest {
     modelled.ingest(telemetry(2, new Sample("vibration", T0 + 2000, 2.0)));
     assertThat(modelled.dueInferences()).singleElement()
         .satisfies(request -> assertThat(request.values()).containsExactly(1.5f, 1.5f, 1.5f, 1f, 2f));
-    modelled.inferenceAnswered("rul", new io.fleetpulse.serving.pool.InferenceReply.Prediction(
+    modelled.inferenceAnswered("rul", new io.fleetpulse.serving.InferenceReply.Prediction(
         "rul", "1", new float[] {9f}, 1, 1), T0 + 3000, T0 + 2000, 2);
     modelled.ingest(telemetry(3, new Sample("vibration", T0 + 3000, 6.0)));
     assertThat(modelled.dueInferences()).as("the fill stays the mean of the first two").singleElement()
@@ -522,7 +522,7 @@ class DeviceStateTest {
 
   /** The RUL model's answer for the window ending with message {@code sequence} (its event time T0 + sequence s). */
   private static void answerRul(DeviceState state, long sequence) {
-    state.inferenceAnswered("rul", new io.fleetpulse.serving.pool.InferenceReply.Prediction(
+    state.inferenceAnswered("rul", new io.fleetpulse.serving.InferenceReply.Prediction(
         "rul", "1", new float[] {9f}, 1, 1), T0 + 10_000, T0 + sequence * 1000, sequence);
   }
 

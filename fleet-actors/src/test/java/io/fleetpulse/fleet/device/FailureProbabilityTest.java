@@ -7,7 +7,7 @@ import io.fleetpulse.api.profile.DeviceProfile;
 import io.fleetpulse.api.profile.MetricSpec;
 import io.fleetpulse.api.profile.ModelBinding;
 import io.fleetpulse.api.profile.NetworkSlice;
-import io.fleetpulse.serving.pool.InferenceReply;
+import io.fleetpulse.serving.InferenceReply;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

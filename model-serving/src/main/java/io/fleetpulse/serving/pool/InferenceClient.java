@@ -1,5 +1,6 @@
 package io.fleetpulse.serving.pool;
 
+import io.fleetpulse.serving.InferenceReply;
 import io.fleetpulse.serving.Lane;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;

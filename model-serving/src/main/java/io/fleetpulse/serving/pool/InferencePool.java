@@ -1,5 +1,6 @@
 package io.fleetpulse.serving.pool;
 
+import io.fleetpulse.serving.InferenceReply;
 import io.fleetpulse.serving.Lane;
 import io.fleetpulse.serving.ServingSerializable;
 import io.fleetpulse.serving.ServingSettings;
@@ -19,8 +20,8 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.MailboxSelector;
-import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;

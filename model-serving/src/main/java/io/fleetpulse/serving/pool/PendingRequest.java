@@ -1,5 +1,6 @@
 package io.fleetpulse.serving.pool;
 
+import io.fleetpulse.serving.InferenceReply;
 import io.fleetpulse.serving.Lane;
 import org.apache.pekko.actor.typed.ActorRef;
 

@@ -2,10 +2,10 @@ package io.fleetpulse.serving.bench;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.fleetpulse.serving.InferenceReply;
 import io.fleetpulse.serving.Lane;
 import io.fleetpulse.serving.ServingSettings;
 import io.fleetpulse.serving.pool.InferencePool;
-import io.fleetpulse.serving.pool.InferenceReply;
 import io.fleetpulse.serving.registry.LoadedModel;
 import io.fleetpulse.serving.registry.ModelRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

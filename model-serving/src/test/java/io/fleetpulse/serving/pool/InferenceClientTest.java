@@ -3,6 +3,7 @@ package io.fleetpulse.serving.pool;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.ConfigFactory;
+import io.fleetpulse.serving.InferenceReply;
 import io.fleetpulse.serving.Lane;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;

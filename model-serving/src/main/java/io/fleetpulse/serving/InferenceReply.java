@@ -1,9 +1,10 @@
-package io.fleetpulse.serving.pool;
+package io.fleetpulse.serving;
 
-import io.fleetpulse.serving.Lane;
-import io.fleetpulse.serving.ServingSerializable;
-
-/** The pool's answer to one {@link InferencePool.Infer}. Every request gets exactly one. */
+/**
+ * The pool's answer to one {@link io.fleetpulse.serving.pool.InferencePool.Infer}. Every request
+ * gets exactly one. Part of the module's public surface (with {@link Lane} and the settings): the
+ * device actors read it without importing the pool's implementation package.
+ */
 public sealed interface InferenceReply extends ServingSerializable
     permits InferenceReply.Prediction, InferenceReply.Overloaded, InferenceReply.Expired, InferenceReply.Failed {
 
