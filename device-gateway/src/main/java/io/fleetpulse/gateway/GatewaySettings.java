@@ -1,6 +1,7 @@
 package io.fleetpulse.gateway;
 
 import com.typesafe.config.Config;
+import io.fleetpulse.api.Backoff;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -108,11 +109,9 @@ public record GatewaySettings(
   }
 
   public record Ingest(Duration retryMinBackoff, Duration retryMaxBackoff) {
-    /** Back-off before retry number {@code attempt} (0-based), doubling up to the maximum. */
+    /** Back-off before retry number {@code attempt} (0-based): {@link Backoff} within this record's bounds. */
     public Duration backoff(int attempt) {
-      long min = retryMinBackoff.toMillis();
-      long shifted = min << Math.min(attempt, 20);
-      return Duration.ofMillis(Math.min(shifted, retryMaxBackoff.toMillis()));
+      return new Backoff(retryMinBackoff, retryMaxBackoff).delay(attempt + 1L);
     }
   }
 

@@ -1,6 +1,7 @@
 package io.fleetpulse.fleet;
 
 import com.typesafe.config.Config;
+import io.fleetpulse.api.Backoff;
 import java.time.Duration;
 import java.util.List;
 
@@ -19,8 +20,9 @@ public record FleetSettings(Device device, Directory directory) {
    * @param activeEntityLimit the most device actors a node keeps (least recently used passivated beyond); 0: no limit
    * @param askTimeout how long the gateway waits for a device actor's answer
    * @param recentReadings how many ring-buffer rows the device view shows
-   * @param inferenceTimeout how long a device waits for an inference pool before trying another
-   * @param inferenceAttempts pools tried before a window's prediction is given up
+   * @param inferenceTimeout how long a device waits for an inference pool's answer to one request
+   * @param inferenceAttempts requests for one window (the next one goes to another pool) before its
+   *     prediction is given up, when pools are busy or do not answer; the only retry of inference
    * @param recovery how a restarted actor rebuilds its state from stored telemetry
    * @param alerts how alert rules report
    * @param role the cluster role of the nodes that host device actors (empty: every node)
@@ -69,7 +71,12 @@ public record FleetSettings(Device device, Directory directory) {
    * @param retryMaxBackoff longest wait between reads
    */
   public record Recovery(
-      Duration lookback, int maxMessages, int stashCapacity, Duration retryMinBackoff, Duration retryMaxBackoff) {}
+      Duration lookback, int maxMessages, int stashCapacity, Duration retryMinBackoff, Duration retryMaxBackoff) {
+    /** The wait before reading again after a failed read. */
+    public Backoff backoff() {
+      return new Backoff(retryMinBackoff, retryMaxBackoff);
+    }
+  }
 
   /**
    * @param updateInterval while a rule's condition holds, it updates its alert at most this often

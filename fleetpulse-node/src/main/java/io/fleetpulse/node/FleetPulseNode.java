@@ -134,8 +134,7 @@ public final class FleetPulseNode {
     }
 
     ActorRef<FleetDirectory.Command> directory = FleetDirectory.initSingleton(system);
-    InferenceClient inference = new InferenceClient(
-        system, fleetSettings.device().inferenceTimeout(), fleetSettings.device().inferenceAttempts());
+    InferenceClient inference = new InferenceClient(system, fleetSettings.device().inferenceTimeout());
     DeviceRegistry registry = new InMemoryDeviceRegistry(gatewaySettings.registration(), profiles);
     PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     AlertFeed alertFeed = new AlertFeed(nodeSettings.alerts().feedCapacity(), NodeRoutes.JSON);

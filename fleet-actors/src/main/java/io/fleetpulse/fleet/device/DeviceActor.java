@@ -56,19 +56,24 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
  * alerts back first, so a restart neither forgets an alert nor raises a second one. Operators'
  * commands need only the alerts: they do not wait for the telemetry to be read back.
  *
+ * <p>States, one behaviour each: {@code AwaitingDevice} (started: the open alerts are being read
+ * back, no message of the device yet), {@code Recovering} (its stored telemetry and alerts are
+ * being read back; what arrives waits in the stash) and {@code Active} (state and alerts here).
+ * Messages the actor sends itself are private to this class.
+ *
  * <p>Replies: {@link Ingest} gets an {@link IngestOutcome}; {@link GetView} gets a {@link ViewReply};
  * {@link AcknowledgeAlert} and {@link ClearAlert} get an {@link AlertReply}: the changed alert once
  * it is stored, or the refusal with its code; {@link GetAlerts} gets the open alerts.
  */
-public final class DeviceActor extends AbstractMatchingBehavior<DeviceActor.Command> {
+public final class DeviceActor {
 
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DeviceActor.class);
 
   public static final EntityTypeKey<Command> ENTITY_TYPE_KEY = EntityTypeKey.create(Command.class, "Device");
 
   public sealed interface Command extends CborSerializable
-      permits Ingest, RecordRejection, GetView, InactivityCheck, InferenceAnswered, HistoryRead, RetryRecovery,
-          AcknowledgeAlert, ClearAlert, GetAlerts, AlertsRead, AlertSaved, ReleaseAnomalyReadings,
+      permits Ingest, RecordRejection, GetView, AcknowledgeAlert, ClearAlert, GetAlerts, InactivityCheck,
+          InferenceAnswered, HistoryRead, AlertsRead, AlertSaved, RetryHistory, RetryAlerts, ReleaseAnomalyReadings,
           ForgetRecoveredScores {}
 
   /** A validated telemetry message; answered once the device has decided on it. */
@@ -81,35 +86,6 @@ public final class DeviceActor extends AbstractMatchingBehavior<DeviceActor.Comm
 
   /** The device's state, or null when it has sent nothing since its actor started. */
   public record ViewReply(String deviceId, DeviceView view) implements CborSerializable {}
-
-  enum InactivityCheck implements Command {
-    INSTANCE
-  }
-
-  /** The pool answered a window this actor sent (pipeToSelf). */
-  private record InferenceAnswered(String model, long windowEndMillis, long sequence, InferenceReply reply)
-      implements Command {}
-
-  /** The stored telemetry came back (pipeToSelf); exactly one of the two is null. */
-  private record HistoryRead(DeviceIdentity identity, java.util.List<Telemetry> messages, String failure, long startedNanos)
-      implements Command {}
-
-  enum RetryRecovery implements Command {
-    INSTANCE
-  }
-
-  /** Messages waiting for a missing one before their anomaly scoring may have waited long enough. */
-  enum ReleaseAnomalyReadings implements Command {
-    INSTANCE
-  }
-
-  /** The recovered messages' redeliveries are over: their kept anomaly scores go (see DeviceState). */
-  enum ForgetRecoveredScores implements Command {
-    INSTANCE
-  }
-
-  /** How long after recovery the live delivery of a recovered message still stores its anomaly scores. */
-  private static final Duration RECOVERED_SCORES_KEPT = Duration.ofSeconds(30);
 
   /** An operator acknowledges one of the device's alerts; {@code note} may be null. */
   public record AcknowledgeAlert(UUID alertId, String by, String note, ActorRef<AlertReply> replyTo)
@@ -124,21 +100,54 @@ public final class DeviceActor extends AbstractMatchingBehavior<DeviceActor.Comm
   /** The device's alerts not yet cleared and acknowledged, oldest first. */
   public record AlertsReply(String deviceId, List<Alert> open) implements CborSerializable {}
 
-  /** The stored open alerts came back (pipeToSelf); exactly one of the two is null. */
-  private record AlertsRead(List<Alert> alerts, String failure) implements Command {}
+  // What the actor tells itself: timers and completions piped back (never sent by others).
 
-  /** An operator's change was stored, or not (pipeToSelf). */
-  private record AlertSaved(AlertChange change, ActorRef<AlertReply> replyTo, String failure)
-      implements Command {}
-
-  private enum Phase {
-    /** No message yet: the identity to recover is unknown. */
-    NEW,
-    /** Reading stored telemetry back; commands wait in the stash. */
-    RECOVERING,
-    ACTIVE
+  /** The device may have been silent past its profile's inactivity timeout. */
+  private enum InactivityCheck implements Command {
+    INSTANCE
   }
 
+  /** The pool answered a window this actor sent. */
+  private record InferenceAnswered(String model, long windowEndMillis, long sequence, InferenceReply reply)
+      implements Command {}
+
+  /** The stored telemetry came back; exactly one of the two is null. */
+  private record HistoryRead(List<Telemetry> messages, String failure, long startedNanos) implements Command {}
+
+  /** The stored open alerts came back; exactly one of the two is null. */
+  private record AlertsRead(List<Alert> alerts, String failure) implements Command {}
+
+  /** An operator's change was stored, or not. */
+  private record AlertSaved(AlertChange change, ActorRef<AlertReply> replyTo, String failure) implements Command {}
+
+  /** Read the stored telemetry again after a failed read. */
+  private enum RetryHistory implements Command {
+    INSTANCE
+  }
+
+  /** Read the stored open alerts again after a failed read. */
+  private enum RetryAlerts implements Command {
+    INSTANCE
+  }
+
+  /** Messages waiting for a missing one before their anomaly scoring may have waited long enough. */
+  private enum ReleaseAnomalyReadings implements Command {
+    INSTANCE
+  }
+
+  /** The recovered messages' redeliveries are over: their kept anomaly scores go (see DeviceState). */
+  private enum ForgetRecoveredScores implements Command {
+    INSTANCE
+  }
+
+  /** How long after recovery the live delivery of a recovered message still stores its anomaly scores. */
+  private static final Duration RECOVERED_SCORES_KEPT = Duration.ofSeconds(30);
+
+  // What every behaviour of one device shares. The behaviours below are the actor's states; each
+  // holds only its own data, and dispatches with code shared by all actors (not a ReceiveBuilder:
+  // that builds a handler table per actor, about 0.8 KB, a tenth of a resident device).
+
+  private final ActorContext<Command> context;
   private final String deviceId;
   private final DeviceProfiles profiles;
   private final FleetSettings.Device settings;
@@ -148,16 +157,9 @@ public final class DeviceActor extends AbstractMatchingBehavior<DeviceActor.Comm
   private final Inference inference;
   private final DeviceStorage storage;
   private final StashBuffer<Command> stash;
-  private Phase phase = Phase.NEW;
-  private DeviceIdentity recovering;
-  private Duration recoveryBackoff;
+  /** Reads of storage that failed so far: the back-off before the next grows with them. */
+  private int failedReads;
   private long stashOverflows;
-  private DeviceState state;
-  private boolean online;
-  /** The open alerts; null until read back from the store. */
-  private DeviceAlerts alerts;
-  private boolean alertsLoading;
-  private boolean historyFailed;
 
   /** A device actor without storage: it starts empty and its records go nowhere. */
   public static Behavior<Command> create(
@@ -173,18 +175,17 @@ public final class DeviceActor extends AbstractMatchingBehavior<DeviceActor.Comm
         context -> Behaviors.withTimers(
             timers -> Behaviors.withStash(settings.recovery().stashCapacity(),
                 stash -> new DeviceActor(context, deviceId, profiles, settings, directory, timers, stash, clock, inference,
-                    storage))));
+                    storage).starting())));
   }
 
   private DeviceActor(
       ActorContext<Command> context, String deviceId, DeviceProfiles profiles, FleetSettings.Device settings,
       ActorRef<FleetDirectory.Command> directory, TimerScheduler<Command> timers, StashBuffer<Command> stash, Clock clock,
       Inference inference, DeviceStorage storage) {
-    super(context);
+    this.context = context;
     this.inference = inference;
     this.storage = storage;
     this.stash = stash;
-    this.recoveryBackoff = settings.recovery().retryMinBackoff();
     this.deviceId = deviceId;
     this.profiles = profiles;
     this.settings = settings;
@@ -193,180 +194,327 @@ public final class DeviceActor extends AbstractMatchingBehavior<DeviceActor.Comm
     this.clock = clock;
   }
 
+  /** A started actor reads the device's open alerts back at once: every state needs them. */
+  private Behavior<Command> starting() {
+    readAlerts();
+    return new AwaitingDevice(null);
+  }
+
   /**
-   * Dispatches on the sealed protocol. Not a {@code ReceiveBuilder}: that builds a handler table
-   * for every actor (about 0.8 KB each, a tenth of a resident device), where this code is shared.
+   * No message of the device yet, so which telemetry to read back is unknown. Operators' commands
+   * need only the alerts: they are answered once those are read back, without waiting for telemetry.
    */
-  @Override
-  public Behavior<Command> onMessage(Command command) {
-    if (command instanceof Ingest ingest) {
-      return onIngest(ingest);
-    } else if (command instanceof RecordRejection rejection) {
-      return onRecordRejection(rejection);
-    } else if (command instanceof GetView view) {
-      return onGetView(view);
-    } else if (command == InactivityCheck.INSTANCE) {
-      return onInactivityCheck();
-    } else if (command instanceof InferenceAnswered answer) {
-      return onInferenceAnswered(answer);
-    } else if (command instanceof HistoryRead read) {
-      return onHistoryRead(read);
-    } else if (command == RetryRecovery.INSTANCE) {
-      return onRetryRecovery();
-    } else if (command == ReleaseAnomalyReadings.INSTANCE) {
-      return onReleaseAnomalyReadings();
-    } else if (command == ForgetRecoveredScores.INSTANCE) {
+  private final class AwaitingDevice extends AbstractMatchingBehavior<Command> {
+    /** Null until read back. */
+    private final DeviceAlerts alerts;
+
+    AwaitingDevice(DeviceAlerts alerts) {
+      super(context);
+      this.alerts = alerts;
+    }
+
+    @Override
+    public Behavior<Command> onMessage(Command command) {
+      if (command instanceof Ingest ingest) {
+        return recover(ingest.telemetry().device(), command);
+      } else if (command instanceof RecordRejection rejection) {
+        return recover(rejection.device(), command);
+      } else if (command instanceof GetView view) {
+        view.replyTo().tell(new ViewReply(deviceId, null));
+        return this;
+      } else if (command instanceof AlertsRead read) {
+        DeviceAlerts loaded = alertsRead(read);
+        return loaded == null ? this : stash.unstashAll(new AwaitingDevice(loaded));
+      } else if (command == RetryAlerts.INSTANCE) {
+        readAlerts();
+        return this;
+      } else if (isAlertCommand(command)) {
+        return alerts == null ? stashed(command, this) : onAlertCommand(alerts, command, this);
+      }
+      // Timers and answers of an earlier incarnation's state: nothing here for them.
+      return this;
+    }
+
+    private Behavior<Command> recover(DeviceIdentity identity, Command first) {
+      readHistory(identity);
+      return stashed(first, new Recovering(identity, alerts, null));
+    }
+  }
+
+  /**
+   * Reading the device's stored telemetry back (and its alerts, if they are not in yet) before it
+   * decides on anything, so the sequence window recognises the redeliveries of what was stored
+   * and nothing is counted twice; what arrives meanwhile waits in the stash. A read that fails is
+   * retried with back-off rather than starting with an empty window.
+   */
+  private final class Recovering extends AbstractMatchingBehavior<Command> {
+    private final DeviceIdentity identity;
+    /** Null until read back. */
+    private final DeviceAlerts alerts;
+    /** Null until the stored telemetry is read back and replayed. */
+    private final DeviceState state;
+
+    Recovering(DeviceIdentity identity, DeviceAlerts alerts, DeviceState state) {
+      super(context);
+      this.identity = identity;
+      this.alerts = alerts;
+      this.state = state;
+    }
+
+    @Override
+    public Behavior<Command> onMessage(Command command) {
+      if (command instanceof HistoryRead read) {
+        DeviceState recovered = historyRead(identity, read);
+        return recovered == null ? this : progressed(alerts, recovered);
+      } else if (command == RetryHistory.INSTANCE) {
+        readHistory(identity);
+        return this;
+      } else if (command instanceof AlertsRead read) {
+        DeviceAlerts loaded = alertsRead(read);
+        return loaded == null ? this : progressed(loaded, state);
+      } else if (command == RetryAlerts.INSTANCE) {
+        readAlerts();
+        return this;
+      } else if (alerts != null && isAlertCommand(command)) {
+        return onAlertCommand(alerts, command, this);
+      }
+      return stashed(command, this);
+    }
+
+    @Override
+    public Behavior<Command> onSignal(Signal signal) {
+      if (!(signal instanceof PostStop)) {
+        return Behaviors.unhandled(); // PoisonPill (sharding's passivation) stops the actor
+      }
       if (state != null) {
+        state.closeRollups();
+      }
+      return this;
+    }
+
+    private Behavior<Command> progressed(DeviceAlerts alerts, DeviceState state) {
+      if (alerts == null || state == null) {
+        return new Recovering(identity, alerts, state);
+      }
+      Active active = new Active(state, alerts);
+      active.recovered();
+      return stash.unstashAll(active);
+    }
+  }
+
+  /** The device's state and alerts are here: every command is decided at once. */
+  private final class Active extends AbstractMatchingBehavior<Command> {
+    private final DeviceAlerts alerts;
+    private DeviceState state;
+    private boolean online;
+
+    Active(DeviceState state, DeviceAlerts alerts) {
+      super(context);
+      this.state = state;
+      this.alerts = alerts;
+    }
+
+    @Override
+    public Behavior<Command> onMessage(Command command) {
+      if (command instanceof Ingest ingest) {
+        onIngest(ingest);
+      } else if (command instanceof InferenceAnswered answer) {
+        state.inferenceAnswered(answer.model(), answer.reply(), clock.millis(), answer.windowEndMillis(), answer.sequence());
+        raiseAlerts(state.drainSignals());
+        requestInferences();
+      } else if (command == InactivityCheck.INSTANCE) {
+        onInactivityCheck();
+      } else if (command == ReleaseAnomalyReadings.INSTANCE) {
+        state.releaseAnomalyReadings(clock.millis());
+        raiseAlerts(state.drainSignals());
+        scheduleAnomalyRelease();
+      } else if (command instanceof RecordRejection rejection) {
+        stateFor(rejection.device()).recordRejection(rejection.reason());
+      } else if (command instanceof GetView view) {
+        view.replyTo().tell(new ViewReply(deviceId, state.view(online, settings.recentReadings())));
+      } else if (command == ForgetRecoveredScores.INSTANCE) {
         state.forgetRecoveredScores();
+      } else if (isAlertCommand(command)) {
+        return onAlertCommand(alerts, command, this);
       }
+      // Reads and their retries of the recovery just finished: nothing left to do.
       return this;
-    } else if (command instanceof AcknowledgeAlert acknowledge) {
-      return onAcknowledgeAlert(acknowledge);
-    } else if (command instanceof ClearAlert clear) {
-      return onClearAlert(clear);
-    } else if (command instanceof GetAlerts get) {
-      return onGetAlerts(get);
-    } else if (command instanceof AlertsRead read) {
-      return onAlertsRead(read);
-    } else if (command instanceof AlertSaved saved) {
-      return onAlertSaved(saved);
     }
-    return Behaviors.unhandled();
-  }
 
-  @Override
-  public Behavior<Command> onSignal(Signal signal) {
-    return signal instanceof PostStop ? onPostStop() : Behaviors.unhandled();
-  }
-
-  /** True when the command can be handled now; otherwise it was stashed until recovery ends. */
-  private boolean ready(Command command, DeviceIdentity identity) {
-    if (phase == Phase.ACTIVE) {
-      return true;
-    }
-    if (phase == Phase.NEW && !alertsLoading) {
-      startRecovery(identity);
-    }
-    return stashed(command);
-  }
-
-  /** True when the alerts are loaded; otherwise the command waits until they are. */
-  private boolean alertsReady(Command command) {
-    if (alerts != null) {
-      return true;
-    }
-    if (!alertsLoading) {
-      loadAlerts();
-    }
-    return stashed(command);
-  }
-
-  private boolean stashed(Command command) {
-    if (stash.isFull()) {
-      // Unanswered, the gateway retries it after its ask timeout; nothing is acknowledged meanwhile.
-      stashOverflows++;
-      if (Long.bitCount(stashOverflows) == 1) {
-        getContext().getLog().warn("device {} still recovering; {} commands refused so far (stash of {} full)",
-            deviceId, stashOverflows, stash.capacity());
+    @Override
+    public Behavior<Command> onSignal(Signal signal) {
+      if (!(signal instanceof PostStop)) {
+        return Behaviors.unhandled(); // PoisonPill (sharding's passivation) stops the actor
       }
-      return false;
-    }
-    stash.stash(command);
-    return false;
-  }
-
-  private void loadAlerts() {
-    alertsLoading = true;
-    getContext().pipeToSelf(storage.alerts().open(deviceId), (open, failure) -> failure == null
-        ? new AlertsRead(open, null) : new AlertsRead(null, String.valueOf(failure)));
-  }
-
-  private Behavior<Command> onAlertsRead(AlertsRead read) {
-    alertsLoading = false;
-    if (read.failure() != null) {
-      getContext().getLog().warn("device {}: cannot read its open alerts ({}); retrying in {}",
-          deviceId, read.failure(), recoveryBackoff);
-      scheduleRetry();
+      state.closeRollups();
       return this;
     }
-    alerts = new DeviceAlerts(deviceId, UUID::randomUUID);
-    alerts.restore(read.alerts());
-    return recoveryProgressed();
-  }
 
-  /** Unstashes once what the stashed commands wait for is there: the alerts, and the state when recovering. */
-  private Behavior<Command> recoveryProgressed() {
-    if (phase == Phase.RECOVERING && (state == null || alerts == null)) {
-      return this;
-    }
-    if (phase == Phase.RECOVERING) {
-      phase = Phase.ACTIVE;
+    /** Just recovered: the alerts made to agree with the recovered readings, the timers the state needs. */
+    void recovered() {
       reconcileAlerts();
-      if (state != null && state.keepsRecoveredScores()) {
+      scheduleAnomalyRelease(); // read-back messages waiting for one whose store had not completed
+      if (state.keepsRecoveredScores()) {
         timers.startSingleTimer(ForgetRecoveredScores.INSTANCE, RECOVERED_SCORES_KEPT);
       }
     }
-    return stash.unstashAll(this);
-  }
 
-  /**
-   * Makes the stored alerts agree with what the rules see in the recovered readings: a condition
-   * that holds without an active alert raises one (its readings were stored, but no actor saw
-   * them: they came while this one was recovering, or the previous one stopped first), and an
-   * active alert whose rule saw its value back to normal is resolved (it ended while no actor was
-   * there to resolve it).
-   */
-  private void reconcileAlerts() {
-    long now = clock.millis();
-    for (AlertSignal.Triggered holding : state.alertRules().holding()) {
-      if (alerts.active(holding.type()).isEmpty()) {
-        alerts.apply(holding, state.identity().site(), now).ifPresent(this::save);
+    /**
+     * Makes the stored alerts agree with what the rules see in the recovered readings: a condition
+     * that holds without an active alert raises one (its readings were stored, but no actor saw
+     * them: they came while this one was recovering, or the previous one stopped first), and an
+     * active alert whose rule saw its value back to normal is resolved (it ended while no actor was
+     * there to resolve it).
+     */
+    private void reconcileAlerts() {
+      long now = clock.millis();
+      for (AlertSignal.Triggered holding : state.alertRules().holding()) {
+        if (alerts.active(holding.type()).isEmpty()) {
+          alerts.apply(holding, state.identity().site(), now).ifPresent(DeviceActor.this::save);
+        }
+      }
+      for (Alert alert : alerts.open()) {
+        if (alert.status().active() && state.alertRules().governs(alert.type())
+            && state.alertRules().observed(alert.type()) && !state.alertRules().holds(alert.type())) {
+          alerts.apply(new AlertSignal.Resolved(alert.type(), Double.NaN, now,
+              "the readings recovered after a restart no longer meet the condition"), alert.site(), now)
+              .ifPresent(DeviceActor.this::save);
+        }
       }
     }
-    for (Alert alert : alerts.open()) {
-      if (alert.status().active() && state.alertRules().governs(alert.type())
-          && state.alertRules().observed(alert.type()) && !state.alertRules().holds(alert.type())) {
-        alerts.apply(new AlertSignal.Resolved(alert.type(), Double.NaN, now,
-            "the readings recovered after a restart no longer meet the condition"), alert.site(), now)
-            .ifPresent(this::save);
+
+    private void onIngest(Ingest command) {
+      Telemetry telemetry = command.telemetry();
+      DeviceState current = stateFor(telemetry.device());
+      IngestOutcome outcome = current.ingest(telemetry, clock.millis());
+      if (outcome instanceof IngestOutcome.Accepted) {
+        markOnline();
+        raiseAlerts(current.drainSignals());
+        requestInferences();
+        scheduleAnomalyRelease();
+      }
+      context.getLog().trace("device {} seq {}: {}", deviceId, telemetry.sequence(), outcome);
+      command.replyTo().tell(outcome);
+    }
+
+    /** Applies the rules' signals of the latest message or answer to the alerts, saving each change. */
+    private void raiseAlerts(List<AlertSignal> signals) {
+      if (signals.isEmpty()) {
+        return;
+      }
+      long now = clock.millis();
+      for (AlertSignal signal : signals) {
+        alerts.apply(signal, state.identity().site(), now).ifPresent(DeviceActor.this::save);
+      }
+    }
+
+    private void scheduleAnomalyRelease() {
+      if (!timers.isTimerActive(ReleaseAnomalyReadings.INSTANCE)) {
+        state.anomalyReleaseDelayMillis().ifPresent(delay ->
+            timers.startSingleTimer(ReleaseAnomalyReadings.INSTANCE, Duration.ofMillis(delay)));
+      }
+    }
+
+    private void onInactivityCheck() {
+      if (!online) {
+        return;
+      }
+      Duration timeout = profiles.get(state.identity().profile()).inactivityTimeout();
+      long silentFor = clock.millis() - state.lastSeenMillis();
+      if (silentFor >= timeout.toMillis()) {
+        online = false;
+        state.closeRollups();
+        profiles.get(state.identity().profile()).offlineAlert().ifPresent(severity -> raiseAlerts(List.of(
+            new AlertSignal.Triggered(DeviceProfile.OFFLINE_ALERT, severity, silentFor / 1000.0, clock.millis(), 1,
+                "no message for " + silentFor / 1000 + " s (inactivity timeout " + timeout.toSeconds() + " s)"))));
+        directory.tell(new FleetDirectory.DeviceStatusChanged(deviceId, state.identity().site(), false));
+        context.getLog().debug("device {} offline after {} ms of silence", deviceId, silentFor);
+      } else {
+        timers.startSingleTimer(InactivityCheck.INSTANCE, Duration.ofMillis(timeout.toMillis() - silentFor));
+      }
+    }
+
+    private void requestInferences() {
+      Lane lane = laneOf(profiles.get(state.identity().profile()).networkSlice());
+      for (DeviceState.InferenceRequest request : state.dueInferences()) {
+        context.pipeToSelf(inference.infer(request.model(), lane, request.values()), (reply, failure) ->
+            new InferenceAnswered(request.model(), request.endTimestampMillis(), request.endSequence(), failure == null
+                ? reply
+                : new InferenceReply.Failed(request.model(), InferenceReply.Failed.POOL_UNAVAILABLE, failure.toString())));
+      }
+    }
+
+    /** The state of this identity: a new one when the device was re-registered (profile or site changed). */
+    private DeviceState stateFor(DeviceIdentity identity) {
+      if (state.identity().equals(identity)) {
+        return state;
+      }
+      boolean movedWhileOnline = online && !state.identity().site().equals(identity.site());
+      context.getLog().info("device {} re-registered as {}; its aggregates start afresh", deviceId, identity);
+      state.closeRollups();
+      state = new DeviceState(identity, profiles.get(identity.profile()), settings, storage.records());
+      storage.records().deviceSeen(identity, clock.millis());
+      if (movedWhileOnline) {
+        // markOnline only reports changes of status; without this the directory would count the
+        // device at its old site until it next went offline.
+        directory.tell(new FleetDirectory.DeviceStatusChanged(deviceId, identity.site(), true));
+      }
+      return state;
+    }
+
+    private void markOnline() {
+      if (!online) {
+        online = true;
+        directory.tell(new FleetDirectory.DeviceStatusChanged(deviceId, state.identity().site(), true));
+        raiseAlerts(List.of(new AlertSignal.Resolved(DeviceProfile.OFFLINE_ALERT, 0, clock.millis(),
+            "the device sent a message")));
+      }
+      // One pending check at a time: when it fires it re-arms for the remaining silence budget, so
+      // a busy device costs no timer work per message.
+      if (!timers.isTimerActive(InactivityCheck.INSTANCE)) {
+        timers.startSingleTimer(InactivityCheck.INSTANCE, profiles.get(state.identity().profile()).inactivityTimeout());
       }
     }
   }
 
-  private void scheduleRetry() {
-    timers.startSingleTimer(RetryRecovery.INSTANCE, recoveryBackoff);
-    Duration doubled = recoveryBackoff.multipliedBy(2);
-    recoveryBackoff = doubled.compareTo(settings.recovery().retryMaxBackoff()) > 0
-        ? settings.recovery().retryMaxBackoff() : doubled;
+  // Reads of storage, shared by the states that wait for them.
+
+  private void readAlerts() {
+    context.pipeToSelf(storage.alerts().open(deviceId), (open, failure) -> failure == null
+        ? new AlertsRead(open, null) : new AlertsRead(null, String.valueOf(failure)));
   }
 
-  private void startRecovery(DeviceIdentity identity) {
-    phase = Phase.RECOVERING;
-    recovering = identity;
-    if (alerts == null && !alertsLoading) {
-      loadAlerts();
+  /** The alerts read back, or null when the read failed (and a retry is scheduled). */
+  private DeviceAlerts alertsRead(AlertsRead read) {
+    if (read.failure() != null) {
+      retryLater(RetryAlerts.INSTANCE, "its open alerts", read.failure());
+      return null;
     }
+    DeviceAlerts alerts = new DeviceAlerts(deviceId, UUID::randomUUID);
+    alerts.restore(read.alerts());
+    return alerts;
+  }
+
+  private void readHistory(DeviceIdentity identity) {
     long since = clock.millis() - settings.recovery().lookback().toMillis();
     // The model windows need the ring's messages back whatever their age (a turbofan reports one
     // cycle per flight, hours or days apart); the time windows need the lookback's.
     int needed = Math.min(profiles.get(identity.profile()).ringBufferSize(), settings.recovery().maxMessages());
     long started = System.nanoTime();
-    getContext().pipeToSelf(
+    context.pipeToSelf(
         storage.history().recent(identity, since, needed, settings.recovery().maxMessages()),
         (messages, failure) -> failure == null
-            ? new HistoryRead(identity, messages, null, started)
-            : new HistoryRead(identity, null, String.valueOf(failure), started));
+            ? new HistoryRead(messages, null, started)
+            : new HistoryRead(null, String.valueOf(failure), started));
   }
 
-  private Behavior<Command> onHistoryRead(HistoryRead read) {
+  /** The state rebuilt from the stored telemetry, or null when the read failed (and a retry is scheduled). */
+  private DeviceState historyRead(DeviceIdentity identity, HistoryRead read) {
     if (read.failure() != null) {
-      getContext().getLog().warn("device {}: cannot read its stored telemetry ({}); retrying in {}",
-          deviceId, read.failure(), recoveryBackoff);
-      historyFailed = true;
-      scheduleRetry();
-      return this;
+      retryLater(RetryHistory.INSTANCE, "its stored telemetry", read.failure());
+      return null;
     }
-    state = new DeviceState(read.identity(), profiles.get(read.identity().profile()), settings, storage.records());
+    DeviceState state = new DeviceState(identity, profiles.get(identity.profile()), settings, storage.records());
     int applied = 0;
     long now = clock.millis();
     for (Telemetry telemetry : read.messages()) {
@@ -374,39 +522,55 @@ public final class DeviceActor extends AbstractMatchingBehavior<DeviceActor.Comm
         applied++;
       }
     }
-    scheduleAnomalyRelease(state); // read-back messages waiting for one whose store had not completed
-    storage.records().deviceSeen(read.identity(), clock.millis());
+    storage.records().deviceSeen(identity, clock.millis());
     if (applied > 0) {
-      getContext().getLog().debug("device {} recovered from {} stored messages in {} ms", deviceId, applied,
+      context.getLog().debug("device {} recovered from {} stored messages in {} ms", deviceId, applied,
           (System.nanoTime() - read.startedNanos()) / 1_000_000);
     }
-    return recoveryProgressed();
+    return state;
   }
 
-  private Behavior<Command> onRetryRecovery() {
-    if (phase == Phase.RECOVERING && historyFailed) {
-      historyFailed = false;
-      startRecovery(recovering);
-    } else if (alerts == null && !alertsLoading) {
-      loadAlerts();
-    }
-    return this;
+  private void retryLater(Command retry, String what, String failure) {
+    Duration wait = settings.recovery().backoff().delay(++failedReads);
+    context.getLog().warn("device {}: cannot read {} ({}); retrying in {}", deviceId, what, failure, wait);
+    timers.startSingleTimer(retry, wait);
   }
 
-  private Behavior<Command> onAcknowledgeAlert(AcknowledgeAlert command) {
-    if (!alertsReady(command)) {
-      return this;
+  /** Holds a command until the state it needs is here; a full stash leaves it unanswered. */
+  private <B extends Behavior<Command>> B stashed(Command command, B current) {
+    if (stash.isFull()) {
+      // Unanswered, the gateway retries it after its ask timeout; nothing is acknowledged meanwhile.
+      stashOverflows++;
+      if (Long.bitCount(stashOverflows) == 1) {
+        context.getLog().warn("device {} still recovering; {} commands refused so far (stash of {} full)",
+            deviceId, stashOverflows, stash.capacity());
+      }
+    } else {
+      stash.stash(command);
     }
-    decided(alerts.acknowledge(command.alertId(), command.by(), command.note(), clock.millis()), command.replyTo());
-    return this;
+    return current;
   }
 
-  private Behavior<Command> onClearAlert(ClearAlert command) {
-    if (!alertsReady(command)) {
-      return this;
+  // Operators' commands: they need the alerts only.
+
+  private static boolean isAlertCommand(Command command) {
+    return command instanceof AcknowledgeAlert || command instanceof ClearAlert || command instanceof GetAlerts
+        || command instanceof AlertSaved;
+  }
+
+  /** Serves an operator's command or the stored outcome of one; the behaviour stays as it is. */
+  private <B extends Behavior<Command>> B onAlertCommand(DeviceAlerts alerts, Command command, B current) {
+    long now = clock.millis();
+    if (command instanceof AcknowledgeAlert acknowledge) {
+      decided(alerts.acknowledge(acknowledge.alertId(), acknowledge.by(), acknowledge.note(), now), acknowledge.replyTo());
+    } else if (command instanceof ClearAlert clear) {
+      decided(alerts.clear(clear.alertId(), clear.by(), clear.note(), now), clear.replyTo());
+    } else if (command instanceof GetAlerts get) {
+      get.replyTo().tell(new AlertsReply(deviceId, alerts.open()));
+    } else if (command instanceof AlertSaved saved) {
+      onAlertSaved(saved);
     }
-    decided(alerts.clear(command.alertId(), command.by(), command.note(), clock.millis()), command.replyTo());
-    return this;
+    return current;
   }
 
   /** A refused command is answered at once; an applied one once its change is stored. */
@@ -416,43 +580,23 @@ public final class DeviceActor extends AbstractMatchingBehavior<DeviceActor.Comm
       return;
     }
     AlertChange change = ((DeviceAlerts.Decision.Changed) decision).change();
-    getContext().pipeToSelf(storage.alerts().save(change), (done, failure) ->
+    context.pipeToSelf(storage.alerts().save(change), (done, failure) ->
         new AlertSaved(change, replyTo, failure == null ? null : String.valueOf(failure)));
   }
 
-  private Behavior<Command> onAlertSaved(AlertSaved saved) {
+  private void onAlertSaved(AlertSaved saved) {
     if (saved.failure() != null) {
       saved.replyTo().tell(new AlertReply.Refused(ErrorCode.ALERT_STORE_UNAVAILABLE, "the change to alert "
           + saved.change().alert().alertId() + " is applied here but could not be stored: " + saved.failure()));
     } else {
       saved.replyTo().tell(new AlertReply.Changed(saved.change().alert()));
     }
-    return this;
   }
 
-  private Behavior<Command> onGetAlerts(GetAlerts command) {
-    if (!alertsReady(command)) {
-      return this;
-    }
-    command.replyTo().tell(new AlertsReply(deviceId, alerts.open()));
-    return this;
-  }
-
-  /** Applies the rules' signals of the latest message or answer to the alerts, saving each change. */
-  private void raiseAlerts(List<AlertSignal> signals) {
-    if (signals.isEmpty()) {
-      return;
-    }
-    long now = clock.millis();
-    for (AlertSignal signal : signals) {
-      alerts.apply(signal, state.identity().site(), now).ifPresent(this::save);
-    }
-  }
-
+  /** Saves a change the rules made; the store retries, what still fails is logged off the actor's thread. */
   private void save(AlertChange change) {
-    getContext().getLog().debug("device {} alert {} {} {}", deviceId, change.alert().type(), change.alert().status(),
+    context.getLog().debug("device {} alert {} {} {}", deviceId, change.alert().type(), change.alert().status(),
         change.alert().severity());
-    // The store retries; what still fails is logged here, off the actor's thread.
     storage.alerts().save(change).whenComplete((done, failure) -> {
       if (failure != null) {
         LOG.warn("device {}: alert {} ({}) not stored: {}", deviceId, change.alert().alertId(), change.alert().status(),
@@ -461,148 +605,11 @@ public final class DeviceActor extends AbstractMatchingBehavior<DeviceActor.Comm
     });
   }
 
-  private Behavior<Command> onPostStop() {
-    if (state != null) {
-      state.closeRollups();
-    }
-    return this;
-  }
-
-  private Behavior<Command> onIngest(Ingest command) {
-    if (!ready(command, command.telemetry().device())) {
-      return this;
-    }
-    Telemetry telemetry = command.telemetry();
-    DeviceState current = stateFor(telemetry.device());
-    IngestOutcome outcome = current.ingest(telemetry, clock.millis());
-    if (outcome instanceof IngestOutcome.Accepted) {
-      markOnline();
-      raiseAlerts(current.drainSignals());
-      requestInferences(current);
-      scheduleAnomalyRelease(current);
-    }
-    getContext().getLog().trace("device {} seq {}: {}", deviceId, telemetry.sequence(), outcome);
-    command.replyTo().tell(outcome);
-    return this;
-  }
-
-  private void scheduleAnomalyRelease(DeviceState current) {
-    if (!timers.isTimerActive(ReleaseAnomalyReadings.INSTANCE)) {
-      current.anomalyReleaseDelayMillis().ifPresent(delay ->
-          timers.startSingleTimer(ReleaseAnomalyReadings.INSTANCE, Duration.ofMillis(delay)));
-    }
-  }
-
-  private Behavior<Command> onReleaseAnomalyReadings() {
-    if (state != null) {
-      state.releaseAnomalyReadings(clock.millis());
-      raiseAlerts(state.drainSignals());
-      scheduleAnomalyRelease(state);
-    }
-    return this;
-  }
-
-  private Behavior<Command> onRecordRejection(RecordRejection command) {
-    if (!ready(command, command.device())) {
-      return this;
-    }
-    stateFor(command.device()).recordRejection(command.reason());
-    return this;
-  }
-
-  private Behavior<Command> onGetView(GetView command) {
-    if (phase == Phase.RECOVERING) {
-      ready(command, recovering);
-      return this;
-    }
-    command.replyTo().tell(
-        new ViewReply(deviceId, state == null ? null : state.view(online, settings.recentReadings())));
-    return this;
-  }
-
-  private Behavior<Command> onInactivityCheck() {
-    if (!online || state == null) {
-      return this;
-    }
-    Duration timeout = profiles.get(state.identity().profile()).inactivityTimeout();
-    long silentFor = clock.millis() - state.lastSeenMillis();
-    if (silentFor >= timeout.toMillis()) {
-      online = false;
-      state.closeRollups();
-      profiles.get(state.identity().profile()).offlineAlert().ifPresent(severity -> raiseAlerts(List.of(
-          new AlertSignal.Triggered(DeviceProfile.OFFLINE_ALERT, severity, silentFor / 1000.0, clock.millis(), 1,
-              "no message for " + silentFor / 1000 + " s (inactivity timeout " + timeout.toSeconds() + " s)"))));
-      directory.tell(new FleetDirectory.DeviceStatusChanged(deviceId, state.identity().site(), false));
-      getContext().getLog().debug("device {} offline after {} ms of silence", deviceId, silentFor);
-    } else {
-      timers.startSingleTimer(InactivityCheck.INSTANCE, Duration.ofMillis(timeout.toMillis() - silentFor));
-    }
-    return this;
-  }
-
-  private void requestInferences(DeviceState current) {
-    request(current, current.dueInferences());
-  }
-
-  private void request(DeviceState current, java.util.List<DeviceState.InferenceRequest> requests) {
-    Lane lane = laneOf(profiles.get(current.identity().profile()).networkSlice());
-    for (DeviceState.InferenceRequest request : requests) {
-      getContext().pipeToSelf(inference.infer(request.model(), lane, request.values()), (reply, failure) ->
-          new InferenceAnswered(request.model(), request.endTimestampMillis(), request.endSequence(), failure == null ? reply
-              : new InferenceReply.Failed(request.model(), InferenceReply.Failed.POOL_UNAVAILABLE, failure.toString())));
-    }
-  }
-
-  private Behavior<Command> onInferenceAnswered(InferenceAnswered answer) {
-    if (state != null) {
-      state.inferenceAnswered(answer.model(), answer.reply(), clock.millis(), answer.windowEndMillis(), answer.sequence());
-      raiseAlerts(state.drainSignals());
-      request(state, state.dueInferences());
-    }
-    return this;
-  }
-
   static Lane laneOf(NetworkSlice slice) {
     return switch (slice) {
       case URLLC -> Lane.URLLC;
       case EMBB -> Lane.EMBB;
       case MMTC -> Lane.MMTC;
     };
-  }
-
-  /** Creates the state on first contact, and anew when the device was re-registered. */
-  private DeviceState stateFor(DeviceIdentity identity) {
-    if (state == null || !state.identity().equals(identity)) {
-      boolean movedWhileOnline = state != null && online && !state.identity().site().equals(identity.site());
-      if (state != null) {
-        getContext().getLog().info("device {} re-registered as {}; its aggregates start afresh", deviceId, identity);
-      }
-      DeviceProfile profile = profiles.get(identity.profile());
-      if (state != null) {
-        state.closeRollups();
-      }
-      state = new DeviceState(identity, profile, settings, storage.records());
-      storage.records().deviceSeen(identity, clock.millis());
-      if (movedWhileOnline) {
-        // markOnline only reports changes of status; without this the directory would count the
-        // device at its old site until it next went offline.
-        directory.tell(new FleetDirectory.DeviceStatusChanged(deviceId, identity.site(), true));
-      }
-    }
-    return state;
-  }
-
-  private void markOnline() {
-    if (!online) {
-      online = true;
-      directory.tell(new FleetDirectory.DeviceStatusChanged(deviceId, state.identity().site(), true));
-      raiseAlerts(List.of(new AlertSignal.Resolved(DeviceProfile.OFFLINE_ALERT, 0, clock.millis(), "the device sent a message")));
-    }
-    // One pending check at a time: when it fires it re-arms for the remaining silence budget, so
-    // a busy device costs no timer work per message.
-    if (!timers.isTimerActive(InactivityCheck.INSTANCE)) {
-      timers.startSingleTimer(
-          InactivityCheck.INSTANCE, profiles.get(state.identity().profile()).inactivityTimeout());
-    }
   }
 }

@@ -83,7 +83,7 @@ public final class DeviceState {
     this.ring = new ReadingRing(profile.ringBufferSize(), specs.size());
     this.rollups = new MinuteRollups(specs,
         (int) settings.longestWindow().toMinutes(), rollup -> records.rollup(identity, rollup));
-    this.models = profile.models().stream().map(binding -> new ModelRuns(binding, profile)).toArray(ModelRuns[]::new);
+    this.models = profile.models().stream().map(binding -> new ModelRuns(binding, profile, settings.inferenceAttempts())).toArray(ModelRuns[]::new);
     this.alertRules = new io.fleetpulse.fleet.alert.AlertRules(profile, settings.alerts().updateInterval());
     this.anomalies = profile.anomalyMetrics().isEmpty() ? null : new AnomalyScoring(profile, settings.anomaly());
   }

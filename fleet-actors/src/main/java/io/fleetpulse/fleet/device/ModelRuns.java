@@ -49,7 +49,8 @@ final class ModelRuns {
    * after: no memory for the device's rest of life).
    */
   private LinkedHashSet<Long> tooShort;
-  private static final int ATTEMPTS = 3;
+  /** Requests per window before it is given up (fleetpulse.fleet.device.inference-attempts). */
+  private final int attempts;
 
   private int sinceLastQueued;
   private long inFlightEnd = Long.MIN_VALUE;
@@ -68,7 +69,11 @@ final class ModelRuns {
   private long failed;
   private long unavailable;
 
-  ModelRuns(ModelBinding binding, DeviceProfile profile) {
+  ModelRuns(ModelBinding binding, DeviceProfile profile, int attempts) {
+    if (attempts < 1) {
+      throw new IllegalArgumentException("inference attempts must be at least 1, not " + attempts);
+    }
+    this.attempts = attempts;
     this.binding = binding;
     this.featureIndex = binding.features().stream().mapToInt(profile::indexOf).toArray();
     this.capacity = Math.max(profile.ringBufferSize(), 1);
@@ -222,13 +227,13 @@ final class ModelRuns {
   /**
    * The pool was busy (overloaded, or the deadline passed in its queue) or no pool answered (none
    * visible yet to a node that has just started, or its node left): the window goes back to the
-   * head of the queue, up to {@link #ATTEMPTS} tries, so the newest window of a device that then
-   * falls silent is still predicted. A pool's refusal or failure (model missing, broken) is not
-   * retried.
+   * head of the queue, up to {@link #attempts} requests in all (the next goes to another pool), so
+   * the newest window of a device that then falls silent is still predicted. A pool's refusal or
+   * failure (model missing, broken) is not retried. The only retry of inference: the client asks once.
    */
   private void retry(long endSequence) {
     int attempt = endSequence == inFlightEnd ? inFlightAttempt : 1;
-    if (attempt >= ATTEMPTS || queued.contains(endSequence)) {
+    if (attempt >= attempts || queued.contains(endSequence)) {
       return;
     }
     retryEnd = endSequence;

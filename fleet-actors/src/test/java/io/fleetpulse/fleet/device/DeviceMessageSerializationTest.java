@@ -87,7 +87,6 @@ class DeviceMessageSerializationTest {
         new DeviceActor.Ingest(telemetry(2).withDeliveryId(-4_611_686_018_427_387_904L), outcomes.ref()),
         new DeviceActor.RecordRejection(PUMP, RejectReason.METRIC_UNKNOWN),
         new DeviceActor.GetView(views.ref()),
-        DeviceActor.InactivityCheck.INSTANCE,
         new DeviceActor.ViewReply("pump-1", state.view(true, 20)),
         new DeviceActor.ViewReply("pump-1", null),
         new IngestOutcome.Accepted("pump-1", 1),

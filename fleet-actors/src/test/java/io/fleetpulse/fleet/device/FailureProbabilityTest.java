@@ -34,7 +34,7 @@ class FailureProbabilityTest {
   void a_binding_with_a_horizon_appends_the_probability_when_the_version_records_its_error_spread() {
     DeviceProfile profile = new DeviceProfile("engine", "test", List.of(new MetricSpec("s", "1", 0, 1)),
         Duration.ofMinutes(1), NetworkSlice.EMBB, 4, List.of(new ModelBinding("rul", List.of("s"), 1, 1, 30)));
-    ModelRuns runs = new ModelRuns(profile.models().get(0), profile);
+    ModelRuns runs = new ModelRuns(profile.models().get(0), profile, 3);
 
     float[] withSpread = runs.answered(new InferenceReply.Prediction("rul", "2", new float[] {18f}, 0, 1,
         Map.of("residual-sd", 12.0)), 0, 1);

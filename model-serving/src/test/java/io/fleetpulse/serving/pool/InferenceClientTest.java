@@ -6,6 +6,8 @@ import com.typesafe.config.ConfigFactory;
 import io.fleetpulse.serving.InferenceReply;
 import io.fleetpulse.serving.Lane;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
@@ -55,20 +57,23 @@ class InferenceClientTest {
   }
 
   @Test
-  void retries_on_another_pool_when_one_does_not_answer() {
+  void a_request_the_silent_pool_got_is_unavailable_and_the_next_goes_to_another_pool() {
     AtomicInteger silent = new AtomicInteger();
     AtomicInteger live = new AtomicInteger();
     testKit.spawn(silentPool(silent));
     testKit.spawn(livePool(live));
     awaitPools(2);
-    InferenceClient client = new InferenceClient(testKit.system(), Duration.ofMillis(300), 3);
+    InferenceClient client = new InferenceClient(testKit.system(), Duration.ofMillis(300));
 
+    List<InferenceReply> replies = new ArrayList<>();
     for (int i = 0; i < 6; i++) {
-      InferenceReply reply = client.infer("m", Lane.EMBB, new float[] {0f}).toCompletableFuture().join();
-      assertThat(reply).as("request %d", i).isInstanceOf(InferenceReply.Prediction.class);
+      replies.add(client.infer("m", Lane.EMBB, new float[] {0f}).toCompletableFuture().join());
     }
+    assertThat(silent.get() + live.get()).as("one ask per request").isEqualTo(6);
     assertThat(silent.get()).as("round robin sent some requests to the silent pool").isPositive();
-    assertThat(live.get()).isEqualTo(6);
+    assertThat(replies.stream().filter(InferenceReply.Prediction.class::isInstance).count()).isEqualTo(live.get());
+    assertThat(replies.stream().filter(reply -> reply instanceof InferenceReply.Failed failed && failed.poolUnavailable())
+        .count()).isEqualTo(silent.get());
   }
 
   @Test
@@ -76,13 +81,13 @@ class InferenceClientTest {
     AtomicInteger silent = new AtomicInteger();
     testKit.spawn(silentPool(silent));
     awaitPools(1);
-    InferenceClient client = new InferenceClient(testKit.system(), Duration.ofMillis(200), 2);
+    InferenceClient client = new InferenceClient(testKit.system(), Duration.ofMillis(200));
 
     InferenceReply reply = client.infer("m", Lane.URLLC, new float[] {0f}).toCompletableFuture().join();
 
     assertThat(reply).isInstanceOf(InferenceReply.Failed.class);
     assertThat(((InferenceReply.Failed) reply).code()).isEqualTo("pool.unavailable");
-    assertThat(silent.get()).as("both attempts reached the only pool").isEqualTo(2);
+    assertThat(silent.get()).as("asked once").isEqualTo(1);
   }
 
   private void awaitPools(int count) {

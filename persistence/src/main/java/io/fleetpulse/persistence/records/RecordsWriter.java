@@ -5,6 +5,7 @@ import com.datastax.oss.driver.api.core.DefaultConsistencyLevel;
 import com.datastax.oss.driver.api.core.cql.BoundStatement;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Statement;
+import io.fleetpulse.api.Backoff;
 import io.fleetpulse.persistence.write.BoundedWriter;
 import java.time.Duration;
 import java.time.Instant;
@@ -67,6 +68,11 @@ public final class RecordsWriter {
     }
 
     public static final Retry NONE = new Retry(1, Duration.ZERO, Duration.ZERO);
+
+    /** The wait after failed attempt {@code n} before attempt {@code n + 1}. */
+    Backoff backoff() {
+      return new Backoff(minBackoff, maxBackoff);
+    }
 
     boolean exhausted(int attempt) {
       return attempts != UNTIL_STORED && attempt >= attempts;
@@ -215,8 +221,7 @@ public final class RecordsWriter {
     // batch log replays a half-applied batch), and a change costs one request instead of five.
     return attempt(() -> alertWriter.write(List.of(com.datastax.oss.driver.api.core.cql.BatchStatement.newInstance(
             com.datastax.oss.driver.api.core.cql.DefaultBatchType.LOGGED, statements.toArray(BoundStatement[]::new))
-        .setIdempotent(true).setConsistencyLevel(DefaultConsistencyLevel.LOCAL_QUORUM))), alertsRetry, 1,
-        alertsRetry.minBackoff());
+        .setIdempotent(true).setConsistencyLevel(DefaultConsistencyLevel.LOCAL_QUORUM))), alertsRetry, 1);
   }
 
   private static Object[] concat(Object[] keys, Object[] fields, long version) {
@@ -248,15 +253,15 @@ public final class RecordsWriter {
   }
 
   private CompletionStage<Void> write(List<? extends Statement<?>> statements) {
-    return attempt(() -> writer.write(statements), retry, 1, retry.minBackoff());
+    return attempt(() -> writer.write(statements), retry, 1);
   }
 
   private CompletionStage<Void> writeKeyed(List<BoundedWriter.Keyed> statements) {
-    return attempt(() -> writer.writeKeyed(statements), retry, 1, retry.minBackoff());
+    return attempt(() -> writer.writeKeyed(statements), retry, 1);
   }
 
   private CompletionStage<Void> attempt(
-      java.util.function.Supplier<CompletionStage<Void>> send, Retry retry, int attempt, Duration backoff) {
+      java.util.function.Supplier<CompletionStage<Void>> send, Retry retry, int attempt) {
     return send.get().handle((done, failure) -> {
       if (failure == null) {
         return CompletableFuture.<Void>completedFuture(null);
@@ -265,10 +270,9 @@ public final class RecordsWriter {
         return CompletableFuture.<Void>failedFuture(failure);
       }
       retries.incrementAndGet();
-      Duration doubled = backoff.multipliedBy(2);
-      Duration next = doubled.compareTo(retry.maxBackoff()) > 0 ? retry.maxBackoff() : doubled;
-      return CompletableFuture.runAsync(() -> {}, CompletableFuture.delayedExecutor(backoff.toMillis(), TimeUnit.MILLISECONDS))
-          .thenCompose(ignored -> attempt(send, retry, attempt + 1, next));
+      long wait = retry.backoff().delay(attempt).toMillis();
+      return CompletableFuture.runAsync(() -> {}, CompletableFuture.delayedExecutor(wait, TimeUnit.MILLISECONDS))
+          .thenCompose(ignored -> attempt(send, retry, attempt + 1));
     }).thenCompose(stage -> stage);
   }
 
