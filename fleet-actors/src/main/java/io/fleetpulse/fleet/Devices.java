@@ -68,7 +68,9 @@ public final class Devices implements TelemetrySink {
                 DeviceActor.ENTITY_TYPE_KEY,
                 context -> DeviceActor.create(
                     context.getEntityId(), profiles, settings.device(), directory, clock, inference, storage))
-            .withSettings(shardingSettings);
+            .withSettings(shardingSettings)
+            // Not a PoisonPill: a device actor stops once its alert changes are stored (see DeviceActor.Stop).
+            .withStopMessage(DeviceActor.stopMessage());
     // Nodes without the role run a proxy: they route to device actors but host none.
     sharding.init(settings.device().role().isEmpty() ? entity : entity.withRole(settings.device().role()));
     return new Devices(sharding, settings);

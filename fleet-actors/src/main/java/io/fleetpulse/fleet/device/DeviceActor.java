@@ -67,14 +67,12 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
  */
 public final class DeviceActor {
 
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DeviceActor.class);
-
   public static final EntityTypeKey<Command> ENTITY_TYPE_KEY = EntityTypeKey.create(Command.class, "Device");
 
   public sealed interface Command extends CborSerializable
       permits Ingest, RecordRejection, GetView, AcknowledgeAlert, ClearAlert, GetAlerts, InactivityCheck,
-          InferenceAnswered, HistoryRead, AlertsRead, AlertSaved, RetryHistory, RetryAlerts, ReleaseAnomalyReadings,
-          ForgetRecoveredScores {}
+          InferenceAnswered, HistoryRead, AlertsRead, AlertSaved, AlertSettled, RetryHistory, RetryAlerts,
+          ReleaseAnomalyReadings, ForgetRecoveredScores, Stop {}
 
   /** A validated telemetry message; answered once the device has decided on it. */
   public record Ingest(Telemetry telemetry, ActorRef<IngestOutcome> replyTo) implements Command {}
@@ -120,6 +118,24 @@ public final class DeviceActor {
   /** An operator's change was stored, or not. */
   private record AlertSaved(AlertChange change, ActorRef<AlertReply> replyTo, String failure) implements Command {}
 
+  /** A change the rules made was stored, or not ({@code failure} non-null: the store gave up). */
+  private record AlertSettled(AlertChange change, String failure) implements Command {}
+
+  /**
+   * Sharding's stop message (passivation, rebalance, a node leaving): the actor stops once every
+   * alert change it made is stored, so the device's next actor, wherever it starts, reads them
+   * back instead of raising a second alert for a condition this one already raised. Meanwhile the
+   * shard holds the device's messages.
+   */
+  private enum Stop implements Command {
+    INSTANCE
+  }
+
+  /** What sharding sends a device actor to stop it ({@code Entity.withStopMessage}). */
+  public static Command stopMessage() {
+    return Stop.INSTANCE;
+  }
+
   /** Read the stored telemetry again after a failed read. */
   private enum RetryHistory implements Command {
     INSTANCE
@@ -159,6 +175,8 @@ public final class DeviceActor {
   private final StashBuffer<Command> stash;
   /** Reads of storage that failed so far: the back-off before the next grows with them. */
   private int failedReads;
+  /** Alert changes sent to the store and not yet settled (stored, or given up by the store). */
+  private int alertSavesInFlight;
   private long stashOverflows;
 
   /** A device actor without storage: it starts empty and its records go nowhere. */
@@ -230,6 +248,8 @@ public final class DeviceActor {
         return this;
       } else if (isAlertCommand(command)) {
         return alerts == null ? stashed(command, this) : onAlertCommand(alerts, command, this);
+      } else if (command == Stop.INSTANCE) {
+        return stopping(this);
       }
       // Timers and answers of an earlier incarnation's state: nothing here for them.
       return this;
@@ -277,6 +297,8 @@ public final class DeviceActor {
         return this;
       } else if (alerts != null && isAlertCommand(command)) {
         return onAlertCommand(alerts, command, this);
+      } else if (command == Stop.INSTANCE) {
+        return stopping(this);
       }
       return stashed(command, this);
     }
@@ -336,6 +358,8 @@ public final class DeviceActor {
         state.forgetRecoveredScores();
       } else if (isAlertCommand(command)) {
         return onAlertCommand(alerts, command, this);
+      } else if (command == Stop.INSTANCE) {
+        return stopping(this);
       }
       // Reads and their retries of the recovery just finished: nothing left to do.
       return this;
@@ -555,7 +579,7 @@ public final class DeviceActor {
 
   private static boolean isAlertCommand(Command command) {
     return command instanceof AcknowledgeAlert || command instanceof ClearAlert || command instanceof GetAlerts
-        || command instanceof AlertSaved;
+        || command instanceof AlertSaved || command instanceof AlertSettled;
   }
 
   /** Serves an operator's command or the stored outcome of one; the behaviour stays as it is. */
@@ -569,6 +593,8 @@ public final class DeviceActor {
       get.replyTo().tell(new AlertsReply(deviceId, alerts.open()));
     } else if (command instanceof AlertSaved saved) {
       onAlertSaved(saved);
+    } else if (command instanceof AlertSettled settled) {
+      onAlertSettled(settled);
     }
     return current;
   }
@@ -580,11 +606,13 @@ public final class DeviceActor {
       return;
     }
     AlertChange change = ((DeviceAlerts.Decision.Changed) decision).change();
+    alertSavesInFlight++;
     context.pipeToSelf(storage.alerts().save(change), (done, failure) ->
         new AlertSaved(change, replyTo, failure == null ? null : String.valueOf(failure)));
   }
 
   private void onAlertSaved(AlertSaved saved) {
+    alertSavesInFlight--;
     if (saved.failure() != null) {
       saved.replyTo().tell(new AlertReply.Refused(ErrorCode.ALERT_STORE_UNAVAILABLE, "the change to alert "
           + saved.change().alert().alertId() + " is applied here but could not be stored: " + saved.failure()));
@@ -593,16 +621,58 @@ public final class DeviceActor {
     }
   }
 
-  /** Saves a change the rules made; the store retries, what still fails is logged off the actor's thread. */
+  /** Saves a change the rules made; the store retries, and says when the change settled. */
   private void save(AlertChange change) {
     context.getLog().debug("device {} alert {} {} {}", deviceId, change.alert().type(), change.alert().status(),
         change.alert().severity());
-    storage.alerts().save(change).whenComplete((done, failure) -> {
-      if (failure != null) {
-        LOG.warn("device {}: alert {} ({}) not stored: {}", deviceId, change.alert().alertId(), change.alert().status(),
-            failure.toString());
+    alertSavesInFlight++;
+    context.pipeToSelf(storage.alerts().save(change), (done, failure) ->
+        new AlertSettled(change, failure == null ? null : String.valueOf(failure)));
+  }
+
+  private void onAlertSettled(AlertSettled settled) {
+    alertSavesInFlight--;
+    if (settled.failure() != null) {
+      context.getLog().warn("device {}: alert {} ({}) not stored: {}", deviceId, settled.change().alert().alertId(),
+          settled.change().alert().status(), settled.failure());
+    }
+  }
+
+  /**
+   * Stops now when no alert change is on its way to the store, else once the last one settled:
+   * until then only those answers are taken (sharding holds the device's other messages).
+   */
+  private Behavior<Command> stopping(Behavior<Command> current) {
+    if (alertSavesInFlight == 0) {
+      return Behaviors.stopped();
+    }
+    context.getLog().debug("device {} stops after {} alert changes are stored", deviceId, alertSavesInFlight);
+    return new Stopping(current);
+  }
+
+  /** Waiting for its alert changes to be stored before it stops; PostStop is the state's it stopped in. */
+  private final class Stopping extends AbstractMatchingBehavior<Command> {
+    private final Behavior<Command> stoppedFrom;
+
+    Stopping(Behavior<Command> stoppedFrom) {
+      super(context);
+      this.stoppedFrom = stoppedFrom;
+    }
+
+    @Override
+    public Behavior<Command> onMessage(Command command) {
+      if (command instanceof AlertSaved saved) {
+        onAlertSaved(saved);
+      } else if (command instanceof AlertSettled settled) {
+        onAlertSettled(settled);
       }
-    });
+      return alertSavesInFlight == 0 ? Behaviors.stopped() : this;
+    }
+
+    @Override
+    public Behavior<Command> onSignal(Signal signal) throws Exception {
+      return stoppedFrom instanceof AbstractMatchingBehavior<Command> state ? state.onSignal(signal) : Behaviors.unhandled();
+    }
   }
 
   static Lane laneOf(NetworkSlice slice) {
