@@ -101,6 +101,10 @@ class TurbofanEndToEndIT {
           }
           assertThat(stored.size() + skippedBehind(node.httpUrl(), device))
               .as(device + ": windows stored (%d) or skipped behind", stored.size()).isGreaterThanOrEqualTo(windows);
+          // A late cycle queues the windows it changes again, behind newer ones: the device is done
+          // when no window waits and none is at the pool; only then is every stored prediction final.
+          awaitRuns(node.httpUrl(), device, r -> r.path("queued").asLong() == 0 && r.path("inFlight").asLong() == 0);
+          stored = io.fleetpulse.evaluation.StoredPredictions.bySequence(node.httpUrl(), device, "rul-fd001", 0);
           assertRulAlert(node.httpUrl(), device, stored.get(lastCycle));
           assertFailureProbability(node.httpUrl(), device, lastCycle);
           assertThat(stored.get(lastCycle)).as(device + " last cycle, end to end vs offline")
@@ -188,6 +192,20 @@ class TurbofanEndToEndIT {
   }
 
   /** Windows the device's actor dropped because newer cycles had pushed them out of its ring. */
+  /** Waits until {@code done} holds for the rul-fd001 runs of the device's view; fails after 30 s. */
+  private static void awaitRuns(String api, String device, java.util.function.Predicate<JsonNode> done) {
+    NodeTestSupport.awaitJson(api + "/api/devices/" + device, body -> done.test(runs(body)), Duration.ofSeconds(30));
+  }
+
+  private static JsonNode runs(JsonNode view) {
+    for (JsonNode prediction : view.path("state").path("predictions")) {
+      if (prediction.path("model").asText().equals("rul-fd001")) {
+        return prediction.path("runs");
+      }
+    }
+    return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+  }
+
   private static long skippedBehind(String api, String device) {
     JsonNode predictions = NodeTestSupport.getJson(api + "/api/devices/" + device).path("state").path("predictions");
     for (JsonNode prediction : predictions) {

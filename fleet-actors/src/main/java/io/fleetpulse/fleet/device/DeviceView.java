@@ -36,7 +36,8 @@ public record DeviceView(
   /**
    * The latest prediction of one of the device's models (null fields before the first) and how
    * its runs went: predictions, windows skipped for a missing feature, overloaded, expired, no
-   * pool answering (these three are tried again), failed.
+   * pool answering (these three are tried again), failed; and now: windows queued to run, and
+   * whether one is at a pool ({@code inFlight}, 0 or 1).
    */
   public record PredictionView(
       String model, String version, List<Double> outputs, Long atMillis, Long sequence, java.util.Map<String, Long> runs) {}

@@ -252,8 +252,9 @@ final class ModelRuns {
         last == null ? null : toList(lastOutputs),
         last == null ? null : lastAtMillis,
         last == null ? null : lastSequence,
-        Map.of("predictions", predictions, "skippedIncomplete", skippedIncomplete, "skippedBehind", skippedBehind, "overloaded", overloaded,
-            "expired", expired, "unavailable", unavailable, "failed", failed));
+        Map.of("predictions", predictions, "skippedIncomplete", skippedIncomplete, "skippedBehind", skippedBehind,
+            "overloaded", overloaded, "expired", expired, "unavailable", unavailable, "failed", failed,
+            "queued", (long) queued.size(), "inFlight", inFlight ? 1L : 0L));
   }
 
   private static List<Double> toList(float[] values) {
