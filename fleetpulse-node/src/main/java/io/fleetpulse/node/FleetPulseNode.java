@@ -6,7 +6,11 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.fleetpulse.api.alert.AlertStore;
 import io.fleetpulse.api.profile.DeviceProfiles;
+import io.fleetpulse.api.registry.RegistryStore;
 import io.fleetpulse.api.telemetry.TelemetryStore;
+import io.fleetpulse.control.ControlPlaneJournal;
+import io.fleetpulse.control.registry.ControlPlaneSettings;
+import io.fleetpulse.control.registry.DeviceRegistrations;
 import io.fleetpulse.fleet.Devices;
 import io.fleetpulse.fleet.FleetSettings;
 import io.fleetpulse.fleet.device.DeviceStorage;
@@ -16,7 +20,7 @@ import io.fleetpulse.gateway.GatewaySettings;
 import io.fleetpulse.gateway.mqtt.EmbeddedBroker;
 import io.fleetpulse.gateway.registry.DeviceRegistration;
 import io.fleetpulse.gateway.registry.DeviceRegistry;
-import io.fleetpulse.gateway.registry.InMemoryDeviceRegistry;
+import io.fleetpulse.gateway.registry.RegistryView;
 import io.fleetpulse.node.alerts.AlertDelivery;
 import io.fleetpulse.node.alerts.AlertFeed;
 import io.fleetpulse.node.http.NodeRoutes;
@@ -38,6 +42,8 @@ import io.fleetpulse.serving.registry.ModelRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -97,6 +103,7 @@ public final class FleetPulseNode {
     Clock clock = Clock.systemUTC();
 
     PersistenceSettings persistenceSettings = PersistenceSettings.fromConfig(config);
+    ControlPlaneSettings controlSettings = ControlPlaneSettings.fromConfig(config);
     Optional<FleetStorage> storage = persistenceSettings.enabled()
         ? Optional.of(FleetStorage.open(persistenceSettings))
         : Optional.empty();
@@ -105,7 +112,10 @@ public final class FleetPulseNode {
     try {
       broker = DeviceGateway.startEmbeddedBroker(gatewaySettings);
       try {
-        system = ActorSystem.create(Behaviors.empty(), "fleetpulse", config);
+        Config journal = storage.map(s -> ControlPlaneJournal.cassandra(controlSettings, s.contactPoints(),
+                persistenceSettings.cassandra().localDatacenter()))
+            .orElseGet(() -> ControlPlaneJournal.inMemory(controlSettings));
+        system = ActorSystem.create(Behaviors.empty(), "fleetpulse", journal.withFallback(config));
       } catch (RuntimeException e) {
         broker.ifPresent(EmbeddedBroker::close);
         throw e;
@@ -133,9 +143,23 @@ public final class FleetPulseNode {
       throw e;
     }
 
+    // The control plane: the registry's entities, and this node's view of it, complete before the
+    // gateway takes a message (a cluster that starts cold loads the stored entries first).
+    storage.ifPresent(s -> s.createComponentSchema(controlSettings.journalKeyspace(), ControlPlaneJournal.tables(system)));
+    RegistryView registry = new RegistryView(gatewaySettings.registration(), profiles);
+    RegistryStore registryStore = storage.<RegistryStore>map(FleetStorage::registry).orElse(RegistryStore.NONE);
+    try {
+      int loaded = DeviceRegistrations.loadView(registry, registryStore).toCompletableFuture().get(60, TimeUnit.SECONDS);
+      LOG.info("device registry: {} entries loaded", loaded);
+    } catch (Exception e) {
+      system.terminate();
+      throw new IllegalStateException("cannot load the device registry: " + rootMessage(e), e);
+    }
+    DeviceRegistrations registrations = DeviceRegistrations.start(system, profiles, registry, registryStore, clock,
+        controlSettings, nodeSettings.name(), storage.map(s -> ControlPlaneJournal.readJournal()));
+
     ActorRef<FleetDirectory.Command> directory = FleetDirectory.initSingleton(system);
     InferenceClient inference = new InferenceClient(system, fleetSettings.device().inferenceTimeout());
-    DeviceRegistry registry = new InMemoryDeviceRegistry(gatewaySettings.registration(), profiles);
     PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     AlertFeed alertFeed = new AlertFeed(nodeSettings.alerts().feedCapacity(), NodeRoutes.JSON);
     Optional<CassandraAlertStore> alertStore = storage.map(s -> new CassandraAlertStore(s.records(), s.alerts(), meters));
@@ -176,8 +200,8 @@ public final class FleetPulseNode {
           InferencePool.create(servingSettings, models, meters), "inference-pool", InferencePool.props()));
     }
     NodeRoutes routes = new NodeRoutes(
-        system, profiles, registry, devices, directory, gateway, fleetSettings, cluster, pool, Optional.of(meters),
-        alertStore, alertFeed, nodeSettings.alerts());
+        system, profiles, registry, registrations, devices, directory, gateway, fleetSettings, cluster, pool,
+        Optional.of(meters), alertStore, alertFeed, nodeSettings.alerts());
     // The data-team query API answers under /api/data and passes on everything else; it goes
     // first because the node's routes answer every unmatched path with 404.
     QueryApiSettings querySettings = QueryApiSettings.fromConfig(config);

@@ -6,6 +6,7 @@ import io.fleetpulse.persistence.alerts.AlertsReader;
 import io.fleetpulse.persistence.cassandra.CassandraLauncher;
 import io.fleetpulse.persistence.query.BucketReader;
 import io.fleetpulse.persistence.records.RecordsWriter;
+import io.fleetpulse.persistence.registry.CassandraRegistryStore;
 import io.fleetpulse.persistence.schema.SchemaMigrations;
 import io.fleetpulse.persistence.telemetry.TelemetryReader;
 import io.fleetpulse.persistence.telemetry.TelemetryWriter;
@@ -27,6 +28,7 @@ public final class FleetStorage implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(FleetStorage.class);
 
   private final Optional<CassandraLauncher> embedded;
+  private final PersistenceSettings settings;
   private final String keyspace;
   private final CqlSession session;
   private final TelemetryWriter telemetry;
@@ -37,6 +39,7 @@ public final class FleetStorage implements AutoCloseable {
   private FleetStorage(Optional<CassandraLauncher> embedded, CqlSession session, PersistenceSettings settings) {
     String keyspace = settings.cassandra().keyspace();
     this.embedded = embedded;
+    this.settings = settings;
     this.keyspace = keyspace;
     this.session = session;
     this.telemetry = new TelemetryWriter(
@@ -95,6 +98,31 @@ public final class FleetStorage implements AutoCloseable {
 
   public AlertsReader alerts() {
     return alerts;
+  }
+
+  /**
+   * Creates {@code keyspace} with the configured replication and the given tables (IF NOT EXISTS
+   * statements another component generates: the control plane's journal), through a short-lived
+   * session like the migrations.
+   */
+  public void createComponentSchema(String keyspace, java.util.List<String> tables) {
+    try (CqlSession migrating = sessionBuilder(settings, embedded).withConfigLoader(SchemaMigrations.sessionConfig()).build()) {
+      SchemaMigrations.createComponentSchema(migrating, keyspace, settings.cassandra().replication(), tables);
+    }
+  }
+
+  /** The registry's current entries, for a cluster that starts cold. */
+  public CassandraRegistryStore registry() {
+    return new CassandraRegistryStore(session, keyspace);
+  }
+
+  /**
+   * Where Cassandra answers CQL, as {@code host:port}: the embedded node, else the configured
+   * contact points. For other Cassandra clients of the node (the Pekko Persistence journal).
+   */
+  public java.util.List<String> contactPoints() {
+    return embedded.map(node -> java.util.List.of(node.cqlAddress().getHostString() + ":" + node.cqlAddress().getPort()))
+        .orElse(settings.cassandra().contactPoints());
   }
 
   /**

@@ -4,8 +4,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The devices allowed to publish. The gateway asks it for every message, so implementations
- * answer from memory; a durable implementation keeps a write-through cache in front of its store.
+ * The devices allowed to publish, as the gateway reads them: it asks for every message, so
+ * implementations answer from memory ({@link RegistryView}, fed by the control plane).
  */
 public interface DeviceRegistry {
 
@@ -16,9 +16,6 @@ public interface DeviceRegistry {
   Optional<DeviceRegistration> resolve(String deviceId, String site);
 
   Optional<DeviceRegistration> find(String deviceId);
-
-  /** Registers or re-registers a device; the profile must exist. */
-  DeviceRegistration register(String deviceId, String site, String profile);
 
   /** Registrations in device-id order, for paging: at most {@code limit} after {@code afterDeviceId}. */
   List<DeviceRegistration> list(String afterDeviceId, int limit);

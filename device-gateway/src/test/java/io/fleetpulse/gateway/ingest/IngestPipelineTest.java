@@ -13,7 +13,7 @@ import io.fleetpulse.api.telemetry.RejectReason;
 import io.fleetpulse.api.telemetry.Telemetry;
 import io.fleetpulse.api.telemetry.TelemetrySink;
 import io.fleetpulse.gateway.GatewaySettings;
-import io.fleetpulse.gateway.registry.InMemoryDeviceRegistry;
+import io.fleetpulse.gateway.registry.RegistryView;
 import io.fleetpulse.gateway.validate.TelemetryValidator;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -73,7 +73,7 @@ class IngestPipelineTest {
   private final GatewayMetrics metrics = new GatewayMetrics(new RateMeter(10, clock::millis));
   private final IngestPipeline pipeline = new IngestPipeline(
       new TelemetryValidator(
-          settings.validation(), new InMemoryDeviceRegistry(settings.registration(), profiles), profiles),
+          settings.validation(), new RegistryView(settings.registration(), profiles), profiles),
       store,
       sink,
       new DeadLetters(settings.deadLetter(), settings.ingest(), scheduler),

@@ -17,7 +17,7 @@ import io.fleetpulse.gateway.ingest.DeadLetters;
 import io.fleetpulse.gateway.ingest.GatewayMetrics;
 import io.fleetpulse.gateway.ingest.IngestPipeline;
 import io.fleetpulse.gateway.ingest.RateMeter;
-import io.fleetpulse.gateway.registry.InMemoryDeviceRegistry;
+import io.fleetpulse.gateway.registry.RegistryView;
 import io.fleetpulse.gateway.validate.TelemetryValidator;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -102,7 +102,7 @@ class LeftoverSessionsIT {
       public void recordRejection(DeviceIdentity device, RejectReason reason) {}
     };
     return new IngestPipeline(
-        new TelemetryValidator(settings.validation(), new InMemoryDeviceRegistry(settings.registration(), profiles), profiles),
+        new TelemetryValidator(settings.validation(), new RegistryView(settings.registration(), profiles), profiles),
         telemetry -> CompletableFuture.completedFuture(null),
         accepting,
         new DeadLetters(settings.deadLetter(), settings.ingest(), scheduler),

@@ -5,13 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.fleetpulse.api.profile.DeviceProfiles;
+import io.fleetpulse.api.registry.RegistryEntry;
 import io.fleetpulse.api.telemetry.DeviceIdentity;
 import io.fleetpulse.api.telemetry.RejectReason;
 import io.fleetpulse.api.telemetry.Sample;
 import io.fleetpulse.api.telemetry.Telemetry;
 import io.fleetpulse.gateway.GatewaySettings;
 import io.fleetpulse.gateway.decode.TelemetryTopic;
-import io.fleetpulse.gateway.registry.InMemoryDeviceRegistry;
+import io.fleetpulse.gateway.registry.RegistryView;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,7 +27,7 @@ class TelemetryValidatorTest {
   private final Config config = ConfigFactory.load();
   private final GatewaySettings settings = GatewaySettings.fromConfig(config);
   private final DeviceProfiles profiles = DeviceProfiles.fromConfig(config);
-  private final InMemoryDeviceRegistry registry = new InMemoryDeviceRegistry(settings.registration(), profiles);
+  private final RegistryView registry = new RegistryView(settings.registration(), profiles);
   private final TelemetryValidator validator = new TelemetryValidator(settings.validation(), registry, profiles);
 
   // --- accepted ----------------------------------------------------------------------------
@@ -158,7 +159,7 @@ class TelemetryValidatorTest {
 
   @Test
   void rejects_a_device_publishing_under_another_site_than_its_registration() {
-    registry.register("rm-00042", "plant-1", "rotating-machine");
+    registry.apply(new RegistryEntry("rm-00042", "plant-1", "rotating-machine", false, false, 1, 0));
 
     ValidationResult.Invalid invalid = invalid("fleet/plant-2/rm-00042/telemetry",
         bytes(compact(1, RECEIVED, "\"vibration\":1")), RejectReason.DEVICE_MISMATCH);
@@ -267,7 +268,7 @@ class TelemetryValidatorTest {
     GatewaySettings strictSettings = GatewaySettings.fromConfig(strict);
     assertThat(strictSettings.registration().required()).isTrue();
     return new TelemetryValidator(
-        strictSettings.validation(), new InMemoryDeviceRegistry(strictSettings.registration(), profiles), profiles);
+        strictSettings.validation(), new RegistryView(strictSettings.registration(), profiles), profiles);
   }
 
   private Telemetry valid(String topic, String payload) {

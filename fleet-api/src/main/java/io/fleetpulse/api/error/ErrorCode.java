@@ -13,6 +13,8 @@ public enum ErrorCode {
   DEVICE_UNKNOWN("device.unknown", 404),
   SITE_UNKNOWN("site.unknown", 404),
   PROFILE_UNKNOWN("profile.unknown", 400),
+  /** The device was decommissioned: it is not registered, moved or provisioned again. */
+  DEVICE_DECOMMISSIONED("device.decommissioned", 409),
   ALERT_UNKNOWN("alert.unknown", 404),
   ALERT_ALREADY_ACKNOWLEDGED("alert.already-acknowledged", 409),
   ALERT_ALREADY_CLEARED("alert.already-cleared", 409),

@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.fleetpulse.api.error.ErrorCode;
 import io.fleetpulse.api.profile.DeviceProfiles;
+import io.fleetpulse.control.registry.DeviceRegistrations;
+import io.fleetpulse.control.registry.RegistryReply;
 import io.fleetpulse.fleet.Devices;
 import io.fleetpulse.fleet.FleetSettings;
 import io.fleetpulse.fleet.directory.FleetDirectory;
@@ -58,6 +60,7 @@ public final class NodeRoutes extends AllDirectives {
   private final Devices devices;
   private final ActorRef<FleetDirectory.Command> directory;
   private final Optional<DeviceGateway> gateway;
+  private final DeviceRegistrations registrations;
   /** Counters that stay zero on a node without the gateway role. */
   private final io.fleetpulse.gateway.ingest.GatewayMetrics noGateway =
       new io.fleetpulse.gateway.ingest.GatewayMetrics(new io.fleetpulse.gateway.ingest.RateMeter(10, System::currentTimeMillis));
@@ -69,7 +72,8 @@ public final class NodeRoutes extends AllDirectives {
   private final AlertRoutes alerts;
 
   public NodeRoutes(
-      ActorSystem<?> system, DeviceProfiles profiles, DeviceRegistry registry, Devices devices,
+      ActorSystem<?> system, DeviceProfiles profiles, DeviceRegistry registry, DeviceRegistrations registrations,
+      Devices devices,
       ActorRef<FleetDirectory.Command> directory, Optional<DeviceGateway> gateway, FleetSettings fleetSettings, Cluster cluster,
       Optional<ActorRef<InferencePool.Command>> pool, Optional<PrometheusMeterRegistry> metrics,
       Optional<io.fleetpulse.persistence.alerts.CassandraAlertStore> alertsReader, io.fleetpulse.node.alerts.AlertFeed alertFeed,
@@ -77,6 +81,7 @@ public final class NodeRoutes extends AllDirectives {
     this.system = system;
     this.profiles = profiles;
     this.registry = registry;
+    this.registrations = registrations;
     this.devices = devices;
     this.directory = directory;
     this.gateway = gateway;
@@ -124,6 +129,8 @@ public final class NodeRoutes extends AllDirectives {
     return concat(
         pathEndOrSingleSlash(() -> get(this::listDevices)),
         pathPrefix(PathMatchers.segment(), deviceId -> alerts.deviceRoutes(deviceId)),
+        path(PathMatchers.segment().slash("decommission"), deviceId -> post(() -> decommission(deviceId))),
+        path(PathMatchers.segment().slash("history"), deviceId -> get(() -> history(deviceId))),
         path(PathMatchers.segment(), deviceId -> concat(
             get(() -> device(deviceId)),
             put(() -> entity(Jackson.unmarshaller(JSON, RegistrationRequest.class), request -> register(deviceId, request))))));
@@ -196,7 +203,10 @@ public final class NodeRoutes extends AllDirectives {
   private Route device(String deviceId) {
     Optional<DeviceRegistration> registration = registry.find(deviceId);
     if (registration.isEmpty()) {
-      return error(ErrorCode.DEVICE_UNKNOWN, "no device '" + deviceId + "' is registered");
+      return registrations.viewed(deviceId).isPresent()
+          ? error(ErrorCode.DEVICE_DECOMMISSIONED, "device '" + deviceId + "' was decommissioned (its history: "
+              + "/api/devices/" + deviceId + "/history)")
+          : error(ErrorCode.DEVICE_UNKNOWN, "no device '" + deviceId + "' is registered");
     }
     return onSuccess(devices.view(deviceId), reply -> {
       Map<String, Object> body = new LinkedHashMap<>();
@@ -213,11 +223,29 @@ public final class NodeRoutes extends AllDirectives {
     if (profiles.find(request.profile()).isEmpty()) {
       return error(ErrorCode.PROFILE_UNKNOWN, "no device profile '" + request.profile() + "'");
     }
-    try {
-      return json(StatusCodes.OK, registry.register(deviceId, request.site(), request.profile()));
-    } catch (IllegalArgumentException e) {
-      return error(ErrorCode.REQUEST_INVALID, e.getMessage());
+    return registryReply(registrations.register(deviceId, request.site(), request.profile(), registrations.nodeName()));
+  }
+
+  /** {@code POST /api/devices/{id}/decommission}: its messages are refused from then on, on every node. */
+  private Route decommission(String deviceId) {
+    return registryReply(registrations.decommission(deviceId, registrations.nodeName()));
+  }
+
+  /** {@code GET /api/devices/{id}/history}: every change of the device's registration, oldest first. */
+  private Route history(String deviceId) {
+    Optional<CompletionStage<List<DeviceRegistrations.HistoryItem>>> items = registrations.history(deviceId);
+    if (items.isEmpty()) {
+      return error(ErrorCode.STORAGE_DISABLED, "the registry's history needs storage (fleetpulse.persistence.enabled)");
     }
+    return onSuccess(items.get(), list -> list.isEmpty()
+        ? error(ErrorCode.DEVICE_UNKNOWN, "device '" + deviceId + "' has no history")
+        : json(StatusCodes.OK, Map.of("deviceId", deviceId, "events", list)));
+  }
+
+  private Route registryReply(CompletionStage<RegistryReply> reply) {
+    return onSuccess(reply, answer -> answer instanceof RegistryReply.Accepted accepted
+        ? json(StatusCodes.OK, accepted.entry())
+        : error(((RegistryReply.Refused) answer).code(), ((RegistryReply.Refused) answer).message()));
   }
 
   private Route json(StatusCode status, Object body) {

@@ -38,7 +38,7 @@ public final class SchemaMigrations {
 
   public static final List<String> SCRIPTS = List.of(
       "V1__fleet_tables.cql", "V2__site_rollups_and_alert_history.cql", "V3__alert_lifecycle.cql",
-      "V4__telemetry_days.cql");
+      "V4__telemetry_days.cql", "V5__device_registry.cql");
 
   private final CqlSession session;
   private final String keyspace;
@@ -99,6 +99,23 @@ public final class SchemaMigrations {
    */
   private void ddl(String statement) {
     session.execute(SimpleStatement.newInstance(statement).setTimeout(DDL_TIMEOUT));
+  }
+
+  /**
+   * The keyspace {@code keyspace} (with the configured replication) and the tables another
+   * component defines, such as the Pekko Persistence journal's: statements its plugin generates,
+   * IF NOT EXISTS, run like FleetPulse's own (no schema metadata, a schema change waited for).
+   */
+  public static void createComponentSchema(CqlSession session, String keyspace, Map<String, Object> replication,
+      List<String> tables) {
+    if (!keyspace.matches("[a-z][a-z0-9_]{0,47}")) {
+      throw new IllegalArgumentException("keyspace '" + keyspace + "' must match [a-z][a-z0-9_]{0,47}");
+    }
+    session.execute(SimpleStatement.newInstance("CREATE KEYSPACE IF NOT EXISTS " + keyspace + " WITH replication = "
+        + replicationCql(replication)).setTimeout(DDL_TIMEOUT));
+    for (String table : tables) {
+      session.execute(SimpleStatement.newInstance(table).setTimeout(DDL_TIMEOUT));
+    }
   }
 
   public int currentVersion() {

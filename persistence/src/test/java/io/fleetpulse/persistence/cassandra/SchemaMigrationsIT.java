@@ -30,8 +30,8 @@ class SchemaMigrationsIT {
                 .addContactPoint(cassandra.cqlAddress()).withLocalDatacenter(settings.localDatacenter()).build()) {
       SchemaMigrations migrations = new SchemaMigrations(session, settings.keyspace());
 
-      assertThat(migrations.migrate(settings.replication())).isEqualTo(4);
-      assertThat(migrations.migrate(settings.replication())).as("second start changes nothing").isEqualTo(4);
+      assertThat(migrations.migrate(settings.replication())).isEqualTo(5);
+      assertThat(migrations.migrate(settings.replication())).as("second start changes nothing").isEqualTo(5);
 
       List<String> tables = new ArrayList<>();
       session.execute("SELECT table_name FROM system_schema.tables WHERE keyspace_name = ?", settings.keyspace())
@@ -39,7 +39,7 @@ class SchemaMigrationsIT {
       assertThat(tables).containsExactlyInAnyOrder("schema_version", "telemetry_by_device_day", "rollups_by_device_day",
           "predictions_by_device_day", "predictions_by_site_hour", "alerts_by_site_status", "devices", "devices_by_site",
           "rollups_by_site_hour", "alerts_by_site_day", "alerts_by_device_month", "alerts_open_by_device",
-          "telemetry_days_by_device");
+          "telemetry_days_by_device", "device_registry");
       List<String> columns = new ArrayList<>();
       session.execute("SELECT column_name FROM system_schema.columns WHERE keyspace_name = ? AND table_name = ?",
           settings.keyspace(), "alerts_by_site_day").forEach(row -> columns.add(row.getString("column_name")));
@@ -50,7 +50,7 @@ class SchemaMigrationsIT {
           .containsEntry("class", "org.apache.cassandra.locator.SimpleStrategy")
           .containsEntry("replication_factor", "1");
       assertThat(session.execute("SELECT count(*) AS n FROM " + settings.keyspace() + ".schema_version").one().getLong("n"))
-          .isEqualTo(4);
+          .isEqualTo(5);
     }
   }
 

@@ -6,16 +6,19 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.fleetpulse.api.profile.DeviceProfiles;
+import io.fleetpulse.api.registry.RegistryEntry;
 import io.fleetpulse.gateway.GatewaySettings;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-class InMemoryDeviceRegistryTest {
+class RegistryViewTest {
 
   private static final DeviceProfiles PROFILES = DeviceProfiles.fromConfig(ConfigFactory.load());
 
-  private final InMemoryDeviceRegistry registry = registry("");
+  private final RegistryView registry = registry("");
 
   @Test
   void auto_provisions_a_device_by_pattern_at_the_site_of_its_topic() {
@@ -46,7 +49,7 @@ class InMemoryDeviceRegistryTest {
 
   @Test
   void the_first_matching_rule_wins() {
-    InMemoryDeviceRegistry overlapping = registry("""
+    RegistryView overlapping = registry("""
         fleetpulse.gateway.registration.auto-provision = [
           { device-id-pattern = "rm-env-.*", profile = environment-sensor }
           { device-id-pattern = "rm-.*", profile = rotating-machine }
@@ -59,12 +62,12 @@ class InMemoryDeviceRegistryTest {
 
   @Test
   void does_not_auto_provision_when_registration_is_required() {
-    InMemoryDeviceRegistry strict = registry("fleetpulse.gateway.registration.required = true");
+    RegistryView strict = registry("fleetpulse.gateway.registration.required = true");
 
     assertThat(strict.resolve("rm-00042", "plant-1")).isEmpty();
     assertThat(strict.size()).isZero();
 
-    strict.register("rm-00042", "plant-1", "rotating-machine");
+    strict.apply(operatorRegistered("rm-00042", "plant-1", "rotating-machine", 1));
 
     assertThat(strict.resolve("rm-00042", "plant-1"))
         .contains(new DeviceRegistration("rm-00042", "plant-1", "rotating-machine", false));
@@ -72,39 +75,41 @@ class InMemoryDeviceRegistryTest {
 
   @Test
   void an_explicit_registration_replaces_an_auto_provisioned_one() {
+    List<DeviceRegistration> recorded = new ArrayList<>();
+    registry.onAutoProvision(recorded::add);
     registry.resolve("rm-1", "plant-1");
+    registry.resolve("rm-1", "plant-1");
+    assertThat(recorded).as("handed to the control plane once")
+        .containsExactly(new DeviceRegistration("rm-1", "plant-1", "rotating-machine", true));
 
-    DeviceRegistration registered = registry.register("rm-1", "plant-2", "environment-sensor");
+    registry.apply(operatorRegistered("rm-1", "plant-2", "environment-sensor", 2));
 
-    assertThat(registered).isEqualTo(new DeviceRegistration("rm-1", "plant-2", "environment-sensor", false));
-    assertThat(registry.resolve("rm-1", "plant-1")).contains(registered);
+    assertThat(registry.resolve("rm-1", "plant-1"))
+        .contains(new DeviceRegistration("rm-1", "plant-2", "environment-sensor", false));
     assertThat(registry.size()).isEqualTo(1);
   }
 
-  @ParameterizedTest
-  @ValueSource(strings = {"", "rm 1", "rm/1", "-rm-1", "rm+1", "rm-\u00e4"})
-  void register_rejects_an_invalid_device_id(String deviceId) {
-    assertThatThrownBy(() -> registry.register(deviceId, "plant-1", "rotating-machine"))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("device id");
-    assertThat(registry.size()).isZero();
-  }
+  @Test
+  void keeps_the_newest_revision_whatever_order_entries_arrive_in() {
+    registry.apply(operatorRegistered("pump-1", "plant-2", "rotating-machine", 3));
+    registry.apply(operatorRegistered("pump-1", "plant-1", "rotating-machine", 2));
 
-  @ParameterizedTest
-  @ValueSource(strings = {"", "plant/1", "plant#1", "_plant"})
-  void register_rejects_an_invalid_site(String site) {
-    assertThatThrownBy(() -> registry.register("rm-1", site, "rotating-machine"))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("site");
-    assertThat(registry.size()).isZero();
+    assertThat(registry.find("pump-1")).map(DeviceRegistration::site).contains("plant-2");
   }
 
   @Test
-  void register_rejects_an_unknown_profile() {
-    assertThatThrownBy(() -> registry.register("rm-1", "plant-1", "toaster"))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("unknown device profile 'toaster'");
-    assertThat(registry.find("rm-1")).isEmpty();
+  void refuses_a_decommissioned_device_and_never_provisions_it_again() {
+    registry.resolve("rm-7", "plant-1");
+    registry.apply(new RegistryEntry("rm-7", "plant-1", "rotating-machine", true, true, 2, 0));
+
+    assertThat(registry.resolve("rm-7", "plant-1")).isEmpty();
+    assertThat(registry.find("rm-7")).isEmpty();
+    assertThat(registry.entry("rm-7")).map(RegistryEntry::decommissioned).contains(true);
+    assertThat(registry.size()).isZero();
+  }
+
+  private static RegistryEntry operatorRegistered(String deviceId, String site, String profile, long revision) {
+    return new RegistryEntry(deviceId, site, profile, false, false, revision, 0);
   }
 
   @Test
@@ -118,7 +123,7 @@ class InMemoryDeviceRegistryTest {
   @Test
   void lists_registrations_in_device_id_order_page_by_page() {
     for (String id : new String[] {"dev-c", "dev-a", "dev-e", "dev-b", "dev-d"}) {
-      registry.register(id, "plant-1", "rotating-machine");
+      registry.apply(operatorRegistered(id, "plant-1", "rotating-machine", 1));
     }
 
     assertThat(registry.list(null, 2)).extracting(DeviceRegistration::deviceId).containsExactly("dev-a", "dev-b");
@@ -131,8 +136,8 @@ class InMemoryDeviceRegistryTest {
     assertThat(registry.list(null, 100)).hasSize(5);
   }
 
-  private static InMemoryDeviceRegistry registry(String overrides) {
+  private static RegistryView registry(String overrides) {
     Config config = ConfigFactory.parseString(overrides).withFallback(ConfigFactory.load());
-    return new InMemoryDeviceRegistry(GatewaySettings.fromConfig(config).registration(), PROFILES);
+    return new RegistryView(GatewaySettings.fromConfig(config).registration(), PROFILES);
   }
 }

@@ -1,0 +1,28 @@
+package io.fleetpulse.control.registry;
+
+import com.typesafe.config.Config;
+import java.time.Duration;
+
+/**
+ * {@code fleetpulse.control} in {@code reference.conf}.
+ *
+ * @param askTimeout how long the API waits for an entity's answer
+ * @param writeTimeout how long a registry change waits for a majority of nodes before it is left to gossip
+ * @param notifyInterval how often a node's view takes the changes Distributed Data received
+ * @param journalKeyspace the keyspace of the control plane's journal and snapshots (created at start)
+ */
+public record ControlPlaneSettings(Duration askTimeout, Duration writeTimeout, Duration notifyInterval,
+    String journalKeyspace) {
+
+  public ControlPlaneSettings {
+    if (!journalKeyspace.matches("[a-z][a-z0-9_]{0,47}")) {
+      throw new IllegalArgumentException("journal-keyspace '" + journalKeyspace + "' must match [a-z][a-z0-9_]{0,47}");
+    }
+  }
+
+  public static ControlPlaneSettings fromConfig(Config root) {
+    Config c = root.getConfig("fleetpulse.control");
+    return new ControlPlaneSettings(c.getDuration("ask-timeout"), c.getDuration("registry.write-timeout"),
+        c.getDuration("registry.notify-interval"), c.getString("journal-keyspace"));
+  }
+}

@@ -1,0 +1,159 @@
+package io.fleetpulse.control.registry;
+
+import io.fleetpulse.api.error.ErrorCode;
+import io.fleetpulse.api.profile.DeviceProfiles;
+import io.fleetpulse.api.registry.RegistryEntry;
+import io.fleetpulse.api.registry.RegistryStore;
+import io.fleetpulse.gateway.decode.TelemetryTopic;
+import io.fleetpulse.gateway.registry.RegistryView;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.persistence.query.EventEnvelope;
+import org.apache.pekko.persistence.query.PersistenceQuery;
+import org.apache.pekko.persistence.query.javadsl.CurrentEventsByPersistenceIdQuery;
+import org.apache.pekko.stream.javadsl.Sink;
+
+/**
+ * The device registry's control plane on one node: the device entities (sharded, on every node),
+ * this node's {@link RegistryReplication} feeding its {@link RegistryView}, and the commands the
+ * HTTP API sends. Devices the gateway provisions from their first message are recorded through
+ * the same entities, so an auto-provisioned device is as much the cluster's as a registered one.
+ */
+public final class DeviceRegistrations {
+
+  /** Who auto-provisioned devices are registered by. */
+  public static final String AUTO_PROVISIONING = "auto-provisioning";
+
+  /** One event of a device's history, as the API shows it. */
+  public record HistoryItem(long sequence, long atMillis, String by, String event, Map<String, Object> details) {}
+
+  private final ActorSystem<?> system;
+  private final ClusterSharding sharding;
+  private final DeviceProfiles profiles;
+  private final RegistryView view;
+  private final Duration askTimeout;
+  private final Optional<CurrentEventsByPersistenceIdQuery> journal;
+  private final String nodeName;
+
+  private DeviceRegistrations(ActorSystem<?> system, DeviceProfiles profiles, RegistryView view, Duration askTimeout,
+      String nodeName, Optional<CurrentEventsByPersistenceIdQuery> journal) {
+    this.nodeName = nodeName;
+    this.system = system;
+    this.sharding = ClusterSharding.get(system);
+    this.profiles = profiles;
+    this.view = view;
+    this.askTimeout = askTimeout;
+    this.journal = journal;
+  }
+
+  /**
+   * Starts the registry on this node: the entities' shard region, the replication into {@code
+   * view}, and the recording of the view's auto-provisioned devices.
+   *
+   * @param nodeName who the node's changes are by, until requests carry a signed-in identity
+   * @param readJournal the Pekko Persistence query plugin the history is read from; empty: no history
+   */
+  public static DeviceRegistrations start(ActorSystem<?> system, DeviceProfiles profiles, RegistryView view,
+      RegistryStore store, Clock clock, ControlPlaneSettings settings, String nodeName, Optional<String> readJournal) {
+    ActorRef<RegistryReplication.Command> replication = system.systemActorOf(
+        RegistryReplication.create(view, store, settings.writeTimeout()), "registry-replication", Props.empty());
+    ClusterSharding.get(system).init(Entity.of(DeviceEntity.TYPE_KEY, context -> DeviceEntity.create(
+        context.getEntityId(), clock, entry -> replication.tell(new RegistryReplication.Publish(entry)))));
+    Optional<CurrentEventsByPersistenceIdQuery> journal = readJournal.map(id ->
+        PersistenceQuery.get(system).getReadJournalFor(CurrentEventsByPersistenceIdQuery.class, id));
+    DeviceRegistrations registrations =
+        new DeviceRegistrations(system, profiles, view, settings.askTimeout(), nodeName, journal);
+    view.onAutoProvision(registration -> registrations.entity(registration.deviceId()).tell(new DeviceEntity.Register(
+        registration.site(), registration.profile(), true, AUTO_PROVISIONING, system.ignoreRef())));
+    return registrations;
+  }
+
+  /** Who this node's changes are by until requests carry a signed-in identity: the node's name. */
+  public String nodeName() {
+    return nodeName;
+  }
+
+  /** Loads every stored entry into the view: what a node does before it serves, when the cluster may have started cold. */
+  public static CompletionStage<Integer> loadView(RegistryView view, RegistryStore store) {
+    return store.all().thenApply(entries -> {
+      entries.forEach(view::apply);
+      return entries.size();
+    });
+  }
+
+  /** Registers, moves or re-profiles a device, through its entity wherever it runs. */
+  public CompletionStage<RegistryReply> register(String deviceId, String site, String profile, String by) {
+    if (!TelemetryTopic.isValidId(deviceId)) {
+      return refused(ErrorCode.REQUEST_INVALID, "device id '" + deviceId + "' must match [A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+    }
+    if (site == null || !TelemetryTopic.isValidId(site)) {
+      return refused(ErrorCode.REQUEST_INVALID, "site '" + site + "' must match [A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+    }
+    if (profile == null || profiles.find(profile).isEmpty()) {
+      return refused(ErrorCode.PROFILE_UNKNOWN, "no device profile '" + profile + "'");
+    }
+    return entity(deviceId).ask(replyTo -> new DeviceEntity.Register(site, profile, false, by, replyTo), askTimeout);
+  }
+
+  public CompletionStage<RegistryReply> decommission(String deviceId, String by) {
+    return entity(deviceId).ask(replyTo -> new DeviceEntity.Decommission(by, replyTo), askTimeout);
+  }
+
+  /** The device as its entity holds it now (not this node's view). */
+  public CompletionStage<RegistryReply> get(String deviceId) {
+    return entity(deviceId).ask(DeviceEntity.Get::new, askTimeout);
+  }
+
+  /** This node's view of the device, decommissioned ones included. */
+  public Optional<RegistryEntry> viewed(String deviceId) {
+    return view.entry(deviceId);
+  }
+
+  /** Every event of the device in order, from the journal; empty when this node reads no journal. */
+  public Optional<CompletionStage<List<HistoryItem>>> history(String deviceId) {
+    return journal.map(query -> query
+        .currentEventsByPersistenceId(DeviceEntity.persistenceId(deviceId).id(), 0, Long.MAX_VALUE)
+        .map(DeviceRegistrations::item)
+        .runWith(Sink.seq(), system));
+  }
+
+  private static HistoryItem item(EventEnvelope envelope) {
+    DeviceEntity.Event event = (DeviceEntity.Event) envelope.event();
+    Map<String, Object> details = new LinkedHashMap<>();
+    String name;
+    if (event instanceof DeviceEntity.Registered registered) {
+      name = "registered";
+      details.put("site", registered.site());
+      details.put("profile", registered.profile());
+      details.put("autoProvisioned", registered.autoProvisioned());
+    } else if (event instanceof DeviceEntity.MovedToSite moved) {
+      name = "moved-to-site";
+      details.put("site", moved.site());
+    } else if (event instanceof DeviceEntity.ProfileChanged changed) {
+      name = "profile-changed";
+      details.put("profile", changed.profile());
+    } else {
+      name = "decommissioned";
+    }
+    return new HistoryItem(envelope.sequenceNr(), event.atMillis(), event.by(), name, details);
+  }
+
+  private org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef<DeviceEntity.Command> entity(String deviceId) {
+    return sharding.entityRefFor(DeviceEntity.TYPE_KEY, deviceId);
+  }
+
+  private static CompletionStage<RegistryReply> refused(ErrorCode code, String message) {
+    return CompletableFuture.completedFuture(new RegistryReply.Refused(code, message));
+  }
+}

@@ -1,0 +1,101 @@
+package io.fleetpulse.control.registry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.typesafe.config.ConfigFactory;
+import io.fleetpulse.api.error.ErrorCode;
+import io.fleetpulse.api.registry.RegistryEntry;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The device entity's decisions and events; the test kit also serialises every command, event, reply and state. */
+class DeviceEntityTest {
+
+  private static final ActorTestKit TEST_KIT = ActorTestKit.create(
+      EventSourcedBehaviorTestKit.config().withFallback(ConfigFactory.load()));
+  private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-12-07T06:00:00Z"), ZoneOffset.UTC);
+
+  private final List<RegistryEntry> published = new CopyOnWriteArrayList<>();
+  private EventSourcedBehaviorTestKit<DeviceEntity.Command, DeviceEntity.Event, DeviceEntity.State> entity;
+
+  @BeforeEach
+  void start() {
+    entity = EventSourcedBehaviorTestKit.create(TEST_KIT.system(), DeviceEntity.create("pump-1", CLOCK, published::add));
+    entity.clear();
+  }
+
+  @AfterAll
+  static void stop() {
+    TEST_KIT.shutdownTestKit();
+  }
+
+  private EventSourcedBehaviorTestKit.CommandResultWithReply<DeviceEntity.Command, DeviceEntity.Event, DeviceEntity.State, RegistryReply>
+      register(String site, String profile, boolean auto) {
+    return entity.runCommand(replyTo -> new DeviceEntity.Register(site, profile, auto, "ada", replyTo));
+  }
+
+  @Test
+  void registers_moves_and_changes_profile_with_one_event_each_and_publishes_every_change() {
+    assertThat(register("plant-1", "rotating-machine", false).events())
+        .containsExactly(new DeviceEntity.Registered("plant-1", "rotating-machine", false, "ada", CLOCK.millis()));
+    assertThat(register("plant-1", "rotating-machine", false).events()).as("nothing changes").isEmpty();
+
+    var moved = register("plant-2", "environment-sensor", false);
+    assertThat(moved.events()).containsExactly(new DeviceEntity.MovedToSite("plant-2", "ada", CLOCK.millis()),
+        new DeviceEntity.ProfileChanged("environment-sensor", "ada", CLOCK.millis()));
+    assertThat(moved.reply()).isEqualTo(new RegistryReply.Accepted(
+        new RegistryEntry("pump-1", "plant-2", "environment-sensor", false, false, 3, CLOCK.millis())));
+    assertThat(published).extracting(RegistryEntry::revision).containsExactly(1L, 3L);
+  }
+
+  @Test
+  void an_auto_provisioning_never_changes_a_registered_device_but_an_operator_adopts_an_auto_provisioned_one() {
+    register("plant-1", "rotating-machine", false);
+    assertThat(register("plant-9", "rotating-machine", true).events()).isEmpty();
+
+    entity.clear();
+    register("plant-1", "rotating-machine", true);
+    var adopted = register("plant-1", "rotating-machine", false);
+    assertThat(adopted.events()).containsExactly(new DeviceEntity.Registered("plant-1", "rotating-machine", false, "ada",
+        CLOCK.millis()));
+    assertThat(adopted.state().autoProvisioned()).isFalse();
+  }
+
+  @Test
+  void a_decommissioned_device_refuses_registration_and_a_second_decommissioning_with_their_codes() {
+    var unknown = entity.<RegistryReply>runCommand(replyTo -> new DeviceEntity.Decommission("ada", replyTo));
+    assertThat(unknown.reply()).isInstanceOfSatisfying(RegistryReply.Refused.class,
+        refused -> assertThat(refused.code()).isEqualTo(ErrorCode.DEVICE_UNKNOWN));
+
+    register("plant-1", "rotating-machine", false);
+    var decommissioned = entity.<RegistryReply>runCommand(replyTo -> new DeviceEntity.Decommission("ada", replyTo));
+    assertThat(decommissioned.events()).containsExactly(new DeviceEntity.Decommissioned("ada", CLOCK.millis()));
+    assertThat(published.get(published.size() - 1).decommissioned()).isTrue();
+
+    assertThat(register("plant-1", "rotating-machine", false).reply()).isInstanceOfSatisfying(RegistryReply.Refused.class,
+        refused -> assertThat(refused.code()).isEqualTo(ErrorCode.DEVICE_DECOMMISSIONED));
+    assertThat(entity.<RegistryReply>runCommand(replyTo -> new DeviceEntity.Decommission("bob", replyTo)).reply())
+        .isInstanceOfSatisfying(RegistryReply.Refused.class,
+            refused -> assertThat(refused.code()).isEqualTo(ErrorCode.DEVICE_DECOMMISSIONED));
+  }
+
+  @Test
+  void a_restarted_entity_recovers_its_state_and_hands_it_to_the_views_again() {
+    register("plant-1", "rotating-machine", false);
+    register("plant-2", "rotating-machine", false);
+    published.clear();
+
+    entity.restart();
+
+    assertThat(published).containsExactly(
+        new RegistryEntry("pump-1", "plant-2", "rotating-machine", false, false, 2, CLOCK.millis()));
+  }
+}

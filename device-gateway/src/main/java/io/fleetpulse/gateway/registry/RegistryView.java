@@ -1,0 +1,110 @@
+package io.fleetpulse.gateway.registry;
+
+import io.fleetpulse.api.profile.DeviceProfiles;
+import io.fleetpulse.api.registry.RegistryEntry;
+import io.fleetpulse.gateway.GatewaySettings;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentNavigableMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.function.Consumer;
+
+/**
+ * This node's view of the device registry, in memory, so the gateway answers every message
+ * without a lookup elsewhere. The control plane decides (one entity per device, cluster-wide) and
+ * feeds each node's view with {@link #apply}: of two entries for one device the higher revision
+ * wins, whatever order they arrive in. A device the view does not know that matches an
+ * auto-provisioning rule is taken at once, with the site its first topic names, and handed to
+ * {@link #onAutoProvision} for the control plane to record; a decommissioned device is refused
+ * and never provisioned again.
+ */
+public final class RegistryView implements DeviceRegistry {
+
+  private final ConcurrentNavigableMap<String, RegistryEntry> entries = new ConcurrentSkipListMap<>();
+  private final GatewaySettings.Registration settings;
+  private volatile Consumer<DeviceRegistration> autoProvisioned = registration -> {};
+
+  public RegistryView(GatewaySettings.Registration settings, DeviceProfiles profiles) {
+    this.settings = settings;
+    for (GatewaySettings.AutoProvisionRule rule : settings.autoProvision()) {
+      profiles.get(rule.profile()); // fail at start, not on the first message
+    }
+  }
+
+  /** Who records devices this view provisioned from their first message (the control plane). */
+  public void onAutoProvision(Consumer<DeviceRegistration> recorder) {
+    this.autoProvisioned = recorder;
+  }
+
+  /** Takes a decision of the control plane, unless the view already holds a newer one. */
+  public void apply(RegistryEntry entry) {
+    entries.merge(entry.deviceId(), entry, (held, offered) -> offered.newerThan(held) ? offered : held);
+  }
+
+  /** The view's entry of the device, decommissioned ones included. */
+  public Optional<RegistryEntry> entry(String deviceId) {
+    return Optional.ofNullable(entries.get(deviceId));
+  }
+
+  @Override
+  public Optional<DeviceRegistration> resolve(String deviceId, String site) {
+    RegistryEntry known = entries.get(deviceId);
+    if (known != null) {
+      return registration(known);
+    }
+    if (settings.required()) {
+      return Optional.empty();
+    }
+    for (GatewaySettings.AutoProvisionRule rule : settings.autoProvision()) {
+      if (rule.matches(deviceId)) {
+        RegistryEntry provisioned = new RegistryEntry(deviceId, site, rule.profile(), true, false, 0, System.currentTimeMillis());
+        RegistryEntry held = entries.putIfAbsent(deviceId, provisioned);
+        if (held != null) {
+          return registration(held);
+        }
+        DeviceRegistration registration = registration(provisioned).orElseThrow();
+        autoProvisioned.accept(registration);
+        return Optional.of(registration);
+      }
+    }
+    return Optional.empty();
+  }
+
+  @Override
+  public Optional<DeviceRegistration> find(String deviceId) {
+    RegistryEntry entry = entries.get(deviceId);
+    return entry == null ? Optional.empty() : registration(entry);
+  }
+
+  @Override
+  public List<DeviceRegistration> list(String afterDeviceId, int limit) {
+    Map<String, RegistryEntry> tail = afterDeviceId == null ? entries : entries.tailMap(afterDeviceId, false);
+    List<DeviceRegistration> page = new ArrayList<>(Math.min(limit, 1024));
+    for (RegistryEntry entry : tail.values()) {
+      if (page.size() >= limit) {
+        break;
+      }
+      registration(entry).ifPresent(page::add);
+    }
+    return page;
+  }
+
+  /** Devices registered and not decommissioned. */
+  @Override
+  public int size() {
+    int size = 0;
+    for (RegistryEntry entry : entries.values()) {
+      if (!entry.decommissioned()) {
+        size++;
+      }
+    }
+    return size;
+  }
+
+  private static Optional<DeviceRegistration> registration(RegistryEntry entry) {
+    return entry.decommissioned() ? Optional.empty()
+        : Optional.of(new DeviceRegistration(entry.deviceId(), entry.site(), entry.profile(), entry.autoProvisioned()));
+  }
+}

@@ -1,0 +1,74 @@
+package io.fleetpulse.persistence.registry;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.DefaultConsistencyLevel;
+import com.datastax.oss.driver.api.core.cql.AsyncResultSet;
+import com.datastax.oss.driver.api.core.cql.PreparedStatement;
+import com.datastax.oss.driver.api.core.cql.Row;
+import io.fleetpulse.api.registry.RegistryEntry;
+import io.fleetpulse.api.registry.RegistryStore;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The registry's current entries in {@code device_registry} (schema version 5), 32 buckets by
+ * device id. A save is written at the entry's revision as its timestamp, so of two saves of one
+ * device the higher revision stays whatever order they land in; {@link #all} reads the buckets one
+ * after the other, a driver page at a time. Thread-safe.
+ */
+public final class CassandraRegistryStore implements RegistryStore {
+
+  static final int BUCKETS = 32;
+
+  private final CqlSession session;
+  private final PreparedStatement insert;
+  private final PreparedStatement select;
+
+  public CassandraRegistryStore(CqlSession session, String keyspace) {
+    this.session = session;
+    this.insert = session.prepare("INSERT INTO " + keyspace + ".device_registry (bucket, device_id, site, profile,"
+        + " auto_provisioned, decommissioned, revision, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ?");
+    this.select = session.prepare("SELECT device_id, site, profile, auto_provisioned, decommissioned, revision, updated_at"
+        + " FROM " + keyspace + ".device_registry WHERE bucket = ?");
+  }
+
+  static int bucket(String deviceId) {
+    return Math.floorMod(deviceId.hashCode(), BUCKETS);
+  }
+
+  @Override
+  public CompletionStage<Void> save(RegistryEntry entry) {
+    return session.executeAsync(insert.bind(bucket(entry.deviceId()), entry.deviceId(), entry.site(), entry.profile(),
+                entry.autoProvisioned(), entry.decommissioned(), entry.revision(), Instant.ofEpochMilli(entry.updatedAtMillis()),
+                entry.revision())
+            .setIdempotent(true).setConsistencyLevel(DefaultConsistencyLevel.LOCAL_QUORUM))
+        .thenApply(done -> null);
+  }
+
+  @Override
+  public CompletionStage<List<RegistryEntry>> all() {
+    return readBucket(0, new ArrayList<>());
+  }
+
+  private CompletionStage<List<RegistryEntry>> readBucket(int bucket, List<RegistryEntry> into) {
+    if (bucket == BUCKETS) {
+      return CompletableFuture.completedFuture(into);
+    }
+    return session.executeAsync(select.bind(bucket).setConsistencyLevel(DefaultConsistencyLevel.LOCAL_QUORUM))
+        .thenCompose(page -> readPages(page, into))
+        .thenCompose(done -> readBucket(bucket + 1, into));
+  }
+
+  private static CompletionStage<Void> readPages(AsyncResultSet page, List<RegistryEntry> into) {
+    for (Row row : page.currentPage()) {
+      into.add(new RegistryEntry(row.getString("device_id"), row.getString("site"), row.getString("profile"),
+          row.getBoolean("auto_provisioned"), row.getBoolean("decommissioned"), row.getLong("revision"),
+          row.getInstant("updated_at").toEpochMilli()));
+    }
+    return page.hasMorePages() ? page.fetchNextPage().thenCompose(next -> readPages(next, into))
+        : CompletableFuture.completedFuture(null);
+  }
+}
