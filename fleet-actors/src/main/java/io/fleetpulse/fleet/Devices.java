@@ -1,5 +1,6 @@
 package io.fleetpulse.fleet;
 
+import io.fleetpulse.api.Stages;
 import io.fleetpulse.api.profile.DeviceProfiles;
 import io.fleetpulse.api.telemetry.DeviceIdentity;
 import io.fleetpulse.api.telemetry.IngestOutcome;
@@ -11,7 +12,6 @@ import io.fleetpulse.fleet.device.DeviceStorage;
 import io.fleetpulse.fleet.device.Inference;
 import io.fleetpulse.fleet.directory.FleetDirectory;
 import java.time.Clock;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -78,7 +78,7 @@ public final class Devices implements TelemetrySink {
 
   @Override
   public CompletionStage<IngestOutcome> deliver(Telemetry telemetry) {
-    return plain(sharding
+    return Stages.plain(sharding
         .entityRefFor(DeviceActor.ENTITY_TYPE_KEY, telemetry.deviceId())
         .ask(replyTo -> new DeviceActor.Ingest(telemetry, replyTo), settings.device().askTimeout()));
   }
@@ -92,14 +92,14 @@ public final class Devices implements TelemetrySink {
 
   /** The device's current state; starts its actor if it was passivated. */
   public CompletionStage<DeviceActor.ViewReply> view(String deviceId) {
-    return plain(sharding
+    return Stages.plain(sharding
         .entityRefFor(DeviceActor.ENTITY_TYPE_KEY, deviceId)
         .ask(DeviceActor.GetView::new, settings.device().askTimeout()));
   }
 
   /** The device's open alerts; starts its actor (reading its stored alerts) if needed. */
   public CompletionStage<DeviceActor.AlertsReply> alerts(String deviceId) {
-    return plain(sharding
+    return Stages.plain(sharding
         .entityRefFor(DeviceActor.ENTITY_TYPE_KEY, deviceId)
         .ask(DeviceActor.GetAlerts::new, settings.device().askTimeout()));
   }
@@ -107,7 +107,7 @@ public final class Devices implements TelemetrySink {
   /** An operator acknowledges an alert; answered once the change is stored, or with the refusal. */
   public CompletionStage<io.fleetpulse.api.alert.AlertReply> acknowledgeAlert(
       String deviceId, java.util.UUID alertId, String by, String note) {
-    return plain(sharding
+    return Stages.plain(sharding
         .entityRefFor(DeviceActor.ENTITY_TYPE_KEY, deviceId)
         .ask(replyTo -> new DeviceActor.AcknowledgeAlert(alertId, by, note, replyTo), settings.device().askTimeout()));
   }
@@ -115,7 +115,7 @@ public final class Devices implements TelemetrySink {
   /** An operator clears an alert; answered once the change is stored, or with the refusal. */
   public CompletionStage<io.fleetpulse.api.alert.AlertReply> clearAlert(
       String deviceId, java.util.UUID alertId, String by, String note) {
-    return plain(sharding
+    return Stages.plain(sharding
         .entityRefFor(DeviceActor.ENTITY_TYPE_KEY, deviceId)
         .ask(replyTo -> new DeviceActor.ClearAlert(alertId, by, note, replyTo), settings.device().askTimeout()));
   }
@@ -123,7 +123,7 @@ public final class Devices implements TelemetrySink {
   /** Device actors running per node (cluster address), from every shard region. */
   public CompletionStage<java.util.Map<String, Integer>> actorsPerNode(ActorSystem<?> system) {
     java.time.Duration timeout = settings.device().askTimeout();
-    return plain(org.apache.pekko.actor.typed.javadsl.AskPattern.<org.apache.pekko.cluster.sharding.typed.ClusterShardingQuery,
+    return Stages.plain(org.apache.pekko.actor.typed.javadsl.AskPattern.<org.apache.pekko.cluster.sharding.typed.ClusterShardingQuery,
             org.apache.pekko.cluster.sharding.ShardRegion.ClusterShardingStats>ask(sharding.shardState(),
         replyTo -> new org.apache.pekko.cluster.sharding.typed.GetClusterShardingStats(DeviceActor.ENTITY_TYPE_KEY, timeout, replyTo),
         timeout.plusSeconds(1), system.scheduler()))
@@ -133,25 +133,5 @@ public final class Devices implements TelemetrySink {
               perNode.put(address.toString(), region.getStats().values().stream().mapToInt(count -> ((Number) count).intValue()).sum()));
           return perNode;
         });
-  }
-
-  /**
-   * Pekko's Java ask returns Scala's CompletableFuture adapter, which turns every non-async
-   * callback (whenComplete, thenApply) into its async twin on the default executor. On a machine
-   * with two cores that executor is one new thread per callback: one thread per telemetry
-   * message. Callers get a plain future completed on the replying thread instead.
-   */
-  static <T> CompletionStage<T> plain(CompletionStage<T> pekkoStage) {
-    CompletableFuture<T> plain = new CompletableFuture<>();
-    pekkoStage.whenCompleteAsync(
-        (value, failure) -> {
-          if (failure != null) {
-            plain.completeExceptionally(failure);
-          } else {
-            plain.complete(value);
-          }
-        },
-        Runnable::run);
-    return plain;
   }
 }

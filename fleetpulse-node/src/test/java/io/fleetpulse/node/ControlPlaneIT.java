@@ -22,13 +22,16 @@ import org.junit.jupiter.api.io.TempDir;
  * and one broker, registration required. Node A has no gateway; node B ingests. A device
  * registered through A is accepted by B's gateway; decommissioned through B, A's view refuses it
  * too and B's gateway rejects its next message; two operators moving one device at once through
- * the two nodes both land in its history, one after the other; both nodes restarted, the registry
- * and the history come back from Cassandra (the journal and the stored entries).
+ * the two nodes both land in its history, one after the other; a CSV upload through B registers
+ * its devices with a result per line; both nodes restarted, the registry and the history come
+ * back from Cassandra (the journal and the stored entries).
  */
 class ControlPlaneIT {
 
   @RegisterExtension
   static final SharedCassandra CASSANDRA = new SharedCassandra();
+
+  private static final int BULK = 200;
 
   @TempDir
   Path directory;
@@ -103,6 +106,24 @@ class ControlPlaneIT {
         String finalSite = history.path("events").get(2).path("details").path("site").asText();
         NodeTestSupport.awaitJson(nodeA.httpUrl() + "/api/devices/" + fan,
             device -> device.path("registration").path("site").asText().equals(finalSite), Duration.ofSeconds(10));
+
+        // A fleet from one CSV upload through B: a result per line, in order; every good line in A's view.
+        StringBuilder csv = new StringBuilder("id,site,profile\n");
+        for (int i = 0; i < BULK; i++) {
+          csv.append("rm-bulk-").append(suffix).append('-').append(i).append(",plant-").append(i % 3)
+              .append(",rotating-machine,serial=SN-").append(i).append('\n');
+        }
+        csv.append("not a device\n").append("rm-bulk-").append(suffix).append("-x,plant-1,toaster\n");
+        List<JsonNode> results = bulk(nodeB.httpUrl(), csv.toString());
+        assertThat(results).hasSize(BULK + 2);
+        assertThat(results.subList(0, BULK)).allSatisfy(line -> assertThat(line.path("outcome").asText()).isEqualTo("registered"));
+        assertThat(results.get(0).path("line").asLong()).as("line numbers count the header").isEqualTo(2);
+        assertThat(results.get(BULK).path("code").asText()).isEqualTo("request.invalid");
+        assertThat(results.get(BULK + 1).path("code").asText()).isEqualTo("profile.unknown");
+        NodeTestSupport.awaitJson(nodeA.httpUrl() + "/api/devices?limit=500",
+            page -> page.path("devices").findValuesAsText("deviceId").stream()
+                .filter(id -> id.startsWith("rm-bulk-" + suffix)).count() == BULK,
+            Duration.ofSeconds(10));
       }
 
       // Both nodes stopped and started again: the registry comes back from Cassandra.
@@ -118,6 +139,17 @@ class ControlPlaneIT {
       }
     }
     timings.forEach(line -> System.out.println("control plane: " + line));
+  }
+
+  /** POSTs a CSV upload and reads the JSON line of every input line. */
+  private static List<JsonNode> bulk(String api, String csv) throws Exception {
+    java.net.http.HttpResponse<java.util.stream.Stream<String>> response = java.net.http.HttpClient.newHttpClient().send(
+        java.net.http.HttpRequest.newBuilder(java.net.URI.create(api + "/api/devices/bulk"))
+            .header("Content-Type", "text/csv")
+            .POST(java.net.http.HttpRequest.BodyPublishers.ofString(csv)).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofLines());
+    assertThat(response.statusCode()).isEqualTo(200);
+    return response.body().map(NodeTestSupport::json).toList();
   }
 
   private static long millisSince(long nanos) {

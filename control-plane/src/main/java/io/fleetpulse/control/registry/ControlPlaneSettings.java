@@ -10,9 +10,11 @@ import java.time.Duration;
  * @param writeTimeout how long a registry change waits for a majority of nodes before it is left to gossip
  * @param notifyInterval how often a node's view takes the changes Distributed Data received
  * @param journalKeyspace the keyspace of the control plane's journal and snapshots (created at start)
+ * @param bulkParallelism devices of one bulk upload registered at a time
+ * @param bulkAskTimeout how long one device of a bulk upload may take
  */
 public record ControlPlaneSettings(Duration askTimeout, Duration writeTimeout, Duration notifyInterval,
-    String journalKeyspace) {
+    String journalKeyspace, int bulkParallelism, Duration bulkAskTimeout) {
 
   public ControlPlaneSettings {
     if (!journalKeyspace.matches("[a-z][a-z0-9_]{0,47}")) {
@@ -23,6 +25,7 @@ public record ControlPlaneSettings(Duration askTimeout, Duration writeTimeout, D
   public static ControlPlaneSettings fromConfig(Config root) {
     Config c = root.getConfig("fleetpulse.control");
     return new ControlPlaneSettings(c.getDuration("ask-timeout"), c.getDuration("registry.write-timeout"),
-        c.getDuration("registry.notify-interval"), c.getString("journal-keyspace"));
+        c.getDuration("registry.notify-interval"), c.getString("journal-keyspace"),
+        c.getInt("registry.bulk-parallelism"), c.getDuration("registry.bulk-ask-timeout"));
   }
 }

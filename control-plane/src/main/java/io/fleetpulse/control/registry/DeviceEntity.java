@@ -6,6 +6,7 @@ import io.fleetpulse.api.registry.RegistryEntry;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -40,8 +41,12 @@ public final class DeviceEntity extends EventSourcedBehaviorWithEnforcedReplies<
    * gateway took the device from its first message (an auto-provisioning rule); such a request
    * never changes a device that is already registered.
    */
-  public record Register(String site, String profile, boolean autoProvisioned, String by, ActorRef<RegistryReply> replyTo)
-      implements Command {}
+  public record Register(String site, String profile, Map<String, String> metadata, boolean autoProvisioned, String by,
+      ActorRef<RegistryReply> replyTo) implements Command {
+    public Register {
+      metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
+    }
+  }
 
   /** Takes the device out of the fleet: its messages are refused from then on, everywhere. */
   public record Decommission(String by, ActorRef<RegistryReply> replyTo) implements Command {}
@@ -52,25 +57,45 @@ public final class DeviceEntity extends EventSourcedBehaviorWithEnforcedReplies<
    * What happened to a device. Serialised with Jackson (CBOR); a field added later is optional
    * (absent in older events), and a change that is not is a Jackson migration with a new version.
    */
-  public sealed interface Event extends CborSerializable permits Registered, MovedToSite, ProfileChanged, Decommissioned {
+  public sealed interface Event extends CborSerializable
+      permits Registered, MovedToSite, ProfileChanged, MetadataChanged, Decommissioned {
     String by();
 
     long atMillis();
   }
 
-  public record Registered(String site, String profile, boolean autoProvisioned, String by, long atMillis) implements Event {}
+  /**
+   * Version 2 added {@code metadata} (free key-value pairs: serial number, make, location in the
+   * plant); version 1 events read back with none ({@link RegisteredMigration}).
+   */
+  public record Registered(String site, String profile, boolean autoProvisioned, Map<String, String> metadata, String by,
+      long atMillis) implements Event {
+    public Registered {
+      metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
+    }
+  }
 
   public record MovedToSite(String site, String by, long atMillis) implements Event {}
 
   public record ProfileChanged(String profile, String by, long atMillis) implements Event {}
 
+  public record MetadataChanged(Map<String, String> metadata, String by, long atMillis) implements Event {
+    public MetadataChanged {
+      metadata = Map.copyOf(metadata);
+    }
+  }
+
   public record Decommissioned(String by, long atMillis) implements Event {}
 
   /** The device as its events made it; {@code revision} counts them (the journal's sequence number). */
-  public record State(String site, String profile, boolean autoProvisioned, boolean decommissioned, long revision,
-      long updatedAtMillis) implements CborSerializable {
+  public record State(String site, String profile, Map<String, String> metadata, boolean autoProvisioned,
+      boolean decommissioned, long revision, long updatedAtMillis) implements CborSerializable {
 
-    static final State NONE = new State(null, null, false, false, 0, 0);
+    static final State NONE = new State(null, null, Map.of(), false, false, 0, 0);
+
+    public State {
+      metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
+    }
 
     boolean registered() {
       return site != null;
@@ -131,13 +156,17 @@ public final class DeviceEntity extends EventSourcedBehaviorWithEnforcedReplies<
     List<Event> events = new ArrayList<>(2);
     if (!state.registered() || (state.autoProvisioned() && !command.autoProvisioned())) {
       // New, or an operator now registers a device that was taken from its first message.
-      events.add(new Registered(command.site(), command.profile(), command.autoProvisioned(), command.by(), now));
+      events.add(new Registered(command.site(), command.profile(), command.autoProvisioned(), command.metadata(),
+          command.by(), now));
     } else if (!command.autoProvisioned()) {
       if (!state.site().equals(command.site())) {
         events.add(new MovedToSite(command.site(), command.by(), now));
       }
       if (!state.profile().equals(command.profile())) {
         events.add(new ProfileChanged(command.profile(), command.by(), now));
+      }
+      if (!state.metadata().equals(command.metadata())) {
+        events.add(new MetadataChanged(command.metadata(), command.by(), now));
       }
     }
     if (events.isEmpty()) {
@@ -165,14 +194,16 @@ public final class DeviceEntity extends EventSourcedBehaviorWithEnforcedReplies<
   @Override
   public EventHandler<State, Event> eventHandler() {
     return newEventHandlerBuilder().forAnyState()
-        .onEvent(Registered.class, (state, e) ->
-            new State(e.site(), e.profile(), e.autoProvisioned(), false, state.revision() + 1, e.atMillis()))
-        .onEvent(MovedToSite.class, (state, e) -> new State(e.site(), state.profile(), state.autoProvisioned(),
-            state.decommissioned(), state.revision() + 1, e.atMillis()))
-        .onEvent(ProfileChanged.class, (state, e) -> new State(state.site(), e.profile(), state.autoProvisioned(),
-            state.decommissioned(), state.revision() + 1, e.atMillis()))
-        .onEvent(Decommissioned.class, (state, e) -> new State(state.site(), state.profile(), state.autoProvisioned(),
-            true, state.revision() + 1, e.atMillis()))
+        .onEvent(Registered.class, (state, e) -> new State(e.site(), e.profile(), e.metadata(), e.autoProvisioned(),
+            false, state.revision() + 1, e.atMillis()))
+        .onEvent(MovedToSite.class, (state, e) -> new State(e.site(), state.profile(), state.metadata(),
+            state.autoProvisioned(), state.decommissioned(), state.revision() + 1, e.atMillis()))
+        .onEvent(ProfileChanged.class, (state, e) -> new State(state.site(), e.profile(), state.metadata(),
+            state.autoProvisioned(), state.decommissioned(), state.revision() + 1, e.atMillis()))
+        .onEvent(MetadataChanged.class, (state, e) -> new State(state.site(), state.profile(), e.metadata(),
+            state.autoProvisioned(), state.decommissioned(), state.revision() + 1, e.atMillis()))
+        .onEvent(Decommissioned.class, (state, e) -> new State(state.site(), state.profile(), state.metadata(),
+            state.autoProvisioned(), true, state.revision() + 1, e.atMillis()))
         .build();
   }
 

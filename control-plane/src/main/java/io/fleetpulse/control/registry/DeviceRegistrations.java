@@ -1,5 +1,6 @@
 package io.fleetpulse.control.registry;
 
+import io.fleetpulse.api.Stages;
 import io.fleetpulse.api.error.ErrorCode;
 import io.fleetpulse.api.profile.DeviceProfiles;
 import io.fleetpulse.api.registry.RegistryEntry;
@@ -32,6 +33,9 @@ import org.apache.pekko.stream.javadsl.Sink;
  */
 public final class DeviceRegistrations {
 
+  /** The most metadata entries one device has. */
+  public static final int MAX_METADATA = 32;
+
   /** Who auto-provisioned devices are registered by. */
   public static final String AUTO_PROVISIONING = "auto-provisioning";
 
@@ -45,15 +49,17 @@ public final class DeviceRegistrations {
   private final Duration askTimeout;
   private final Optional<CurrentEventsByPersistenceIdQuery> journal;
   private final String nodeName;
+  private final ControlPlaneSettings settings;
 
-  private DeviceRegistrations(ActorSystem<?> system, DeviceProfiles profiles, RegistryView view, Duration askTimeout,
-      String nodeName, Optional<CurrentEventsByPersistenceIdQuery> journal) {
+  private DeviceRegistrations(ActorSystem<?> system, DeviceProfiles profiles, RegistryView view,
+      ControlPlaneSettings settings, String nodeName, Optional<CurrentEventsByPersistenceIdQuery> journal) {
     this.nodeName = nodeName;
+    this.settings = settings;
     this.system = system;
     this.sharding = ClusterSharding.get(system);
     this.profiles = profiles;
     this.view = view;
-    this.askTimeout = askTimeout;
+    this.askTimeout = settings.askTimeout();
     this.journal = journal;
   }
 
@@ -73,10 +79,15 @@ public final class DeviceRegistrations {
     Optional<CurrentEventsByPersistenceIdQuery> journal = readJournal.map(id ->
         PersistenceQuery.get(system).getReadJournalFor(CurrentEventsByPersistenceIdQuery.class, id));
     DeviceRegistrations registrations =
-        new DeviceRegistrations(system, profiles, view, settings.askTimeout(), nodeName, journal);
+        new DeviceRegistrations(system, profiles, view, settings, nodeName, journal);
     view.onAutoProvision(registration -> registrations.entity(registration.deviceId()).tell(new DeviceEntity.Register(
-        registration.site(), registration.profile(), true, AUTO_PROVISIONING, system.ignoreRef())));
+        registration.site(), registration.profile(), Map.of(), true, AUTO_PROVISIONING, system.ignoreRef())));
     return registrations;
+  }
+
+  /** A bulk upload's provisioning through this node's entities, with the configured parallelism and timeout. */
+  public BulkProvisioning bulk() {
+    return new BulkProvisioning(this, settings.bulkParallelism(), settings.bulkAskTimeout());
   }
 
   /** Who this node's changes are by until requests carry a signed-in identity: the node's name. */
@@ -93,7 +104,14 @@ public final class DeviceRegistrations {
   }
 
   /** Registers, moves or re-profiles a device, through its entity wherever it runs. */
-  public CompletionStage<RegistryReply> register(String deviceId, String site, String profile, String by) {
+  public CompletionStage<RegistryReply> register(String deviceId, String site, String profile,
+      Map<String, String> metadata, String by) {
+    return register(deviceId, site, profile, metadata, by, askTimeout);
+  }
+
+  /** As {@link #register(String, String, String, Map, String)}, waiting up to {@code timeout} for the entity. */
+  public CompletionStage<RegistryReply> register(String deviceId, String site, String profile,
+      Map<String, String> metadata, String by, Duration timeout) {
     if (!TelemetryTopic.isValidId(deviceId)) {
       return refused(ErrorCode.REQUEST_INVALID, "device id '" + deviceId + "' must match [A-Za-z0-9][A-Za-z0-9._-]{0,63}");
     }
@@ -103,16 +121,22 @@ public final class DeviceRegistrations {
     if (profile == null || profiles.find(profile).isEmpty()) {
       return refused(ErrorCode.PROFILE_UNKNOWN, "no device profile '" + profile + "'");
     }
-    return entity(deviceId).ask(replyTo -> new DeviceEntity.Register(site, profile, false, by, replyTo), askTimeout);
+    if (metadata != null && (metadata.size() > MAX_METADATA
+        || metadata.entrySet().stream().anyMatch(e -> e.getKey().length() > 64 || String.valueOf(e.getValue()).length() > 256))) {
+      return refused(ErrorCode.REQUEST_INVALID,
+          "metadata holds at most " + MAX_METADATA + " entries, keys up to 64 characters, values up to 256");
+    }
+    return Stages.plain(entity(deviceId).ask(
+        replyTo -> new DeviceEntity.Register(site, profile, metadata, false, by, replyTo), timeout));
   }
 
   public CompletionStage<RegistryReply> decommission(String deviceId, String by) {
-    return entity(deviceId).ask(replyTo -> new DeviceEntity.Decommission(by, replyTo), askTimeout);
+    return Stages.plain(entity(deviceId).ask(replyTo -> new DeviceEntity.Decommission(by, replyTo), askTimeout));
   }
 
   /** The device as its entity holds it now (not this node's view). */
   public CompletionStage<RegistryReply> get(String deviceId) {
-    return entity(deviceId).ask(DeviceEntity.Get::new, askTimeout);
+    return Stages.plain(entity(deviceId).ask(DeviceEntity.Get::new, askTimeout));
   }
 
   /** This node's view of the device, decommissioned ones included. */
@@ -137,12 +161,16 @@ public final class DeviceRegistrations {
       details.put("site", registered.site());
       details.put("profile", registered.profile());
       details.put("autoProvisioned", registered.autoProvisioned());
+      details.put("metadata", registered.metadata());
     } else if (event instanceof DeviceEntity.MovedToSite moved) {
       name = "moved-to-site";
       details.put("site", moved.site());
     } else if (event instanceof DeviceEntity.ProfileChanged changed) {
       name = "profile-changed";
       details.put("profile", changed.profile());
+    } else if (event instanceof DeviceEntity.MetadataChanged changed) {
+      name = "metadata-changed";
+      details.put("metadata", changed.metadata());
     } else {
       name = "decommissioned";
     }

@@ -27,7 +27,7 @@ import org.apache.pekko.cluster.ddata.typed.javadsl.ReplicatorMessageAdapter;
  */
 public final class RegistryReplication {
 
-  static final int BUCKETS = 32;
+  static final int BUCKETS = 1024;
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RegistryReplication.class);
   /** Of two entries for one device, the higher revision wins; never the later wall clock. */
   private static final LWWRegister.Clock<RegistryEntry> BY_REVISION = (current, entry) -> entry.revision();

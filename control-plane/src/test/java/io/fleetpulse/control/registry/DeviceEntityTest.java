@@ -9,6 +9,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
@@ -39,13 +40,13 @@ class DeviceEntityTest {
 
   private EventSourcedBehaviorTestKit.CommandResultWithReply<DeviceEntity.Command, DeviceEntity.Event, DeviceEntity.State, RegistryReply>
       register(String site, String profile, boolean auto) {
-    return entity.runCommand(replyTo -> new DeviceEntity.Register(site, profile, auto, "ada", replyTo));
+    return entity.runCommand(replyTo -> new DeviceEntity.Register(site, profile, Map.of(), auto, "ada", replyTo));
   }
 
   @Test
   void registers_moves_and_changes_profile_with_one_event_each_and_publishes_every_change() {
     assertThat(register("plant-1", "rotating-machine", false).events())
-        .containsExactly(new DeviceEntity.Registered("plant-1", "rotating-machine", false, "ada", CLOCK.millis()));
+        .containsExactly(new DeviceEntity.Registered("plant-1", "rotating-machine", false, Map.of(), "ada", CLOCK.millis()));
     assertThat(register("plant-1", "rotating-machine", false).events()).as("nothing changes").isEmpty();
 
     var moved = register("plant-2", "environment-sensor", false);
@@ -64,8 +65,8 @@ class DeviceEntityTest {
     entity.clear();
     register("plant-1", "rotating-machine", true);
     var adopted = register("plant-1", "rotating-machine", false);
-    assertThat(adopted.events()).containsExactly(new DeviceEntity.Registered("plant-1", "rotating-machine", false, "ada",
-        CLOCK.millis()));
+    assertThat(adopted.events()).containsExactly(new DeviceEntity.Registered("plant-1", "rotating-machine", false,
+        Map.of(), "ada", CLOCK.millis()));
     assertThat(adopted.state().autoProvisioned()).isFalse();
   }
 
@@ -97,5 +98,36 @@ class DeviceEntityTest {
 
     assertThat(published).containsExactly(
         new RegistryEntry("pump-1", "plant-2", "rotating-machine", false, false, 2, CLOCK.millis()));
+  }
+
+  @Test
+  void reads_a_registration_stored_by_version_1_which_had_no_metadata() throws Exception {
+    var serialization = org.apache.pekko.serialization.SerializationExtension.get(TEST_KIT.system());
+    DeviceEntity.Registered current = new DeviceEntity.Registered("plant-1", "rotating-machine", false,
+        Map.of("serial", "SN-1"), "ada", CLOCK.millis());
+    var serializer = (org.apache.pekko.serialization.SerializerWithStringManifest) serialization.findSerializerFor(current);
+    assertThat(serializer.manifest(current)).as("the version is in the manifest").endsWith("#2");
+
+    // Version 1's bytes: the same event without metadata, with the manifest version 1 wrote (no version).
+    com.fasterxml.jackson.databind.ObjectMapper cbor =
+        new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.cbor.CBORFactory());
+    byte[] version1 = cbor.writeValueAsBytes(Map.of("site", "plant-1", "profile", "rotating-machine",
+        "autoProvisioned", false, "by", "ada", "atMillis", CLOCK.millis()));
+    Object read = serializer.fromBinary(version1, DeviceEntity.Registered.class.getName());
+
+    assertThat(read).isEqualTo(new DeviceEntity.Registered("plant-1", "rotating-machine", false, Map.of(), "ada",
+        CLOCK.millis()));
+  }
+
+  @Test
+  void changed_metadata_is_an_event_of_its_own() {
+    register("plant-1", "rotating-machine", false);
+
+    var changed = entity.<RegistryReply>runCommand(replyTo -> new DeviceEntity.Register("plant-1", "rotating-machine",
+        Map.of("serial", "SN-9"), false, "ada", replyTo));
+
+    assertThat(changed.events()).containsExactly(new DeviceEntity.MetadataChanged(Map.of("serial", "SN-9"), "ada",
+        CLOCK.millis()));
+    assertThat(changed.state().metadata()).containsEntry("serial", "SN-9");
   }
 }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.fleetpulse.api.error.ErrorCode;
 import io.fleetpulse.api.profile.DeviceProfiles;
+import io.fleetpulse.control.registry.BulkProvisioning;
 import io.fleetpulse.control.registry.DeviceRegistrations;
 import io.fleetpulse.control.registry.RegistryReply;
 import io.fleetpulse.fleet.Devices;
@@ -30,6 +31,7 @@ import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.http.javadsl.marshallers.jackson.Jackson;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
@@ -37,6 +39,7 @@ import org.apache.pekko.http.javadsl.server.ExceptionHandler;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.RejectionHandler;
 import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.util.ByteString;
 
 /**
  * The node's HTTP API (JSON) and dashboard. Every error is JSON {@code {"code", "message"}}:
@@ -61,6 +64,11 @@ public final class NodeRoutes extends AllDirectives {
   private final ActorRef<FleetDirectory.Command> directory;
   private final Optional<DeviceGateway> gateway;
   private final DeviceRegistrations registrations;
+  private final BulkProvisioning bulk;
+  private static final ByteString NEWLINE = ByteString.fromString("\n");
+  private static final org.apache.pekko.http.javadsl.model.ContentType JSON_LINES =
+      org.apache.pekko.http.javadsl.model.MediaTypes.applicationWithFixedCharset(
+          "x-ndjson", org.apache.pekko.http.javadsl.model.HttpCharsets.UTF_8, "jsonl", "ndjson").toContentType();
   /** Counters that stay zero on a node without the gateway role. */
   private final io.fleetpulse.gateway.ingest.GatewayMetrics noGateway =
       new io.fleetpulse.gateway.ingest.GatewayMetrics(new io.fleetpulse.gateway.ingest.RateMeter(10, System::currentTimeMillis));
@@ -82,6 +90,7 @@ public final class NodeRoutes extends AllDirectives {
     this.profiles = profiles;
     this.registry = registry;
     this.registrations = registrations;
+    this.bulk = registrations.bulk();
     this.devices = devices;
     this.directory = directory;
     this.gateway = gateway;
@@ -128,6 +137,7 @@ public final class NodeRoutes extends AllDirectives {
   private Route deviceRoutes() {
     return concat(
         pathEndOrSingleSlash(() -> get(this::listDevices)),
+        path("bulk", () -> post(this::bulk)),
         pathPrefix(PathMatchers.segment(), deviceId -> alerts.deviceRoutes(deviceId)),
         path(PathMatchers.segment().slash("decommission"), deviceId -> post(() -> decommission(deviceId))),
         path(PathMatchers.segment().slash("history"), deviceId -> get(() -> history(deviceId))),
@@ -136,8 +146,8 @@ public final class NodeRoutes extends AllDirectives {
             put(() -> entity(Jackson.unmarshaller(JSON, RegistrationRequest.class), request -> register(deviceId, request))))));
   }
 
-  /** Body of {@code PUT /api/devices/{id}}. */
-  public record RegistrationRequest(String site, String profile) {}
+  /** Body of {@code PUT /api/devices/{id}}; {@code metadata} (free key-value pairs) is optional. */
+  public record RegistrationRequest(String site, String profile, Map<String, String> metadata) {}
 
   private Route readiness() {
     boolean clusterUp = cluster.selfMember().status() == MemberStatus.up();
@@ -223,7 +233,33 @@ public final class NodeRoutes extends AllDirectives {
     if (profiles.find(request.profile()).isEmpty()) {
       return error(ErrorCode.PROFILE_UNKNOWN, "no device profile '" + request.profile() + "'");
     }
-    return registryReply(registrations.register(deviceId, request.site(), request.profile(), registrations.nodeName()));
+    return registryReply(registrations.register(deviceId, request.site(), request.profile(), request.metadata(),
+        registrations.nodeName()));
+  }
+
+  /**
+   * {@code POST /api/devices/bulk}: a CSV ({@code text/csv}) or JSON Lines ({@code
+   * application/x-ndjson}) upload, one device per line, answered as it goes with one JSON line per
+   * input line ({@link BulkProvisioning}).
+   */
+  private Route bulk() {
+    return extractRequestEntity(entity -> {
+      String mediaType = entity.getContentType().mediaType().toString();
+      BulkProvisioning.Format format;
+      if (mediaType.equals("text/csv")) {
+        format = BulkProvisioning.Format.CSV;
+      } else if (mediaType.equals("application/x-ndjson") || mediaType.equals("application/jsonl")) {
+        format = BulkProvisioning.Format.JSON_LINES;
+      } else {
+        return error(ErrorCode.FORMAT_UNSUPPORTED,
+            "send text/csv (id,site,profile[,key=value...]) or application/x-ndjson, not " + mediaType);
+      }
+      org.apache.pekko.stream.javadsl.Source<ByteString, ?> results = bulk
+          .provision(entity.withoutSizeLimit().getDataBytes(), format, registrations.nodeName())
+          .map(result -> ByteString.fromArray(JSON.writeValueAsBytes(result)).concat(NEWLINE));
+      return complete(HttpResponse.create().withStatus(StatusCodes.OK)
+          .withEntity(HttpEntities.createChunked(JSON_LINES, results)));
+    });
   }
 
   /** {@code POST /api/devices/{id}/decommission}: its messages are refused from then on, on every node. */

@@ -1,0 +1,125 @@
+package io.fleetpulse.control.registry;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fleetpulse.api.error.ErrorCode;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.stream.javadsl.Framing;
+import org.apache.pekko.stream.javadsl.FramingTruncation;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.util.ByteString;
+
+/**
+ * Registers a fleet from one upload: CSV ({@code id,site,profile[,key=value...]}, a header line
+ * starting with {@code id} skipped) or JSON Lines ({@code {"id", "site", "profile", "metadata"}}),
+ * one device per line. The upload is read as a stream and each line goes to its device's entity,
+ * {@code parallelism} at a time; the result of every line comes back in order as soon as it is
+ * known, so 100,000 devices need neither the whole upload nor all results in memory.
+ */
+public final class BulkProvisioning {
+
+  /** The longest line taken; a longer one is refused (request.invalid) and the upload goes on. */
+  public static final int MAX_LINE = 4096;
+  /** A line longer than this ends the upload (the stream fails): no device line is that long. */
+  static final int MAX_FRAME = 65_536;
+
+  public enum Format { CSV, JSON_LINES }
+
+  /** One line's outcome: the device's entry (revision) once its entity took it, or why not. */
+  public record LineResult(long line, String deviceId, String outcome, Long revision, String code, String message) {}
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final DeviceRegistrations registrations;
+  private final int parallelism;
+  private final java.time.Duration timeout;
+
+  BulkProvisioning(DeviceRegistrations registrations, int parallelism, java.time.Duration timeout) {
+    this.registrations = registrations;
+    this.parallelism = parallelism;
+    this.timeout = timeout;
+  }
+
+  public Source<LineResult, NotUsed> provision(Source<ByteString, ?> upload, Format format, String by) {
+    return upload
+        .via(Framing.delimiter(ByteString.fromString("\n"), MAX_FRAME, FramingTruncation.ALLOW))
+        .zipWithIndex()
+        .map(numbered -> new Line(numbered.second() + 1, numbered.first().decodeString(StandardCharsets.UTF_8).strip()))
+        .filter(line -> !line.text().isEmpty() && !(format == Format.CSV && line.number() == 1 && isHeader(line.text())))
+        .mapAsync(parallelism, line -> register(line, format, by))
+        .mapMaterializedValue(ignored -> NotUsed.getInstance());
+  }
+
+  private record Line(long number, String text) {}
+
+  record Device(String id, String site, String profile, Map<String, String> metadata) {}
+
+  private CompletionStage<LineResult> register(Line line, Format format, String by) {
+    Device device;
+    try {
+      device = format == Format.CSV ? csv(line.text()) : jsonLine(line.text());
+    } catch (IllegalArgumentException e) {
+      return CompletableFuture.completedFuture(new LineResult(line.number(), null, "refused", null,
+          ErrorCode.REQUEST_INVALID.code(), e.getMessage()));
+    }
+    return registrations.register(device.id(), device.site(), device.profile(), device.metadata(), by, timeout)
+        .handle((reply, failure) -> {
+          if (failure != null) {
+            return new LineResult(line.number(), device.id(), "refused", null, ErrorCode.SERVICE_UNAVAILABLE.code(),
+                "the device's registry entity did not answer: " + failure);
+          }
+          if (reply instanceof RegistryReply.Accepted accepted) {
+            return new LineResult(line.number(), device.id(), "registered", accepted.entry().revision(), null, null);
+          }
+          RegistryReply.Refused refused = (RegistryReply.Refused) reply;
+          return new LineResult(line.number(), device.id(), "refused", null, refused.code().code(), refused.message());
+        });
+  }
+
+  private static boolean isHeader(String line) {
+    return line.toLowerCase(java.util.Locale.ROOT).startsWith("id,");
+  }
+
+  static Device csv(String line) {
+    if (line.length() > MAX_LINE) {
+      throw new IllegalArgumentException("line longer than " + MAX_LINE + " characters");
+    }
+    String[] fields = line.split(",", -1);
+    if (fields.length < 3) {
+      throw new IllegalArgumentException("expected id,site,profile[,key=value...], got " + fields.length + " field(s)");
+    }
+    Map<String, String> metadata = new LinkedHashMap<>();
+    for (int i = 3; i < fields.length; i++) {
+      int equals = fields[i].indexOf('=');
+      if (equals < 1) {
+        throw new IllegalArgumentException("metadata field " + (i + 1) + " is not key=value: '" + fields[i] + "'");
+      }
+      metadata.put(fields[i].substring(0, equals).strip(), fields[i].substring(equals + 1).strip());
+    }
+    return new Device(fields[0].strip(), fields[1].strip(), fields[2].strip(), metadata);
+  }
+
+  static Device jsonLine(String line) {
+    if (line.length() > MAX_LINE) {
+      throw new IllegalArgumentException("line longer than " + MAX_LINE + " characters");
+    }
+    JsonNode node;
+    try {
+      node = JSON.readTree(line);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalArgumentException("not JSON: " + e.getOriginalMessage());
+    }
+    if (node == null || !node.isObject() || !node.path("id").isTextual() || !node.path("site").isTextual()
+        || !node.path("profile").isTextual()) {
+      throw new IllegalArgumentException("expected {\"id\", \"site\", \"profile\"[, \"metadata\": {...}]} with text values");
+    }
+    Map<String, String> metadata = new LinkedHashMap<>();
+    node.path("metadata").fields().forEachRemaining(field -> metadata.put(field.getKey(), field.getValue().asText()));
+    return new Device(node.path("id").asText(), node.path("site").asText(), node.path("profile").asText(), metadata);
+  }
+}
