@@ -50,15 +50,28 @@ public final class SharedCassandra implements BeforeAllCallback {
   }
 
   /**
-   * The keyspace the JVM's tests store in, emptied: every table's rows are truncated, the
-   * schema (created by the first node or writer that opened it) is kept. Tests of one JVM run one
-   * after another, so each starts from no rows without paying for a schema of its own (creating
+   * The keyspace the JVM's tests store in, emptied, and the control plane's journal with it:
+   * every table's rows are truncated, the schema (created by the first node or writer that
+   * opened it) is kept. Tests of one JVM run one after another, so each starts from no rows without paying for a schema of its own (creating
    * FleetPulse's tables takes seconds; truncating them about one).
    */
   public String emptyKeyspace() {
     Node current = started();
-    CqlSession session = current.session;
     String keyspace = current.settings.keyspace();
+    truncate(current.session, keyspace);
+    // The control plane's journal too (its own keyspace): a device registered by an earlier test
+    // would otherwise come back, with that test's site, in the next one.
+    Config config = ConfigFactory.load();
+    if (config.hasPath(CONTROL_KEYSPACE)) {
+      truncate(current.session, config.getString(CONTROL_KEYSPACE));
+    }
+    return keyspace;
+  }
+
+  private static final String CONTROL_KEYSPACE = "fleetpulse.control.journal-keyspace";
+
+  /** Every table of the keyspace emptied, the schema version kept; nothing when the keyspace does not exist yet. */
+  private static void truncate(CqlSession session, String keyspace) {
     List<String> tables = new ArrayList<>();
     session.execute("SELECT table_name FROM system_schema.tables WHERE keyspace_name = ?", keyspace)
         .forEach(row -> tables.add(row.getString("table_name")));
@@ -67,7 +80,6 @@ public final class SharedCassandra implements BeforeAllCallback {
         session.execute("TRUNCATE " + keyspace + "." + table);
       }
     }
-    return keyspace;
   }
 
   /**

@@ -151,6 +151,15 @@ public final class ModelRegistry implements AutoCloseable {
       model.retire();
       throw new ModelLoadException(what + ": cannot inspect the graph: " + e.getMessage(), e);
     }
+    try {
+      // A first run here, not on a device's first window: ONNX Runtime's first run of a session
+      // allocates and plans, which took seconds on a busy two-core machine, long enough for the
+      // windows queued behind it to be pushed out of their device's ring.
+      model.run(new float[metadata.input().valuesPerSample()], 1);
+    } catch (OrtException | RuntimeException e) {
+      model.retire();
+      throw new ModelLoadException(what + ": cannot run a window of zeros: " + e.getMessage(), e);
+    }
     return model;
   }
 
