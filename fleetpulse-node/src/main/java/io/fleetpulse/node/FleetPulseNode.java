@@ -30,6 +30,7 @@ import io.fleetpulse.persistence.FleetStorage;
 import io.fleetpulse.persistence.PersistenceSettings;
 import io.fleetpulse.persistence.alerts.CassandraAlertStore;
 import io.fleetpulse.persistence.records.CassandraDeviceRecords;
+import io.fleetpulse.persistence.registry.CassandraRegistryStore;
 import io.fleetpulse.persistence.telemetry.CassandraTelemetryHistory;
 import io.fleetpulse.persistence.telemetry.CassandraTelemetryStore;
 import io.fleetpulse.persistence.telemetry.TelemetryWriter;
@@ -147,7 +148,8 @@ public final class FleetPulseNode {
     // gateway takes a message (a cluster that starts cold loads the stored entries first).
     storage.ifPresent(s -> s.createComponentSchema(controlSettings.journalKeyspace(), ControlPlaneJournal.tables(system)));
     RegistryView registry = new RegistryView(gatewaySettings.registration(), profiles);
-    RegistryStore registryStore = storage.<RegistryStore>map(FleetStorage::registry).orElse(RegistryStore.NONE);
+    Optional<CassandraRegistryStore> storedRegistry = storage.map(FleetStorage::registry);
+    RegistryStore registryStore = storedRegistry.<RegistryStore>map(s -> s).orElse(RegistryStore.NONE);
     try {
       int loaded = DeviceRegistrations.loadView(registry, registryStore).toCompletableFuture().get(60, TimeUnit.SECONDS);
       LOG.info("device registry: {} entries loaded", loaded);
@@ -157,6 +159,7 @@ public final class FleetPulseNode {
     }
     DeviceRegistrations registrations = DeviceRegistrations.start(system, profiles, registry, registryStore, clock,
         controlSettings, nodeSettings.name(), storage.map(s -> ControlPlaneJournal.readJournal()));
+    storedRegistry.ifPresent(stored -> importDevicesSeenBefore(stored, registrations, controlSettings));
 
     ActorRef<FleetDirectory.Command> directory = FleetDirectory.initSingleton(system);
     InferenceClient inference = new InferenceClient(system, fleetSettings.device().inferenceTimeout());
@@ -242,6 +245,28 @@ public final class FleetPulseNode {
     LOG.info("node {} serving HTTP at {}", nodeSettings.name(), httpUrl);
     return new RunningNode(nodeSettings, system, gateway, registry, httpUrl, gatewaySettings.broker().url(),
         storage.flatMap(FleetStorage::embeddedAddress));
+  }
+
+  /**
+   * Once per cluster (recorded in {@code schema_version}): the devices FleetPulse knew before its
+   * registry was the cluster's ({@code devices}) become registrations, as they were. In the
+   * background; the gateway takes an auto-provisioned device meanwhile as it always did.
+   */
+  private static void importDevicesSeenBefore(CassandraRegistryStore stored, DeviceRegistrations registrations,
+      ControlPlaneSettings settings) {
+    stored.imported()
+        .thenCompose(done -> done ? CompletableFuture.completedFuture(null) : stored.devicesSeenBefore()
+            .thenCompose(devices -> registrations.importRegistrations(devices, settings.bulkParallelism()))
+            .thenCompose(imported -> {
+              LOG.info("device registry: {} devices imported from the devices table", imported);
+              return stored.markImported(imported);
+            }))
+        .whenComplete((done, failure) -> {
+          if (failure != null) {
+            LOG.warn("device registry: the import of earlier devices failed, it runs again at the next start: {}",
+                rootMessage(failure));
+          }
+        });
   }
 
   private static String rootMessage(Throwable e) {

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The device registry is the cluster's, not a node's: two node JVMs against the shared Cassandra
- * and one broker, registration required. Node A has no gateway; node B ingests. A device
+ * and one broker, registration required. Node A has no gateway; node B ingests. A device known
+ * before the registry was the cluster's (a row of the devices table) is imported once. A device
  * registered through A is accepted by B's gateway; decommissioned through B, A's view refuses it
  * too and B's gateway rejects its next message; two operators moving one device at once through
  * the two nodes both land in its history, one after the other; a CSV upload through B registers
@@ -49,6 +50,10 @@ class ControlPlaneIT {
     String a = overrides("a", "[device, inference]", artery[0], seed, brokerUrl, keyspace);
     String b = overrides("b", "[gateway, device]", artery[1], seed, brokerUrl, keyspace);
     String suffix = UUID.randomUUID().toString().substring(0, 8);
+    // A device FleetPulse knew before the registry was the cluster's: its row in the devices table.
+    String legacy = "rm-legacy-" + suffix;
+    CASSANDRA.session().execute("INSERT INTO " + keyspace + ".devices (device_id, site, profile, auto_provisioned,"
+        + " registered_at) VALUES (?, ?, 'rotating-machine', false, toTimestamp(now()))", legacy, TestPublisher.SITE);
     String pump = "rm-cp-" + suffix;
     String fan = "rm-cp-fan-" + suffix;
     List<String> timings = new ArrayList<>();
@@ -61,6 +66,15 @@ class ControlPlaneIT {
             cluster -> cluster.path("members").size() == 2
                 && cluster.path("members").findValuesAsText("status").stream().allMatch("Up"::equals),
             Duration.ofSeconds(60));
+
+        // The earlier device was imported once: B's gateway accepts it, its history says so.
+        NodeTestSupport.awaitJson(nodeB.httpUrl() + "/api/devices/" + legacy,
+            device -> device.path("_status").asInt() == 200, Duration.ofSeconds(30));
+        devices.publish(legacy, 1, System.currentTimeMillis(), TestPublisher.bearingAt(60));
+        NodeTestSupport.awaitJson(nodeB.httpUrl() + "/api/devices/" + legacy,
+            device -> device.path("state").path("accepted").asLong() == 1, Duration.ofSeconds(30));
+        assertThat(NodeTestSupport.getJson(nodeA.httpUrl() + "/api/devices/" + legacy + "/history")
+            .path("events").findValuesAsText("by")).containsExactly("import");
 
         // Registered through A: B's view has it, and B's gateway accepts the device's message.
         long registeredAt = System.nanoTime();

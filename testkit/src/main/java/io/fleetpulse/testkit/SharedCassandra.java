@@ -51,13 +51,20 @@ public final class SharedCassandra implements BeforeAllCallback {
 
   /**
    * The keyspace the JVM's tests store in, emptied, and the control plane's journal with it:
-   * every table's rows are truncated, the schema (created by the first node or writer that
-   * opened it) is kept. Tests of one JVM run one after another, so each starts from no rows without paying for a schema of its own (creating
+   * every table's rows are truncated, the schema (created here for the JVM's first test) is kept. Tests of one JVM run one after another, so each starts from no rows without paying for a schema of its own (creating
    * FleetPulse's tables takes seconds; truncating them about one).
    */
   public String emptyKeyspace() {
     Node current = started();
     String keyspace = current.settings.keyspace();
+    if (current.session.execute("SELECT keyspace_name FROM system_schema.keyspaces WHERE keyspace_name = ?", keyspace)
+        .one() == null) {
+      // The JVM's first test: the schema as a node creates it, so the test may write rows first.
+      try (CqlSession migrating = CqlSession.builder().withConfigLoader(SchemaMigrations.sessionConfig())
+          .addContactPoint(current.launcher.cqlAddress()).withLocalDatacenter(current.settings.localDatacenter()).build()) {
+        new SchemaMigrations(migrating, keyspace).migrate(current.settings.replication());
+      }
+    }
     truncate(current.session, keyspace);
     // The control plane's journal too (its own keyspace): a device registered by an earlier test
     // would otherwise come back, with that test's site, in the next one.
@@ -78,6 +85,17 @@ public final class SharedCassandra implements BeforeAllCallback {
     for (String table : tables) {
       if (!table.equals(SchemaMigrations.VERSION_TABLE)) {
         session.execute("TRUNCATE " + keyspace + "." + table);
+      }
+    }
+    if (tables.contains(SchemaMigrations.VERSION_TABLE)) {
+      // The schema's versions stay; one-time steps an earlier test recorded (the registry import) go.
+      List<String> components = new ArrayList<>();
+      session.execute("SELECT DISTINCT component FROM " + keyspace + "." + SchemaMigrations.VERSION_TABLE)
+          .forEach(row -> components.add(row.getString("component")));
+      for (String component : components) {
+        if (!component.equals(SchemaMigrations.SCHEMA_COMPONENT)) {
+          session.execute("DELETE FROM " + keyspace + "." + SchemaMigrations.VERSION_TABLE + " WHERE component = ?", component);
+        }
       }
     }
   }

@@ -103,6 +103,25 @@ public final class DeviceRegistrations {
     });
   }
 
+  /** Who the devices the one-time import registers are by. */
+  public static final String IMPORT = "import";
+
+  /**
+   * Registers devices FleetPulse knew before its registry was the cluster's (the one-time import),
+   * {@code parallelism} at a time, each as it was (auto-provisioned or not); an entity that
+   * already holds its device leaves it as it is, so a second import changes nothing. Completes
+   * with how many were taken.
+   */
+  public CompletionStage<Integer> importRegistrations(List<RegistryEntry> devices, int parallelism) {
+    return org.apache.pekko.stream.javadsl.Source.from(devices)
+        .mapAsync(parallelism, device -> Stages.plain(entity(device.deviceId()).<RegistryReply>ask(
+            replyTo -> new DeviceEntity.Register(device.site(), device.profile(), Map.of(), device.autoProvisioned(), IMPORT,
+                replyTo), settings.bulkAskTimeout())))
+        .filter(reply -> reply instanceof RegistryReply.Accepted)
+        .runWith(Sink.<RegistryReply>seq(), system)
+        .thenApply(List::size);
+  }
+
   /** Registers, moves or re-profiles a device, through its entity wherever it runs. */
   public CompletionStage<RegistryReply> register(String deviceId, String site, String profile,
       Map<String, String> metadata, String by) {

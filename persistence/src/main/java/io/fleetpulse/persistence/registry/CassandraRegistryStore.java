@@ -5,6 +5,7 @@ import com.datastax.oss.driver.api.core.DefaultConsistencyLevel;
 import com.datastax.oss.driver.api.core.cql.AsyncResultSet;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
+import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 import io.fleetpulse.api.registry.RegistryEntry;
 import io.fleetpulse.api.registry.RegistryStore;
 import java.time.Instant;
@@ -24,15 +25,56 @@ public final class CassandraRegistryStore implements RegistryStore {
   static final int BUCKETS = 32;
 
   private final CqlSession session;
+  private final String keyspace;
   private final PreparedStatement insert;
   private final PreparedStatement select;
 
   public CassandraRegistryStore(CqlSession session, String keyspace) {
     this.session = session;
+    this.keyspace = keyspace;
     this.insert = session.prepare("INSERT INTO " + keyspace + ".device_registry (bucket, device_id, site, profile,"
         + " auto_provisioned, decommissioned, revision, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ?");
     this.select = session.prepare("SELECT device_id, site, profile, auto_provisioned, decommissioned, revision, updated_at"
         + " FROM " + keyspace + ".device_registry WHERE bucket = ?");
+  }
+
+  /**
+   * The devices FleetPulse knew before the registry was the cluster's: the {@code devices} table,
+   * written when a device actor first saw a device (with whether it was auto-provisioned), read
+   * in full (a table scan, paged), for the one import into the registry.
+   */
+  public CompletionStage<List<RegistryEntry>> devicesSeenBefore() {
+    List<RegistryEntry> into = new ArrayList<>();
+    return session.executeAsync(SimpleStatement.newInstance(
+            "SELECT device_id, site, profile, auto_provisioned FROM " + keyspace + ".devices").setPageSize(1000))
+        .thenCompose(page -> readDevices(page, into))
+        .thenApply(done -> into);
+  }
+
+  private static CompletionStage<Void> readDevices(AsyncResultSet page, List<RegistryEntry> into) {
+    for (Row row : page.currentPage()) {
+      if (row.getString("site") != null && row.getString("profile") != null) {
+        into.add(new RegistryEntry(row.getString("device_id"), row.getString("site"), row.getString("profile"),
+            row.getBoolean("auto_provisioned"), false, 0, 0));
+      }
+    }
+    return page.hasMorePages() ? page.fetchNextPage().thenCompose(next -> readDevices(next, into))
+        : CompletableFuture.completedFuture(null);
+  }
+
+  /** Whether the import of {@link #devicesSeenBefore} has been done (recorded in {@code schema_version}). */
+  public CompletionStage<Boolean> imported() {
+    return session.executeAsync(SimpleStatement.newInstance("SELECT version FROM " + keyspace
+            + ".schema_version WHERE component = 'registry-import' LIMIT 1"))
+        .thenApply(rows -> rows.one() != null);
+  }
+
+  /** Records that the import is done, with how many devices it registered. */
+  public CompletionStage<Void> markImported(int devices) {
+    return session.executeAsync(SimpleStatement.newInstance("INSERT INTO " + keyspace
+            + ".schema_version (component, version, description, applied_at) VALUES ('registry-import', 1, ?, ?)",
+            devices + " devices from the devices table", Instant.now()))
+        .thenApply(done -> null);
   }
 
   static int bucket(String deviceId) {

@@ -35,6 +35,8 @@ public final class SchemaMigrations {
 
   /** The table that records the applied versions; not truncated with the data. */
   public static final String VERSION_TABLE = "schema_version";
+  /** The rows of {@link #VERSION_TABLE} that record the schema's versions; other components record one-time steps. */
+  public static final String SCHEMA_COMPONENT = "fleet";
 
   public static final List<String> SCRIPTS = List.of(
       "V1__fleet_tables.cql", "V2__site_rollups_and_alert_history.cql", "V3__alert_lifecycle.cql",
