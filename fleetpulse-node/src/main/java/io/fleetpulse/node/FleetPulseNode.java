@@ -43,6 +43,7 @@ import io.fleetpulse.serving.registry.ModelRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -53,7 +54,9 @@ import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
@@ -201,6 +204,7 @@ public final class FleetPulseNode {
       models.loadAll().forEach(problem -> LOG.error("model refused: {}", problem));
       pool = Optional.of(system.systemActorOf(
           InferencePool.create(servingSettings, models, meters), "inference-pool", InferencePool.props()));
+      awaitListed(system, pool.get(), nodeSettings.gatewayStartTimeout());
     }
     NodeRoutes routes = new NodeRoutes(
         system, profiles, registry, registrations, devices, directory, gateway, fleetSettings, cluster, pool,
@@ -267,6 +271,33 @@ public final class FleetPulseNode {
                 rootMessage(failure));
           }
         });
+  }
+
+  /**
+   * Waits until the receptionist lists this node's pool, so the node does not report ready while
+   * device actors' requests would find no pool to go to (each answered pool.unavailable after the
+   * ask timeout, and the windows queued behind it pushed out of their ring meanwhile).
+   */
+  private static void awaitListed(ActorSystem<?> system, ActorRef<InferencePool.Command> pool, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      try {
+        Receptionist.Listing listing = AskPattern.<Receptionist.Command, Receptionist.Listing>ask(system.receptionist(),
+                replyTo -> Receptionist.find(InferencePool.SERVICE_KEY, replyTo), Duration.ofSeconds(1), system.scheduler())
+            .toCompletableFuture().get(2, TimeUnit.SECONDS);
+        if (listing.getServiceInstances(InferencePool.SERVICE_KEY).contains(pool)) {
+          return;
+        }
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (Exception e) {
+        LOG.debug("receptionist did not answer yet: {}", rootMessage(e));
+      }
+    }
+    LOG.warn("the inference pool is not listed with the receptionist after {}; devices' first windows may find no pool",
+        timeout);
   }
 
   private static String rootMessage(Throwable e) {
