@@ -12,6 +12,7 @@ import org.apache.pekko.NotUsed;
 import org.apache.pekko.stream.javadsl.Framing;
 import org.apache.pekko.stream.javadsl.FramingTruncation;
 import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.stream.scaladsl.Framing.FramingException;
 import org.apache.pekko.util.ByteString;
 
 /**
@@ -30,7 +31,10 @@ public final class BulkProvisioning {
 
   public enum Format { CSV, JSON_LINES }
 
-  /** One line's outcome: the device's entry (revision) once its entity took it, or why not. */
+  /**
+   * One line's outcome: the device's entry (revision) once its entity took it, or why not. Line 0
+   * is the upload's own: a line too long to find its end stops the reading.
+   */
   public record LineResult(long line, String deviceId, String outcome, Long revision, String code, String message) {}
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -50,16 +54,30 @@ public final class BulkProvisioning {
         .via(Framing.delimiter(ByteString.fromString("\n"), MAX_FRAME, FramingTruncation.ALLOW))
         .zipWithIndex()
         .map(numbered -> new Line(numbered.second() + 1, numbered.first().decodeString(StandardCharsets.UTF_8).strip()))
-        .filter(line -> !line.text().isEmpty() && !(format == Format.CSV && line.number() == 1 && isHeader(line.text())))
-        .mapAsync(parallelism, line -> register(line, format, by))
+        // A line past MAX_FRAME has no end the stream can find: it ends the reading here, before
+        // the registrations, so the lines before it are still answered, and a last result says why.
+        .recover(FramingException.class, () -> UNREADABLE)
+        .filter(line -> line == UNREADABLE
+            || !line.text().isEmpty() && !(format == Format.CSV && line.number() == 1 && isHeader(line.text())))
+        .mapAsync(parallelism, line -> line == UNREADABLE
+            ? CompletableFuture.completedFuture(new LineResult(0, null, "refused", null, ErrorCode.REQUEST_INVALID.code(),
+                "a line longer than " + MAX_FRAME + " bytes: the rest of the upload was not read"))
+            : register(line, format, by))
         .mapMaterializedValue(ignored -> NotUsed.getInstance());
   }
 
   private record Line(long number, String text) {}
 
+  /** Where the reading stopped at a line too long to find its end. */
+  private static final Line UNREADABLE = new Line(0, "");
+
   record Device(String id, String site, String profile, Map<String, String> metadata) {}
 
   private CompletionStage<LineResult> register(Line line, Format format, String by) {
+    if (line.text().length() > MAX_LINE) {
+      return CompletableFuture.completedFuture(new LineResult(line.number(), null, "refused", null,
+          ErrorCode.REQUEST_INVALID.code(), "line longer than " + MAX_LINE + " characters"));
+    }
     Device device;
     try {
       device = format == Format.CSV ? csv(line.text()) : jsonLine(line.text());
@@ -86,9 +104,6 @@ public final class BulkProvisioning {
   }
 
   static Device csv(String line) {
-    if (line.length() > MAX_LINE) {
-      throw new IllegalArgumentException("line longer than " + MAX_LINE + " characters");
-    }
     String[] fields = line.split(",", -1);
     if (fields.length < 3) {
       throw new IllegalArgumentException("expected id,site,profile[,key=value...], got " + fields.length + " field(s)");
@@ -105,9 +120,6 @@ public final class BulkProvisioning {
   }
 
   static Device jsonLine(String line) {
-    if (line.length() > MAX_LINE) {
-      throw new IllegalArgumentException("line longer than " + MAX_LINE + " characters");
-    }
     JsonNode node;
     try {
       node = JSON.readTree(line);

@@ -9,18 +9,13 @@ import java.time.Duration;
  * @param askTimeout how long the API waits for an entity's answer
  * @param writeTimeout how long a registry change waits for a majority of nodes before it is left to gossip
  * @param notifyInterval how often a node's view takes the changes Distributed Data received
- * @param journalKeyspace the keyspace of the control plane's journal and snapshots (created at start)
+ * @param journalKeyspace the keyspace of the control plane's journal and snapshots (created, and its
+ *     name checked, at start by the persistence module)
  * @param bulkParallelism devices of one bulk upload registered at a time
  * @param bulkAskTimeout how long one device of a bulk upload may take
  */
 public record ControlPlaneSettings(Duration askTimeout, Duration writeTimeout, Duration notifyInterval,
     String journalKeyspace, int bulkParallelism, Duration bulkAskTimeout) {
-
-  public ControlPlaneSettings {
-    if (!journalKeyspace.matches("[a-z][a-z0-9_]{0,47}")) {
-      throw new IllegalArgumentException("journal-keyspace '" + journalKeyspace + "' must match [a-z][a-z0-9_]{0,47}");
-    }
-  }
 
   public static ControlPlaneSettings fromConfig(Config root) {
     Config c = root.getConfig("fleetpulse.control");

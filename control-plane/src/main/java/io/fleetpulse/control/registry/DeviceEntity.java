@@ -34,7 +34,7 @@ public final class DeviceEntity extends EventSourcedBehaviorWithEnforcedReplies<
   public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "DeviceRegistration");
   static final int SNAPSHOT_EVERY = 50;
 
-  public sealed interface Command extends CborSerializable permits Register, Decommission, Get {}
+  public sealed interface Command extends CborSerializable permits Register, Decommission {}
 
   /**
    * Registers the device, or moves it, or changes its profile. {@code autoProvisioned}: the
@@ -50,8 +50,6 @@ public final class DeviceEntity extends EventSourcedBehaviorWithEnforcedReplies<
 
   /** Takes the device out of the fleet: its messages are refused from then on, everywhere. */
   public record Decommission(String by, ActorRef<RegistryReply> replyTo) implements Command {}
-
-  public record Get(ActorRef<RegistryReply> replyTo) implements Command {}
 
   /**
    * What happened to a device. Serialised with Jackson (CBOR); a field added later is optional
@@ -141,9 +139,6 @@ public final class DeviceEntity extends EventSourcedBehaviorWithEnforcedReplies<
     return newCommandHandlerWithReplyBuilder().forAnyState()
         .onCommand(Register.class, this::onRegister)
         .onCommand(Decommission.class, this::onDecommission)
-        .onCommand(Get.class, (state, get) -> Effect().reply(get.replyTo(), state.registered()
-            ? new RegistryReply.Accepted(state.entry(deviceId))
-            : new RegistryReply.Refused(ErrorCode.DEVICE_UNKNOWN, "no device '" + deviceId + "' is registered")))
         .build();
   }
 

@@ -38,6 +38,8 @@ public final class DeviceRegistrations {
 
   /** Who auto-provisioned devices are registered by. */
   public static final String AUTO_PROVISIONING = "auto-provisioning";
+  /** Who the devices the one-time import registers are by. */
+  public static final String IMPORT = "import";
 
   /** One event of a device's history, as the API shows it. */
   public record HistoryItem(long sequence, long atMillis, String by, String event, Map<String, Object> details) {}
@@ -46,7 +48,6 @@ public final class DeviceRegistrations {
   private final ClusterSharding sharding;
   private final DeviceProfiles profiles;
   private final RegistryView view;
-  private final Duration askTimeout;
   private final Optional<CurrentEventsByPersistenceIdQuery> journal;
   private final String nodeName;
   private final ControlPlaneSettings settings;
@@ -59,7 +60,6 @@ public final class DeviceRegistrations {
     this.sharding = ClusterSharding.get(system);
     this.profiles = profiles;
     this.view = view;
-    this.askTimeout = settings.askTimeout();
     this.journal = journal;
   }
 
@@ -103,9 +103,6 @@ public final class DeviceRegistrations {
     });
   }
 
-  /** Who the devices the one-time import registers are by. */
-  public static final String IMPORT = "import";
-
   /**
    * Registers devices FleetPulse knew before its registry was the cluster's (the one-time import),
    * {@code parallelism} at a time, each as it was (auto-provisioned or not); an entity that
@@ -117,22 +114,20 @@ public final class DeviceRegistrations {
         .mapAsync(parallelism, device -> Stages.plain(entity(device.deviceId()).<RegistryReply>ask(
             replyTo -> new DeviceEntity.Register(device.site(), device.profile(), Map.of(), device.autoProvisioned(), IMPORT,
                 replyTo), settings.bulkAskTimeout())))
-        .filter(reply -> reply instanceof RegistryReply.Accepted)
-        .runWith(Sink.<RegistryReply>seq(), system)
-        .thenApply(List::size);
+        .runFold(0, (taken, reply) -> reply instanceof RegistryReply.Accepted ? taken + 1 : taken, system);
   }
 
   /** Registers, moves or re-profiles a device, through its entity wherever it runs. */
   public CompletionStage<RegistryReply> register(String deviceId, String site, String profile,
       Map<String, String> metadata, String by) {
-    return register(deviceId, site, profile, metadata, by, askTimeout);
+    return register(deviceId, site, profile, metadata, by, settings.askTimeout());
   }
 
   /** As {@link #register(String, String, String, Map, String)}, waiting up to {@code timeout} for the entity. */
   public CompletionStage<RegistryReply> register(String deviceId, String site, String profile,
       Map<String, String> metadata, String by, Duration timeout) {
     if (!TelemetryTopic.isValidId(deviceId)) {
-      return refused(ErrorCode.REQUEST_INVALID, "device id '" + deviceId + "' must match [A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+      return invalidId(deviceId);
     }
     if (site == null || !TelemetryTopic.isValidId(site)) {
       return refused(ErrorCode.REQUEST_INVALID, "site '" + site + "' must match [A-Za-z0-9][A-Za-z0-9._-]{0,63}");
@@ -141,21 +136,20 @@ public final class DeviceRegistrations {
       return refused(ErrorCode.PROFILE_UNKNOWN, "no device profile '" + profile + "'");
     }
     if (metadata != null && (metadata.size() > MAX_METADATA
-        || metadata.entrySet().stream().anyMatch(e -> e.getKey().length() > 64 || String.valueOf(e.getValue()).length() > 256))) {
-      return refused(ErrorCode.REQUEST_INVALID,
-          "metadata holds at most " + MAX_METADATA + " entries, keys up to 64 characters, values up to 256");
+        || metadata.entrySet().stream().anyMatch(e -> e.getKey() == null || e.getValue() == null
+            || e.getKey().length() > 64 || e.getValue().length() > 256))) {
+      return refused(ErrorCode.REQUEST_INVALID, "metadata holds at most " + MAX_METADATA
+          + " entries of text: keys up to 64 characters, values up to 256, none null");
     }
     return Stages.plain(entity(deviceId).ask(
         replyTo -> new DeviceEntity.Register(site, profile, metadata, false, by, replyTo), timeout));
   }
 
   public CompletionStage<RegistryReply> decommission(String deviceId, String by) {
-    return Stages.plain(entity(deviceId).ask(replyTo -> new DeviceEntity.Decommission(by, replyTo), askTimeout));
-  }
-
-  /** The device as its entity holds it now (not this node's view). */
-  public CompletionStage<RegistryReply> get(String deviceId) {
-    return Stages.plain(entity(deviceId).ask(DeviceEntity.Get::new, askTimeout));
+    if (!TelemetryTopic.isValidId(deviceId)) {
+      return invalidId(deviceId);
+    }
+    return Stages.plain(entity(deviceId).ask(replyTo -> new DeviceEntity.Decommission(by, replyTo), settings.askTimeout()));
   }
 
   /** This node's view of the device, decommissioned ones included. */
@@ -165,6 +159,9 @@ public final class DeviceRegistrations {
 
   /** Every event of the device in order, from the journal; empty when this node reads no journal. */
   public Optional<CompletionStage<List<HistoryItem>>> history(String deviceId) {
+    if (!TelemetryTopic.isValidId(deviceId)) {
+      return journal.map(query -> CompletableFuture.completedFuture(List.of()));
+    }
     return journal.map(query -> query
         .currentEventsByPersistenceId(DeviceEntity.persistenceId(deviceId).id(), 0, Long.MAX_VALUE)
         .map(DeviceRegistrations::item)
@@ -190,14 +187,20 @@ public final class DeviceRegistrations {
     } else if (event instanceof DeviceEntity.MetadataChanged changed) {
       name = "metadata-changed";
       details.put("metadata", changed.metadata());
-    } else {
+    } else if (event instanceof DeviceEntity.Decommissioned) {
       name = "decommissioned";
+    } else {
+      throw new IllegalStateException("no history name for " + event.getClass().getName());
     }
     return new HistoryItem(envelope.sequenceNr(), event.atMillis(), event.by(), name, details);
   }
 
   private org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef<DeviceEntity.Command> entity(String deviceId) {
     return sharding.entityRefFor(DeviceEntity.TYPE_KEY, deviceId);
+  }
+
+  private static CompletionStage<RegistryReply> invalidId(String deviceId) {
+    return refused(ErrorCode.REQUEST_INVALID, "device id '" + deviceId + "' must match [A-Za-z0-9][A-Za-z0-9._-]{0,63}");
   }
 
   private static CompletionStage<RegistryReply> refused(ErrorCode code, String message) {

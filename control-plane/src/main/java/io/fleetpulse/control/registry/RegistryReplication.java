@@ -45,13 +45,17 @@ public final class RegistryReplication {
   private RegistryReplication() {}
 
   static Key<LWWMap<String, RegistryEntry>> key(String deviceId) {
-    return LWWMapKey.create("device-registry-" + Math.floorMod(deviceId.hashCode(), BUCKETS));
+    return key(Math.floorMod(deviceId.hashCode(), BUCKETS));
+  }
+
+  private static Key<LWWMap<String, RegistryEntry>> key(int bucket) {
+    return LWWMapKey.create("device-registry-" + bucket);
   }
 
   static List<Key<LWWMap<String, RegistryEntry>>> keys() {
     List<Key<LWWMap<String, RegistryEntry>>> keys = new ArrayList<>(BUCKETS);
     for (int bucket = 0; bucket < BUCKETS; bucket++) {
-      keys.add(LWWMapKey.create("device-registry-" + bucket));
+      keys.add(key(bucket));
     }
     return keys;
   }

@@ -2,15 +2,14 @@ package io.fleetpulse.persistence.alerts;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.DefaultConsistencyLevel;
-import com.datastax.oss.driver.api.core.cql.AsyncResultSet;
 import com.datastax.oss.driver.api.core.cql.BoundStatement;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
+import io.fleetpulse.persistence.cassandra.AllRows;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -38,8 +37,8 @@ public final class AlertsReader {
 
   /** The device's alerts not yet cleared and acknowledged, any order; at most one partition. */
   public CompletionStage<List<AlertRow>> open(String deviceId) {
-    return readAll(session.executeAsync(openByDevice.bind(deviceId).setConsistencyLevel(DefaultConsistencyLevel.LOCAL_QUORUM)),
-        new ArrayList<>());
+    return AllRows.read(session.executeAsync(openByDevice.bind(deviceId).setConsistencyLevel(DefaultConsistencyLevel.LOCAL_QUORUM)),
+        AlertsReader::row);
   }
 
   /**
@@ -58,15 +57,6 @@ public final class AlertsReader {
         rows.add(row(row));
       }
       return new Page(rows, page.hasMorePages() ? Optional.of(page.getExecutionInfo().getPagingState()) : Optional.empty());
-    });
-  }
-
-  private static CompletionStage<List<AlertRow>> readAll(CompletionStage<AsyncResultSet> stage, List<AlertRow> into) {
-    return stage.thenCompose(page -> {
-      for (Row row : page.currentPage()) {
-        into.add(row(row));
-      }
-      return page.hasMorePages() ? readAll(page.fetchNextPage(), into) : CompletableFuture.completedFuture(into);
     });
   }
 

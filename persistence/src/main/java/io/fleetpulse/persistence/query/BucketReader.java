@@ -9,6 +9,7 @@ import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 import com.datastax.oss.driver.api.core.servererrors.InvalidQueryException;
 import com.datastax.oss.driver.api.core.servererrors.ProtocolError;
 import io.fleetpulse.api.error.ErrorCode;
+import io.fleetpulse.persistence.schema.SchemaMigrations;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,9 +44,7 @@ public final class BucketReader {
    *     a plain identifier
    */
   public BucketReader(CqlSession session, String keyspace, Duration queryTimeout, Executor executor) {
-    if (keyspace == null || !keyspace.matches("[a-z][a-z0-9_]{0,47}")) {
-      throw new IllegalArgumentException("keyspace '" + keyspace + "' must match [a-z][a-z0-9_]{0,47}");
-    }
+    SchemaMigrations.requireKeyspace(keyspace);
     this.session = session;
     this.keyspace = keyspace;
     this.queryTimeout = queryTimeout;

@@ -2,12 +2,11 @@ package io.fleetpulse.persistence.registry;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.DefaultConsistencyLevel;
-import com.datastax.oss.driver.api.core.cql.AsyncResultSet;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
-import com.datastax.oss.driver.api.core.cql.Row;
 import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 import io.fleetpulse.api.registry.RegistryEntry;
 import io.fleetpulse.api.registry.RegistryStore;
+import io.fleetpulse.persistence.cassandra.AllRows;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,6 +22,8 @@ import java.util.concurrent.CompletionStage;
 public final class CassandraRegistryStore implements RegistryStore {
 
   static final int BUCKETS = 32;
+  /** The row of {@code schema_version} that records the one-time import. */
+  private static final String IMPORT_COMPONENT = "registry-import";
 
   private final CqlSession session;
   private final String keyspace;
@@ -44,36 +45,25 @@ public final class CassandraRegistryStore implements RegistryStore {
    * in full (a table scan, paged), for the one import into the registry.
    */
   public CompletionStage<List<RegistryEntry>> devicesSeenBefore() {
-    List<RegistryEntry> into = new ArrayList<>();
-    return session.executeAsync(SimpleStatement.newInstance(
-            "SELECT device_id, site, profile, auto_provisioned FROM " + keyspace + ".devices").setPageSize(1000))
-        .thenCompose(page -> readDevices(page, into))
-        .thenApply(done -> into);
-  }
-
-  private static CompletionStage<Void> readDevices(AsyncResultSet page, List<RegistryEntry> into) {
-    for (Row row : page.currentPage()) {
-      if (row.getString("site") != null && row.getString("profile") != null) {
-        into.add(new RegistryEntry(row.getString("device_id"), row.getString("site"), row.getString("profile"),
-            row.getBoolean("auto_provisioned"), false, 0, 0));
-      }
-    }
-    return page.hasMorePages() ? page.fetchNextPage().thenCompose(next -> readDevices(next, into))
-        : CompletableFuture.completedFuture(null);
+    return AllRows.read(session.executeAsync(SimpleStatement.newInstance(
+            "SELECT device_id, site, profile, auto_provisioned FROM " + keyspace + ".devices").setPageSize(1000)),
+        row -> row.getString("site") == null || row.getString("profile") == null ? null
+            : new RegistryEntry(row.getString("device_id"), row.getString("site"), row.getString("profile"),
+                row.getBoolean("auto_provisioned"), false, 0, 0));
   }
 
   /** Whether the import of {@link #devicesSeenBefore} has been done (recorded in {@code schema_version}). */
   public CompletionStage<Boolean> imported() {
     return session.executeAsync(SimpleStatement.newInstance("SELECT version FROM " + keyspace
-            + ".schema_version WHERE component = 'registry-import' LIMIT 1"))
+            + ".schema_version WHERE component = ? LIMIT 1", IMPORT_COMPONENT))
         .thenApply(rows -> rows.one() != null);
   }
 
   /** Records that the import is done, with how many devices it registered. */
   public CompletionStage<Void> markImported(int devices) {
     return session.executeAsync(SimpleStatement.newInstance("INSERT INTO " + keyspace
-            + ".schema_version (component, version, description, applied_at) VALUES ('registry-import', 1, ?, ?)",
-            devices + " devices from the devices table", Instant.now()))
+            + ".schema_version (component, version, description, applied_at) VALUES (?, 1, ?, ?)",
+            IMPORT_COMPONENT, devices + " devices from the devices table", Instant.now()))
         .thenApply(done -> null);
   }
 
@@ -99,18 +89,13 @@ public final class CassandraRegistryStore implements RegistryStore {
     if (bucket == BUCKETS) {
       return CompletableFuture.completedFuture(into);
     }
-    return session.executeAsync(select.bind(bucket).setConsistencyLevel(DefaultConsistencyLevel.LOCAL_QUORUM))
-        .thenCompose(page -> readPages(page, into))
-        .thenCompose(done -> readBucket(bucket + 1, into));
-  }
-
-  private static CompletionStage<Void> readPages(AsyncResultSet page, List<RegistryEntry> into) {
-    for (Row row : page.currentPage()) {
-      into.add(new RegistryEntry(row.getString("device_id"), row.getString("site"), row.getString("profile"),
-          row.getBoolean("auto_provisioned"), row.getBoolean("decommissioned"), row.getLong("revision"),
-          row.getInstant("updated_at").toEpochMilli()));
-    }
-    return page.hasMorePages() ? page.fetchNextPage().thenCompose(next -> readPages(next, into))
-        : CompletableFuture.completedFuture(null);
+    return AllRows.read(session.executeAsync(select.bind(bucket).setConsistencyLevel(DefaultConsistencyLevel.LOCAL_QUORUM)),
+            row -> new RegistryEntry(row.getString("device_id"), row.getString("site"), row.getString("profile"),
+                row.getBoolean("auto_provisioned"), row.getBoolean("decommissioned"), row.getLong("revision"),
+                row.getInstant("updated_at").toEpochMilli()))
+        .thenCompose(entries -> {
+          into.addAll(entries);
+          return readBucket(bucket + 1, into);
+        });
   }
 }

@@ -58,10 +58,19 @@ public final class SchemaMigrations {
         .build();
   }
 
-  public SchemaMigrations(CqlSession session, String keyspace) {
-    if (!keyspace.matches("[a-z][a-z0-9_]{0,47}")) {
+  /**
+   * A keyspace name goes into CQL text, so it must be a plain identifier; returns it, or throws
+   * IllegalArgumentException.
+   */
+  public static String requireKeyspace(String keyspace) {
+    if (keyspace == null || !keyspace.matches("[a-z][a-z0-9_]{0,47}")) {
       throw new IllegalArgumentException("keyspace '" + keyspace + "' must match [a-z][a-z0-9_]{0,47}");
     }
+    return keyspace;
+  }
+
+  public SchemaMigrations(CqlSession session, String keyspace) {
+    requireKeyspace(keyspace);
     this.session = session;
     this.keyspace = keyspace;
   }
@@ -110,9 +119,7 @@ public final class SchemaMigrations {
    */
   public static void createComponentSchema(CqlSession session, String keyspace, Map<String, Object> replication,
       List<String> tables) {
-    if (!keyspace.matches("[a-z][a-z0-9_]{0,47}")) {
-      throw new IllegalArgumentException("keyspace '" + keyspace + "' must match [a-z][a-z0-9_]{0,47}");
-    }
+    requireKeyspace(keyspace);
     session.execute(SimpleStatement.newInstance("CREATE KEYSPACE IF NOT EXISTS " + keyspace + " WITH replication = "
         + replicationCql(replication)).setTimeout(DDL_TIMEOUT));
     for (String table : tables) {
