@@ -2,7 +2,6 @@ package io.fleetpulse.control;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import io.fleetpulse.control.registry.ControlPlaneSettings;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

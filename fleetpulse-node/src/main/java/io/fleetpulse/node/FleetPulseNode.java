@@ -9,7 +9,8 @@ import io.fleetpulse.api.profile.DeviceProfiles;
 import io.fleetpulse.api.registry.RegistryStore;
 import io.fleetpulse.api.telemetry.TelemetryStore;
 import io.fleetpulse.control.ControlPlaneJournal;
-import io.fleetpulse.control.registry.ControlPlaneSettings;
+import io.fleetpulse.control.ControlPlaneSettings;
+import io.fleetpulse.control.models.ModelDecisions;
 import io.fleetpulse.control.registry.DeviceRegistrations;
 import io.fleetpulse.fleet.Devices;
 import io.fleetpulse.fleet.FleetSettings;
@@ -36,10 +37,12 @@ import io.fleetpulse.persistence.telemetry.CassandraTelemetryStore;
 import io.fleetpulse.persistence.telemetry.TelemetryWriter;
 import io.fleetpulse.queryapi.QueryApiSettings;
 import io.fleetpulse.queryapi.QueryRoutes;
+import io.fleetpulse.serving.ModelDecision;
 import io.fleetpulse.serving.ServingSettings;
 import io.fleetpulse.serving.pool.InferenceClient;
 import io.fleetpulse.serving.pool.InferencePool;
 import io.fleetpulse.serving.registry.ModelRegistry;
+import io.fleetpulse.serving.registry.ModelStatus;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
@@ -163,6 +166,8 @@ public final class FleetPulseNode {
     DeviceRegistrations registrations = DeviceRegistrations.start(system, profiles, registry, registryStore, clock,
         controlSettings, nodeSettings.name(), storage.map(s -> ControlPlaneJournal.readJournal()));
     storedRegistry.ifPresent(stored -> importDevicesSeenBefore(stored, registrations, controlSettings));
+    ModelDecisions modelDecisions = ModelDecisions.start(system, clock, controlSettings,
+        storage.map(s -> ControlPlaneJournal.readJournal()));
 
     ActorRef<FleetDirectory.Command> directory = FleetDirectory.initSingleton(system);
     InferenceClient inference = new InferenceClient(system, fleetSettings.device().inferenceTimeout());
@@ -202,13 +207,18 @@ public final class FleetPulseNode {
       ModelRegistry models = new ModelRegistry(servingSettings.registryDirectory(), servingSettings.execution(),
           ModelBindingCheck.admission(profiles.all()));
       models.loadAll().forEach(problem -> LOG.error("model refused: {}", problem));
-      pool = Optional.of(system.systemActorOf(
-          InferencePool.create(servingSettings, models, meters), "inference-pool", InferencePool.props()));
-      awaitListed(system, pool.get(), nodeSettings.gatewayStartTimeout());
+      // The pool serves what the cluster decided on its models, not this node's highest versions:
+      // it registers with the receptionist once it follows the decisions (awaitListed).
+      List<ModelDecision> decided = decided(modelDecisions, models, nodeSettings.gatewayStartTimeout());
+      ActorRef<InferencePool.Command> started = system.systemActorOf(
+          InferencePool.create(servingSettings, models, meters, decided), "inference-pool", InferencePool.props());
+      modelDecisions.follow(decision -> started.tell(new InferencePool.Follow(decision)));
+      pool = Optional.of(started);
+      awaitListed(system, started, nodeSettings.gatewayStartTimeout());
     }
     NodeRoutes routes = new NodeRoutes(
         system, profiles, registry, registrations, devices, directory, gateway, fleetSettings, cluster, pool,
-        Optional.of(meters), alertStore, alertFeed, nodeSettings.alerts());
+        modelDecisions, Optional.of(meters), alertStore, alertFeed, nodeSettings.alerts());
     // The data-team query API answers under /api/data and passes on everything else; it goes
     // first because the node's routes answer every unmatched path with 404.
     QueryApiSettings querySettings = QueryApiSettings.fromConfig(config);
@@ -271,6 +281,25 @@ public final class FleetPulseNode {
                 rootMessage(failure));
           }
         });
+  }
+
+  /**
+   * The cluster's decisions on the models this node loaded, waiting up to {@code timeout}; none if
+   * they do not come in time (the pool serves its highest admitted versions and follows the
+   * decisions when replication brings them).
+   */
+  private static List<ModelDecision> decided(ModelDecisions decisions, ModelRegistry models, Duration timeout) {
+    List<String> names = models.status().stream().map(ModelStatus::name).toList();
+    try {
+      return decisions.current(names).toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return List.of();
+    } catch (Exception e) {
+      LOG.warn("the cluster's decisions on models {} did not arrive within {}; serving the highest admitted versions "
+          + "until they do: {}", names, timeout, rootMessage(e));
+      return List.of();
+    }
   }
 
   /**

@@ -18,14 +18,18 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The device registry is the cluster's, not a node's: two node JVMs against the shared Cassandra
- * and one broker, registration required. Node A has no gateway; node B ingests. A device known
+ * The device registry and the model decisions are the cluster's, not a node's: two node JVMs
+ * against the shared Cassandra and one broker, registration required, each with an inference
+ * pool. Node A has no gateway; node B ingests. A device known
  * before the registry was the cluster's (a row of the devices table) is imported once. A device
  * registered through A is accepted by B's gateway; decommissioned through B, A's view refuses it
  * too and B's gateway rejects its next message; two operators moving one device at once through
  * the two nodes both land in its history, one after the other; a CSV upload through B registers
- * its devices with a result per line; both nodes restarted, the registry and the history come
- * back from Cassandra (the journal and the stored entries).
+ * its devices with a result per line. A model version promoted through A serves on B's pool; one
+ * a profile's binding cannot feed is refused through B for the whole cluster; a shadow started
+ * through B runs on A. Both nodes restarted, the registry, the model decisions and the histories
+ * come back from Cassandra (the journal and the stored entries), and a rollback through B returns
+ * both pools to the version served before.
  */
 class ControlPlaneIT {
 
@@ -33,12 +37,15 @@ class ControlPlaneIT {
   static final SharedCassandra CASSANDRA = new SharedCassandra();
 
   private static final int BULK = 200;
+  private static final String RUL = "rul-fd001";
+  private static final String FD003 = "rul-fd003";
+  private static final Path MODELS = Path.of("..", "models").toAbsolutePath().normalize();
 
   @TempDir
   Path directory;
 
   @Test
-  void registrations_made_through_one_node_are_in_effect_on_the_other_and_survive_a_restart_of_both() throws Exception {
+  void decisions_made_through_one_node_are_in_effect_on_the_other_and_survive_a_restart_of_both() throws Exception {
     String keyspace = CASSANDRA.emptyKeyspace();
     int brokerPort = NodeTestSupport.freePort();
     String brokerUrl = "tcp://127.0.0.1:" + brokerPort;
@@ -48,7 +55,7 @@ class ControlPlaneIT {
     int[] http = {NodeTestSupport.freePort(), NodeTestSupport.freePort()};
     String seed = "pekko://fleetpulse@127.0.0.1:" + artery[0];
     String a = overrides("a", "[device, inference]", artery[0], seed, brokerUrl, keyspace);
-    String b = overrides("b", "[gateway, device]", artery[1], seed, brokerUrl, keyspace);
+    String b = overrides("b", "[gateway, device, inference]", artery[1], seed, brokerUrl, keyspace);
     String suffix = UUID.randomUUID().toString().substring(0, 8);
     // A device FleetPulse knew before the registry was the cluster's: its row in the devices table.
     String legacy = "rm-legacy-" + suffix;
@@ -138,6 +145,26 @@ class ControlPlaneIT {
             page -> page.path("devices").findValuesAsText("deviceId").stream()
                 .filter(id -> id.startsWith("rm-bulk-" + suffix)).count() == BULK,
             Duration.ofSeconds(10));
+
+        // Model decisions: the turbofan profile binds rul-fd001 on windows of 70 (versions 5 and 6
+        // agree, 6 serves at start); rul-fd003 is bound by no profile.
+        JsonNode modelsOfB = NodeTestSupport.getJson(nodeB.httpUrl() + "/api/models");
+        assertThat(model(modelsOfB, RUL).path("activeVersion").asText()).as("%s", modelsOfB).isEqualTo("6");
+        long promotedAt = System.nanoTime();
+        JsonNode promoted = NodeTestSupport.postJson(nodeA.httpUrl() + "/api/models/" + RUL + "/versions/5/promote", "");
+        assertThat(promoted.path("active").asText()).as("%s", promoted).isEqualTo("5");
+        assertThat(promoted.path("rollback").toString()).as("what A served before").isEqualTo("[\"6\"]");
+        NodeTestSupport.awaitJson(nodeB.httpUrl() + "/api/models",
+            models -> model(models, RUL).path("activeVersion").asText().equals("5"), Duration.ofSeconds(10));
+        timings.add("promotion through A served by B's pool after " + millisSince(promotedAt) + " ms");
+        JsonNode refused = NodeTestSupport.postJson(nodeB.httpUrl() + "/api/models/" + RUL + "/versions/3/promote", "");
+        assertThat(refused.path("code").asText()).as("%s", refused).isEqualTo("model.refused");
+        assertThat(refused.path("message").asText()).contains("windows of 70");
+        JsonNode shadow = NodeTestSupport.postJson(nodeB.httpUrl() + "/api/models/" + FD003 + "/versions/2/shadow", "");
+        assertThat(shadow.path("shadow").asText()).as("%s", shadow).isEqualTo("2");
+        NodeTestSupport.awaitJson(nodeA.httpUrl() + "/api/models",
+            models -> model(models, FD003).path("shadowVersion").asText().equals("2"), Duration.ofSeconds(10));
+        assertThat(model(nodeA.httpUrl(), RUL).path("activeVersion").asText()).isEqualTo("5");
       }
 
       // Both nodes stopped and started again: the registry comes back from Cassandra.
@@ -150,9 +177,37 @@ class ControlPlaneIT {
         JsonNode pumpHistory = NodeTestSupport.getJson(nodeA.httpUrl() + "/api/devices/" + pump + "/history");
         assertThat(pumpHistory.path("events").findValuesAsText("event")).containsExactly("registered", "decommissioned");
         assertThat(pumpHistory.path("events").findValuesAsText("by")).containsExactly("a", "b");
+
+        // ... and so do the model decisions: both pools serve what was decided before the restart.
+        for (NodeProcess node : List.of(nodeA, nodeB)) {
+          JsonNode models = NodeTestSupport.getJson(node.httpUrl() + "/api/models");
+          assertThat(model(models, RUL).path("activeVersion").asText()).as("%s", models).isEqualTo("5");
+          assertThat(model(models, FD003).path("shadowVersion").asText()).as("%s", models).isEqualTo("2");
+        }
+        JsonNode rolledBack = NodeTestSupport.postJson(nodeB.httpUrl() + "/api/models/" + RUL + "/rollback", "");
+        assertThat(rolledBack.path("active").asText()).as("%s", rolledBack).isEqualTo("6");
+        NodeTestSupport.awaitJson(nodeA.httpUrl() + "/api/models",
+            models -> model(models, RUL).path("activeVersion").asText().equals("6"), Duration.ofSeconds(10));
+        JsonNode modelHistory = NodeTestSupport.getJson(nodeA.httpUrl() + "/api/models/" + RUL + "/history");
+        assertThat(modelHistory.path("events").findValuesAsText("event")).containsExactly("promoted", "rolled-back");
+        assertThat(modelHistory.path("events").findValuesAsText("by")).containsExactly("a", "b");
       }
     }
     timings.forEach(line -> System.out.println("control plane: " + line));
+  }
+
+  private static JsonNode model(String api, String name) {
+    return model(NodeTestSupport.getJson(api + "/api/models"), name);
+  }
+
+  /** One model of a pool's list (GET /api/models, its array under "items"), or a missing node. */
+  private static JsonNode model(JsonNode models, String name) {
+    for (JsonNode model : models.path("items")) {
+      if (model.path("name").asText().equals(name)) {
+        return model;
+      }
+    }
+    return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
   }
 
   /** POSTs a CSV upload and reads the JSON line of every input line. */
@@ -180,6 +235,7 @@ class ControlPlaneIT {
         pekko.cluster.roles = %s
         pekko.remote.artery.canonical.port = %d
         pekko.cluster.seed-nodes = ["%s"]
-        """.formatted(name, brokerUrl, roles, arteryPort, seed) + CASSANDRA.nodeOverrides(keyspace);
+        fleetpulse.serving.registry-directory = "%s"
+        """.formatted(name, brokerUrl, roles, arteryPort, seed, MODELS) + CASSANDRA.nodeOverrides(keyspace);
   }
 }

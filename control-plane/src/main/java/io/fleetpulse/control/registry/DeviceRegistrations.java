@@ -5,6 +5,9 @@ import io.fleetpulse.api.error.ErrorCode;
 import io.fleetpulse.api.profile.DeviceProfiles;
 import io.fleetpulse.api.registry.RegistryEntry;
 import io.fleetpulse.api.registry.RegistryStore;
+import io.fleetpulse.control.ControlPlaneSettings;
+import io.fleetpulse.control.HistoryItem;
+import io.fleetpulse.control.Replication;
 import io.fleetpulse.gateway.decode.TelemetryTopic;
 import io.fleetpulse.gateway.registry.RegistryView;
 import java.time.Clock;
@@ -23,7 +26,6 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.persistence.query.EventEnvelope;
 import org.apache.pekko.persistence.query.PersistenceQuery;
 import org.apache.pekko.persistence.query.javadsl.CurrentEventsByPersistenceIdQuery;
-import org.apache.pekko.stream.javadsl.Sink;
 
 /**
  * The device registry's control plane on one node: the device entities (sharded, on every node),
@@ -40,9 +42,6 @@ public final class DeviceRegistrations {
   public static final String AUTO_PROVISIONING = "auto-provisioning";
   /** Who the devices the one-time import registers are by. */
   public static final String IMPORT = "import";
-
-  /** One event of a device's history, as the API shows it. */
-  public record HistoryItem(long sequence, long atMillis, String by, String event, Map<String, Object> details) {}
 
   private final ActorSystem<?> system;
   private final ClusterSharding sharding;
@@ -72,10 +71,10 @@ public final class DeviceRegistrations {
    */
   public static DeviceRegistrations start(ActorSystem<?> system, DeviceProfiles profiles, RegistryView view,
       RegistryStore store, Clock clock, ControlPlaneSettings settings, String nodeName, Optional<String> readJournal) {
-    ActorRef<RegistryReplication.Command> replication = system.systemActorOf(
+    ActorRef<Replication.Command<RegistryEntry>> replication = system.systemActorOf(
         RegistryReplication.create(view, store, settings.writeTimeout()), "registry-replication", Props.empty());
     ClusterSharding.get(system).init(Entity.of(DeviceEntity.TYPE_KEY, context -> DeviceEntity.create(
-        context.getEntityId(), clock, entry -> replication.tell(new RegistryReplication.Publish(entry)))));
+        context.getEntityId(), clock, entry -> replication.tell(new Replication.Publish<>(entry)))));
     Optional<CurrentEventsByPersistenceIdQuery> journal = readJournal.map(id ->
         PersistenceQuery.get(system).getReadJournalFor(CurrentEventsByPersistenceIdQuery.class, id));
     DeviceRegistrations registrations =
@@ -162,10 +161,8 @@ public final class DeviceRegistrations {
     if (!TelemetryTopic.isValidId(deviceId)) {
       return journal.map(query -> CompletableFuture.completedFuture(List.of()));
     }
-    return journal.map(query -> query
-        .currentEventsByPersistenceId(DeviceEntity.persistenceId(deviceId).id(), 0, Long.MAX_VALUE)
-        .map(DeviceRegistrations::item)
-        .runWith(Sink.seq(), system));
+    return journal.map(query -> HistoryItem.read(query, DeviceEntity.persistenceId(deviceId),
+        DeviceRegistrations::item, system));
   }
 
   private static HistoryItem item(EventEnvelope envelope) {

@@ -1,35 +1,47 @@
 package io.fleetpulse.node.http;
 
 import io.fleetpulse.api.error.ErrorCode;
+import io.fleetpulse.control.HistoryItem;
+import io.fleetpulse.control.models.ModelDecisions;
+import io.fleetpulse.control.models.ModelReply;
 import io.fleetpulse.serving.pool.InferencePool;
-import io.fleetpulse.serving.registry.ModelStatus;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
-import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
-import org.apache.pekko.pattern.StatusReply;
 
 /**
- * The model admin API of a node that runs an inference pool: list models, hot-load a version from
- * the registry directory, put it in shadow, promote it, roll back. Refusals (a broken file, a
- * graph that disagrees with its metadata, an unknown version, a version a profile's binding cannot
- * feed) are 409 {@code model.refused} with the pool's sentence; the active version keeps serving.
+ * The model admin API of a node that runs an inference pool. Decisions (hot-load a version from
+ * the registry directory, put it in shadow, promote it, roll back) are the cluster's: prepared on
+ * this node's pool, decided by the model's entity, followed by every pool ({@link
+ * ModelDecisions}); they answer the decision. Refusals (a broken file, a graph that disagrees with
+ * its metadata, an unknown version, a version a profile's binding cannot feed, nothing to roll
+ * back to) are 409 {@code model.refused} with the sentence; the active version keeps serving.
  */
 final class ModelRoutes extends AllDirectives {
 
   private final ActorSystem<?> system;
   private final ActorRef<InferencePool.Command> pool;
+  private final ModelDecisions decisions;
+  private final String by;
   private final Duration timeout;
   private final JsonResponses json;
 
-  ModelRoutes(ActorSystem<?> system, ActorRef<InferencePool.Command> pool, Duration timeout, JsonResponses json) {
+  /** @param by who this node's decisions are by, until requests carry a signed-in identity */
+  ModelRoutes(ActorSystem<?> system, ActorRef<InferencePool.Command> pool, ModelDecisions decisions, String by,
+      Duration timeout, JsonResponses json) {
     this.system = system;
     this.pool = pool;
+    this.decisions = decisions;
+    this.by = by;
     this.timeout = timeout;
     this.json = json;
   }
@@ -40,21 +52,30 @@ final class ModelRoutes extends AllDirectives {
             AskPattern.ask(pool, InferencePool.ListModels::new, timeout, system.scheduler()),
             list -> json.ok(list.models())))),
         path(PathMatchers.segment().slash("versions").slash(PathMatchers.segment()).slash("load"),
-            (model, version) -> post(() -> admin(replyTo -> new InferencePool.LoadModel(model, version, replyTo)))),
+            (model, version) -> post(() -> decided(decisions.load(pool, model, version, by)))),
         path(PathMatchers.segment().slash("versions").slash(PathMatchers.segment()).slash("promote"),
-            (model, version) -> post(() -> admin(replyTo -> new InferencePool.PromoteModel(model, version, replyTo)))),
+            (model, version) -> post(() -> decided(decisions.promote(pool, model, version, by)))),
         path(PathMatchers.segment().slash("versions").slash(PathMatchers.segment()).slash("shadow"),
-            (model, version) -> post(() -> admin(replyTo -> new InferencePool.ShadowModel(model, version, replyTo)))),
+            (model, version) -> post(() -> decided(decisions.shadow(pool, model, version, by)))),
         path(PathMatchers.segment().slash("shadow"),
-            model -> delete(() -> admin(replyTo -> new InferencePool.ShadowModel(model, null, replyTo)))),
+            model -> delete(() -> decided(decisions.shadow(pool, model, null, by)))),
         path(PathMatchers.segment().slash("rollback"),
-            model -> post(() -> admin(replyTo -> new InferencePool.RollbackModel(model, replyTo))))));
+            model -> post(() -> decided(decisions.rollback(pool, model, by)))),
+        path(PathMatchers.segment().slash("history"), model -> get(() -> history(model)))));
   }
 
-  private Route admin(Function<ActorRef<StatusReply<ModelStatus>>, InferencePool.Command> command) {
-    CompletionStage<StatusReply<ModelStatus>> reply = AskPattern.ask(pool, command::apply, timeout, system.scheduler());
-    return onSuccess(reply, status -> status.isSuccess()
-        ? json.ok(status.getValue())
-        : json.error(ErrorCode.MODEL_REFUSED, status.getError().getMessage()));
+  /** {@code GET /api/models/{name}/history}: every decision on the model, oldest first. */
+  private Route history(String model) {
+    Optional<CompletionStage<List<HistoryItem>>> items = decisions.history(model);
+    if (items.isEmpty()) {
+      return json.error(ErrorCode.STORAGE_DISABLED, "the models' history needs storage (fleetpulse.persistence.enabled)");
+    }
+    return onSuccess(items.get(), list -> json.json(StatusCodes.OK, Map.of("model", model, "events", list)));
+  }
+
+  private Route decided(CompletionStage<ModelReply> reply) {
+    return onSuccess(reply, answer -> answer instanceof ModelReply.Decided decided
+        ? json.ok(decided.decision())
+        : json.error(((ModelReply.Refused) answer).code(), ((ModelReply.Refused) answer).message()));
   }
 }

@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.fleetpulse.api.error.ErrorCode;
 import io.fleetpulse.api.profile.DeviceProfiles;
+import io.fleetpulse.control.HistoryItem;
+import io.fleetpulse.control.models.ModelDecisions;
 import io.fleetpulse.control.registry.BulkProvisioning;
 import io.fleetpulse.control.registry.DeviceRegistrations;
 import io.fleetpulse.control.registry.RegistryReply;
@@ -83,7 +85,8 @@ public final class NodeRoutes extends AllDirectives {
       ActorSystem<?> system, DeviceProfiles profiles, DeviceRegistry registry, DeviceRegistrations registrations,
       Devices devices,
       ActorRef<FleetDirectory.Command> directory, Optional<DeviceGateway> gateway, FleetSettings fleetSettings, Cluster cluster,
-      Optional<ActorRef<InferencePool.Command>> pool, Optional<PrometheusMeterRegistry> metrics,
+      Optional<ActorRef<InferencePool.Command>> pool, ModelDecisions modelDecisions,
+      Optional<PrometheusMeterRegistry> metrics,
       Optional<io.fleetpulse.persistence.alerts.CassandraAlertStore> alertsReader, io.fleetpulse.node.alerts.AlertFeed alertFeed,
       io.fleetpulse.node.NodeSettings.Alerts alertSettings) {
     this.system = system;
@@ -96,7 +99,8 @@ public final class NodeRoutes extends AllDirectives {
     this.gateway = gateway;
     this.fleetSettings = fleetSettings;
     this.cluster = cluster;
-    this.models = pool.map(p -> new ModelRoutes(system, p, fleetSettings.directory().askTimeout(), responses));
+    this.models = pool.map(p -> new ModelRoutes(system, p, modelDecisions, registrations.nodeName(),
+        fleetSettings.directory().askTimeout(), responses));
     this.metrics = metrics;
     this.alerts = new AlertRoutes(devices, alertsReader, responses, JSON, alertFeed, alertSettings);
   }
@@ -269,7 +273,7 @@ public final class NodeRoutes extends AllDirectives {
 
   /** {@code GET /api/devices/{id}/history}: every change of the device's registration, oldest first. */
   private Route history(String deviceId) {
-    Optional<CompletionStage<List<DeviceRegistrations.HistoryItem>>> items = registrations.history(deviceId);
+    Optional<CompletionStage<List<HistoryItem>>> items = registrations.history(deviceId);
     if (items.isEmpty()) {
       return error(ErrorCode.STORAGE_DISABLED, "the registry's history needs storage (fleetpulse.persistence.enabled)");
     }

@@ -2,20 +2,30 @@ package io.fleetpulse.serving.pool;
 
 import io.fleetpulse.serving.InferenceReply;
 import io.fleetpulse.serving.Lane;
+import io.fleetpulse.serving.ModelDecision;
 import io.fleetpulse.serving.ServingSerializable;
 import io.fleetpulse.serving.ServingSettings;
 import io.fleetpulse.serving.registry.LoadedModel;
 import io.fleetpulse.serving.registry.ModelLoadException;
 import io.fleetpulse.serving.registry.ModelRegistry;
 import io.fleetpulse.serving.registry.ModelStatus;
+import io.fleetpulse.serving.registry.ModelUse;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
+import java.util.stream.Stream;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
@@ -38,7 +48,13 @@ import org.apache.pekko.pattern.StatusReply;
  * run on the inference dispatcher; the actor itself never blocks. A version in shadow runs on the
  * same batch after the active one and its difference is recorded, not served.
  *
- * <p>Replies: {@link Infer} gets one {@link InferenceReply}; admin commands get a {@link
+ * <p>Which version of a model serves, and which runs in shadow, is the cluster's decision: the
+ * pool follows each {@link ModelDecision} it is given ({@link Follow}), loading the versions it
+ * names first, and lists why when it cannot (a version that will not load or is not admitted
+ * here), serving on what it served. A pool started with decisions registers with the receptionist
+ * once it follows them, so no device's window meets a version the cluster did not decide on.
+ *
+ * <p>Replies: {@link Infer} gets one {@link InferenceReply}; {@link Prepare} a {@link
  * StatusReply} of {@link ModelStatus} (an error with a sentence when refused).
  */
 public final class InferencePool extends AbstractBehavior<InferencePool.Command> {
@@ -57,23 +73,21 @@ public final class InferencePool extends AbstractBehavior<InferencePool.Command>
   }
 
   public sealed interface Command extends ServingSerializable
-      permits Infer, LoadModel, PromoteModel, ShadowModel, RollbackModel, ListModels, Wake, BatchDone, ModelLoaded {}
+      permits Infer, Prepare, Follow, ListModels, Wake, BatchDone, ModelLoaded {}
 
   /** Run {@code model} on one window: {@code window x features} floats, row-major, feature order of the model. */
   public record Infer(String model, Lane lane, float[] values, ActorRef<InferenceReply> replyTo) implements Command {}
 
   /**
-   * Loads a version from the registry directory without serving it (the first version of a model
-   * is activated if the registry admits it; if not, the reply is the refusal and it stays loaded).
+   * Loads a version from the registry directory if it is not loaded yet, without serving it (the
+   * first version of a model is activated if the registry admits it), and answers whether it may
+   * be used so here: what a node asks before the cluster decides on it.
    */
-  public record LoadModel(String model, String version, ActorRef<StatusReply<ModelStatus>> replyTo) implements Command {}
+  public record Prepare(String model, String version, ModelUse use, ActorRef<StatusReply<ModelStatus>> replyTo)
+      implements Command {}
 
-  public record PromoteModel(String model, String version, ActorRef<StatusReply<ModelStatus>> replyTo) implements Command {}
-
-  /** Puts a loaded version in shadow; a null version ends the shadow. */
-  public record ShadowModel(String model, String version, ActorRef<StatusReply<ModelStatus>> replyTo) implements Command {}
-
-  public record RollbackModel(String model, ActorRef<StatusReply<ModelStatus>> replyTo) implements Command {}
+  /** The cluster's decision on a model: the pool loads what it names and serves it; an older revision is ignored. */
+  public record Follow(ModelDecision decision) implements Command {}
 
   public record ListModels(ActorRef<ModelList> replyTo) implements Command {}
 
@@ -86,8 +100,21 @@ public final class InferencePool extends AbstractBehavior<InferencePool.Command>
   private record BatchDone(Batch batch, LoadedModel active, Optional<LoadedModel> shadow, long startNanos,
       float[][] outputs, float[][] shadowOutputs, long runNanos, Throwable failure) implements Command {}
 
-  private record ModelLoaded(String model, String version, LoadedModel loaded, Throwable failure,
-      ActorRef<StatusReply<ModelStatus>> replyTo) implements Command {}
+  /** A version's load finished; {@code prepared} is the Prepare that asked for it, null when a decision did. */
+  private record ModelLoaded(String model, String version, LoadedModel loaded, Throwable failure, Prepare prepared)
+      implements Command {}
+
+  /** What the pool does about one model's decision: the versions still loading, and why it cannot follow. */
+  private static final class Following {
+    ModelDecision decision;
+    final Set<String> loading = new HashSet<>();
+    final Map<String, String> unloadable = new HashMap<>();
+    String problem;
+
+    Following(ModelDecision decision) {
+      this.decision = decision;
+    }
+  }
 
   private final ModelRegistry registry;
   private final BatchScheduler scheduler;
@@ -95,12 +122,26 @@ public final class InferencePool extends AbstractBehavior<InferencePool.Command>
   private final PoolMetrics metrics;
   private final Executor inference;
   private final TimerScheduler<Command> timers;
+  private final Map<String, Following> following = new HashMap<>();
   private long wakeAtNanos = Long.MAX_VALUE;
+  private boolean listed;
 
+  /** A pool that serves what its registry loaded at start until it is given decisions. */
   public static Behavior<Command> create(ServingSettings settings, ModelRegistry registry, MeterRegistry meters) {
+    return create(settings, registry, meters, List.of());
+  }
+
+  /**
+   * A pool that follows {@code decisions} before it registers with the receptionist (at once when
+   * they name only versions it holds; once their versions are loaded, or failed to, otherwise).
+   */
+  public static Behavior<Command> create(ServingSettings settings, ModelRegistry registry, MeterRegistry meters,
+      List<ModelDecision> decisions) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
-      context.getSystem().receptionist().tell(Receptionist.register(SERVICE_KEY, context.getSelf()));
-      return new InferencePool(context, timers, settings, registry, meters);
+      InferencePool pool = new InferencePool(context, timers, settings, registry, meters);
+      decisions.forEach(pool::follow);
+      pool.listWhenFollowing();
+      return pool;
     }));
   }
 
@@ -126,19 +167,15 @@ public final class InferencePool extends AbstractBehavior<InferencePool.Command>
           return dispatch();
         })
         .onMessage(BatchDone.class, this::onBatchDone)
-        .onMessage(LoadModel.class, this::onLoadModel)
+        .onMessage(Prepare.class, this::onPrepare)
+        .onMessage(Follow.class, c -> {
+          follow(c.decision());
+          listWhenFollowing();
+          return this;
+        })
         .onMessage(ModelLoaded.class, this::onModelLoaded)
-        .onMessage(PromoteModel.class, c -> admin(c.replyTo(), c.model(), () -> registry.promote(c.model(), c.version())))
-        .onMessage(ShadowModel.class, c -> admin(c.replyTo(), c.model(), () -> {
-          if (c.version() == null) {
-            registry.clearShadow(c.model());
-          } else {
-            registry.shadow(c.model(), c.version());
-          }
-        }))
-        .onMessage(RollbackModel.class, c -> admin(c.replyTo(), c.model(), () -> registry.rollback(c.model())))
         .onMessage(ListModels.class, c -> {
-          c.replyTo().tell(new ModelList(registry.status()));
+          c.replyTo().tell(new ModelList(registry.status().stream().map(this::withFollowing).toList()));
           return this;
         })
         .onSignal(PostStop.class, signal -> {
@@ -266,59 +303,148 @@ public final class InferencePool extends AbstractBehavior<InferencePool.Command>
     getContext().getLog().debug("shadow {} {}: mean absolute difference {} over {} values", model, shadowVersion, meanDifference, count);
   }
 
-  private Behavior<Command> onLoadModel(LoadModel command) {
+  private Behavior<Command> onPrepare(Prepare command) {
     if (registry.isLoaded(command.model(), command.version())) {
-      command.replyTo().tell(StatusReply.error(ModelRegistry.alreadyLoaded(command.model(), command.version())));
-      return this;
+      answer(command);
+    } else {
+      load(command.model(), command.version(), command);
     }
+    return this;
+  }
+
+  private void answer(Prepare command) {
+    try {
+      registry.check(command.model(), command.version(), command.use());
+      command.replyTo().tell(StatusReply.success(status(command.model())));
+    } catch (IllegalArgumentException e) {
+      command.replyTo().tell(StatusReply.error(e.getMessage()));
+    }
+  }
+
+  private void load(String model, String version, Prepare prepared) {
     CompletableFuture<LoadedModel> load = CompletableFuture.supplyAsync(() -> {
       try {
-        return registry.loadVersion(command.model(), command.version());
+        return registry.loadVersion(model, version);
       } catch (ModelLoadException e) {
         throw new CompletionException(e);
       }
     }, inference);
-    getContext().pipeToSelf(load, (loaded, failure) -> new ModelLoaded(command.model(), command.version(), loaded,
-        failure instanceof CompletionException c ? c.getCause() : failure, command.replyTo()));
-    return this;
+    getContext().pipeToSelf(load, (loaded, failure) -> new ModelLoaded(model, version, loaded,
+        failure instanceof CompletionException c ? c.getCause() : failure, prepared));
   }
 
   private Behavior<Command> onModelLoaded(ModelLoaded loaded) {
+    Following decided = following.get(loaded.model());
     if (loaded.failure() != null) {
       getContext().getLog().error("{}", loaded.failure().getMessage());
-      loaded.replyTo().tell(StatusReply.error(loaded.failure().getMessage()));
+      if (loaded.prepared() != null) {
+        loaded.prepared().replyTo().tell(StatusReply.error(loaded.failure().getMessage()));
+      }
+      if (decided != null && decided.loading.remove(loaded.version())) {
+        decided.unloadable.put(loaded.version(), loaded.failure().getMessage());
+        apply(decided);
+      }
+      listWhenFollowing();
       return this;
     }
-    try {
-      registry.install(loaded.loaded());
-    } catch (IllegalArgumentException e) { // the same version was loaded twice concurrently
-      loaded.replyTo().tell(StatusReply.error(e.getMessage()));
-      return this;
-    }
-    if (registry.active(loaded.model()).isEmpty()) {
-      try {
-        registry.promote(loaded.model(), loaded.version());
-      } catch (IllegalArgumentException e) { // loaded, but not admitted to serve
-        loaded.replyTo().tell(StatusReply.error(e.getMessage()));
-        return this;
+    // Loaded twice at once (a decision and a prepare): the first copy stays, the second is closed.
+    if (registry.installOrClose(loaded.loaded())) {
+      if (registry.active(loaded.model()).isEmpty()) {
+        try {
+          registry.promote(loaded.model(), loaded.version());
+        } catch (IllegalArgumentException e) { // loaded, but not admitted to serve: listed as refused
+          getContext().getLog().warn("{}", e.getMessage());
+        }
       }
     }
-    loaded.replyTo().tell(StatusReply.success(status(loaded.model())));
+    if (loaded.prepared() != null) {
+      answer(loaded.prepared());
+    }
+    if (decided != null && decided.loading.remove(loaded.version())) {
+      apply(decided);
+    }
+    listWhenFollowing();
     return this;
   }
 
-  private Behavior<Command> admin(ActorRef<StatusReply<ModelStatus>> replyTo, String model, Runnable change) {
-    try {
-      change.run();
-      replyTo.tell(StatusReply.success(status(model)));
-    } catch (IllegalArgumentException e) {
-      replyTo.tell(StatusReply.error(e.getMessage()));
+  /** Takes a decision if it is newer than the one followed, loads what it names that is not loaded, and applies it. */
+  private void follow(ModelDecision decision) {
+    Following decided = following.get(decision.model());
+    if (decided != null && decided.decision.revision() >= decision.revision()) {
+      return;
     }
-    return this;
+    if (decided == null) {
+      decided = new Following(decision);
+      following.put(decision.model(), decided);
+    } else {
+      decided.decision = decision;
+      decided.unloadable.clear();
+    }
+    Set<String> needed = new TreeSet<>(decision.loaded());
+    Stream.of(decision.active(), decision.shadow()).filter(Objects::nonNull).forEach(needed::add);
+    for (String version : needed) {
+      if (!registry.isLoaded(decision.model(), version) && decided.loading.add(version)) {
+        load(decision.model(), version, null);
+      }
+    }
+    apply(decided);
+  }
+
+  /**
+   * Serves what the decision says once the versions it needs are loaded; what cannot be followed
+   * (a version that failed to load or is not admitted here) is logged and listed, and the pool
+   * serves on what it served.
+   */
+  private void apply(Following decided) {
+    ModelDecision decision = decided.decision;
+    if (Stream.of(decision.active(), decision.shadow()).anyMatch(decided.loading::contains)) {
+      return;
+    }
+    List<String> problems = new ArrayList<>();
+    decided.unloadable.forEach((version, why) -> problems.add(why));
+    String model = decision.model();
+    try {
+      if (decision.active() != null && !decided.unloadable.containsKey(decision.active())) {
+        registry.promote(model, decision.active());
+      }
+    } catch (IllegalArgumentException e) {
+      problems.add(e.getMessage());
+    }
+    try {
+      if (decision.shadow() == null || decision.shadow().equals(decision.active())) {
+        registry.clearShadow(model);
+      } else if (!decided.unloadable.containsKey(decision.shadow())) {
+        registry.shadow(model, decision.shadow());
+      }
+    } catch (IllegalArgumentException e) {
+      problems.add(e.getMessage());
+    }
+    decided.problem = problems.isEmpty() ? null : String.join("; ", problems);
+    if (decided.problem != null) {
+      metrics.notFollowing(model);
+      getContext().getLog().error("model {}: this pool does not follow the cluster's decision {}: {}", model,
+          decision.revision(), decided.problem);
+    } else if (decision.revision() > 0) {
+      getContext().getLog().info("model {} follows decision {}: serving {}, shadow {}", model, decision.revision(),
+          registry.active(model).map(m -> m.metadata().version()).orElse(null), decision.shadow());
+    }
+  }
+
+  /** Registers with the receptionist once no decision waits for a version to load. */
+  private void listWhenFollowing() {
+    if (!listed && following.values().stream().allMatch(f -> f.loading.isEmpty())) {
+      listed = true;
+      getContext().getSystem().receptionist().tell(Receptionist.register(SERVICE_KEY, getContext().getSelf()));
+    }
+  }
+
+  private ModelStatus withFollowing(ModelStatus status) {
+    Following decided = following.get(status.name());
+    return decided == null ? status : status.following(decided.decision.revision(), decided.problem);
   }
 
   private ModelStatus status(String model) {
-    return registry.status().stream().filter(s -> s.name().equals(model)).findFirst()
+    return registry.status().stream().filter(s -> s.name().equals(model)).map(this::withFollowing).findFirst()
         .orElseThrow(() -> new IllegalArgumentException("no model " + model + " is loaded"));
   }
 }

@@ -10,7 +10,7 @@ import java.time.Duration;
 /**
  * The pool's meters, registered in whatever Micrometer registry the node exposes (Prometheus on
  * the node's /metrics): batch sizes, queue wait and run time percentiles per model and lane,
- * rejections and expirations, and how far a shadow version's outputs are from the active one's.
+ * rejections and expirations, decisions it could not follow, and how far a shadow version's outputs are from the active one's.
  */
 final class PoolMetrics {
 
@@ -59,5 +59,13 @@ final class PoolMetrics {
         .tags("model", model, "version", shadowVersion)
         .register(registry)
         .record(meanAbsoluteDifference);
+  }
+
+  void notFollowing(String model) {
+    Counter.builder("fleetpulse.inference.decisions.not.followed")
+        .description("cluster decisions on a model this pool could not follow (a version that would not load or is not admitted here)")
+        .tags("model", model)
+        .register(registry)
+        .increment();
   }
 }

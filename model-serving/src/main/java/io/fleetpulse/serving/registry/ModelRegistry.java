@@ -8,10 +8,8 @@ import io.fleetpulse.serving.ServingSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -25,14 +23,15 @@ import org.slf4j.LoggerFactory;
  * The ONNX models this node serves, read from {@code <directory>/<name>/<version>/} (model.onnx
  * and model.json). At start the highest version of each model becomes active. At run time a
  * version can be loaded, put in shadow (run beside the active one, its answers recorded but not
- * served), promoted and rolled back, all without a restart. A version that fails to load or
- * whose graph disagrees with its metadata is refused and the active one keeps serving.
+ * served) and promoted, all without a restart; which version that is is the cluster's decision
+ * ({@link io.fleetpulse.serving.ModelDecision}), the pool only follows it. A version that fails to
+ * load or whose graph disagrees with its metadata is refused and the active one keeps serving.
  *
  * <p>An optional admission check says what the node's callers need of a version before it may
  * serve: the node passes one that compares the version's input (features, window, min-window,
  * fill) with the device profiles that bind the model. A version it objects to never becomes
- * active nor shadow: at start the highest version it admits serves, and promote, shadow and
- * rollback to a version it refuses are refused with its sentences, the active version serving on.
+ * active nor shadow: at start the highest version it admits serves, and promote and shadow of a
+ * version it refuses are refused with its sentences ({@link #check}), the active version serving on.
  *
  * <p>{@link #loadVersion} blocks (it builds a session) and may run on any thread; every other
  * method changes or reads the registry's state and is called by the pool's actor only.
@@ -53,7 +52,6 @@ public final class ModelRegistry implements AutoCloseable {
     final Map<String, LoadedModel> loaded = new TreeMap<>(VERSION_ORDER);
     LoadedModel active;
     LoadedModel shadow;
-    final Deque<LoadedModel> history = new ArrayDeque<>();
   }
 
   /** A registry that admits every version that loads. */
@@ -199,6 +197,16 @@ public final class ModelRegistry implements AutoCloseable {
     entry.loaded.put(model.metadata().version(), model);
   }
 
+  /** Adds a loaded version, or closes it when that version is loaded already; whether it was added. */
+  public boolean installOrClose(LoadedModel model) {
+    if (isLoaded(model.metadata().name(), model.metadata().version())) {
+      model.retire();
+      return false;
+    }
+    install(model);
+    return true;
+  }
+
   public boolean isLoaded(String name, String version) {
     Entry entry = models.get(name);
     return entry != null && entry.loaded.containsKey(version);
@@ -225,10 +233,7 @@ public final class ModelRegistry implements AutoCloseable {
     if (entry.active == model) {
       return;
     }
-    admit(model, "served");
-    if (entry.active != null) {
-      entry.history.push(entry.active);
-    }
+    admit(model, ModelUse.SERVE);
     entry.active = model;
     if (entry.shadow == model) {
       entry.shadow = null;
@@ -242,7 +247,7 @@ public final class ModelRegistry implements AutoCloseable {
     if (model == entry.active) {
       throw new IllegalArgumentException("version " + version + " of " + name + " is active; shadow another version");
     }
-    admit(model, "run in shadow");
+    admit(model, ModelUse.SHADOW);
     entry.shadow = model;
     LOG.info("model {} version {} runs in shadow", name, version);
   }
@@ -251,18 +256,15 @@ public final class ModelRegistry implements AutoCloseable {
     entry(name).shadow = null;
   }
 
-  /** Makes the previously active version active again; refused if it is no longer admitted. */
-  public void rollback(String name) {
-    Entry entry = entry(name);
-    if (entry.history.isEmpty()) {
-      throw new IllegalArgumentException("model " + name + " has no earlier version to roll back to");
+  /**
+   * Whether a loaded version may be used so; refused (IllegalArgumentException, with the admission
+   * check's sentences) when it is not loaded or not admitted. Changes nothing.
+   */
+  public void check(String name, String version, ModelUse use) {
+    LoadedModel model = loaded(entry(name), name, version);
+    if (use != ModelUse.LOAD) {
+      admit(model, use);
     }
-    admit(entry.history.peek(), "served");
-    entry.active = entry.history.pop();
-    if (entry.shadow == entry.active) {
-      entry.shadow = null;
-    }
-    LOG.info("model {} rolled back to version {}", name, entry.active.metadata().version());
   }
 
   public List<ModelStatus> status() {
@@ -272,8 +274,7 @@ public final class ModelRegistry implements AutoCloseable {
         entry.active == null ? null : entry.active.metadata().version(),
         entry.shadow == null ? null : entry.shadow.metadata().version(),
         List.copyOf(entry.loaded.keySet()),
-        entry.history.stream().map(m -> m.metadata().version()).toList(),
-        refused(entry))));
+        refused(entry), 0, null)));
     return statuses;
   }
 
@@ -289,11 +290,11 @@ public final class ModelRegistry implements AutoCloseable {
     return java.util.Collections.unmodifiableMap(refused);
   }
 
-  private void admit(LoadedModel model, String use) {
+  private void admit(LoadedModel model, ModelUse use) {
     List<String> problems = admission.apply(model.metadata());
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException("version " + model.metadata().version() + " of " + model.metadata().name()
-          + " cannot be " + use + ": " + String.join("; ", problems));
+          + " cannot be " + use.sentence() + ": " + String.join("; ", problems));
     }
   }
 

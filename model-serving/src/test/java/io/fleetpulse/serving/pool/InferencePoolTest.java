@@ -6,11 +6,13 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.fleetpulse.serving.InferenceReply;
 import io.fleetpulse.serving.Lane;
+import io.fleetpulse.serving.ModelDecision;
 import io.fleetpulse.serving.ServingSettings;
 import io.fleetpulse.serving.registry.LoadedModel;
 import io.fleetpulse.serving.registry.ModelMetadata;
 import io.fleetpulse.serving.registry.ModelRegistry;
 import io.fleetpulse.serving.registry.ModelStatus;
+import io.fleetpulse.serving.registry.ModelUse;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -23,6 +25,7 @@ import java.util.Random;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.pattern.StatusReply;
@@ -54,6 +57,11 @@ class InferencePoolTest {
 
   private ActorRef<InferencePool.Command> startPool(
       String overrides, Function<ModelMetadata, List<String>> admission, String... models) {
+    return startPool(overrides, admission, List.of(), models);
+  }
+
+  private ActorRef<InferencePool.Command> startPool(String overrides, Function<ModelMetadata, List<String>> admission,
+      List<ModelDecision> decisions, String... models) {
     for (String model : models) {
       copy(Path.of("src/test/resources/models").resolve(model), registryDirectory.resolve(model));
     }
@@ -63,7 +71,7 @@ class InferencePoolTest {
     registry = new ModelRegistry(registryDirectory, settings.execution(), admission);
     assertThat(registry.loadAll()).isEmpty();
     meters = new SimpleMeterRegistry();
-    return testKit.spawn(InferencePool.create(settings, registry, meters), "pool", InferencePool.props());
+    return testKit.spawn(InferencePool.create(settings, registry, meters, decisions), "pool", InferencePool.props());
   }
 
   @Test
@@ -169,41 +177,87 @@ class InferencePoolTest {
   }
 
   @Test
-  void hot_loads_shadows_promotes_and_rolls_back_without_a_restart() throws Exception {
+  void follows_the_decisions_it_is_given_loading_what_they_name_without_a_restart() throws Exception {
     ActorRef<InferencePool.Command> pool = startPool("", "scorer/1");
     copy(Path.of("src/test/resources/models/scorer/2"), registryDirectory.resolve("scorer/2"));
     TestProbe<StatusReply<ModelStatus>> admin = testKit.createTestProbe();
     TestProbe<InferenceReply> probe = testKit.createTestProbe();
     float[] values = randomInputs(1, 11).get(0);
 
-    pool.tell(new InferencePool.LoadModel("scorer", "2", admin.getRef()));
-    ModelStatus loaded = admin.receiveMessage(Duration.ofSeconds(10)).getValue();
-    assertThat(loaded.activeVersion()).isEqualTo("1");
-    assertThat(loaded.loadedVersions()).containsExactly("1", "2");
+    pool.tell(new InferencePool.Prepare("scorer", "2", ModelUse.SHADOW, admin.getRef()));
+    ModelStatus prepared = admin.receiveMessage(Duration.ofSeconds(10)).getValue();
+    assertThat(prepared.activeVersion()).as("preparing serves nothing new").isEqualTo("1");
+    assertThat(prepared.loadedVersions()).containsExactly("1", "2");
 
-    pool.tell(new InferencePool.ShadowModel("scorer", "2", admin.getRef()));
-    assertThat(admin.receiveMessage().getValue().shadowVersion()).isEqualTo("2");
+    pool.tell(new InferencePool.Follow(decision(1, "1", "2")));
+    assertThat(status(pool).shadowVersion()).isEqualTo("2");
     pool.tell(new InferencePool.Infer("scorer", Lane.URLLC, values, probe.getRef()));
     assertThat(((InferenceReply.Prediction) probe.receiveMessage(Duration.ofSeconds(5))).version()).isEqualTo("1");
     assertThat(meters.find("fleetpulse.inference.shadow.difference").tag("version", "2").summary().count())
         .as("the shadow ran and was recorded").isEqualTo(1);
 
-    pool.tell(new InferencePool.PromoteModel("scorer", "2", admin.getRef()));
-    ModelStatus promoted = admin.receiveMessage().getValue();
+    pool.tell(new InferencePool.Follow(decision(2, "2", null)));
+    ModelStatus promoted = status(pool);
     assertThat(promoted.activeVersion()).isEqualTo("2");
     assertThat(promoted.shadowVersion()).isNull();
+    assertThat(promoted.decidedRevision()).isEqualTo(2);
     pool.tell(new InferencePool.Infer("scorer", Lane.URLLC, values, probe.getRef()));
     InferenceReply.Prediction fromTwo = (InferenceReply.Prediction) probe.receiveMessage(Duration.ofSeconds(5));
     assertThat(fromTwo.version()).isEqualTo("2");
     assertThat(fromTwo.outputs()).containsExactly(registry.loadVersion("scorer", "2").run(values, 1)[0]);
 
-    pool.tell(new InferencePool.RollbackModel("scorer", admin.getRef()));
-    assertThat(admin.receiveMessage().getValue().activeVersion()).isEqualTo("1");
-    pool.tell(new InferencePool.Infer("scorer", Lane.URLLC, values, probe.getRef()));
-    assertThat(((InferenceReply.Prediction) probe.receiveMessage(Duration.ofSeconds(5))).version()).isEqualTo("1");
+    pool.tell(new InferencePool.Follow(decision(1, "1", "2")));
+    assertThat(status(pool).activeVersion()).as("an older decision arriving late changes nothing").isEqualTo("2");
+    pool.tell(new InferencePool.Follow(decision(3, "1", null)));
+    assertThat(status(pool).activeVersion()).as("a rollback is a newer decision").isEqualTo("1");
+  }
 
-    pool.tell(new InferencePool.RollbackModel("scorer", admin.getRef()));
-    assertThat(admin.receiveMessage().getError().getMessage()).contains("no earlier version");
+  @Test
+  void a_decision_naming_a_version_not_loaded_loads_it_first_and_one_that_cannot_load_is_listed() {
+    ActorRef<InferencePool.Command> pool = startPool("", "scorer/1");
+    copy(Path.of("src/test/resources/models/scorer/2"), registryDirectory.resolve("scorer/2"));
+    pool.tell(new InferencePool.Follow(decision(4, "2", null)));
+    TestProbe<InferenceReply> probe = testKit.createTestProbe();
+    testKit.createTestProbe().awaitAssert(Duration.ofSeconds(10), () -> {
+      assertThat(status(pool).activeVersion()).isEqualTo("2");
+      return null;
+    });
+
+    pool.tell(new InferencePool.Follow(decision(5, "7", null)));
+    testKit.createTestProbe().awaitAssert(Duration.ofSeconds(10), () -> {
+      assertThat(status(pool).notFollowing()).contains("model scorer version 7");
+      return null;
+    });
+    assertThat(meters.find("fleetpulse.inference.decisions.not.followed").counter().count()).isEqualTo(1);
+    pool.tell(new InferencePool.Infer("scorer", Lane.EMBB, randomInputs(1, 3).get(0), probe.getRef()));
+    assertThat(((InferenceReply.Prediction) probe.receiveMessage(Duration.ofSeconds(5))).version())
+        .as("what it cannot follow leaves it serving what it served").isEqualTo("2");
+  }
+
+  @Test
+  void a_pool_started_with_decisions_registers_only_once_it_follows_them() {
+    ActorRef<InferencePool.Command> pool =
+        startPool("", metadata -> List.of(), List.of(decision(3, "1", "2")), "scorer/1", "scorer/2");
+    TestProbe<org.apache.pekko.actor.typed.receptionist.Receptionist.Listing> listing = testKit.createTestProbe();
+    testKit.system().receptionist().tell(org.apache.pekko.actor.typed.receptionist.Receptionist.subscribe(
+        InferencePool.SERVICE_KEY, listing.getRef()));
+    listing.fishForMessage(Duration.ofSeconds(10),
+        l -> l.getServiceInstances(InferencePool.SERVICE_KEY).contains(pool) ? FishingOutcomes.complete()
+            : FishingOutcomes.continueAndIgnore());
+    ModelStatus status = status(pool);
+    assertThat(status.activeVersion()).as("the decision, not the highest version").isEqualTo("1");
+    assertThat(status.shadowVersion()).isEqualTo("2");
+  }
+
+  private static ModelDecision decision(long revision, String active, String shadow) {
+    return new ModelDecision("scorer", active, shadow, List.of(), List.of(), revision, 0);
+  }
+
+  private ModelStatus status(ActorRef<InferencePool.Command> pool) {
+    TestProbe<InferencePool.ModelList> list = testKit.createTestProbe();
+    pool.tell(new InferencePool.ListModels(list.getRef()));
+    return list.receiveMessage(Duration.ofSeconds(5)).models().stream().filter(m -> m.name().equals("scorer"))
+        .findFirst().orElseThrow();
   }
 
   @Test
@@ -214,7 +268,7 @@ class InferencePoolTest {
     TestProbe<StatusReply<ModelStatus>> admin = testKit.createTestProbe();
     TestProbe<InferenceReply> probe = testKit.createTestProbe();
 
-    pool.tell(new InferencePool.LoadModel("other", "1", admin.getRef()));
+    pool.tell(new InferencePool.Prepare("other", "1", ModelUse.SERVE, admin.getRef()));
     StatusReply<ModelStatus> refused = admin.receiveMessage(Duration.ofSeconds(10));
     assertThat(refused.isError()).isTrue();
     assertThat(refused.getError().getMessage()).isEqualTo("version 1 of other cannot be served: no profile feeds it");
@@ -242,7 +296,7 @@ class InferencePoolTest {
     TestProbe<StatusReply<ModelStatus>> admin = testKit.createTestProbe();
     TestProbe<InferenceReply> probe = testKit.createTestProbe();
 
-    pool.tell(new InferencePool.LoadModel("scorer", "3", admin.getRef()));
+    pool.tell(new InferencePool.Prepare("scorer", "3", ModelUse.LOAD, admin.getRef()));
     StatusReply<ModelStatus> refused = admin.receiveMessage(Duration.ofSeconds(10));
     assertThat(refused.isError()).isTrue();
     assertThat(refused.getError().getMessage()).contains("model scorer version 3").contains("cannot load model.onnx");

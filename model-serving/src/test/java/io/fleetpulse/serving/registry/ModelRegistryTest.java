@@ -300,7 +300,7 @@ class ModelRegistryTest {
   }
 
   @Test
-  void promote_switches_the_serving_version_and_rollback_returns_to_the_previous_one() throws Exception {
+  void promote_switches_the_serving_version_and_back() throws Exception {
     scorer1ActiveAnd2Loaded();
     float[] fromVersion1 = active("scorer").run(sample(1), 1)[0];
 
@@ -310,30 +310,22 @@ class ModelRegistryTest {
     float[] fromVersion2 = active("scorer").run(sample(1), 1)[0];
     assertThat(fromVersion2).as("version 2 has other weights").isNotEqualTo(fromVersion1);
 
-    registry.rollback("scorer");
+    registry.promote("scorer", "1");
 
     assertThat(activeVersion("scorer")).isEqualTo("1");
     assertThat(active("scorer").run(sample(1), 1)[0]).containsExactly(fromVersion1);
-    assertThat(status("scorer").rollbackVersions()).isEmpty();
   }
 
   @Test
-  void promoting_the_active_version_changes_nothing() throws Exception {
+  void check_says_whether_a_loaded_version_may_be_used_and_changes_nothing() throws Exception {
     scorer1ActiveAnd2Loaded();
 
-    registry.promote("scorer", "1");
-
-    assertThat(status("scorer").rollbackVersions()).isEmpty();
-  }
-
-  @Test
-  void refuses_a_rollback_with_no_earlier_version() throws Exception {
-    scorer1ActiveAnd2Loaded();
-
-    assertThatThrownBy(() -> registry.rollback("scorer"))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("model scorer has no earlier version to roll back to");
+    registry.check("scorer", "2", ModelUse.SERVE);
+    registry.check("scorer", "2", ModelUse.SHADOW);
+    assertThatThrownBy(() -> registry.check("scorer", "3", ModelUse.LOAD))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("version 3 of scorer is not loaded");
     assertThat(activeVersion("scorer")).isEqualTo("1");
+    assertThat(registry.shadow("scorer")).isEmpty();
   }
 
   @Test
@@ -346,7 +338,7 @@ class ModelRegistryTest {
     assertThatThrownBy(() -> registry.shadow("unknown", "1"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("no model unknown is loaded");
-    assertThatThrownBy(() -> registry.rollback("unknown"))
+    assertThatThrownBy(() -> registry.check("unknown", "1", ModelUse.LOAD))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("no model unknown is loaded");
   }
@@ -387,18 +379,6 @@ class ModelRegistryTest {
     assertThat(activeVersion("scorer")).isEqualTo("1");
   }
 
-  @Test
-  void rolling_back_to_the_shadow_version_ends_the_shadow() throws Exception {
-    scorer1ActiveAnd2Loaded();
-    registry.promote("scorer", "2");
-    registry.shadow("scorer", "1");
-
-    registry.rollback("scorer");
-
-    assertThat(activeVersion("scorer")).isEqualTo("1");
-    assertThat(registry.shadow("scorer")).as("the active version never runs in shadow").isEmpty();
-  }
-
   // ---- admission ---------------------------------------------------------------------------
 
   /** A registry whose callers refuse the versions in {@code refused} ("scorer 2"), with a sentence each. */
@@ -429,7 +409,7 @@ class ModelRegistryTest {
   }
 
   @Test
-  void refuses_to_promote_shadow_or_roll_back_to_a_version_it_does_not_admit() throws Exception {
+  void refuses_to_promote_or_shadow_a_version_it_does_not_admit() throws Exception {
     Set<String> refused = new HashSet<>();
     copy("scorer", "1");
     assertThat(registryRefusing(refused).loadAll()).isEmpty();
@@ -443,18 +423,17 @@ class ModelRegistryTest {
         .hasMessage("version 2 of scorer cannot be run in shadow: no profile feeds it; not today");
     assertThat(activeVersion("scorer")).isEqualTo("1");
     assertThat(registry.shadow("scorer")).isEmpty();
+    assertThatThrownBy(() -> registry.check("scorer", "2", ModelUse.SERVE)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("version 2 of scorer cannot be served: no profile feeds it; not today");
+    registry.check("scorer", "2", ModelUse.LOAD);
 
     refused.clear();
     registry.promote("scorer", "2");
-    refused.add("scorer 1");
-    assertThatThrownBy(() -> registry.rollback("scorer")).isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("version 1 of scorer cannot be served: no profile feeds it; not today");
     assertThat(activeVersion("scorer")).isEqualTo("2");
-    assertThat(status("scorer").rollbackVersions()).as("the refused rollback keeps its history").containsExactly("1");
   }
 
   @Test
-  void status_lists_loaded_versions_and_the_rollback_history_newest_first() throws Exception {
+  void status_lists_loaded_versions_in_version_order() throws Exception {
     scorer1ActiveAnd2Loaded();
     copyRenamed("scorer", "2", "scorer", "10");
     registry.install(registry.loadVersion("scorer", "10"));
@@ -465,8 +444,8 @@ class ModelRegistryTest {
     registry.shadow("scorer", "1");
 
     assertThat(registry.status()).containsExactly(
-        new ModelStatus("other", null, null, List.of("1"), List.of(), java.util.Map.of()),
-        new ModelStatus("scorer", "10", "1", List.of("1", "2", "10"), List.of("2", "1"), java.util.Map.of()));
+        new ModelStatus("other", null, null, List.of("1"), java.util.Map.of(), 0, null),
+        new ModelStatus("scorer", "10", "1", List.of("1", "2", "10"), java.util.Map.of(), 0, null));
   }
 
   @Test

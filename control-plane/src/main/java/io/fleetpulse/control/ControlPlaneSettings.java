@@ -1,4 +1,4 @@
-package io.fleetpulse.control.registry;
+package io.fleetpulse.control;
 
 import com.typesafe.config.Config;
 import java.time.Duration;
@@ -13,14 +13,16 @@ import java.time.Duration;
  *     name checked, at start by the persistence module)
  * @param bulkParallelism devices of one bulk upload registered at a time
  * @param bulkAskTimeout how long one device of a bulk upload may take
+ * @param prepareTimeout how long a model decision waits for the asking node's pool to load and check the version
  */
 public record ControlPlaneSettings(Duration askTimeout, Duration writeTimeout, Duration notifyInterval,
-    String journalKeyspace, int bulkParallelism, Duration bulkAskTimeout) {
+    String journalKeyspace, int bulkParallelism, Duration bulkAskTimeout, Duration prepareTimeout) {
 
   public static ControlPlaneSettings fromConfig(Config root) {
     Config c = root.getConfig("fleetpulse.control");
     return new ControlPlaneSettings(c.getDuration("ask-timeout"), c.getDuration("registry.write-timeout"),
         c.getDuration("registry.notify-interval"), c.getString("journal-keyspace"),
-        c.getInt("registry.bulk-parallelism"), c.getDuration("registry.bulk-ask-timeout"));
+        c.getInt("registry.bulk-parallelism"), c.getDuration("registry.bulk-ask-timeout"),
+        c.getDuration("models.prepare-timeout"));
   }
 }
