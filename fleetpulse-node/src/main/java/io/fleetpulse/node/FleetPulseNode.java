@@ -209,10 +209,11 @@ public final class FleetPulseNode {
       models.loadAll().forEach(problem -> LOG.error("model refused: {}", problem));
       // The pool serves what the cluster decided on its models, not this node's highest versions:
       // it registers with the receptionist once it follows the decisions (awaitListed).
-      List<ModelDecision> decided = decided(modelDecisions, models, nodeSettings.gatewayStartTimeout());
+      List<String> names = models.status().stream().map(ModelStatus::name).toList();
+      List<ModelDecision> decided = decided(modelDecisions, names, nodeSettings.gatewayStartTimeout());
       ActorRef<InferencePool.Command> started = system.systemActorOf(
           InferencePool.create(servingSettings, models, meters, decided), "inference-pool", InferencePool.props());
-      modelDecisions.follow(decision -> started.tell(new InferencePool.Follow(decision)));
+      modelDecisions.follow(names, decision -> started.tell(new InferencePool.Follow(decision)));
       pool = Optional.of(started);
       awaitListed(system, started, nodeSettings.gatewayStartTimeout());
     }
@@ -285,11 +286,10 @@ public final class FleetPulseNode {
 
   /**
    * The cluster's decisions on the models this node loaded, waiting up to {@code timeout}; none if
-   * they do not come in time (the pool serves its highest admitted versions and follows the
-   * decisions when replication brings them).
+   * they do not come in time (the pool serves its highest admitted versions until {@link
+   * ModelDecisions#follow}, which asks again, brings them).
    */
-  private static List<ModelDecision> decided(ModelDecisions decisions, ModelRegistry models, Duration timeout) {
-    List<String> names = models.status().stream().map(ModelStatus::name).toList();
+  private static List<ModelDecision> decided(ModelDecisions decisions, List<String> names, Duration timeout) {
     try {
       return decisions.current(names).toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {

@@ -191,6 +191,8 @@ class ControlPlaneIT {
         JsonNode modelHistory = NodeTestSupport.getJson(nodeA.httpUrl() + "/api/models/" + RUL + "/history");
         assertThat(modelHistory.path("events").findValuesAsText("event")).containsExactly("promoted", "rolled-back");
         assertThat(modelHistory.path("events").findValuesAsText("by")).containsExactly("a", "b");
+        assertThat(NodeTestSupport.getJson(nodeA.httpUrl() + "/api/models/-rul/history").path("code").asText())
+            .as("a name that cannot be a model's").isEqualTo("request.invalid");
       }
     }
     timings.forEach(line -> System.out.println("control plane: " + line));

@@ -1,5 +1,6 @@
 package io.fleetpulse.control.models;
 
+import io.fleetpulse.api.Backoff;
 import io.fleetpulse.api.Stages;
 import io.fleetpulse.api.error.ErrorCode;
 import io.fleetpulse.control.ControlPlaneSettings;
@@ -11,6 +12,7 @@ import io.fleetpulse.serving.pool.InferencePool;
 import io.fleetpulse.serving.registry.ModelStatus;
 import io.fleetpulse.serving.registry.ModelUse;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,6 +43,10 @@ import org.apache.pekko.stream.javadsl.Source;
  * the cluster decides on it), then decided by the model's entity, then followed by every pool.
  */
 public final class ModelDecisions {
+
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ModelDecisions.class);
+  /** How long a node waits before it asks its models' entities again. */
+  private static final Backoff ASK_AGAIN = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(30));
 
   private final ActorSystem<?> system;
   private final ClusterSharding sharding;
@@ -87,9 +93,31 @@ public final class ModelDecisions {
         .runWith(org.apache.pekko.stream.javadsl.Sink.seq(), system);
   }
 
-  /** Hands every decision this node learns from now on to {@code follower}, the ones it holds first; it must not block. */
-  public void follow(Consumer<ModelDecision> follower) {
+  /**
+   * Hands {@code follower} the decisions on {@code models} as their entities hold them, asking
+   * again with back-off until they answer (an entity that was not running starts, recovers and
+   * publishes: a cluster that starts cold has no decision in Distributed Data until then), and
+   * every decision this node learns from Distributed Data from now on. Of one model's decisions
+   * the follower may get the same revision twice, and an older one after a newer: it keeps the
+   * highest. It must not block.
+   */
+  public void follow(Collection<String> models, Consumer<ModelDecision> follower) {
     replication.tell(new Replication.Follow<>(follower));
+    askUntilAnswered(List.copyOf(models), follower, 1);
+  }
+
+  private void askUntilAnswered(List<String> models, Consumer<ModelDecision> follower, long attempt) {
+    current(models).whenComplete((decisions, failure) -> {
+      if (failure == null) {
+        decisions.forEach(follower);
+        return;
+      }
+      Duration wait = ASK_AGAIN.delay(attempt);
+      LOG.warn("the decisions on models {} did not arrive (attempt {}): {}; asking again in {}", models, attempt,
+          failure.toString(), wait);
+      system.scheduler().scheduleOnce(wait, () -> askUntilAnswered(models, follower, attempt + 1),
+          system.executionContext());
+    });
   }
 
   /** Every pool loads the version (prepared on {@code pool} first) and holds it ready. */
@@ -110,8 +138,9 @@ public final class ModelDecisions {
   public CompletionStage<ModelReply> shadow(ActorRef<InferencePool.Command> pool, String model, String version,
       String by) {
     if (version == null) {
-      return invalid(model, "none").orElseGet(() -> Stages.plain(entity(model).ask(
-          replyTo -> new ModelEntity.Shadow(null, by, replyTo), settings.askTimeout())));
+      Optional<ModelReply> invalid = invalidName(model);
+      return invalid.isPresent() ? CompletableFuture.completedFuture(invalid.get()) : Stages.plain(
+          entity(model).ask(replyTo -> new ModelEntity.Shadow(null, by, replyTo), settings.askTimeout()));
     }
     return prepared(pool, model, version, ModelUse.SHADOW,
         status -> entity(model).ask(replyTo -> new ModelEntity.Shadow(version, by, replyTo), settings.askTimeout()));
@@ -119,9 +148,9 @@ public final class ModelDecisions {
 
   /** Every pool serves the version served before the active one again (prepared on {@code pool} first). */
   public CompletionStage<ModelReply> rollback(ActorRef<InferencePool.Command> pool, String model, String by) {
-    Optional<CompletionStage<ModelReply>> invalid = invalid(model, "none");
+    Optional<ModelReply> invalid = invalidName(model);
     if (invalid.isPresent()) {
-      return invalid.get();
+      return CompletableFuture.completedFuture(invalid.get());
     }
     return Stages.plain(entity(model).<ModelReply>ask(ModelEntity.Get::new, settings.askTimeout()))
         .thenCompose(reply -> {
@@ -136,11 +165,11 @@ public final class ModelDecisions {
         });
   }
 
-  /** Every decision on the model in order, from the journal; empty when this node reads no journal. */
+  /**
+   * Every decision on a model (a valid name: {@link #invalidName}) in order, from the journal;
+   * empty when this node reads no journal.
+   */
   public Optional<CompletionStage<List<HistoryItem>>> history(String model) {
-    if (!TelemetryTopic.isValidId(model)) {
-      return journal.map(query -> CompletableFuture.completedFuture(List.of()));
-    }
     return journal.map(query -> HistoryItem.read(query, ModelEntity.persistenceId(model), ModelDecisions::item, system));
   }
 
@@ -160,13 +189,13 @@ public final class ModelDecisions {
 
   /** A model name or version that could not be a directory of the model registry. */
   private static Optional<CompletionStage<ModelReply>> invalid(String model, String version) {
-    for (String name : List.of(model, version)) {
-      if (!TelemetryTopic.isValidId(name)) {
-        return Optional.of(CompletableFuture.completedFuture(new ModelReply.Refused(ErrorCode.REQUEST_INVALID,
-            "model names and versions match [A-Za-z0-9][A-Za-z0-9._-]{0,63}; '" + name + "' does not")));
-      }
-    }
-    return Optional.empty();
+    return invalidName(model).or(() -> invalidName(version)).map(CompletableFuture::completedFuture);
+  }
+
+  /** Why {@code name} cannot be a model's name or version (a directory of the model registry); empty when it can. */
+  public static Optional<ModelReply> invalidName(String name) {
+    return TelemetryTopic.isValidId(name) ? Optional.empty() : Optional.of(new ModelReply.Refused(
+        ErrorCode.REQUEST_INVALID, "model names and versions match [A-Za-z0-9][A-Za-z0-9._-]{0,63}; '" + name + "' does not"));
   }
 
   private static HistoryItem item(EventEnvelope envelope) {

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -66,6 +67,10 @@ final class ModelRoutes extends AllDirectives {
 
   /** {@code GET /api/models/{name}/history}: every decision on the model, oldest first. */
   private Route history(String model) {
+    Optional<ModelReply> invalid = ModelDecisions.invalidName(model);
+    if (invalid.isPresent()) {
+      return decided(CompletableFuture.completedFuture(invalid.get()));
+    }
     Optional<CompletionStage<List<HistoryItem>>> items = decisions.history(model);
     if (items.isEmpty()) {
       return json.error(ErrorCode.STORAGE_DISABLED, "the models' history needs storage (fleetpulse.persistence.enabled)");

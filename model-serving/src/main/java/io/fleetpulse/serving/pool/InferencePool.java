@@ -110,6 +110,9 @@ public final class InferencePool extends AbstractBehavior<InferencePool.Command>
     final Set<String> loading = new HashSet<>();
     final Map<String, String> unloadable = new HashMap<>();
     String problem;
+    /** The revision and problem last logged and counted, so a decision applied again as loads finish is reported once. */
+    long reportedRevision = -1;
+    String reportedProblem;
 
     Following(ModelDecision decision) {
       this.decision = decision;
@@ -400,8 +403,7 @@ public final class InferencePool extends AbstractBehavior<InferencePool.Command>
     if (Stream.of(decision.active(), decision.shadow()).anyMatch(decided.loading::contains)) {
       return;
     }
-    List<String> problems = new ArrayList<>();
-    decided.unloadable.forEach((version, why) -> problems.add(why));
+    List<String> problems = new ArrayList<>(decided.unloadable.values());
     String model = decision.model();
     try {
       if (decision.active() != null && !decided.unloadable.containsKey(decision.active())) {
@@ -420,6 +422,11 @@ public final class InferencePool extends AbstractBehavior<InferencePool.Command>
       problems.add(e.getMessage());
     }
     decided.problem = problems.isEmpty() ? null : String.join("; ", problems);
+    if (decided.reportedRevision == decision.revision() && Objects.equals(decided.reportedProblem, decided.problem)) {
+      return;
+    }
+    decided.reportedRevision = decision.revision();
+    decided.reportedProblem = decided.problem;
     if (decided.problem != null) {
       metrics.notFollowing(model);
       getContext().getLog().error("model {}: this pool does not follow the cluster's decision {}: {}", model,
