@@ -14,15 +14,19 @@ import java.time.Duration;
  * @param bulkParallelism devices of one bulk upload registered at a time
  * @param bulkAskTimeout how long one device of a bulk upload may take
  * @param prepareTimeout how long a model decision waits for the asking node's pool to load and check the version
+ * @param hashIterations PBKDF2 iterations of a new credential's hash
+ * @param rotationGrace how long a rotated-out secret is still accepted, unless the rotation says otherwise
  */
 public record ControlPlaneSettings(Duration askTimeout, Duration writeTimeout, Duration notifyInterval,
-    String journalKeyspace, int bulkParallelism, Duration bulkAskTimeout, Duration prepareTimeout) {
+    String journalKeyspace, int bulkParallelism, Duration bulkAskTimeout, Duration prepareTimeout,
+    int hashIterations, Duration rotationGrace) {
 
   public static ControlPlaneSettings fromConfig(Config root) {
     Config c = root.getConfig("fleetpulse.control");
     return new ControlPlaneSettings(c.getDuration("ask-timeout"), c.getDuration("registry.write-timeout"),
         c.getDuration("registry.notify-interval"), c.getString("journal-keyspace"),
         c.getInt("registry.bulk-parallelism"), c.getDuration("registry.bulk-ask-timeout"),
-        c.getDuration("models.prepare-timeout"));
+        c.getDuration("models.prepare-timeout"), c.getInt("credentials.hash-iterations"),
+        c.getDuration("credentials.rotation-grace"));
   }
 }

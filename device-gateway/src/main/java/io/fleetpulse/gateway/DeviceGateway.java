@@ -3,6 +3,7 @@ package io.fleetpulse.gateway;
 import io.fleetpulse.api.profile.DeviceProfiles;
 import io.fleetpulse.api.telemetry.TelemetrySink;
 import io.fleetpulse.api.telemetry.TelemetryStore;
+import io.fleetpulse.gateway.auth.MqttAccess;
 import io.fleetpulse.gateway.ingest.DeadLetters;
 import io.fleetpulse.gateway.ingest.GatewayMetrics;
 import io.fleetpulse.gateway.ingest.IngestPipeline;
@@ -37,9 +38,12 @@ public final class DeviceGateway implements AutoCloseable {
     this.scheduler = scheduler;
   }
 
-  /** Starts the embedded broker when the settings ask for one. */
-  public static Optional<EmbeddedBroker> startEmbeddedBroker(GatewaySettings settings) {
-    return settings.broker().embedded() ? Optional.of(EmbeddedBroker.start(settings.broker())) : Optional.empty();
+  /**
+   * Starts the embedded broker when the settings ask for one, its access decided by {@code
+   * access} (give the settings {@link GatewaySettings#withServiceSecret()} first).
+   */
+  public static Optional<EmbeddedBroker> startEmbeddedBroker(GatewaySettings settings, MqttAccess access) {
+    return settings.broker().embedded() ? Optional.of(EmbeddedBroker.start(settings.broker(), access)) : Optional.empty();
   }
 
   /**

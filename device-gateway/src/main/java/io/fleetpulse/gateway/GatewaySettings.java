@@ -14,8 +14,62 @@ public record GatewaySettings(
 
   public static final String CONFIG_PATH = "fleetpulse.gateway";
 
-  /** Where the gateway connects and, when embedded, how the embedded broker runs. */
-  public record Broker(boolean embedded, String url, String username, String password, EmbeddedBroker embeddedBroker) {}
+  public GatewaySettings {
+    if (broker.embedded() && (broker.username().isEmpty() || !(mqtt.clientIdPrefix().equals(broker.username())
+        || mqtt.clientIdPrefix().startsWith(broker.username() + "-")))) {
+      throw new IllegalArgumentException("with the embedded broker, fleetpulse.gateway.broker.username must be set and"
+          + " fleetpulse.gateway.mqtt.client-id-prefix must start with it (the broker admits a client id only under its username)");
+    }
+  }
+
+  /**
+   * Where the gateway connects and, when embedded, how the embedded broker runs. {@code username}
+   * and {@code password} are the gateway's own identity on the broker; with the embedded broker an
+   * empty password is generated at first start ({@link #withServiceSecret()}).
+   */
+  public record Broker(boolean embedded, String url, String username, String password, EmbeddedBroker embeddedBroker) {
+
+    /** The file under the embedded broker's data directory that keeps a generated gateway secret. */
+    public static final String SERVICE_SECRET_FILE = "service-secret";
+
+    /**
+     * These settings with the gateway's secret filled in: with the embedded broker and no password
+     * configured, the one kept in {@code <data-directory>/service-secret}, made (random, readable
+     * by the owner only) at first start. Every node that uses this broker needs that secret
+     * ({@code FLEETPULSE_BROKER_PASSWORD}).
+     */
+    public Broker withServiceSecret() {
+      if (!embedded || !password.isEmpty()) {
+        return this;
+      }
+      Path file = embeddedBroker.dataDirectory().resolve(SERVICE_SECRET_FILE);
+      try {
+        if (!java.nio.file.Files.exists(file)) {
+          java.nio.file.Files.createDirectories(embeddedBroker.dataDirectory());
+          Path fresh = java.nio.file.Files.createTempFile(embeddedBroker.dataDirectory(), SERVICE_SECRET_FILE, ".tmp");
+          restrictToOwner(fresh);
+          java.nio.file.Files.writeString(fresh, io.fleetpulse.gateway.auth.Secrets.newSecret());
+          java.nio.file.Files.move(fresh, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        }
+        return new Broker(embedded, url, username, java.nio.file.Files.readString(file).strip(), embeddedBroker);
+      } catch (java.io.IOException e) {
+        throw new IllegalStateException("cannot read or create the gateway's broker secret " + file, e);
+      }
+    }
+
+    private static void restrictToOwner(Path file) throws java.io.IOException {
+      try {
+        java.nio.file.Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+      } catch (UnsupportedOperationException e) {
+        // not a POSIX file system: left as the platform makes it
+      }
+    }
+  }
+
+  /** These settings with {@link Broker#withServiceSecret()} applied. */
+  public GatewaySettings withServiceSecret() {
+    return new GatewaySettings(broker.withServiceSecret(), mqtt, ingest, validation, registration, deadLetter);
+  }
 
   public record EmbeddedBroker(
       String bindAddress,

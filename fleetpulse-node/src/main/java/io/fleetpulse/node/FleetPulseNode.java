@@ -18,6 +18,7 @@ import io.fleetpulse.fleet.device.DeviceStorage;
 import io.fleetpulse.fleet.directory.FleetDirectory;
 import io.fleetpulse.gateway.DeviceGateway;
 import io.fleetpulse.gateway.GatewaySettings;
+import io.fleetpulse.gateway.auth.MqttAccess;
 import io.fleetpulse.gateway.mqtt.EmbeddedBroker;
 import io.fleetpulse.gateway.registry.DeviceRegistration;
 import io.fleetpulse.gateway.registry.DeviceRegistry;
@@ -104,7 +105,7 @@ public final class FleetPulseNode {
   public static RunningNode start(Config configured) {
     Config config = ListOverrides.apply(configured);
     NodeSettings nodeSettings = NodeSettings.fromConfig(config);
-    GatewaySettings gatewaySettings = GatewaySettings.fromConfig(config);
+    GatewaySettings gatewaySettings = GatewaySettings.fromConfig(config).withServiceSecret();
     FleetSettings fleetSettings = FleetSettings.fromConfig(config);
     DeviceProfiles profiles = DeviceProfiles.fromConfig(config);
     Clock clock = Clock.systemUTC();
@@ -114,10 +115,16 @@ public final class FleetPulseNode {
     Optional<FleetStorage> storage = persistenceSettings.enabled()
         ? Optional.of(FleetStorage.open(persistenceSettings))
         : Optional.empty();
+    // The broker's access control reads this node's registry view, complete once loaded below;
+    // until then the broker asks registered clients to try again (auth.not-ready).
+    RegistryView registry = new RegistryView(gatewaySettings.registration(), profiles);
+    Optional<MqttAccess> access = gatewaySettings.broker().password().isEmpty() ? Optional.empty()
+        : Optional.of(new MqttAccess(registry, profiles, gatewaySettings.broker().username(),
+            gatewaySettings.broker().password(), clock::millis));
     Optional<EmbeddedBroker> broker;
     ActorSystem<Void> system;
     try {
-      broker = DeviceGateway.startEmbeddedBroker(gatewaySettings);
+      broker = access.flatMap(a -> DeviceGateway.startEmbeddedBroker(gatewaySettings, a));
       try {
         Config journal = storage.map(s -> ControlPlaneJournal.cassandra(controlSettings, s.contactPoints(),
                 persistenceSettings.cassandra().localDatacenter()))
@@ -153,12 +160,12 @@ public final class FleetPulseNode {
     // The control plane: the registry's entities, and this node's view of it, complete before the
     // gateway takes a message (a cluster that starts cold loads the stored entries first).
     storage.ifPresent(s -> s.createComponentSchema(controlSettings.journalKeyspace(), ControlPlaneJournal.tables(system)));
-    RegistryView registry = new RegistryView(gatewaySettings.registration(), profiles);
     Optional<CassandraRegistryStore> storedRegistry = storage.map(FleetStorage::registry);
     RegistryStore registryStore = storedRegistry.<RegistryStore>map(s -> s).orElse(RegistryStore.NONE);
     try {
       int loaded = DeviceRegistrations.loadView(registry, registryStore).toCompletableFuture().get(60, TimeUnit.SECONDS);
       LOG.info("device registry: {} entries loaded", loaded);
+      access.ifPresent(MqttAccess::ready);
     } catch (Exception e) {
       system.terminate();
       throw new IllegalStateException("cannot load the device registry: " + rootMessage(e), e);
@@ -219,7 +226,8 @@ public final class FleetPulseNode {
     }
     NodeRoutes routes = new NodeRoutes(
         system, profiles, registry, registrations, devices, directory, gateway, fleetSettings, cluster, pool,
-        modelDecisions, Optional.of(meters), alertStore, alertFeed, nodeSettings.alerts());
+        modelDecisions, Optional.of(meters), alertStore, alertFeed, nodeSettings.alerts(), access);
+    access.ifPresent(a -> GatewayMeters.bindAccess(meters, a.counters()));
     // The data-team query API answers under /api/data and passes on everything else; it goes
     // first because the node's routes answer every unmatched path with 404.
     QueryApiSettings querySettings = QueryApiSettings.fromConfig(config);

@@ -1,6 +1,8 @@
 package io.fleetpulse.node;
 
 import io.fleetpulse.api.telemetry.RejectReason;
+import io.fleetpulse.gateway.auth.AccessCounters;
+import io.fleetpulse.gateway.auth.AccessRefusal;
 import io.fleetpulse.gateway.ingest.GatewayMetrics;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -29,6 +31,16 @@ final class GatewayMeters {
     FunctionCounter.builder("fleetpulse.gateway.delivery.retries", metrics, m -> m.snapshot().deliveryRetries())
         .description("deliveries to device actors retried after a timeout")
         .register(registry);
+  }
+
+  /** The embedded broker's refusals by reason: {@code fleetpulse.broker.refused{reason}}. */
+  static void bindAccess(MeterRegistry registry, AccessCounters counters) {
+    for (AccessRefusal reason : AccessRefusal.values()) {
+      FunctionCounter.builder("fleetpulse.broker.refused", counters, c -> c.count(reason))
+          .description("CONNECT, PUBLISH and SUBSCRIBE refused by the broker's access control, by reason")
+          .tag("reason", reason.code())
+          .register(registry);
+    }
   }
 
   private static void counter(

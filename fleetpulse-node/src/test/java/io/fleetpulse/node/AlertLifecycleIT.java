@@ -42,7 +42,7 @@ class AlertLifecycleIT {
     String alertId;
 
     try (RunningNode node = FleetPulseNode.start(config);
-        TestPublisher publisher = new TestPublisher(brokerUrl, "alert-device", 10);
+        TestPublisher publisher = new TestPublisher(brokerUrl, NodeTestSupport.edgeGateway(node.httpUrl(), "gw-alerts"), "alert-device", 10);
         SseClient stream = new SseClient(node.httpUrl() + "/api/alerts/stream?site=" + site, null)) {
       String api = node.httpUrl() + "/api";
       com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient watcher = com.hivemq.client.mqtt.MqttClient.builder()
@@ -150,7 +150,7 @@ class AlertLifecycleIT {
     // A new node on the same Cassandra: the device's actor reads its open alert back, and the
     // overheat that continues updates it rather than raising a second one.
     try (RunningNode node = FleetPulseNode.start(config);
-        TestPublisher publisher = new TestPublisher(brokerUrl, "alert-device-2", 10)) {
+        TestPublisher publisher = new TestPublisher(brokerUrl, NodeTestSupport.edgeGateway(node.httpUrl(), "gw-alerts"), "alert-device-2", 10)) {
       String api = node.httpUrl() + "/api";
       publish(publisher, 16, 40, 112); // critical from 110
       JsonNode open = NodeTestSupport.awaitJson(api + "/devices/" + DEVICE + "/alerts",

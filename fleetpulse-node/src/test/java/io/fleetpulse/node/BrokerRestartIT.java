@@ -48,7 +48,7 @@ class BrokerRestartIT {
     String brokerUrl = "tcp://127.0.0.1:" + brokerPort;
     GatewaySettings.Broker brokerSettings = GatewaySettings.fromConfig(
         NodeTestSupport.nodeConfig("broker", brokerPort, directory.resolve("hivemq"), null)).broker();
-    EmbeddedBroker broker = EmbeddedBroker.start(brokerSettings);
+    EmbeddedBroker broker = EmbeddedBroker.startOpen(brokerSettings);
     try (RunningNode node = FleetPulseNode.start(CASSANDRA.nodeConfig(keyspace)
             .withFallback(NodeTestSupport.nodeConfig("broker-restart", 0, directory.resolve("unused"), brokerUrl)))) {
       try (TestPublisher publisher = new TestPublisher(brokerUrl, "restart-devices", WINDOW)) {
@@ -64,7 +64,7 @@ class BrokerRestartIT {
       // the restart lands mid-backlog, once the node has settled a random share of the first half.
       long settledAtRestart = TelemetryAccounting.awaitAcknowledgedByNode(node.httpUrl(), 1 + random.nextInt((int) (total / 2)));
       broker.close(); // a clean stop: sessions and queues saved
-      broker = EmbeddedBroker.start(brokerSettings);
+      broker = EmbeddedBroker.startOpen(brokerSettings);
       assertThat(settledAtRestart).as("the broker restarted before the node had settled the backlog (seed %d)", seed)
           .isLessThan(total);
 

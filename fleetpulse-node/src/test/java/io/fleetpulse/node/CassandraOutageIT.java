@@ -54,7 +54,7 @@ class CassandraOutageIT {
         .withFallback(NodeTestSupport.nodeConfig("outage", brokerPort, directory.resolve("broker"), null));
     String brokerUrl = "tcp://127.0.0.1:" + brokerPort;
     try (RunningNode node = FleetPulseNode.start(config);
-        TestPublisher publisher = new TestPublisher(brokerUrl, "outage-devices", WINDOW)) {
+        TestPublisher publisher = new TestPublisher(brokerUrl, NodeTestSupport.edgeGateway(node.httpUrl(), "gw-outage"), "outage-devices", WINDOW)) {
       String summary = node.httpUrl() + "/api/fleet/summary";
 
       // Event time: one second a round, ending two minutes ago, so minutes close as rounds arrive.

@@ -52,8 +52,8 @@ class ClusterFailoverSoak {
     // 60 devices unserved for 180 s), so the survivors could not take over alone.
     io.fleetpulse.gateway.GatewaySettings brokerSettings = io.fleetpulse.gateway.GatewaySettings.fromConfig(
         NodeTestSupport.nodeConfig("broker", brokerPort, directory.resolve("broker"), null));
-    try (io.fleetpulse.gateway.mqtt.EmbeddedBroker broker = io.fleetpulse.gateway.DeviceGateway.startEmbeddedBroker(brokerSettings)
-            .orElseThrow();
+    try (io.fleetpulse.gateway.mqtt.EmbeddedBroker broker = io.fleetpulse.gateway.mqtt.EmbeddedBroker.startOpen(
+            brokerSettings.broker());
         CassandraLauncher cassandra = CassandraLauncher.start(embedded);
         CqlSession session = CqlSession.builder().addContactPoint(cassandra.cqlAddress())
             .withLocalDatacenter(cassandraSettings.localDatacenter()).build()) {

@@ -3,7 +3,6 @@ package io.fleetpulse.node;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.fleetpulse.gateway.DeviceGateway;
 import io.fleetpulse.gateway.GatewaySettings;
 import io.fleetpulse.gateway.mqtt.EmbeddedBroker;
 import io.fleetpulse.testkit.SharedCassandra;
@@ -65,7 +64,7 @@ class ControlPlaneIT {
     String fan = "rm-cp-fan-" + suffix;
     List<String> timings = new ArrayList<>();
 
-    try (EmbeddedBroker broker = DeviceGateway.startEmbeddedBroker(brokerSettings).orElseThrow()) {
+    try (EmbeddedBroker broker = EmbeddedBroker.startOpen(brokerSettings.broker())) {
       try (NodeProcess nodeA = NodeProcess.start(directory, "a", http[0], a);
           NodeProcess nodeB = NodeProcess.start(directory, "b", http[1], b);
           TestPublisher devices = new TestPublisher(brokerUrl, "control-plane-devices", 10)) {

@@ -155,7 +155,8 @@ class CrashSurvivalIT {
     long t0 = System.currentTimeMillis() - (messages + 120) * 1000L;
     long settledAtKill;
     NodeProcess first = NodeProcess.start(directory, "embedded-first", httpPort, overrides);
-    try (TestPublisher publisher = new TestPublisher(brokerUrl, "crash-devices", WINDOW)) {
+    try (TestPublisher publisher = new TestPublisher(brokerUrl, NodeTestSupport.edgeGateway(first.httpUrl(), "gw-crash"),
+        "crash-devices", WINDOW)) {
       for (int round = 1; round <= messages; round++) {
         for (int device = 0; device < DEVICES; device++) {
           publisher.publish(device, round, t0 + round * 1000L);

@@ -80,7 +80,7 @@ class DashboardBrowserIT {
         .withFallback(NodeTestSupport.nodeConfigStoringIn(CASSANDRA, CASSANDRA.emptyKeyspace(), "dashboard",
             brokerPort, directory.resolve("broker")));
     try (RunningNode node = FleetPulseNode.start(config);
-        TestPublisher publisher = new TestPublisher(brokerUrl, "fault-injector", 10)) {
+        TestPublisher publisher = new TestPublisher(brokerUrl, NodeTestSupport.edgeGateway(node.httpUrl(), "gw-dashboard"), "fault-injector", 10)) {
       // A simulated fleet in the background: 60 devices, 30 messages a second, for two minutes.
       Thread fleet = new Thread(() -> {
         try {
@@ -168,7 +168,7 @@ class DashboardBrowserIT {
         // A burst: 2,000 devices already known to the node raise an alert each at once. The list
         // shows them all while the page keeps only the visible rows in the DOM.
         int burst = 2_000;
-        try (TestPublisher burstPublisher = new TestPublisher(brokerUrl, "burst", 200)) {
+        try (TestPublisher burstPublisher = new TestPublisher(brokerUrl, NodeTestSupport.edgeGateway(node.httpUrl(), "gw-dashboard"), "burst", 200)) {
           for (int i = 0; i < burst; i++) {
             burstPublisher.publish(String.format(java.util.Locale.ROOT, "burst-%04d", i), 1,
                 System.currentTimeMillis(), Map.of("level", 10.0));
@@ -180,7 +180,7 @@ class DashboardBrowserIT {
         driver.get(node.httpUrl() + "/");
         wait.until(ExpectedConditions.textToBe(By.id("stream-state"), "alerts: live"));
         long burstStart = System.nanoTime();
-        try (TestPublisher burstPublisher = new TestPublisher(brokerUrl, "burst-2", 200)) {
+        try (TestPublisher burstPublisher = new TestPublisher(brokerUrl, NodeTestSupport.edgeGateway(node.httpUrl(), "gw-dashboard"), "burst-2", 200)) {
           for (int i = 0; i < burst; i++) {
             burstPublisher.publish(String.format(java.util.Locale.ROOT, "burst-%04d", i), 2,
                 System.currentTimeMillis(), Map.of("level", 75.0));

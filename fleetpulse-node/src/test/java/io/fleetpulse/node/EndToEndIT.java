@@ -96,7 +96,8 @@ class EndToEndIT {
     assertThat(noRoute.path("_status").asInt()).isEqualTo(404);
     assertThat(noRoute.path("code").asText()).isEqualTo("route.unknown");
     assertThat(NodeTestSupport.getJson(api + "/api/profiles").path("items")).extracting(p -> p.path("name").asText())
-        .containsExactly("environment-sensor", "rotating-machine", "turbofan", "univariate-signal");
+        .containsExactly("alert-consumer", "edge-gateway", "environment-sensor", "rotating-machine", "turbofan",
+            "univariate-signal");
     assertThat(NodeTestSupport.getJson(api + "/health/live").path("status").asText()).isEqualTo("alive");
   }
 }

@@ -42,7 +42,8 @@ class NabEndToEndIT {
     int brokerPort = NodeTestSupport.freePort();
     try (RunningNode node = FleetPulseNode.start(NodeTestSupport.nodeConfigStoringIn(CASSANDRA, CASSANDRA.emptyKeyspace(),
         "nab", brokerPort, directory.resolve("broker")))) {
-      ReplayPublisher.Result sent = NabReplay.replay("tcp://127.0.0.1:" + brokerPort, nab, SERIES, 0, "nab");
+      ReplayPublisher.Result sent = NabReplay.replay("tcp://127.0.0.1:" + brokerPort,
+          NodeTestSupport.edgeGateway(node.httpUrl(), "gw-nab", "nab"), nab, SERIES, 0, "nab");
       assertThat(sent.acknowledged()).isEqualTo(sent.published());
 
       for (String series : SERIES) {

@@ -105,6 +105,29 @@ final class NodeTestSupport {
     }
   }
 
+  /**
+   * Registers an edge gateway of {@link TestPublisher#SITE} through the node's API and returns its
+   * login: the secret from its provisioning, or from a rotation when it was registered before.
+   */
+  static io.fleetpulse.api.registry.MqttLogin edgeGateway(String httpUrl, String gatewayId) {
+    return edgeGateway(httpUrl, gatewayId, TestPublisher.SITE);
+  }
+
+  /** As {@link #edgeGateway(String, String)} for {@code site}. */
+  static io.fleetpulse.api.registry.MqttLogin edgeGateway(String httpUrl, String gatewayId, String site) {
+    JsonNode registered = putJson(httpUrl + "/api/devices/" + gatewayId,
+        "{\"site\":\"" + site + "\",\"profile\":\"edge-gateway\"}");
+    if (registered.path("_status").asInt() != 200) {
+      throw new IllegalStateException("cannot register edge gateway " + gatewayId + ": " + registered);
+    }
+    JsonNode issued = registered.hasNonNull("secret") ? registered
+        : postJson(httpUrl + "/api/devices/" + gatewayId + "/credentials", "");
+    if (!issued.hasNonNull("secret")) {
+      throw new IllegalStateException("no secret for edge gateway " + gatewayId + ": " + issued);
+    }
+    return new io.fleetpulse.api.registry.MqttLogin(gatewayId, issued.path("secret").asText());
+  }
+
   static JsonNode putJson(String url, String body) {
     return send("PUT", url, body);
   }

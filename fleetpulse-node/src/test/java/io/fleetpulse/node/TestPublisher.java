@@ -3,6 +3,7 @@ package io.fleetpulse.node;
 import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
+import io.fleetpulse.api.registry.MqttLogin;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
@@ -27,12 +28,27 @@ final class TestPublisher implements AutoCloseable {
   private final AtomicLong acknowledged = new AtomicLong();
   private final AtomicLong failed = new AtomicLong();
 
+  /** An anonymous publisher, for a broker with no access control (Mosquitto, a test's open broker). */
   TestPublisher(String brokerUrl, String clientId, int window) {
+    this(brokerUrl, null, clientId, window);
+  }
+
+  /**
+   * A publisher that connects as {@code login} (null: anonymously), with the client id {@code
+   * <username>-<clientSuffix>} (the broker admits only ids under the username).
+   */
+  TestPublisher(String brokerUrl, MqttLogin login, String clientSuffix, int window) {
     URI url = URI.create(brokerUrl);
-    this.client = MqttClient.builder().useMqttVersion5().identifier(clientId)
+    this.client = MqttClient.builder().useMqttVersion5()
+        .identifier(login == null ? clientSuffix : login.clientId(clientSuffix))
         .serverHost(url.getHost()).serverPort(url.getPort()).buildAsync();
     this.window = new Semaphore(window);
-    client.connect().join();
+    if (login == null) {
+      client.connect().join();
+    } else {
+      client.connectWith().simpleAuth().username(login.username())
+          .password(login.secret().getBytes(StandardCharsets.UTF_8)).applySimpleAuth().send().join();
+    }
   }
 
   static String deviceId(int device) {
@@ -82,13 +98,13 @@ final class TestPublisher implements AutoCloseable {
     }
     json.append("}}");
     window.acquire();
-    CompletableFuture<?> sent = client.publishWith()
+    CompletableFuture<com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult> sent = client.publishWith()
         .topic("fleet/" + SITE + "/" + deviceId + "/telemetry")
         .qos(MqttQos.AT_LEAST_ONCE)
         .payload(json.toString().getBytes(StandardCharsets.UTF_8))
         .send();
     sent.whenComplete((result, failure) -> {
-      if (failure == null) {
+      if (failure == null && !((com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult) result).getError().isPresent()) {
         acknowledged.incrementAndGet();
       } else {
         failed.incrementAndGet();

@@ -60,7 +60,8 @@ class TurbofanEndToEndIT {
     try (RunningNode node = FleetPulseNode.start(config)) {
       // Engines 1-4, and engine 31, 8 cycles from failure at its last cycle: its RUL alert.
       List<Integer> units = List.of(1, 2, 3, 4, NEAR_FAILURE);
-      io.fleetpulse.evaluation.replay.ReplayPublisher.Result sent = CmapssReplay.replay("tcp://127.0.0.1:" + brokerPort, cmapss, "FD001", units, 100, "test-cell");
+      io.fleetpulse.evaluation.replay.ReplayPublisher.Result sent = CmapssReplay.replay("tcp://127.0.0.1:" + brokerPort,
+          NodeTestSupport.edgeGateway(node.httpUrl(), "gw-test-cell", "test-cell"), cmapss, "FD001", units, 100, "test-cell");
       assertThat(sent.acknowledged()).isEqualTo(sent.published());
 
       Map<Integer, List<float[]>> engines = CmapssFile.read(cmapss.resolve("test_FD001.txt"));
@@ -155,11 +156,13 @@ class TurbofanEndToEndIT {
             directory.resolve("broker")));
     String broker = "tcp://127.0.0.1:" + brokerPort;
     try (RunningNode node = FleetPulseNode.start(config)) {
-      CmapssReplay.replayFlights(broker, cmapss, "FD001", unit, 1, beforeRestart, first, interval, 50, "test-cell");
+      CmapssReplay.replayFlights(broker, NodeTestSupport.edgeGateway(node.httpUrl(), "gw-test-cell", "test-cell"), cmapss,
+          "FD001", unit, 1, beforeRestart, first, interval, 50, "test-cell");
       awaitPrediction(node.httpUrl(), device, beforeRestart);
     }
     try (RunningNode node = FleetPulseNode.start(config)) {
-      CmapssReplay.replayFlights(broker, cmapss, "FD001", unit, beforeRestart + 1, cycles.size(), first, interval, 20,
+      CmapssReplay.replayFlights(broker, NodeTestSupport.edgeGateway(node.httpUrl(), "gw-test-cell", "test-cell"), cmapss,
+          "FD001", unit, beforeRestart + 1, cycles.size(), first, interval, 20,
           "test-cell");
       Map<Long, Double> stored = awaitPrediction(node.httpUrl(), device, cycles.size());
       assertThat(NodeTestSupport.getJson(node.httpUrl() + "/api/devices/" + device).path("state").path("recovered").asLong())

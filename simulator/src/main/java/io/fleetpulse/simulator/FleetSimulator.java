@@ -3,6 +3,7 @@ package io.fleetpulse.simulator;
 import com.hivemq.client.mqtt.MqttClientExecutorConfig;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.fleetpulse.api.registry.MqttLogin;
 import io.fleetpulse.simulator.mqtt.DeadLetterListener;
 import io.fleetpulse.simulator.mqtt.Gateways;
 import io.fleetpulse.simulator.mqtt.MqttClients;
@@ -13,6 +14,7 @@ import io.fleetpulse.simulator.plan.MessagePlan;
 import io.fleetpulse.simulator.plan.SimulatedDevice;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -102,15 +104,25 @@ public final class FleetSimulator {
     MqttClientExecutorConfig executor = MqttClients.sharedExecutor(tuning.nettyThreads());
     String runId = Long.toString(ThreadLocalRandom.current().nextLong(Long.MAX_VALUE), Character.MAX_RADIX);
     String prefix = tuning.clientIdPrefix() + "-" + runId;
-    DeadLetterListener deadLetters =
-        new DeadLetterListener(settings.brokerUrl(), prefix + "-dead-letters", executor, counters::onDeadLetter);
+    List<Optional<MqttLogin>> logins = provision(node, settings, fleet);
+    List<DeadLetterListener> deadLetters = new ArrayList<>();
+    for (int site = 0; site < (node.isPresent() ? settings.sites() : 1); site++) {
+      Optional<MqttLogin> login = logins.get(site);
+      deadLetters.add(new DeadLetterListener(settings.brokerUrl(),
+          login.map(l -> l.clientId(runId + "-dead-letters")).orElse(prefix + "-dead-letters"), login,
+          Fleet.siteName(site), executor, counters::onDeadLetter));
+    }
+    int connections = Fleet.connections(settings.devices(), settings.effectiveConnections(), settings.sites());
     Duration elapsed;
     Duration processing = null;
     try {
-      await(deadLetters.start(tuning.keepAlive(), tuning.connectTimeout()), "subscribe to dead letters");
-      Gateways.Options options = new Gateways.Options(settings.brokerUrl(), tuning.clientIdPrefix(), runId, executor,
+      for (DeadLetterListener listener : deadLetters) {
+        await(listener.start(tuning.keepAlive(), tuning.connectTimeout()), "subscribe to dead letters");
+      }
+      Gateways.Options options = new Gateways.Options(settings.brokerUrl(), tuning.clientIdPrefix(), runId,
+          n -> logins.get(node.isPresent() ? Fleet.siteOfConnection(n, settings.sites()) : 0), executor,
           settings.maxInFlightPerConnection(), tuning.keepAlive(), tuning.connectTimeout(), tuning.connectParallelism());
-      try (Gateways gateways = Gateways.connect(settings.effectiveConnections(), options)) {
+      try (Gateways gateways = Gateways.connect(connections, options)) {
         LOG.info("{} devices on {} connections to {}", settings.devices(), gateways.size(), settings.brokerUrl());
         run = new SimulationRun(settings, fleet, plan, counters, gateways, progress);
         if (stopRequested) {
@@ -127,10 +139,45 @@ public final class FleetSimulator {
       }
       Thread.sleep(settings.drain().toMillis());
     } finally {
-      deadLetters.stop().completeOnTimeout(null, tuning.connectTimeout().toMillis(), TimeUnit.MILLISECONDS).join();
+      for (DeadLetterListener listener : deadLetters) {
+        listener.stop().completeOnTimeout(null, tuning.connectTimeout().toMillis(), TimeUnit.MILLISECONDS).join();
+      }
     }
     Optional<NodeSummary> after = node.flatMap(FleetSimulator::summary);
     return report(counters, elapsed, processing == null ? elapsed : processing, before, after);
+  }
+
+  /**
+   * With the node's API: registers each site's edge gateway and takes its login (and, when asked,
+   * registers every device in one bulk upload); the login of site {@code i} is at index {@code i}.
+   * Without it: one empty login, the connections are anonymous.
+   */
+  private static List<Optional<MqttLogin>> provision(Optional<NodeClient> node, SimulatorSettings settings,
+      List<SimulatedDevice> fleet) throws InterruptedException {
+    if (node.isEmpty()) {
+      return List.of(Optional.empty());
+    }
+    List<Optional<MqttLogin>> logins = new ArrayList<>();
+    try {
+      for (int site = 0; site < settings.sites(); site++) {
+        logins.add(Optional.of(node.get().edgeGateway(settings.tuning().clientIdPrefix() + "-" + Fleet.siteName(site),
+            Fleet.siteName(site))));
+      }
+      if (settings.tuning().registerDevices()) {
+        List<String> lines = new ArrayList<>(fleet.size());
+        for (SimulatedDevice device : fleet) {
+          lines.add(device.deviceId() + "," + device.site() + "," + device.profile().id());
+        }
+        long refused = node.get().registerDevices(lines);
+        if (refused > 0) {
+          throw new IllegalStateException(refused + " of " + fleet.size() + " simulated devices were not registered");
+        }
+      }
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("cannot provision the simulator's edge gateways through " + settings.apiUrl().get()
+          + ": " + e.getMessage(), e);
+    }
+    return logins;
   }
 
   /**

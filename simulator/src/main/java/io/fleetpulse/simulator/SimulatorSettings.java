@@ -54,7 +54,8 @@ public record SimulatorSettings(
       String clientIdPrefix,
       Duration keepAlive,
       Duration faultPeriod,
-      Duration faultDuration) {
+      Duration faultDuration,
+      boolean registerDevices) {
 
     static Tuning fromConfig(Config config) {
       return new Tuning(
@@ -74,7 +75,8 @@ public record SimulatorSettings(
           config.getString("client-id-prefix"),
           config.getDuration("keep-alive"),
           config.getDuration("fault-period"),
-          config.getDuration("fault-duration"));
+          config.getDuration("fault-duration"),
+          config.getBoolean("register-devices"));
     }
   }
 

@@ -35,7 +35,12 @@ public final class BulkProvisioning {
    * One line's outcome: the device's entry (revision) once its entity took it, or why not. Line 0
    * is the upload's own: a line too long to find its end stops the reading.
    */
-  public record LineResult(long line, String deviceId, String outcome, Long revision, String code, String message) {}
+  public record LineResult(long line, String deviceId, String outcome, Long revision, String code, String message,
+      String secret) {
+    LineResult(long line, String deviceId, String outcome, Long revision, String code, String message) {
+      this(line, deviceId, outcome, revision, code, message, null);
+    }
+  }
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -49,7 +54,12 @@ public final class BulkProvisioning {
     this.timeout = timeout;
   }
 
-  public Source<LineResult, NotUsed> provision(Source<ByteString, ?> upload, Format format, String by) {
+  /**
+   * Registers every device of the upload; with {@code issueCredentials} a device that holds no
+   * valid credential is issued one, its secret in its line's result (the only time it is shown).
+   */
+  public Source<LineResult, NotUsed> provision(Source<ByteString, ?> upload, Format format, String by,
+      boolean issueCredentials) {
     return upload
         .via(Framing.delimiter(ByteString.fromString("\n"), MAX_FRAME, FramingTruncation.ALLOW))
         .zipWithIndex()
@@ -62,7 +72,7 @@ public final class BulkProvisioning {
         .mapAsync(parallelism, line -> line == UNREADABLE
             ? CompletableFuture.completedFuture(new LineResult(0, null, "refused", null, ErrorCode.REQUEST_INVALID.code(),
                 "a line longer than " + MAX_FRAME + " bytes: the rest of the upload was not read"))
-            : register(line, format, by))
+            : register(line, format, by, issueCredentials))
         .mapMaterializedValue(ignored -> NotUsed.getInstance());
   }
 
@@ -73,7 +83,7 @@ public final class BulkProvisioning {
 
   record Device(String id, String site, String profile, Map<String, String> metadata) {}
 
-  private CompletionStage<LineResult> register(Line line, Format format, String by) {
+  private CompletionStage<LineResult> register(Line line, Format format, String by, boolean issueCredentials) {
     if (line.text().length() > MAX_LINE) {
       return CompletableFuture.completedFuture(new LineResult(line.number(), null, "refused", null,
           ErrorCode.REQUEST_INVALID.code(), "line longer than " + MAX_LINE + " characters"));
@@ -85,14 +95,16 @@ public final class BulkProvisioning {
       return CompletableFuture.completedFuture(new LineResult(line.number(), null, "refused", null,
           ErrorCode.REQUEST_INVALID.code(), e.getMessage()));
     }
-    return registrations.register(device.id(), device.site(), device.profile(), device.metadata(), by, timeout)
+    return registrations.register(device.id(), device.site(), device.profile(), device.metadata(), by, issueCredentials,
+            timeout)
         .handle((reply, failure) -> {
           if (failure != null) {
             return new LineResult(line.number(), device.id(), "refused", null, ErrorCode.SERVICE_UNAVAILABLE.code(),
                 "the device's registry entity did not answer: " + failure);
           }
           if (reply instanceof RegistryReply.Accepted accepted) {
-            return new LineResult(line.number(), device.id(), "registered", accepted.entry().revision(), null, null);
+            return new LineResult(line.number(), device.id(), "registered", accepted.entry().revision(), null, null,
+                accepted.secret());
           }
           RegistryReply.Refused refused = (RegistryReply.Refused) reply;
           return new LineResult(line.number(), device.id(), "refused", null, refused.code().code(), refused.message());

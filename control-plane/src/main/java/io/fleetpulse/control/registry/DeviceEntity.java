@@ -2,11 +2,13 @@ package io.fleetpulse.control.registry;
 
 import io.fleetpulse.api.CborSerializable;
 import io.fleetpulse.api.error.ErrorCode;
+import io.fleetpulse.api.registry.Credential;
 import io.fleetpulse.api.registry.RegistryEntry;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -23,7 +25,8 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 
 /**
  * One device's registration, the one place it is decided for the whole cluster: a Cluster
- * Sharding entity whose events (registered, moved to a site, profile changed, decommissioned) are
+ * Sharding entity whose events (registered, moved to a site, profile changed, decommissioned, a
+ * credential issued or rotated, credentials revoked) are
  * the journal in Cassandra, with a snapshot every {@value #SNAPSHOT_EVERY} events. Commands to one
  * device are serialised here, so two operators changing it at once both land, one after the other,
  * in its history. Every change, and the state an entity recovers to when it starts, is handed to
@@ -34,19 +37,36 @@ public final class DeviceEntity extends EventSourcedBehaviorWithEnforcedReplies<
   public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "DeviceRegistration");
   static final int SNAPSHOT_EVERY = 50;
 
-  public sealed interface Command extends CborSerializable permits Register, Decommission {}
+  public sealed interface Command extends CborSerializable permits Register, Decommission, IssueCredential, RevokeCredentials {}
 
   /**
    * Registers the device, or moves it, or changes its profile. {@code autoProvisioned}: the
    * gateway took the device from its first message (an auto-provisioning rule); such a request
-   * never changes a device that is already registered.
+   * never changes a device that is already registered. {@code credential} (a secret's hash, or
+   * null) is issued when the device holds no valid credential after the registration: a device
+   * provisioned gets its first secret, one registered again keeps the one it has.
    */
   public record Register(String site, String profile, Map<String, String> metadata, boolean autoProvisioned, String by,
-      ActorRef<RegistryReply> replyTo) implements Command {
+      String credential, ActorRef<RegistryReply> replyTo) implements Command {
     public Register {
       metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
     }
+
+    public Register(String site, String profile, Map<String, String> metadata, boolean autoProvisioned, String by,
+        ActorRef<RegistryReply> replyTo) {
+      this(site, profile, metadata, autoProvisioned, by, null, replyTo);
+    }
   }
+
+  /**
+   * Issues a new secret (its hash): the device's current secrets stay valid for {@code graceMillis}
+   * more (a rotation; 0 ends them now), then only the new one is.
+   */
+  public record IssueCredential(String credential, long graceMillis, String by, ActorRef<RegistryReply> replyTo)
+      implements Command {}
+
+  /** Revokes every secret of the device: its next CONNECT is refused and its live connections end. */
+  public record RevokeCredentials(String by, ActorRef<RegistryReply> replyTo) implements Command {}
 
   /** Takes the device out of the fleet: its messages are refused from then on, everywhere. */
   public record Decommission(String by, ActorRef<RegistryReply> replyTo) implements Command {}
@@ -56,7 +76,8 @@ public final class DeviceEntity extends EventSourcedBehaviorWithEnforcedReplies<
    * (absent in older events), and a change that is not is a Jackson migration with a new version.
    */
   public sealed interface Event extends CborSerializable
-      permits Registered, MovedToSite, ProfileChanged, MetadataChanged, Decommissioned {
+      permits Registered, MovedToSite, ProfileChanged, MetadataChanged, Decommissioned, CredentialIssued,
+      CredentialsRevoked {
     String by();
 
     long atMillis();
@@ -85,14 +106,26 @@ public final class DeviceEntity extends EventSourcedBehaviorWithEnforcedReplies<
 
   public record Decommissioned(String by, long atMillis) implements Event {}
 
-  /** The device as its events made it; {@code revision} counts them (the journal's sequence number). */
-  public record State(String site, String profile, Map<String, String> metadata, boolean autoProvisioned,
-      boolean decommissioned, long revision, long updatedAtMillis) implements CborSerializable {
+  /**
+   * A new secret, kept as its hash; the secrets valid before stay valid until {@code
+   * previousValidUntilMillis} (the rotation's grace period), and those already expired are dropped.
+   */
+  public record CredentialIssued(String hash, long previousValidUntilMillis, String by, long atMillis) implements Event {}
 
-    static final State NONE = new State(null, null, Map.of(), false, false, 0, 0);
+  public record CredentialsRevoked(String by, long atMillis) implements Event {}
+
+  /**
+   * The device as its events made it; {@code revision} counts them (the journal's sequence number).
+   * {@code credentials} was added later: a snapshot without it reads back with none.
+   */
+  public record State(String site, String profile, Map<String, String> metadata, boolean autoProvisioned,
+      boolean decommissioned, long revision, long updatedAtMillis, List<Credential> credentials) implements CborSerializable {
+
+    static final State NONE = new State(null, null, Map.of(), false, false, 0, 0, List.of());
 
     public State {
       metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
+      credentials = credentials == null ? List.of() : List.copyOf(credentials);
     }
 
     boolean registered() {
@@ -100,7 +133,30 @@ public final class DeviceEntity extends EventSourcedBehaviorWithEnforcedReplies<
     }
 
     RegistryEntry entry(String deviceId) {
-      return new RegistryEntry(deviceId, site, profile, autoProvisioned, decommissioned, revision, updatedAtMillis);
+      return new RegistryEntry(deviceId, site, profile, autoProvisioned, decommissioned, revision, updatedAtMillis,
+          credentials);
+    }
+
+    State with(String site, String profile, Map<String, String> metadata, boolean autoProvisioned,
+        boolean decommissioned, long atMillis) {
+      return new State(site, profile, metadata, autoProvisioned, decommissioned, revision + 1, atMillis, credentials);
+    }
+
+    State withCredentials(List<Credential> credentials, long atMillis) {
+      return new State(site, profile, metadata, autoProvisioned, decommissioned, revision + 1, atMillis, credentials);
+    }
+
+    /** The credentials after {@code issued}: the new one current, the others valid until the grace ends, expired ones gone. */
+    List<Credential> issue(CredentialIssued issued) {
+      List<Credential> next = new ArrayList<>(credentials.size() + 1);
+      for (Credential held : credentials) {
+        Credential kept = new Credential(held.hash(), Math.min(held.notAfterMillis(), issued.previousValidUntilMillis()));
+        if (kept.validAt(issued.atMillis())) {
+          next.add(kept);
+        }
+      }
+      next.add(new Credential(issued.hash(), Long.MAX_VALUE));
+      return next;
     }
   }
 
@@ -139,6 +195,8 @@ public final class DeviceEntity extends EventSourcedBehaviorWithEnforcedReplies<
     return newCommandHandlerWithReplyBuilder().forAnyState()
         .onCommand(Register.class, this::onRegister)
         .onCommand(Decommission.class, this::onDecommission)
+        .onCommand(IssueCredential.class, this::onIssueCredential)
+        .onCommand(RevokeCredentials.class, this::onRevokeCredentials)
         .build();
   }
 
@@ -164,6 +222,9 @@ public final class DeviceEntity extends EventSourcedBehaviorWithEnforcedReplies<
         events.add(new MetadataChanged(command.metadata(), command.by(), now));
       }
     }
+    if (command.credential() != null && state.credentials().stream().noneMatch(credential -> credential.validAt(now))) {
+      events.add(new CredentialIssued(command.credential(), now, command.by(), now));
+    }
     if (events.isEmpty()) {
       return Effect().reply(command.replyTo(), new RegistryReply.Accepted(state.entry(deviceId)));
     }
@@ -186,19 +247,55 @@ public final class DeviceEntity extends EventSourcedBehaviorWithEnforcedReplies<
         .thenReply(command.replyTo(), changed -> new RegistryReply.Accepted(changed.entry(deviceId)));
   }
 
+  private ReplyEffect<Event, State> onIssueCredential(State state, IssueCredential command) {
+    Optional<ReplyEffect<Event, State>> refused = refuseUnlessActive(state, command.replyTo());
+    if (refused.isPresent()) {
+      return refused.get();
+    }
+    long now = clock.millis();
+    return Effect().persist(new CredentialIssued(command.credential(), now + Math.max(0, command.graceMillis()),
+            command.by(), now))
+        .thenRun(changed -> publish.accept(changed.entry(deviceId)))
+        .thenReply(command.replyTo(), changed -> new RegistryReply.Accepted(changed.entry(deviceId)));
+  }
+
+  private ReplyEffect<Event, State> onRevokeCredentials(State state, RevokeCredentials command) {
+    Optional<ReplyEffect<Event, State>> refused = refuseUnlessActive(state, command.replyTo());
+    if (refused.isPresent()) {
+      return refused.get();
+    }
+    return Effect().persist(new CredentialsRevoked(command.by(), clock.millis()))
+        .thenRun(changed -> publish.accept(changed.entry(deviceId)))
+        .thenReply(command.replyTo(), changed -> new RegistryReply.Accepted(changed.entry(deviceId)));
+  }
+
+  private Optional<ReplyEffect<Event, State>> refuseUnlessActive(State state, ActorRef<RegistryReply> replyTo) {
+    if (!state.registered()) {
+      return Optional.of(Effect().reply(replyTo,
+          new RegistryReply.Refused(ErrorCode.DEVICE_UNKNOWN, "no device '" + deviceId + "' is registered")));
+    }
+    if (state.decommissioned()) {
+      return Optional.of(Effect().reply(replyTo,
+          new RegistryReply.Refused(ErrorCode.DEVICE_DECOMMISSIONED, "device '" + deviceId + "' was decommissioned")));
+    }
+    return Optional.empty();
+  }
+
   @Override
   public EventHandler<State, Event> eventHandler() {
     return newEventHandlerBuilder().forAnyState()
-        .onEvent(Registered.class, (state, e) -> new State(e.site(), e.profile(), e.metadata(), e.autoProvisioned(),
-            false, state.revision() + 1, e.atMillis()))
-        .onEvent(MovedToSite.class, (state, e) -> new State(e.site(), state.profile(), state.metadata(),
-            state.autoProvisioned(), state.decommissioned(), state.revision() + 1, e.atMillis()))
-        .onEvent(ProfileChanged.class, (state, e) -> new State(state.site(), e.profile(), state.metadata(),
-            state.autoProvisioned(), state.decommissioned(), state.revision() + 1, e.atMillis()))
-        .onEvent(MetadataChanged.class, (state, e) -> new State(state.site(), state.profile(), e.metadata(),
-            state.autoProvisioned(), state.decommissioned(), state.revision() + 1, e.atMillis()))
-        .onEvent(Decommissioned.class, (state, e) -> new State(state.site(), state.profile(), state.metadata(),
-            state.autoProvisioned(), true, state.revision() + 1, e.atMillis()))
+        .onEvent(Registered.class, (state, e) -> state.with(e.site(), e.profile(), e.metadata(), e.autoProvisioned(),
+            false, e.atMillis()))
+        .onEvent(MovedToSite.class, (state, e) -> state.with(e.site(), state.profile(), state.metadata(),
+            state.autoProvisioned(), state.decommissioned(), e.atMillis()))
+        .onEvent(ProfileChanged.class, (state, e) -> state.with(state.site(), e.profile(), state.metadata(),
+            state.autoProvisioned(), state.decommissioned(), e.atMillis()))
+        .onEvent(MetadataChanged.class, (state, e) -> state.with(state.site(), state.profile(), e.metadata(),
+            state.autoProvisioned(), state.decommissioned(), e.atMillis()))
+        .onEvent(Decommissioned.class, (state, e) -> state.with(state.site(), state.profile(), state.metadata(),
+            state.autoProvisioned(), true, e.atMillis()))
+        .onEvent(CredentialIssued.class, (state, e) -> state.withCredentials(state.issue(e), e.atMillis()))
+        .onEvent(CredentialsRevoked.class, (state, e) -> state.withCredentials(List.of(), e.atMillis()))
         .build();
   }
 

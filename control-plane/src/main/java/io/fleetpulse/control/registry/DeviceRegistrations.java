@@ -8,6 +8,7 @@ import io.fleetpulse.api.registry.RegistryStore;
 import io.fleetpulse.control.ControlPlaneSettings;
 import io.fleetpulse.control.HistoryItem;
 import io.fleetpulse.control.Replication;
+import io.fleetpulse.gateway.auth.Secrets;
 import io.fleetpulse.gateway.decode.TelemetryTopic;
 import io.fleetpulse.gateway.registry.RegistryView;
 import java.time.Clock;
@@ -50,6 +51,7 @@ public final class DeviceRegistrations {
   private final Optional<CurrentEventsByPersistenceIdQuery> journal;
   private final String nodeName;
   private final ControlPlaneSettings settings;
+  private final java.util.concurrent.Executor hashing;
 
   private DeviceRegistrations(ActorSystem<?> system, DeviceProfiles profiles, RegistryView view,
       ControlPlaneSettings settings, String nodeName, Optional<CurrentEventsByPersistenceIdQuery> journal) {
@@ -60,6 +62,7 @@ public final class DeviceRegistrations {
     this.profiles = profiles;
     this.view = view;
     this.journal = journal;
+    this.hashing = system.dispatchers().lookup(org.apache.pekko.actor.typed.DispatcherSelector.blocking());
   }
 
   /**
@@ -116,15 +119,28 @@ public final class DeviceRegistrations {
         .runFold(0, (taken, reply) -> reply instanceof RegistryReply.Accepted ? taken + 1 : taken, system);
   }
 
-  /** Registers, moves or re-profiles a device, through its entity wherever it runs. */
+  /**
+   * Registers, moves or re-profiles a device, through its entity wherever it runs; a device that
+   * holds no valid credential afterwards is issued one, whose secret the reply carries once.
+   */
   public CompletionStage<RegistryReply> register(String deviceId, String site, String profile,
       Map<String, String> metadata, String by) {
-    return register(deviceId, site, profile, metadata, by, settings.askTimeout());
+    return register(deviceId, site, profile, metadata, by, true);
   }
 
-  /** As {@link #register(String, String, String, Map, String)}, waiting up to {@code timeout} for the entity. */
+  /** As {@link #register(String, String, String, Map, String)}; {@code issueCredential} false issues none. */
   public CompletionStage<RegistryReply> register(String deviceId, String site, String profile,
-      Map<String, String> metadata, String by, Duration timeout) {
+      Map<String, String> metadata, String by, boolean issueCredential) {
+    return register(deviceId, site, profile, metadata, by, issueCredential, settings.askTimeout());
+  }
+
+  /**
+   * As {@link #register(String, String, String, Map, String)}, waiting up to {@code timeout} for
+   * the entity; {@code issueCredential} false registers a device that connects through an edge
+   * gateway, with no secret of its own.
+   */
+  public CompletionStage<RegistryReply> register(String deviceId, String site, String profile,
+      Map<String, String> metadata, String by, boolean issueCredential, Duration timeout) {
     if (!TelemetryTopic.isValidId(deviceId)) {
       return invalidId(deviceId);
     }
@@ -140,8 +156,57 @@ public final class DeviceRegistrations {
       return refused(ErrorCode.REQUEST_INVALID, "metadata holds at most " + MAX_METADATA
           + " entries of text: keys up to 64 characters, values up to 256, none null");
     }
-    return Stages.plain(entity(deviceId).ask(
-        replyTo -> new DeviceEntity.Register(site, profile, metadata, false, by, replyTo), timeout));
+    if (!issueCredential) {
+      return Stages.plain(entity(deviceId).ask(
+          replyTo -> new DeviceEntity.Register(site, profile, metadata, false, by, null, replyTo), timeout));
+    }
+    return newSecret().thenCompose(secret -> Stages.plain(entity(deviceId).<RegistryReply>ask(
+            replyTo -> new DeviceEntity.Register(site, profile, metadata, false, by, secret.hash(), replyTo), timeout))
+        .thenApply(reply -> secret.carriedBy(reply)));
+  }
+
+  /**
+   * Issues the device a new secret, returned once in the reply; its current secrets stay valid for
+   * {@code grace} (null: the configured rotation grace), so a device can be given the new one first.
+   */
+  public CompletionStage<RegistryReply> issueCredential(String deviceId, Duration grace, String by) {
+    if (!TelemetryTopic.isValidId(deviceId)) {
+      return invalidId(deviceId);
+    }
+    long graceMillis = (grace == null ? settings.rotationGrace() : grace).toMillis();
+    return newSecret().thenCompose(secret -> Stages.plain(entity(deviceId).<RegistryReply>ask(
+            replyTo -> new DeviceEntity.IssueCredential(secret.hash(), graceMillis, by, replyTo), settings.askTimeout()))
+        .thenApply(reply -> secret.carriedBy(reply)));
+  }
+
+  /** Revokes every secret of the device; the brokers end its live connections. */
+  public CompletionStage<RegistryReply> revokeCredentials(String deviceId, String by) {
+    if (!TelemetryTopic.isValidId(deviceId)) {
+      return invalidId(deviceId);
+    }
+    return Stages.plain(entity(deviceId).ask(replyTo -> new DeviceEntity.RevokeCredentials(by, replyTo),
+        settings.askTimeout()));
+  }
+
+  /** A secret made on this node and its hash; the secret itself never leaves the node but in the asker's reply. */
+  private record NewSecret(String secret, String hash) {
+
+    /** The reply with the secret added when the entity took this secret's hash. */
+    RegistryReply carriedBy(RegistryReply reply) {
+      if (reply instanceof RegistryReply.Accepted accepted
+          && accepted.entry().credentials().stream().anyMatch(credential -> credential.hash().equals(hash))) {
+        return new RegistryReply.Accepted(accepted.entry(), secret);
+      }
+      return reply;
+    }
+  }
+
+  /** A new secret and its PBKDF2 hash, computed on the blocking dispatcher (milliseconds of CPU). */
+  private CompletionStage<NewSecret> newSecret() {
+    return CompletableFuture.supplyAsync(() -> {
+      String secret = Secrets.newSecret();
+      return new NewSecret(secret, Secrets.hash(secret, settings.hashIterations()));
+    }, hashing);
   }
 
   public CompletionStage<RegistryReply> decommission(String deviceId, String by) {
@@ -186,6 +251,12 @@ public final class DeviceRegistrations {
       details.put("metadata", changed.metadata());
     } else if (event instanceof DeviceEntity.Decommissioned) {
       name = "decommissioned";
+    } else if (event instanceof DeviceEntity.CredentialIssued issued) {
+      name = "credential-issued";
+      details.put("previousValidUntil", issued.previousValidUntilMillis() == issued.atMillis() ? null
+          : java.time.Instant.ofEpochMilli(issued.previousValidUntilMillis()).toString());
+    } else if (event instanceof DeviceEntity.CredentialsRevoked) {
+      name = "credentials-revoked";
     } else {
       throw new IllegalStateException("no history name for " + event.getClass().getName());
     }

@@ -56,7 +56,7 @@ class BulkProvisioningTest {
           + "y".repeat(BulkProvisioning.MAX_FRAME + 1) + "\n" + "never,read\n";
 
       List<BulkProvisioning.LineResult> results = bulk
-          .provision(Source.from(chunks(upload, 1024)), BulkProvisioning.Format.CSV, "test")
+          .provision(Source.from(chunks(upload, 1024)), BulkProvisioning.Format.CSV, "test", true)
           .runWith(Sink.seq(), testKit.system()).toCompletableFuture().get(10, TimeUnit.SECONDS);
 
       assertThat(results).extracting(BulkProvisioning.LineResult::line).containsExactly(1L, 2L, 3L, 0L);

@@ -130,4 +130,80 @@ class DeviceEntityTest {
         CLOCK.millis()));
     assertThat(changed.state().metadata()).containsEntry("serial", "SN-9");
   }
+
+  /** A clock the test moves. */
+  private static final class MovingClock extends Clock {
+    private final java.util.concurrent.atomic.AtomicLong millis = new java.util.concurrent.atomic.AtomicLong(CLOCK.millis());
+
+    void advance(java.time.Duration by) {
+      millis.addAndGet(by.toMillis());
+    }
+
+    @Override
+    public long millis() {
+      return millis.get();
+    }
+
+    @Override
+    public Instant instant() {
+      return Instant.ofEpochMilli(millis());
+    }
+
+    @Override
+    public java.time.ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+  }
+
+  @Test
+  void provisioning_issues_the_first_credential_once_rotation_keeps_the_old_one_for_the_grace_and_revocation_ends_all() {
+    MovingClock clock = new MovingClock();
+    var device = EventSourcedBehaviorTestKit.<DeviceEntity.Command, DeviceEntity.Event, DeviceEntity.State>create(
+        TEST_KIT.system(), DeviceEntity.create("pump-7", clock, published::add));
+    long start = clock.millis();
+
+    var provisioned = device.<RegistryReply>runCommand(replyTo -> new DeviceEntity.Register("plant-1", "rotating-machine",
+        Map.of(), false, "ada", "hash-1", replyTo));
+    assertThat(provisioned.events()).contains(new DeviceEntity.CredentialIssued("hash-1", start, "ada", start));
+    assertThat(provisioned.state().credentials()).containsExactly(new io.fleetpulse.api.registry.Credential("hash-1", Long.MAX_VALUE));
+    var again = device.<RegistryReply>runCommand(replyTo -> new DeviceEntity.Register("plant-1", "rotating-machine",
+        Map.of(), false, "ada", "hash-other", replyTo));
+    assertThat(again.events()).as("registered again: it keeps its secret").isEmpty();
+
+    clock.advance(java.time.Duration.ofMinutes(1));
+    var rotated = device.<RegistryReply>runCommand(replyTo -> new DeviceEntity.IssueCredential("hash-2", 60_000, "ada", replyTo));
+    long rotatedAt = clock.millis();
+    assertThat(rotated.state().credentials()).containsExactly(
+        new io.fleetpulse.api.registry.Credential("hash-1", rotatedAt + 60_000),
+        new io.fleetpulse.api.registry.Credential("hash-2", Long.MAX_VALUE));
+    RegistryEntry entry = ((RegistryReply.Accepted) rotated.reply()).entry();
+    assertThat(entry.credentials()).hasSize(2);
+    assertThat(published.get(published.size() - 1)).isEqualTo(entry);
+
+    clock.advance(java.time.Duration.ofSeconds(61));
+    var third = device.<RegistryReply>runCommand(replyTo -> new DeviceEntity.IssueCredential("hash-3", 0, "ada", replyTo));
+    assertThat(third.state().credentials()).as("hash-1 expired, hash-2 ended at once")
+        .containsExactly(new io.fleetpulse.api.registry.Credential("hash-3", Long.MAX_VALUE));
+
+    var revoked = device.<RegistryReply>runCommand(replyTo -> new DeviceEntity.RevokeCredentials("ada", replyTo));
+    assertThat(revoked.events()).containsExactly(new DeviceEntity.CredentialsRevoked("ada", clock.millis()));
+    assertThat(((RegistryReply.Accepted) revoked.reply()).entry().hasCredentialAt(clock.millis())).isFalse();
+
+    device.restart();
+    assertThat(device.getState().credentials()).as("recovered from its events").isEmpty();
+
+    device.<RegistryReply>runCommand(replyTo -> new DeviceEntity.Decommission("ada", replyTo));
+    var refused = device.<RegistryReply>runCommand(replyTo -> new DeviceEntity.IssueCredential("hash-4", 0, "ada", replyTo));
+    assertThat(refused.reply()).isEqualTo(new RegistryReply.Refused(ErrorCode.DEVICE_DECOMMISSIONED,
+        "device 'pump-7' was decommissioned"));
+    var unknown = EventSourcedBehaviorTestKit.<DeviceEntity.Command, DeviceEntity.Event, DeviceEntity.State>create(
+        TEST_KIT.system(), DeviceEntity.create("pump-8", clock, published::add));
+    assertThat(unknown.<RegistryReply>runCommand(replyTo -> new DeviceEntity.RevokeCredentials("ada", replyTo)).reply())
+        .isInstanceOf(RegistryReply.Refused.class);
+  }
 }

@@ -1,12 +1,16 @@
 package io.fleetpulse.gateway.mqtt;
 
 import com.hivemq.embedded.EmbeddedHiveMQ;
+import com.hivemq.embedded.EmbeddedHiveMQBuilder;
 import io.fleetpulse.gateway.GatewaySettings;
+import io.fleetpulse.gateway.auth.BrokerAccessExtension;
+import io.fleetpulse.gateway.auth.MqttAccess;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -31,8 +35,25 @@ public final class EmbeddedBroker implements AutoCloseable {
     this.port = port;
   }
 
-  /** Starts a broker listening on the port of {@code settings.url()}; blocks until it accepts clients. */
-  public static EmbeddedBroker start(GatewaySettings.Broker settings) {
+  /**
+   * Starts a broker listening on the port of {@code settings.url()}, with {@code access} deciding
+   * every CONNECT, PUBLISH and SUBSCRIBE ({@link BrokerAccessExtension}); blocks until it accepts clients.
+   */
+  public static EmbeddedBroker start(GatewaySettings.Broker settings, MqttAccess access) {
+    return start(settings, Optional.of(access));
+  }
+
+  /**
+   * Starts a broker with no access control at all: anonymous clients may publish and subscribe to
+   * anything. Only for tests and tools that run a broker outside every node (no registry view to
+   * check clients against); a node never starts one.
+   */
+  public static EmbeddedBroker startOpen(GatewaySettings.Broker settings) {
+    LOG.warn("starting an embedded broker WITHOUT access control: any client may publish and subscribe to anything");
+    return start(settings, Optional.empty());
+  }
+
+  private static EmbeddedBroker start(GatewaySettings.Broker settings, Optional<MqttAccess> access) {
     int port = URI.create(settings.url()).getPort();
     if (port <= 0) {
       throw new IllegalArgumentException("broker url '" + settings.url() + "' names no port");
@@ -49,13 +70,14 @@ public final class EmbeddedBroker implements AutoCloseable {
     } catch (IOException e) {
       throw new IllegalStateException("cannot prepare the embedded broker's folder " + data, e);
     }
-    EmbeddedHiveMQ hivemq =
+    EmbeddedHiveMQBuilder builder =
         EmbeddedHiveMQ.builder()
             .withConfigurationFolder(configFolder)
             .withDataFolder(data.resolve("data"))
             .withExtensionsFolder(extensions)
-            .withoutLoggingBootstrap()
-            .build();
+            .withoutLoggingBootstrap();
+    access.ifPresent(a -> builder.withEmbeddedExtension(BrokerAccessExtension.embedded(a)));
+    EmbeddedHiveMQ hivemq = builder.build();
     try {
       hivemq.start().get(embedded.startTimeout().toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {

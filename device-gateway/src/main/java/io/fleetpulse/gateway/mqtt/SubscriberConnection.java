@@ -92,7 +92,7 @@ final class SubscriberConnection implements MqttCallback {
     if (broker.url().startsWith("tcp://")) {
       options.setSocketFactory(new NoDelaySocketFactory());
     }
-    if (!broker.username().isEmpty()) {
+    if (!broker.username().isEmpty() && !broker.password().isEmpty()) {
       options.setUserName(broker.username());
       options.setPassword(broker.password().getBytes(StandardCharsets.UTF_8));
     }

@@ -17,8 +17,11 @@ public interface DeviceRegistry {
 
   Optional<DeviceRegistration> find(String deviceId);
 
-  /** Registrations in device-id order, for paging: at most {@code limit} after {@code afterDeviceId}. */
+  /** Devices' registrations in id order, for paging: at most {@code limit} after {@code afterDeviceId}. */
   List<DeviceRegistration> list(String afterDeviceId, int limit);
+
+  /** As {@link #list(String, int)} for the registered clients of {@code role} (edge gateways, alert consumers). */
+  List<DeviceRegistration> list(String afterDeviceId, int limit, io.fleetpulse.api.profile.ClientRole role);
 
   int size();
 }

@@ -1,5 +1,7 @@
 package io.fleetpulse.gateway.registry;
 
+import io.fleetpulse.api.profile.ClientRole;
+import io.fleetpulse.api.profile.DeviceProfile;
 import io.fleetpulse.api.profile.DeviceProfiles;
 import io.fleetpulse.api.registry.RegistryEntry;
 import io.fleetpulse.gateway.GatewaySettings;
@@ -24,10 +26,13 @@ public final class RegistryView implements DeviceRegistry {
 
   private final ConcurrentNavigableMap<String, RegistryEntry> entries = new ConcurrentSkipListMap<>();
   private final GatewaySettings.Registration settings;
+  private final DeviceProfiles profiles;
   private volatile Consumer<DeviceRegistration> autoProvisioned = registration -> {};
+  private final List<Consumer<RegistryEntry>> changeListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   public RegistryView(GatewaySettings.Registration settings, DeviceProfiles profiles) {
     this.settings = settings;
+    this.profiles = profiles;
     for (GatewaySettings.AutoProvisionRule rule : settings.autoProvision()) {
       profiles.get(rule.profile()); // fail at start, not on the first message
     }
@@ -38,9 +43,19 @@ public final class RegistryView implements DeviceRegistry {
     this.autoProvisioned = recorder;
   }
 
+  /** Who is told of each entry the view takes (the broker's access control); called on the applying thread. */
+  public void onChange(Consumer<RegistryEntry> listener) {
+    changeListeners.add(listener);
+  }
+
   /** Takes a decision of the control plane, unless the view already holds a newer one. */
   public void apply(RegistryEntry entry) {
-    entries.merge(entry.deviceId(), entry, (held, offered) -> offered.newerThan(held) ? offered : held);
+    RegistryEntry held = entries.merge(entry.deviceId(), entry, (old, offered) -> offered.newerThan(old) ? offered : old);
+    if (held == entry) {
+      for (Consumer<RegistryEntry> listener : changeListeners) {
+        listener.accept(entry);
+      }
+    }
   }
 
   /** The view's entry of the device, decommissioned ones included. */
@@ -78,29 +93,42 @@ public final class RegistryView implements DeviceRegistry {
     return entry == null ? Optional.empty() : registration(entry);
   }
 
+  /** Registrations of {@code role} (devices: the default), in id order. */
   @Override
   public List<DeviceRegistration> list(String afterDeviceId, int limit) {
+    return list(afterDeviceId, limit, ClientRole.DEVICE);
+  }
+
+  @Override
+  public List<DeviceRegistration> list(String afterDeviceId, int limit, ClientRole role) {
     Map<String, RegistryEntry> tail = afterDeviceId == null ? entries : entries.tailMap(afterDeviceId, false);
     List<DeviceRegistration> page = new ArrayList<>(Math.min(limit, 1024));
     for (RegistryEntry entry : tail.values()) {
       if (page.size() >= limit) {
         break;
       }
-      registration(entry).ifPresent(page::add);
+      if (role(entry) == role) {
+        registration(entry).ifPresent(page::add);
+      }
     }
     return page;
   }
 
-  /** Devices registered and not decommissioned. */
+  /** Devices registered and not decommissioned (edge gateways and alert consumers not counted). */
   @Override
   public int size() {
     int size = 0;
     for (RegistryEntry entry : entries.values()) {
-      if (!entry.decommissioned()) {
+      if (!entry.decommissioned() && role(entry) == ClientRole.DEVICE) {
         size++;
       }
     }
     return size;
+  }
+
+  /** The role of the entry's profile; a profile this node does not know counts as a device's. */
+  private ClientRole role(RegistryEntry entry) {
+    return profiles.find(entry.profile()).map(DeviceProfile::role).orElse(ClientRole.DEVICE);
   }
 
   private static Optional<DeviceRegistration> registration(RegistryEntry entry) {

@@ -2,7 +2,10 @@ package io.fleetpulse.gateway.mqtt;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.fleetpulse.api.profile.DeviceProfiles;
 import io.fleetpulse.gateway.GatewaySettings;
+import io.fleetpulse.gateway.auth.MqttAccess;
+import io.fleetpulse.gateway.registry.RegistryView;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Path;
@@ -28,10 +31,21 @@ final class BrokerSessions {
         """.formatted(freePort(), directory.toString().replace("\\", "/"))).withFallback(ConfigFactory.load());
   }
 
+  /**
+   * Starts the embedded broker with its access control over {@code registry}, as a node does;
+   * {@code settings} must carry the gateway's secret ({@link GatewaySettings#withServiceSecret()}).
+   */
+  static EmbeddedBroker startBroker(GatewaySettings settings, RegistryView registry, DeviceProfiles profiles) {
+    MqttAccess access = new MqttAccess(registry, profiles, settings.broker().username(), settings.broker().password(),
+        System::currentTimeMillis);
+    access.ready();
+    return EmbeddedBroker.start(settings.broker(), access);
+  }
+
   /** What a shared run leaves: a persistent session subscribed to the share group, disconnected. */
   static void leaveSharedSession(GatewaySettings settings, String clientId) throws Exception {
     MqttAsyncClient client = new MqttAsyncClient(settings.broker().url(), clientId, new MemoryPersistence());
-    client.connect(persistent(true)).waitForCompletion(WAIT_MILLIS);
+    client.connect(persistent(settings, true)).waitForCompletion(WAIT_MILLIS);
     client.subscribe(new MqttSubscription(settings.mqtt().subscription(), 1)).waitForCompletion(WAIT_MILLIS);
     client.disconnect().waitForCompletion(WAIT_MILLIS);
     client.close();
@@ -43,15 +57,18 @@ final class BrokerSessions {
    */
   static boolean sessionPresent(GatewaySettings settings, String clientId) throws Exception {
     MqttAsyncClient client = new MqttAsyncClient(settings.broker().url(), clientId, new MemoryPersistence());
-    IMqttToken connected = client.connect(persistent(false));
+    IMqttToken connected = client.connect(persistent(settings, false));
     connected.waitForCompletion(WAIT_MILLIS);
     client.disconnect().waitForCompletion(WAIT_MILLIS);
     client.close();
     return connected.getSessionPresent();
   }
 
-  private static MqttConnectionOptions persistent(boolean cleanStart) {
+  /** Connects as the gateway does: its identity, without or with a clean start, a session of an hour. */
+  private static MqttConnectionOptions persistent(GatewaySettings settings, boolean cleanStart) {
     MqttConnectionOptions options = new MqttConnectionOptions();
+    options.setUserName(settings.broker().username());
+    options.setPassword(settings.broker().password().getBytes(java.nio.charset.StandardCharsets.UTF_8));
     options.setCleanStart(cleanStart);
     options.setSessionExpiryInterval(3600L);
     return options;

@@ -7,12 +7,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.Config;
 import io.fleetpulse.api.profile.DeviceProfiles;
+import io.fleetpulse.api.registry.Credential;
+import io.fleetpulse.api.registry.RegistryEntry;
 import io.fleetpulse.api.telemetry.DeviceIdentity;
 import io.fleetpulse.api.telemetry.IngestOutcome;
 import io.fleetpulse.api.telemetry.RejectReason;
 import io.fleetpulse.api.telemetry.Telemetry;
 import io.fleetpulse.api.telemetry.TelemetrySink;
 import io.fleetpulse.gateway.GatewaySettings;
+import io.fleetpulse.gateway.auth.Secrets;
 import io.fleetpulse.gateway.ingest.DeadLetters;
 import io.fleetpulse.gateway.ingest.GatewayMetrics;
 import io.fleetpulse.gateway.ingest.IngestPipeline;
@@ -50,26 +53,31 @@ class LeftoverSessionsIT {
   @Test
   void an_exclusive_gateway_leaves_the_share_group_and_ends_the_unused_session_a_shared_run_left() throws Exception {
     Config config = embeddedBroker(directory);
-    GatewaySettings settings = GatewaySettings.fromConfig(config);
+    GatewaySettings settings = GatewaySettings.fromConfig(config).withServiceSecret();
+    DeviceProfiles profiles = DeviceProfiles.fromConfig(config);
+    RegistryView registry = new RegistryView(settings.registration(), profiles);
+    String deviceSecret = Secrets.newSecret();
+    registry.apply(new RegistryEntry("rm-1", "plant-1", "rotating-machine", false, false, 1, System.currentTimeMillis(),
+        List.of(new Credential(Secrets.hash(deviceSecret, 1000), Long.MAX_VALUE))));
     assertThat(settings.mqtt().exclusive(true)).as("the default sharing with the embedded broker").isTrue();
     String used = settings.mqtt().clientId("node-1", 0);
     List<String> unused = settings.mqtt().unusedClientIds("node-1", true);
     assertThat(unused).isNotEmpty();
 
     ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1);
-    try (EmbeddedBroker broker = EmbeddedBroker.start(settings.broker())) {
+    try (EmbeddedBroker broker = BrokerSessions.startBroker(settings, registry, profiles)) {
       for (String clientId : concat(used, unused)) {
         leaveSharedSession(settings, clientId);
       }
       GatewayMetrics metrics = new GatewayMetrics(new RateMeter(10, System::currentTimeMillis));
-      MqttGateway gateway = new MqttGateway(settings, "node-1", pipeline(config, settings, metrics, scheduler), scheduler, () -> 0);
+      MqttGateway gateway = new MqttGateway(settings, "node-1", pipeline(registry, profiles, settings, metrics, scheduler), scheduler, () -> 0);
       try {
         gateway.start().toCompletableFuture().get(30, TimeUnit.SECONDS);
         // Once the unused sessions are ended, a share group the gateway did not leave has the
         // gateway's connection as its only member, and would hand it a second copy of each message.
         assertThat(gateway.unusedSessionsEnded().toCompletableFuture().get(30, TimeUnit.SECONDS))
             .as("unused sessions ended").isEqualTo(unused.size());
-        publish(settings);
+        publish(settings, deviceSecret);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (metrics.snapshot().received() < MESSAGES && System.nanoTime() < deadline) {
           Thread.sleep(20);
@@ -89,9 +97,8 @@ class LeftoverSessionsIT {
     }
   }
 
-  private static IngestPipeline pipeline(
-      Config config, GatewaySettings settings, GatewayMetrics metrics, ScheduledThreadPoolExecutor scheduler) {
-    DeviceProfiles profiles = DeviceProfiles.fromConfig(config);
+  private static IngestPipeline pipeline(RegistryView registry, DeviceProfiles profiles,
+      GatewaySettings settings, GatewayMetrics metrics, ScheduledThreadPoolExecutor scheduler) {
     TelemetrySink accepting = new TelemetrySink() {
       @Override
       public CompletionStage<IngestOutcome> deliver(Telemetry telemetry) {
@@ -102,7 +109,7 @@ class LeftoverSessionsIT {
       public void recordRejection(DeviceIdentity device, RejectReason reason) {}
     };
     return new IngestPipeline(
-        new TelemetryValidator(settings.validation(), new RegistryView(settings.registration(), profiles), profiles),
+        new TelemetryValidator(settings.validation(), registry, profiles),
         telemetry -> CompletableFuture.completedFuture(null),
         accepting,
         new DeadLetters(settings.deadLetter(), settings.ingest(), scheduler),
@@ -112,9 +119,12 @@ class LeftoverSessionsIT {
         Clock.systemUTC());
   }
 
-  private static void publish(GatewaySettings settings) throws Exception {
+  private static void publish(GatewaySettings settings, String secret) throws Exception {
     MqttAsyncClient device = new MqttAsyncClient(settings.broker().url(), "rm-1-publisher", new MemoryPersistence());
-    device.connect().waitForCompletion(10_000);
+    org.eclipse.paho.mqttv5.client.MqttConnectionOptions options = new org.eclipse.paho.mqttv5.client.MqttConnectionOptions();
+    options.setUserName("rm-1");
+    options.setPassword(secret.getBytes(StandardCharsets.UTF_8));
+    device.connect(options).waitForCompletion(10_000);
     for (int seq = 1; seq <= MESSAGES; seq++) {
       String payload = "{\"seq\":" + seq + ",\"ts\":" + System.currentTimeMillis() + ",\"values\":{\"vibration\":2.5}}";
       MqttMessage message = new MqttMessage(payload.getBytes(StandardCharsets.UTF_8));

@@ -22,10 +22,13 @@ class SessionEndIT {
 
   @Test
   void ends_a_persistent_session_with_its_shared_subscription() throws Exception {
-    GatewaySettings settings = GatewaySettings.fromConfig(embeddedBroker(directory));
+    com.typesafe.config.Config config = embeddedBroker(directory);
+    GatewaySettings settings = GatewaySettings.fromConfig(config).withServiceSecret();
+    io.fleetpulse.api.profile.DeviceProfiles profiles = io.fleetpulse.api.profile.DeviceProfiles.fromConfig(config);
     String clientId = settings.mqtt().unusedClientIds("node-1", true).get(0);
     assertThat(clientId).isEqualTo("fleetpulse-gateway-node-1-1");
-    try (EmbeddedBroker broker = EmbeddedBroker.start(settings.broker())) {
+    try (EmbeddedBroker broker = BrokerSessions.startBroker(settings,
+        new io.fleetpulse.gateway.registry.RegistryView(settings.registration(), profiles), profiles)) {
       leaveSharedSession(settings, clientId);
       assertThat(sessionPresent(settings, clientId)).as("the shared run's session outlives its connection").isTrue();
 

@@ -1,5 +1,6 @@
 package io.fleetpulse.evaluation.nab;
 
+import io.fleetpulse.api.registry.MqttLogin;
 import io.fleetpulse.evaluation.replay.ReplayPublisher;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -15,13 +16,15 @@ import java.util.Map;
  * every series, then row 2, ...), accelerated to one simulated second per row in event time ending
  * now (the node rejects readings more than a day old, and the longest series has 22,695 rows).
  *
- * <p>Usage: {@code NabReplay <broker url> <nab dir> [rate=0] [site=nab] [series...]} (no series: all of them)
+ * <p>Usage: {@code NabReplay <broker url> <nab dir> [rate=0] [site=nab] [series...]} (no series: all of them),
+ * connecting as the edge gateway in {@code FLEETPULSE_MQTT_USERNAME} and {@code FLEETPULSE_MQTT_PASSWORD},
+ * or anonymously when they are unset.
  */
 public final class NabReplay {
 
   private NabReplay() {}
 
-  public static ReplayPublisher.Result replay(String brokerUrl, Path nabDirectory, List<String> seriesPaths, double rate,
+  public static ReplayPublisher.Result replay(String brokerUrl, MqttLogin login, Path nabDirectory, List<String> seriesPaths, double rate,
       String site) throws InterruptedException {
     Map<String, List<NabDataPoint>> corpus = NabEvaluation.corpus(nabDirectory);
     List<String> paths = seriesPaths.isEmpty() ? List.copyOf(corpus.keySet()) : seriesPaths;
@@ -32,7 +35,7 @@ public final class NabReplay {
     }
     int longest = paths.stream().mapToInt(path -> corpus.get(path).size()).max().orElse(0);
     long start = System.currentTimeMillis() - longest * 1000L;
-    try (ReplayPublisher publisher = new ReplayPublisher(brokerUrl, "nab-replay", rate)) {
+    try (ReplayPublisher publisher = new ReplayPublisher(brokerUrl, login, "nab-replay", rate)) {
       for (int row = 0; row < longest; row++) {
         for (String path : paths) {
           List<NabDataPoint> points = corpus.get(path);
@@ -60,7 +63,8 @@ public final class NabReplay {
     String site = args.length > 3 ? args[3] : "nab";
     List<String> series = args.length > 4 ? List.of(args).subList(4, args.length) : List.of();
     long started = System.nanoTime();
-    ReplayPublisher.Result result = replay(args[0], Path.of(args[1]), series, rate, site);
+    ReplayPublisher.Result result =
+        replay(args[0], MqttLogin.fromEnvironment().orElse(null), Path.of(args[1]), series, rate, site);
     System.out.printf(Locale.ROOT, "replayed NAB: %d messages, %d acknowledged by the broker, %d failed, in %.1f s%n",
         result.published(), result.acknowledged(), result.failed(), (System.nanoTime() - started) / 1e9);
   }

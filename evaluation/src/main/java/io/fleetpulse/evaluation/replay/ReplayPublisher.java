@@ -3,7 +3,9 @@ package io.fleetpulse.evaluation.replay;
 import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
+import io.fleetpulse.api.registry.MqttLogin;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -29,20 +31,30 @@ public final class ReplayPublisher implements AutoCloseable {
   private final long begun = System.nanoTime();
   private long published;
 
-  /** Connects as {@code clientId}; {@code rate} messages per second, or 0 for as fast as acknowledged. */
-  public ReplayPublisher(String brokerUrl, String clientId, double rate) {
+  /**
+   * Connects as {@code login} (an edge gateway of the replay's site; null: anonymously, for a
+   * broker without access control) with the client id {@code <username>-<clientSuffix>}; {@code
+   * rate} messages per second, or 0 for as fast as acknowledged.
+   */
+  public ReplayPublisher(String brokerUrl, MqttLogin login, String clientSuffix, double rate) {
     URI url = URI.create(brokerUrl);
-    this.client = MqttClient.builder().useMqttVersion5().identifier(clientId)
+    this.client = MqttClient.builder().useMqttVersion5()
+        .identifier(login == null ? clientSuffix : login.clientId(clientSuffix))
         .serverHost(url.getHost()).serverPort(url.getPort() > 0 ? url.getPort() : 1883).buildAsync();
     this.rate = rate;
-    client.connect().join();
+    if (login == null) {
+      client.connect().join();
+    } else {
+      client.connectWith().simpleAuth().username(login.username())
+          .password(login.secret().getBytes(StandardCharsets.UTF_8)).applySimpleAuth().send().join();
+    }
   }
 
   public void publish(String topic, byte[] payload) throws InterruptedException {
     window.acquire();
     client.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE).payload(payload).send()
         .whenComplete((ok, failure) -> {
-          (failure == null ? acknowledged : failed).incrementAndGet();
+          (failure == null && ok.getError().isEmpty() ? acknowledged : failed).incrementAndGet();
           window.release();
         });
     published++;

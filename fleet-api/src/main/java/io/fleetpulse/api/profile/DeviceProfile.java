@@ -14,7 +14,9 @@ import java.util.Optional;
  * readings its actor keeps for models, the models to run on it, its alert rules, the severity
  * of the alert raised when a device goes offline (null: none) and the metrics whose every reading
  * the streaming anomaly detector scores (each metric's scores are stored and watched as the
- * predictions of model {@link #anomalyModel}).
+ * predictions of model {@link #anomalyModel}). Its {@code role} says what its clients may do on
+ * the broker: devices report, edge gateways publish for their site's devices, alert consumers read
+ * alerts (the latter two report nothing themselves).
  */
 public record DeviceProfile(
     String name,
@@ -26,7 +28,8 @@ public record DeviceProfile(
     List<ModelBinding> models,
     List<AlertRule> alertRules,
     io.fleetpulse.api.alert.AlertSeverity offlineAlertSeverity,
-    List<String> anomalyMetrics) {
+    List<String> anomalyMetrics,
+    ClientRole role) {
 
   /** The alert type raised when a device of the profile goes offline. */
   public static final String OFFLINE_ALERT = "device-offline";
@@ -34,6 +37,15 @@ public record DeviceProfile(
   /** What the anomaly scores of a metric are stored and watched as: {@code anomaly:<metric>}. */
   public static String anomalyModel(String metric) {
     return "anomaly:" + metric;
+  }
+
+  /** A device profile. */
+  public DeviceProfile(
+      String name, String description, List<MetricSpec> metrics, Duration inactivityTimeout, NetworkSlice networkSlice,
+      int ringBufferSize, List<ModelBinding> models, List<AlertRule> alertRules,
+      io.fleetpulse.api.alert.AlertSeverity offlineAlertSeverity, List<String> anomalyMetrics) {
+    this(name, description, metrics, inactivityTimeout, networkSlice, ringBufferSize, models, alertRules,
+        offlineAlertSeverity, anomalyMetrics, ClientRole.DEVICE);
   }
 
   /** A profile without anomaly detection. */
@@ -63,8 +75,13 @@ public record DeviceProfile(
     models = List.copyOf(models);
     alertRules = List.copyOf(alertRules);
     anomalyMetrics = List.copyOf(anomalyMetrics);
-    if (metrics.isEmpty()) {
+    Objects.requireNonNull(role, "role");
+    if (metrics.isEmpty() && role == ClientRole.DEVICE) {
       throw new IllegalArgumentException("profile '" + name + "' declares no metrics");
+    }
+    if (role != ClientRole.DEVICE && !(metrics.isEmpty() && models.isEmpty() && alertRules.isEmpty())) {
+      throw new IllegalArgumentException("profile '" + name + "' of role " + role.configName()
+          + " reports nothing: it declares no metrics, models or alert rules");
     }
     if (inactivityTimeout.isNegative() || inactivityTimeout.isZero()) {
       throw new IllegalArgumentException("profile '" + name + "': inactivity-timeout must be positive");

@@ -47,8 +47,9 @@ public final class DeviceProfiles {
 
   private static DeviceProfile profile(String name, Config config) {
     try {
+      ClientRole role = config.hasPath("role") ? ClientRole.parse(config.getString("role")) : ClientRole.DEVICE;
       List<MetricSpec> metrics = new ArrayList<>();
-      for (Config metric : config.getConfigList("metrics")) {
+      for (Config metric : config.hasPath("metrics") ? config.getConfigList("metrics") : List.<Config>of()) {
         metrics.add(
             new MetricSpec(
                 metric.getString("name"),
@@ -66,7 +67,8 @@ public final class DeviceProfiles {
           models(config),
           alertRules(config),
           offlineAlert(config).orElse(null),
-          config.hasPath("anomaly-scores") ? config.getStringList("anomaly-scores") : List.of());
+          config.hasPath("anomaly-scores") ? config.getStringList("anomaly-scores") : List.of(),
+          role);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("invalid device profile '" + name + "': " + e.getMessage(), e);
     }
@@ -74,7 +76,7 @@ public final class DeviceProfiles {
 
   private static List<ModelBinding> models(Config config) {
     List<ModelBinding> models = new ArrayList<>();
-    for (Config model : config.getConfigList("models")) {
+    for (Config model : config.hasPath("models") ? config.getConfigList("models") : List.<Config>of()) {
       int window = model.getInt("window");
       models.add(new ModelBinding(
           model.getString("model"), model.getStringList("features"), window,

@@ -1,6 +1,7 @@
 package io.fleetpulse.api.registry;
 
 import io.fleetpulse.api.CborSerializable;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -11,14 +12,32 @@ import java.util.Objects;
  *
  * @param autoProvisioned registered by its first message (an auto-provisioning rule) rather than by an operator
  * @param decommissioned taken out of the fleet: its messages are refused, and it is not provisioned again
+ * @param credentials the secrets it may connect to the broker with (hashes), none when never issued or revoked
  */
 public record RegistryEntry(String deviceId, String site, String profile, boolean autoProvisioned,
-    boolean decommissioned, long revision, long updatedAtMillis) implements CborSerializable {
+    boolean decommissioned, long revision, long updatedAtMillis, List<Credential> credentials) implements CborSerializable {
 
   public RegistryEntry {
     Objects.requireNonNull(deviceId, "deviceId");
     Objects.requireNonNull(site, "site");
     Objects.requireNonNull(profile, "profile");
+    credentials = credentials == null ? List.of() : List.copyOf(credentials);
+  }
+
+  /** An entry without credentials. */
+  public RegistryEntry(String deviceId, String site, String profile, boolean autoProvisioned, boolean decommissioned,
+      long revision, long updatedAtMillis) {
+    this(deviceId, site, profile, autoProvisioned, decommissioned, revision, updatedAtMillis, List.of());
+  }
+
+  /** Whether some credential is accepted at {@code millis}. */
+  public boolean hasCredentialAt(long millis) {
+    for (Credential credential : credentials) {
+      if (credential.validAt(millis)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Whether this entry supersedes {@code other} (null: nothing known yet). */

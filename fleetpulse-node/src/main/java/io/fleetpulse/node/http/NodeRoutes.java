@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.fleetpulse.api.error.ErrorCode;
+import io.fleetpulse.api.registry.RegistryEntry;
 import io.fleetpulse.api.profile.DeviceProfiles;
 import io.fleetpulse.control.HistoryItem;
 import io.fleetpulse.control.models.ModelDecisions;
@@ -16,6 +17,7 @@ import io.fleetpulse.fleet.Devices;
 import io.fleetpulse.fleet.FleetSettings;
 import io.fleetpulse.fleet.directory.FleetDirectory;
 import io.fleetpulse.gateway.DeviceGateway;
+import io.fleetpulse.gateway.auth.MqttAccess;
 import io.fleetpulse.gateway.registry.DeviceRegistration;
 import io.fleetpulse.gateway.registry.DeviceRegistry;
 import io.fleetpulse.serving.pool.InferencePool;
@@ -81,6 +83,8 @@ public final class NodeRoutes extends AllDirectives {
   private final Optional<PrometheusMeterRegistry> metrics;
   private final AlertRoutes alerts;
 
+  private final Optional<MqttAccess> access;
+
   public NodeRoutes(
       ActorSystem<?> system, DeviceProfiles profiles, DeviceRegistry registry, DeviceRegistrations registrations,
       Devices devices,
@@ -88,7 +92,8 @@ public final class NodeRoutes extends AllDirectives {
       Optional<ActorRef<InferencePool.Command>> pool, ModelDecisions modelDecisions,
       Optional<PrometheusMeterRegistry> metrics,
       Optional<io.fleetpulse.persistence.alerts.CassandraAlertStore> alertsReader, io.fleetpulse.node.alerts.AlertFeed alertFeed,
-      io.fleetpulse.node.NodeSettings.Alerts alertSettings) {
+      io.fleetpulse.node.NodeSettings.Alerts alertSettings, Optional<MqttAccess> access) {
+    this.access = access;
     this.system = system;
     this.profiles = profiles;
     this.registry = registry;
@@ -145,13 +150,37 @@ public final class NodeRoutes extends AllDirectives {
         pathPrefix(PathMatchers.segment(), deviceId -> alerts.deviceRoutes(deviceId)),
         path(PathMatchers.segment().slash("decommission"), deviceId -> post(() -> decommission(deviceId))),
         path(PathMatchers.segment().slash("history"), deviceId -> get(() -> history(deviceId))),
+        path(PathMatchers.segment().slash("credentials"), deviceId -> concat(
+            post(() -> parameterOptional("graceSeconds", grace -> issueCredential(deviceId, grace))),
+            delete(() -> registryReply(registrations.revokeCredentials(deviceId, registrations.nodeName()))))),
         path(PathMatchers.segment(), deviceId -> concat(
             get(() -> device(deviceId)),
-            put(() -> entity(Jackson.unmarshaller(JSON, RegistrationRequest.class), request -> register(deviceId, request))))));
+            put(() -> parameterOptional("credentials", credentials ->
+                entity(Jackson.unmarshaller(JSON, RegistrationRequest.class),
+                    request -> register(deviceId, request, !"none".equals(credentials.orElse("")))))))));
   }
 
   /** Body of {@code PUT /api/devices/{id}}; {@code metadata} (free key-value pairs) is optional. */
   public record RegistrationRequest(String site, String profile, Map<String, String> metadata) {}
+
+  /**
+   * {@code POST /api/devices/{id}/credentials[?graceSeconds=N]}: a new secret, shown once; the
+   * secrets valid until now stay valid N seconds more (0 ends them at once; absent: the configured
+   * rotation grace).
+   */
+  private Route issueCredential(String deviceId, Optional<String> graceSeconds) {
+    long grace;
+    try {
+      grace = graceSeconds.map(Long::parseLong).orElse(-1L);
+    } catch (NumberFormatException e) {
+      return error(ErrorCode.REQUEST_INVALID, "graceSeconds must be a whole number of seconds");
+    }
+    if (graceSeconds.isPresent() && (grace < 0 || grace > 30L * 86_400)) {
+      return error(ErrorCode.REQUEST_INVALID, "graceSeconds must be within 0..2592000 (30 days)");
+    }
+    return registryReply(registrations.issueCredential(deviceId,
+        graceSeconds.isEmpty() ? null : java.time.Duration.ofSeconds(grace), registrations.nodeName()));
+  }
 
   private Route readiness() {
     boolean clusterUp = cluster.selfMember().status() == MemberStatus.up();
@@ -190,13 +219,19 @@ public final class NodeRoutes extends AllDirectives {
     CompletionStage<FleetSummary> summary =
         AskPattern.ask(directory, FleetDirectory.GetOverview::new, fleetSettings.directory().askTimeout(), system.scheduler())
             .thenApplyAsync(overview -> FleetSummary.of(overview, registry.size(),
-                gateway.map(DeviceGateway::metrics).orElse(noGateway).snapshot()),
+                gateway.map(DeviceGateway::metrics).orElse(noGateway).snapshot(), access.map(MqttAccess::counters)),
                 system.executionContext());
     return onSuccess(summary, s -> json(StatusCodes.OK, s));
   }
 
   private Route listDevices() {
-    return parameterOptional("after", after -> parameterOptional("limit", limitText -> {
+    return parameterOptional("after", after -> parameterOptional("limit", limitText -> parameterOptional("role", roleText -> {
+      io.fleetpulse.api.profile.ClientRole role;
+      try {
+        role = roleText.map(io.fleetpulse.api.profile.ClientRole::parse).orElse(io.fleetpulse.api.profile.ClientRole.DEVICE);
+      } catch (IllegalArgumentException e) {
+        return error(ErrorCode.REQUEST_INVALID, e.getMessage());
+      }
       int limit;
       try {
         limit = limitText.map(Integer::parseInt).orElse(100);
@@ -206,12 +241,12 @@ public final class NodeRoutes extends AllDirectives {
       if (limit < 1 || limit > MAX_PAGE) {
         return error(ErrorCode.REQUEST_INVALID, "limit must be within 1.." + MAX_PAGE);
       }
-      List<DeviceRegistration> page = registry.list(after.orElse(null), limit);
+      List<DeviceRegistration> page = registry.list(after.orElse(null), limit, role);
       Map<String, Object> body = new LinkedHashMap<>();
       body.put("devices", page);
       body.put("next", page.size() == limit ? page.get(page.size() - 1).deviceId() : null);
       return json(StatusCodes.OK, body);
-    }));
+    })));
   }
 
   private Route device(String deviceId) {
@@ -226,11 +261,12 @@ public final class NodeRoutes extends AllDirectives {
       Map<String, Object> body = new LinkedHashMap<>();
       body.put("registration", registration.get());
       body.put("state", reply.view());
+      access.ifPresent(a -> body.put("brokerRefusals", a.counters().ofClient(deviceId)));
       return json(StatusCodes.OK, body);
     });
   }
 
-  private Route register(String deviceId, RegistrationRequest request) {
+  private Route register(String deviceId, RegistrationRequest request, boolean issueCredential) {
     if (request.site() == null || request.profile() == null) {
       return error(ErrorCode.REQUEST_INVALID, "site and profile are required");
     }
@@ -238,7 +274,7 @@ public final class NodeRoutes extends AllDirectives {
       return error(ErrorCode.PROFILE_UNKNOWN, "no device profile '" + request.profile() + "'");
     }
     return registryReply(registrations.register(deviceId, request.site(), request.profile(), request.metadata(),
-        registrations.nodeName()));
+        registrations.nodeName(), issueCredential));
   }
 
   /**
@@ -247,7 +283,7 @@ public final class NodeRoutes extends AllDirectives {
    * input line ({@link BulkProvisioning}).
    */
   private Route bulk() {
-    return extractRequestEntity(entity -> {
+    return parameterOptional("credentials", credentials -> extractRequestEntity(entity -> {
       String mediaType = entity.getContentType().mediaType().toString();
       BulkProvisioning.Format format;
       if (mediaType.equals("text/csv")) {
@@ -259,11 +295,12 @@ public final class NodeRoutes extends AllDirectives {
             "send text/csv (id,site,profile[,key=value...]) or application/x-ndjson, not " + mediaType);
       }
       org.apache.pekko.stream.javadsl.Source<ByteString, ?> results = bulk
-          .provision(entity.withoutSizeLimit().getDataBytes(), format, registrations.nodeName())
+          .provision(entity.withoutSizeLimit().getDataBytes(), format, registrations.nodeName(),
+              !"none".equals(credentials.orElse("")))
           .map(result -> ByteString.fromArray(JSON.writeValueAsBytes(result)).concat(NEWLINE));
       return complete(HttpResponse.create().withStatus(StatusCodes.OK)
           .withEntity(HttpEntities.createChunked(JSON_LINES, results)));
-    });
+    }));
   }
 
   /** {@code POST /api/devices/{id}/decommission}: its messages are refused from then on, on every node. */
@@ -284,8 +321,31 @@ public final class NodeRoutes extends AllDirectives {
 
   private Route registryReply(CompletionStage<RegistryReply> reply) {
     return onSuccess(reply, answer -> answer instanceof RegistryReply.Accepted accepted
-        ? json(StatusCodes.OK, accepted.entry())
+        ? json(StatusCodes.OK, registrationBody(accepted.entry(), accepted.secret()))
         : error(((RegistryReply.Refused) answer).code(), ((RegistryReply.Refused) answer).message()));
+  }
+
+  /**
+   * An entry as the API shows it: its credentials by validity only (never a hash), and the secret
+   * issued by this very request, if any: the only time anyone sees it.
+   */
+  static Map<String, Object> registrationBody(RegistryEntry entry, String secret) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("deviceId", entry.deviceId());
+    body.put("site", entry.site());
+    body.put("profile", entry.profile());
+    body.put("autoProvisioned", entry.autoProvisioned());
+    body.put("decommissioned", entry.decommissioned());
+    body.put("revision", entry.revision());
+    body.put("updatedAtMillis", entry.updatedAtMillis());
+    body.put("credentials", entry.credentials().stream()
+        .map(credential -> credential.notAfterMillis() == Long.MAX_VALUE ? Map.of("current", true)
+            : Map.of("current", false, "validUntil", java.time.Instant.ofEpochMilli(credential.notAfterMillis()).toString()))
+        .toList());
+    if (secret != null) {
+      body.put("secret", secret);
+    }
+    return body;
   }
 
   private Route json(StatusCode status, Object body) {

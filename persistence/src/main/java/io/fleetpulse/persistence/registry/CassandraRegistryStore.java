@@ -4,17 +4,21 @@ import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.DefaultConsistencyLevel;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.SimpleStatement;
+import io.fleetpulse.api.registry.Credential;
 import io.fleetpulse.api.registry.RegistryEntry;
 import io.fleetpulse.api.registry.RegistryStore;
 import io.fleetpulse.persistence.cassandra.AllRows;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
- * The registry's current entries in {@code device_registry} (schema version 5), 32 buckets by
+ * The registry's current entries in {@code device_registry} (schema versions 5 and 6: with their
+ * credentials' hashes), 32 buckets by
  * device id. A save is written at the entry's revision as its timestamp, so of two saves of one
  * device the higher revision stays whatever order they land in; {@link #all} reads the buckets one
  * after the other, a driver page at a time. Thread-safe.
@@ -34,9 +38,10 @@ public final class CassandraRegistryStore implements RegistryStore {
     this.session = session;
     this.keyspace = keyspace;
     this.insert = session.prepare("INSERT INTO " + keyspace + ".device_registry (bucket, device_id, site, profile,"
-        + " auto_provisioned, decommissioned, revision, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ?");
-    this.select = session.prepare("SELECT device_id, site, profile, auto_provisioned, decommissioned, revision, updated_at"
-        + " FROM " + keyspace + ".device_registry WHERE bucket = ?");
+        + " auto_provisioned, decommissioned, revision, updated_at, credentials) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        + " USING TIMESTAMP ?");
+    this.select = session.prepare("SELECT device_id, site, profile, auto_provisioned, decommissioned, revision, updated_at,"
+        + " credentials FROM " + keyspace + ".device_registry WHERE bucket = ?");
   }
 
   /**
@@ -75,9 +80,23 @@ public final class CassandraRegistryStore implements RegistryStore {
   public CompletionStage<Void> save(RegistryEntry entry) {
     return session.executeAsync(insert.bind(bucket(entry.deviceId()), entry.deviceId(), entry.site(), entry.profile(),
                 entry.autoProvisioned(), entry.decommissioned(), entry.revision(), Instant.ofEpochMilli(entry.updatedAtMillis()),
-                entry.revision())
+                credentials(entry), entry.revision())
             .setIdempotent(true).setConsistencyLevel(DefaultConsistencyLevel.LOCAL_QUORUM))
         .thenApply(done -> null);
+  }
+
+  private static Map<String, Long> credentials(RegistryEntry entry) {
+    Map<String, Long> hashes = new LinkedHashMap<>();
+    for (Credential credential : entry.credentials()) {
+      hashes.put(credential.hash(), credential.notAfterMillis());
+    }
+    return hashes;
+  }
+
+  private static List<Credential> credentials(Map<String, Long> hashes) {
+    List<Credential> credentials = new ArrayList<>(hashes.size());
+    hashes.forEach((hash, notAfter) -> credentials.add(new Credential(hash, notAfter)));
+    return credentials;
   }
 
   @Override
@@ -92,7 +111,7 @@ public final class CassandraRegistryStore implements RegistryStore {
     return AllRows.read(session.executeAsync(select.bind(bucket).setConsistencyLevel(DefaultConsistencyLevel.LOCAL_QUORUM)),
             row -> new RegistryEntry(row.getString("device_id"), row.getString("site"), row.getString("profile"),
                 row.getBoolean("auto_provisioned"), row.getBoolean("decommissioned"), row.getLong("revision"),
-                row.getInstant("updated_at").toEpochMilli()))
+                row.getInstant("updated_at").toEpochMilli(), credentials(row.getMap("credentials", String.class, Long.class))))
         .thenCompose(entries -> {
           into.addAll(entries);
           return readBucket(bucket + 1, into);

@@ -3,7 +3,9 @@ package io.fleetpulse.simulator.mqtt;
 import com.hivemq.client.mqtt.MqttClientExecutorConfig;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
+import io.fleetpulse.api.registry.MqttLogin;
 import java.net.URI;
+import java.util.Optional;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -20,20 +22,21 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class GatewayConnection {
 
   private final Mqtt5AsyncClient client;
+  private final Optional<MqttLogin> login;
   private final int maxInFlight;
   private final AtomicInteger inFlight = new AtomicInteger();
 
-  public GatewayConnection(URI brokerUrl, String clientId, MqttClientExecutorConfig executor, int maxInFlight) {
+  /** A connection as {@code login} (an edge gateway of the devices' site; empty: anonymous). */
+  public GatewayConnection(URI brokerUrl, String clientId, Optional<MqttLogin> login, MqttClientExecutorConfig executor,
+      int maxInFlight) {
     this.client = MqttClients.async(brokerUrl, clientId, executor);
+    this.login = login;
     this.maxInFlight = maxInFlight;
   }
 
   /** Connects with a clean session; completes exceptionally after {@code timeout}. */
   public CompletableFuture<Void> connect(Duration keepAlive, Duration timeout) {
-    return client.connectWith()
-        .cleanStart(true)
-        .keepAlive((int) Math.max(1, keepAlive.toSeconds()))
-        .send()
+    return MqttClients.connect(client, login, keepAlive)
         .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
         .thenApply(connAck -> null);
   }

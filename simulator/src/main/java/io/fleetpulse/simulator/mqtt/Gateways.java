@@ -12,9 +12,10 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * The run's simulated edge gateways: opens {@code count} {@link GatewayConnection}s, at most
- * {@code parallelism} connects at a time, and closes them together. Client ids are
- * {@code <prefix>-<runId>-gw-<n>}, unique per run so parallel simulators do not take over each
- * other's sessions.
+ * {@code parallelism} connects at a time, and closes them together. Connection {@code n} connects
+ * as {@code logins.apply(n)} (its site's edge gateway; empty: anonymously), with the client id
+ * {@code <login name or prefix>-<runId>-gw-<n>}, unique per run so parallel simulators do not take
+ * over each other's sessions.
  */
 public final class Gateways implements AutoCloseable {
 
@@ -31,6 +32,7 @@ public final class Gateways implements AutoCloseable {
       URI brokerUrl,
       String clientIdPrefix,
       String runId,
+      java.util.function.IntFunction<java.util.Optional<io.fleetpulse.api.registry.MqttLogin>> logins,
       MqttClientExecutorConfig executor,
       int maxInFlight,
       Duration keepAlive,
@@ -45,9 +47,11 @@ public final class Gateways implements AutoCloseable {
         List<GatewayConnection> batch = new ArrayList<>();
         List<CompletableFuture<Void>> connects = new ArrayList<>();
         for (int n = first; n < Math.min(count, first + options.parallelism()); n++) {
-          String clientId = String.format("%s-%s-gw-%05d", options.clientIdPrefix(), options.runId(), n + 1);
+          java.util.Optional<io.fleetpulse.api.registry.MqttLogin> login = options.logins().apply(n);
+          String clientId = String.format("%s-%s-gw-%05d",
+              login.map(io.fleetpulse.api.registry.MqttLogin::username).orElse(options.clientIdPrefix()), options.runId(), n + 1);
           GatewayConnection connection =
-              new GatewayConnection(options.brokerUrl(), clientId, options.executor(), options.maxInFlight());
+              new GatewayConnection(options.brokerUrl(), clientId, login, options.executor(), options.maxInFlight());
           batch.add(connection);
           connects.add(connection.connect(options.keepAlive(), options.timeout()));
         }
