@@ -12,9 +12,10 @@ import java.util.Optional;
  * device profiles: the ordered metrics (the order is the feature order of model windows), the
  * inactivity timeout after which a device counts as offline, its network slice, how many recent
  * readings its actor keeps for models, the models to run on it, its alert rules, the severity
- * of the alert raised when a device goes offline (null: none) and the metrics whose every reading
+ * of the alert raised when a device goes offline (null: none), the metrics whose every reading
  * the streaming anomaly detector scores (each metric's scores are stored and watched as the
- * predictions of model {@link #anomalyModel}).
+ * predictions of model {@link #anomalyModel}) and the message quota of each of its devices (null:
+ * the gateway's default, {@code fleetpulse.gateway.rate-limit}).
  */
 public record DeviceProfile(
     String name,
@@ -26,7 +27,8 @@ public record DeviceProfile(
     List<ModelBinding> models,
     List<AlertRule> alertRules,
     io.fleetpulse.api.alert.AlertSeverity offlineAlertSeverity,
-    List<String> anomalyMetrics) {
+    List<String> anomalyMetrics,
+    RateLimit rateLimit) {
 
   /** The alert type raised when a device of the profile goes offline. */
   public static final String OFFLINE_ALERT = "device-offline";
@@ -34,6 +36,15 @@ public record DeviceProfile(
   /** What the anomaly scores of a metric are stored and watched as: {@code anomaly:<metric>}. */
   public static String anomalyModel(String metric) {
     return "anomaly:" + metric;
+  }
+
+  /** A profile without a quota of its own. */
+  public DeviceProfile(
+      String name, String description, List<MetricSpec> metrics, Duration inactivityTimeout, NetworkSlice networkSlice,
+      int ringBufferSize, List<ModelBinding> models, List<AlertRule> alertRules,
+      io.fleetpulse.api.alert.AlertSeverity offlineAlertSeverity, List<String> anomalyMetrics) {
+    this(name, description, metrics, inactivityTimeout, networkSlice, ringBufferSize, models, alertRules,
+        offlineAlertSeverity, anomalyMetrics, null);
   }
 
   /** A profile without anomaly detection. */
@@ -55,6 +66,11 @@ public record DeviceProfile(
   /** The severity of the alert raised when a device goes offline; empty when the profile raises none. */
   public Optional<io.fleetpulse.api.alert.AlertSeverity> offlineAlert() {
     return Optional.ofNullable(offlineAlertSeverity);
+  }
+
+  /** The profile's own message quota; empty when its devices get the gateway's default. */
+  public Optional<RateLimit> declaredRateLimit() {
+    return Optional.ofNullable(rateLimit);
   }
 
   public DeviceProfile {
