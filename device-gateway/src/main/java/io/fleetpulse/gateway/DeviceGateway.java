@@ -5,6 +5,7 @@ import io.fleetpulse.api.telemetry.TelemetrySink;
 import io.fleetpulse.api.telemetry.TelemetryStore;
 import io.fleetpulse.gateway.auth.MqttAccess;
 import io.fleetpulse.gateway.ingest.DeadLetters;
+import io.fleetpulse.gateway.ingest.DeviceQuotas;
 import io.fleetpulse.gateway.ingest.GatewayMetrics;
 import io.fleetpulse.gateway.ingest.IngestPipeline;
 import io.fleetpulse.gateway.ingest.RateMeter;
@@ -21,7 +22,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The gateway of one node, assembled: the MQTT subscriber connections, the ingest pipeline behind
- * them, its metrics and its retry scheduler. The embedded broker, when configured, is started
+ * them, its metrics, its devices' quotas and its retry scheduler (which also drops refilled quota
+ * buckets). The embedded broker, when configured, is started
  * separately ({@link #startEmbeddedBroker}) because it must be up before the node's other parts
  * and stopped after them.
  */
@@ -62,7 +64,14 @@ public final class DeviceGateway implements AutoCloseable {
     GatewayMetrics metrics = new GatewayMetrics(new RateMeter(10, clock::millis));
     TelemetryValidator validator = new TelemetryValidator(settings.validation(), registry, profiles);
     DeadLetters deadLetters = new DeadLetters(settings.deadLetter(), settings.ingest(), scheduler);
-    IngestPipeline pipeline = new IngestPipeline(validator, store, sink, deadLetters, metrics, settings.ingest(), scheduler, clock);
+    // Quotas measure elapsed time: the monotonic clock, which no NTP step moves.
+    DeviceQuotas quotas = new DeviceQuotas(settings.rateLimiting(), profiles, System::nanoTime);
+    if (quotas.enabled()) {
+      long sweep = settings.rateLimiting().sweepInterval().toMillis();
+      scheduler.scheduleWithFixedDelay(quotas::sweep, sweep, sweep, TimeUnit.MILLISECONDS);
+    }
+    IngestPipeline pipeline =
+        new IngestPipeline(validator, store, sink, deadLetters, metrics, settings.ingest(), scheduler, clock, quotas);
     MqttGateway mqtt = new MqttGateway(settings, nodeName, pipeline, scheduler, () -> metrics.snapshot().inFlight());
     DeviceGateway gateway = new DeviceGateway(mqtt, metrics, scheduler);
     gateway.subscribed = mqtt.start();

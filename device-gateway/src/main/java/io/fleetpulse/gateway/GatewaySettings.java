@@ -2,6 +2,7 @@ package io.fleetpulse.gateway;
 
 import com.typesafe.config.Config;
 import io.fleetpulse.api.Backoff;
+import io.fleetpulse.api.profile.RateLimit;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -10,7 +11,8 @@ import java.util.regex.Pattern;
 
 /** The gateway's configuration ({@code fleetpulse.gateway}), read once. */
 public record GatewaySettings(
-    Broker broker, Mqtt mqtt, Ingest ingest, Validation validation, Registration registration, DeadLetter deadLetter) {
+    Broker broker, Mqtt mqtt, Ingest ingest, Validation validation, Registration registration, DeadLetter deadLetter,
+    RateLimiting rateLimiting) {
 
   public static final String CONFIG_PATH = "fleetpulse.gateway";
 
@@ -68,7 +70,7 @@ public record GatewaySettings(
 
   /** These settings with {@link Broker#withServiceSecret()} applied. */
   public GatewaySettings withServiceSecret() {
-    return new GatewaySettings(broker.withServiceSecret(), mqtt, ingest, validation, registration, deadLetter);
+    return new GatewaySettings(broker.withServiceSecret(), mqtt, ingest, validation, registration, deadLetter, rateLimiting);
   }
 
   public record EmbeddedBroker(
@@ -185,6 +187,13 @@ public record GatewaySettings(
 
   public record DeadLetter(int qos, String fallbackTopic, int maxPayloadEchoBytes, int maxAttempts) {}
 
+  /**
+   * @param enabled whether devices are held to their message quotas at all
+   * @param defaultLimit the quota of a device whose profile declares none
+   * @param sweepInterval how often the buckets of devices quiet long enough to have refilled are dropped
+   */
+  public record RateLimiting(boolean enabled, RateLimit defaultLimit, Duration sweepInterval) {}
+
   /** Reads {@code fleetpulse.gateway} from the given root config. */
   public static GatewaySettings fromConfig(Config root) {
     Config c = root.getConfig(CONFIG_PATH);
@@ -195,6 +204,7 @@ public record GatewaySettings(
     Config v = c.getConfig("validation");
     Config r = c.getConfig("registration");
     Config d = c.getConfig("dead-letter");
+    Config q = c.getConfig("rate-limit");
     List<AutoProvisionRule> rules = new ArrayList<>();
     for (Config rule : r.getConfigList("auto-provision")) {
       rules.add(new AutoProvisionRule(Pattern.compile(rule.getString("device-id-pattern")), rule.getString("profile")));
@@ -233,7 +243,10 @@ public record GatewaySettings(
                 v.getDuration("max-future-skew"),
                 v.getDuration("max-past-skew")),
             new Registration(r.getBoolean("required"), rules),
-            new DeadLetter(d.getInt("qos"), d.getString("fallback-topic"), d.getInt("max-payload-echo-bytes"), d.getInt("max-attempts")));
+            new DeadLetter(d.getInt("qos"), d.getString("fallback-topic"), d.getInt("max-payload-echo-bytes"), d.getInt("max-attempts")),
+            new RateLimiting(q.getBoolean("enabled"),
+                new RateLimit(q.getDouble("default.messages-per-second"), q.getInt("default.burst")),
+                q.getDuration("sweep-interval")));
     settings.check();
     return settings;
   }
@@ -262,6 +275,9 @@ public record GatewaySettings(
     }
     if (deadLetter.qos() < 0 || deadLetter.qos() > 2) {
       throw new IllegalArgumentException("fleetpulse.gateway.dead-letter.qos must be 0, 1 or 2");
+    }
+    if (rateLimiting.sweepInterval().isNegative() || rateLimiting.sweepInterval().isZero()) {
+      throw new IllegalArgumentException("fleetpulse.gateway.rate-limit.sweep-interval must be positive");
     }
   }
 }

@@ -44,6 +44,12 @@ class GatewaySettingsTest {
         new GatewaySettings.Validation(65_536, 512, Duration.ofMinutes(5), Duration.ofHours(24)));
     assertThat(settings.deadLetter()).isEqualTo(
         new GatewaySettings.DeadLetter(1, "fleet/_unroutable/dead-letter", 4096, 10));
+    if (System.getenv("FLEETPULSE_RATE_LIMIT_ENABLED") == null) {
+      assertThat(settings.rateLimiting().enabled()).isTrue();
+    }
+    assertThat(settings.rateLimiting().defaultLimit())
+        .isEqualTo(new io.fleetpulse.api.profile.RateLimit(100, 2000));
+    assertThat(settings.rateLimiting().sweepInterval()).isEqualTo(Duration.ofMinutes(1));
 
     assertThat(settings.registration().autoProvision())
         .extracting(rule -> rule.deviceIdPattern().pattern(), GatewaySettings.AutoProvisionRule::profile)
@@ -64,6 +70,16 @@ class GatewaySettingsTest {
     if (System.getenv("FLEETPULSE_BROKER_EMBEDDED") == null) {
       assertThat(settings.broker().embedded()).isTrue();
     }
+  }
+
+  @Test
+  void rejects_a_rate_limit_default_or_sweep_that_cannot_work() {
+    assertThatThrownBy(() -> withOverrides("fleetpulse.gateway.rate-limit.default.burst = 0"))
+        .hasMessageContaining("burst must be at least 1");
+    assertThatThrownBy(() -> withOverrides("fleetpulse.gateway.rate-limit.default.messages-per-second = 0"))
+        .hasMessageContaining("messages-per-second must be positive");
+    assertThatThrownBy(() -> withOverrides("fleetpulse.gateway.rate-limit.sweep-interval = 0s"))
+        .hasMessageContaining("sweep-interval must be positive");
   }
 
   @Test

@@ -27,6 +27,8 @@ public record FleetSettings(Device device, Directory directory) {
    * @param alerts how alert rules report
    * @param role the cluster role of the nodes that host device actors (empty: every node)
    * @param anomaly how the metrics a profile has scored for anomalies are read
+   * @param sequenceRestartAfter how many too-old messages in a row, each timed at or after the
+   *     newest accepted, restart the sequence window at the device's new counter (0: never)
    */
   public record Device(
       List<Duration> aggregationWindows,
@@ -42,7 +44,8 @@ public record FleetSettings(Device device, Directory directory) {
       Recovery recovery,
       Alerts alerts,
       String role,
-      Anomaly anomaly) {
+      Anomaly anomaly,
+      int sequenceRestartAfter) {
     public Device {
       aggregationWindows = List.copyOf(aggregationWindows);
     }
@@ -120,9 +123,13 @@ public record FleetSettings(Device device, Directory directory) {
             new Alerts(d.getDuration("alerts.update-interval")),
             d.getString("role"),
             new Anomaly(io.fleetpulse.anomaly.AnomalySettings.fromConfig(root), d.getDuration("anomaly-reorder.hold"),
-                d.getInt("anomaly-reorder.capacity"), d.getInt("anomaly-learning-readings")));
+                d.getInt("anomaly-reorder.capacity"), d.getInt("anomaly-learning-readings")),
+            d.getInt("sequence-restart-after"));
     if (device.aggregationWindows().isEmpty()) {
       throw new IllegalArgumentException("fleetpulse.fleet.device.aggregation-windows must name at least one window");
+    }
+    if (device.sequenceRestartAfter() < 0) {
+      throw new IllegalArgumentException("fleetpulse.fleet.device.sequence-restart-after must not be negative (0: never)");
     }
     if (device.activeEntityLimit() < 0) {
       throw new IllegalArgumentException("fleetpulse.fleet.device.active-entity-limit must not be negative (0: no limit)");

@@ -17,6 +17,7 @@ class FleetSettingsTest {
     assertThat(device.aggregationWindows()).containsExactly(Duration.ofMinutes(1), Duration.ofMinutes(15));
     assertThat(device.bucketsPerWindow()).isEqualTo(6);
     assertThat(device.sequenceWindow()).isEqualTo(1024);
+    assertThat(device.sequenceRestartAfter()).isEqualTo(10);
     assertThat(device.passivationIdleTimeout()).isEqualTo(Duration.ofMinutes(10));
     assertThat(device.activeEntityLimit()).isEqualTo(100_000);
     assertThat(device.askTimeout()).isEqualTo(Duration.ofSeconds(5));
@@ -49,6 +50,15 @@ class FleetSettingsTest {
   }
 
   @Test
+  void rejects_a_negative_sequence_restart_count() {
+    assertThatThrownBy(() -> FleetSettings.fromConfig(
+            ConfigFactory.parseString("fleetpulse.fleet.device.sequence-restart-after = -1")
+                .withFallback(ConfigFactory.defaultReference())))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("sequence-restart-after");
+  }
+
+  @Test
   void keeps_its_own_copy_of_the_window_list() {
     java.util.List<Duration> windows = new java.util.ArrayList<>(java.util.List.of(Duration.ofMinutes(1)));
     FleetSettings.Device device = new FleetSettings.Device(windows, 6, 1024,
@@ -56,7 +66,7 @@ class FleetSettingsTest {
         new FleetSettings.Recovery(Duration.ofMinutes(15), 20000, 1000, Duration.ofMillis(200), Duration.ofSeconds(10)),
         new FleetSettings.Alerts(Duration.ofSeconds(10)), "device",
         new FleetSettings.Anomaly(io.fleetpulse.anomaly.AnomalySettings.fromConfig(ConfigFactory.defaultReference()),
-            Duration.ofSeconds(2), 64, 750));
+            Duration.ofSeconds(2), 64, 750), 10);
 
     windows.add(Duration.ofHours(1));
 

@@ -1,6 +1,7 @@
 package io.fleetpulse.node;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.typesafe.config.ConfigFactory;
 import io.fleetpulse.evaluation.StoredPredictions;
 import io.fleetpulse.evaluation.nab.EndToEndNabEvaluation;
 import io.fleetpulse.evaluation.nab.NabEvaluation;
@@ -40,8 +41,11 @@ class NabEndToEndIT {
   void stored_anomaly_scores_of_replayed_series_equal_the_offline_detector_s() throws Exception {
     Path nab = SharedDatasets.NAB.required();
     int brokerPort = NodeTestSupport.freePort();
-    try (RunningNode node = FleetPulseNode.start(NodeTestSupport.nodeConfigStoringIn(CASSANDRA, CASSANDRA.emptyKeyspace(),
-        "nab", brokerPort, directory.resolve("broker")))) {
+    // The replay sends a series' weeks in seconds, far beyond a real signal's quota.
+    try (RunningNode node = FleetPulseNode.start(ConfigFactory.parseString(
+            "fleetpulse.gateway.rate-limit.enabled = false")
+        .withFallback(NodeTestSupport.nodeConfigStoringIn(CASSANDRA, CASSANDRA.emptyKeyspace(),
+            "nab", brokerPort, directory.resolve("broker"))))) {
       ReplayPublisher.Result sent = NabReplay.replay("tcp://127.0.0.1:" + brokerPort,
           NodeTestSupport.edgeGateway(node.httpUrl(), "gw-nab", "nab"), nab, SERIES, 0, "nab");
       assertThat(sent.acknowledged()).isEqualTo(sent.published());

@@ -1,5 +1,6 @@
 package io.fleetpulse.gateway.ingest;
 
+import io.fleetpulse.api.telemetry.DeviceIdentity;
 import io.fleetpulse.api.telemetry.IngestOutcome;
 import io.fleetpulse.api.telemetry.RejectReason;
 import io.fleetpulse.api.telemetry.Telemetry;
@@ -19,7 +20,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The gateway's path for one inbound message, independent of any MQTT client library: validate,
- * store durably ({@link TelemetryStore}), deliver to the device's actor through the {@link TelemetrySink} (retrying with back-off until
+ * hold the device to its quota ({@link DeviceQuotas}), store durably ({@link TelemetryStore}),
+ * deliver to the device's actor through the {@link TelemetrySink} (retrying with back-off until
  * the actor decides), dead-letter rejections, and only then acknowledge to the broker. A message
  * is never acknowledged before its fate is settled, so the broker redelivers whatever a crash
  * interrupts. Called from MQTT client threads; never blocks them.
@@ -36,11 +38,21 @@ public final class IngestPipeline {
   private final GatewaySettings.Ingest settings;
   private final ScheduledExecutorService scheduler;
   private final Clock clock;
+  private final DeviceQuotas quotas;
   private volatile boolean running = true;
 
+  /** A pipeline that holds no device to a quota. */
   public IngestPipeline(
       TelemetryValidator validator, TelemetryStore store, TelemetrySink sink, DeadLetters deadLetters,
       GatewayMetrics metrics, GatewaySettings.Ingest settings, ScheduledExecutorService scheduler, Clock clock) {
+    this(validator, store, sink, deadLetters, metrics, settings, scheduler, clock, DeviceQuotas.unlimited());
+  }
+
+  public IngestPipeline(
+      TelemetryValidator validator, TelemetryStore store, TelemetrySink sink, DeadLetters deadLetters,
+      GatewayMetrics metrics, GatewaySettings.Ingest settings, ScheduledExecutorService scheduler, Clock clock,
+      DeviceQuotas quotas) {
+    this.quotas = quotas;
     this.validator = validator;
     this.store = store;
     this.sink = sink;
@@ -57,7 +69,16 @@ public final class IngestPipeline {
     metrics.received();
     ValidationResult result = validator.validate(topic, payload, receivedAt);
     if (result instanceof ValidationResult.Valid valid) {
-      deliver(valid.telemetry().withDeliveryId(newDeliveryId()), topic, payload, ack, publisher, 0);
+      DeviceIdentity device = valid.telemetry().device();
+      if (quotas.tryAcquire(device)) {
+        deliver(valid.telemetry().withDeliveryId(newDeliveryId()), topic, payload, ack, publisher, 0);
+      } else {
+        // Refused before it costs a store or an actor's time; settled like any rejection, so the
+        // broker does not send it again.
+        sink.recordRejection(device, RejectReason.RATE_LIMITED);
+        reject(topic, TelemetryTopic.parse(topic), payload, RejectReason.RATE_LIMITED, overQuota(device), receivedAt,
+            ack, publisher);
+      }
     } else {
       ValidationResult.Invalid invalid = (ValidationResult.Invalid) result;
       invalid.device().ifPresent(device -> sink.recordRejection(device, invalid.reason()));
@@ -75,6 +96,14 @@ public final class IngestPipeline {
       id = java.util.concurrent.ThreadLocalRandom.current().nextLong();
     } while (id == Telemetry.NO_DELIVERY);
     return id;
+  }
+
+  private String overQuota(DeviceIdentity device) {
+    io.fleetpulse.api.profile.RateLimit limit = quotas.limit(device);
+    double rate = limit.messagesPerSecond();
+    return "device '" + device.deviceId() + "' exceeds its quota of "
+        + (rate == Math.rint(rate) ? String.valueOf((long) rate) : String.valueOf(rate))
+        + " messages per second (burst " + limit.burst() + ")";
   }
 
   /** Stops retrying deliveries: on shutdown, unfinished messages stay with the broker. */

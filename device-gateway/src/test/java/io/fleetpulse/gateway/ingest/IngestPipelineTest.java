@@ -82,6 +82,24 @@ class IngestPipelineTest {
       scheduler,
       clock);
 
+  // rm-1 may send 1 message per second, 2 at once; the quotas' clock stands still unless a test moves it.
+  private final Config limitedConfig = ConfigFactory.parseString(
+          "fleetpulse.profiles.rotating-machine.rate-limit { messages-per-second = 1, burst = 2 }")
+      .withFallback(config);
+  private final DeviceProfiles limitedProfiles = DeviceProfiles.fromConfig(limitedConfig);
+  private final java.util.concurrent.atomic.AtomicLong quotaNanos = new java.util.concurrent.atomic.AtomicLong();
+  private final IngestPipeline limited = new IngestPipeline(
+      new TelemetryValidator(
+          settings.validation(), new RegistryView(settings.registration(), limitedProfiles), limitedProfiles),
+      store,
+      sink,
+      new DeadLetters(settings.deadLetter(), settings.ingest(), scheduler),
+      metrics,
+      settings.ingest(),
+      scheduler,
+      clock,
+      new DeviceQuotas(GatewaySettings.fromConfig(limitedConfig).rateLimiting(), limitedProfiles, quotaNanos::get));
+
   @AfterEach
   void stopScheduler() {
     scheduler.shutdownNow();
@@ -361,6 +379,67 @@ class IngestPipelineTest {
   }
 
   @Test
+  void refuses_messages_over_the_device_s_quota_before_storing_them_and_settles_them_as_rate_limited()
+      throws InterruptedException, IOException {
+    for (int seq = 1; seq <= 2; seq++) {
+      limited.onMessage(TOPIC, bytes(valid(seq)), ack, publisher);
+      sink.nextDelivery().outcome().complete(new IngestOutcome.Accepted("rm-1", seq));
+    }
+    limited.onMessage(TOPIC, bytes(valid(3)), ack, publisher);
+
+    Publication publication = publisher.next();
+    assertThat(publication.topic()).isEqualTo(DEAD_LETTER_TOPIC);
+    JsonNode letter = JSON.readTree(publication.payload());
+    assertThat(letter.path("code").asText()).isEqualTo("rate.limited");
+    assertThat(letter.path("message").asText()).isEqualTo(RejectReason.RATE_LIMITED.sentence());
+    assertThat(letter.path("detail").asText())
+        .isEqualTo("device 'rm-1' exceeds its quota of 1 messages per second (burst 2)");
+    assertThat(letter.path("payload").asText()).isEqualTo(valid(3));
+    publication.done().complete(null);
+
+    awaitUntil(() -> ack.count() == 3, "all acknowledged");
+    assertThat(stored).extracting(Telemetry::sequence).as("the refused message is not stored").containsExactly(1L, 2L);
+    assertThat(sink.deliveries).as("nor delivered").isEmpty();
+    assertThat(sink.rejections).containsExactly(new Rejection(RM_1, RejectReason.RATE_LIMITED));
+    GatewayMetrics.Snapshot snapshot = metrics.snapshot();
+    assertThat(snapshot.accepted()).isEqualTo(2);
+    assertThat(snapshot.rejectsByReason()).isEqualTo(Map.of("rate.limited", 1L));
+    assertThat(snapshot.acknowledged()).isEqualTo(3);
+    assertThat(snapshot.inFlight()).isZero();
+  }
+
+  @Test
+  void takes_a_device_s_messages_again_once_its_quota_refilled() throws InterruptedException {
+    for (int seq = 1; seq <= 3; seq++) {
+      limited.onMessage(TOPIC, bytes(valid(seq)), ack, publisher);
+    }
+    sink.nextDelivery();
+    sink.nextDelivery();
+    publisher.next().done().complete(null);
+
+    quotaNanos.addAndGet(TimeUnit.SECONDS.toNanos(1));
+    limited.onMessage(TOPIC, bytes(valid(4)), ack, publisher);
+
+    assertThat(sink.nextDelivery().telemetry().sequence()).isEqualTo(4);
+    assertThat(metrics.snapshot().rejectsByReason()).isEqualTo(Map.of("rate.limited", 1L));
+  }
+
+  @Test
+  void counts_no_quota_against_invalid_messages() throws InterruptedException {
+    for (int i = 0; i < 3; i++) {
+      limited.onMessage(TOPIC, bytes(OUT_OF_RANGE), ack, publisher);
+      publisher.next().done().complete(null);
+    }
+
+    limited.onMessage(TOPIC, bytes(valid(1)), ack, publisher);
+    limited.onMessage(TOPIC, bytes(valid(2)), ack, publisher);
+
+    assertThat(sink.nextDelivery().telemetry().sequence()).isEqualTo(1);
+    assertThat(sink.nextDelivery().telemetry().sequence()).isEqualTo(2);
+    assertThat(metrics.snapshot().rejectsByReason()).isEqualTo(Map.of("value.out-of-range", 3L));
+  }
+
+  @Test
   void an_acknowledgement_on_a_lost_connection_leaves_the_message_in_flight_no_longer() throws InterruptedException {
     RecordingAcknowledgement lost = new RecordingAcknowledgement(false);
     pipeline.onMessage(TOPIC, bytes(VALID), lost, publisher);
@@ -486,6 +565,11 @@ class IngestPipelineTest {
       assertThat(System.nanoTime()).as("waited 5 s for: " + what).isLessThan(deadline);
       LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(200));
     }
+  }
+
+  /** A valid compact message of rm-1 with sequence {@code seq}. */
+  private static String valid(long seq) {
+    return "{\"seq\":" + seq + ",\"ts\":" + NOW.toEpochMilli() + ",\"values\":{\"vibration\":2.5}}";
   }
 
   private static byte[] bytes(String payload) {

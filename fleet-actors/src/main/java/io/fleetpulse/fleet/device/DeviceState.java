@@ -17,7 +17,8 @@ import java.util.Map;
 
 /**
  * The live state of one device and the rules that change it, kept apart from the actor so it is
- * testable without an actor system: duplicate detection, per-metric aggregates, per-minute
+ * testable without an actor system: duplicate detection (which restarts at a reset counter, see
+ * {@link SequenceWindow}), per-metric aggregates, per-minute
  * roll-ups, the ring buffer for models, counters. Mutable, owned by exactly one {@link
  * DeviceActor}; readers get a {@link DeviceView} copy.
  *
@@ -73,7 +74,7 @@ public final class DeviceState {
     this.identity = identity;
     this.records = records;
     this.profile = profile;
-    this.sequences = new SequenceWindow(settings.sequenceWindow());
+    this.sequences = new SequenceWindow(settings.sequenceWindow(), settings.sequenceRestartAfter());
     this.deliveries = new AcceptedDeliveries(settings.deliveryMemory().horizon(), settings.deliveryMemory().capacity());
     List<MetricSpec> specs = profile.metrics();
     this.metrics = new MetricAggregates[specs.size()];
@@ -157,7 +158,7 @@ public final class DeviceState {
 
   /** {@link #ingest(Telemetry)} at {@code nowMillis} (the actor's clock), from which the delivery is remembered. */
   public IngestOutcome ingest(Telemetry telemetry, long nowMillis) {
-    switch (sequences.record(telemetry.sequence())) {
+    switch (sequences.record(telemetry.sequence(), telemetry.timestampMillis())) {
       case DUPLICATE:
         if (deliveries.contains(telemetry.deliveryId())) {
           return new IngestOutcome.Accepted(identity.deviceId(), telemetry.sequence());
@@ -222,7 +223,7 @@ public final class DeviceState {
    * the actor recovers; returns whether it was applied.
    */
   public boolean recover(Telemetry telemetry, long nowMillis) {
-    if (sequences.recover(telemetry.sequence()) != SequenceWindow.Verdict.NEW) {
+    if (sequences.recover(telemetry.sequence(), telemetry.timestampMillis()) != SequenceWindow.Verdict.NEW) {
       return false;
     }
     apply(telemetry);

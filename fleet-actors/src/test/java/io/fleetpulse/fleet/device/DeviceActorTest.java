@@ -237,6 +237,39 @@ class DeviceActorTest {
   }
 
   @Test
+  void a_device_restarted_on_a_history_ending_in_a_huge_sequence_takes_its_counter_again_after_the_run() {
+    clock.advance(-60_000);
+    List<Telemetry> stored = new java.util.ArrayList<>();
+    for (long sequence = 1; sequence <= 20; sequence++) {
+      stored.add(telemetry(sequence, 1.0));
+      clock.advance(1000);
+    }
+    stored.add(telemetry(Long.MAX_VALUE / 2, 1.0)); // a corrupted counter, stored just before the crash
+    clock.advance(1000);
+    TelemetryHistory history = (device, sinceMillis, minMessages, maxMessages) -> CompletableFuture.completedFuture(stored);
+    ActorRef<DeviceActor.Command> restarted = TEST_KIT.spawn(DeviceActor.create(deviceId, PROFILES, SETTINGS,
+        directory.ref(), clock, Inference.NONE, new DeviceStorage(history, DeviceRecords.NONE)));
+
+    int restartAfter = SETTINGS.sequenceRestartAfter();
+    for (long sequence = 21; sequence < 20 + restartAfter; sequence++) {
+      restarted.tell(new DeviceActor.Ingest(telemetry(sequence, 2.0), outcomes.ref()));
+      assertThat(outcomes.receiveMessage()).isInstanceOfSatisfying(IngestOutcome.Rejected.class,
+          rejected -> assertThat(rejected.reason()).isEqualTo(RejectReason.SEQUENCE_TOO_OLD));
+      clock.advance(1000);
+    }
+    for (long sequence = 20 + restartAfter; sequence < 25 + restartAfter; sequence++) {
+      restarted.tell(new DeviceActor.Ingest(telemetry(sequence, 2.0), outcomes.ref()));
+      assertThat(outcomes.receiveMessage()).isEqualTo(new IngestOutcome.Accepted(deviceId, sequence));
+      clock.advance(1000);
+    }
+
+    restarted.tell(new DeviceActor.GetView(views.ref()));
+    DeviceView view = views.receiveMessage().view();
+    assertThat(view.highestSequence()).isEqualTo(24L + restartAfter);
+    assertThat(view.rejectsByReason()).containsExactly(entry("sequence.too-old", (long) restartAfter - 1));
+  }
+
+  @Test
   void while_storage_cannot_be_read_a_starting_device_holds_its_messages_and_retries() {
     java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
     TelemetryHistory history = (device, sinceMillis, minMessages, maxMessages) -> reads.incrementAndGet() == 1

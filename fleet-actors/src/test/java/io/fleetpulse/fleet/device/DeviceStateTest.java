@@ -126,6 +126,65 @@ class DeviceStateTest {
   }
 
   @Test
+  void a_rebooted_device_is_refused_as_too_old_only_until_the_configured_run_restarts_its_window() {
+    int restartAfter = SETTINGS.sequenceRestartAfter();
+    long time = T0;
+    for (long sequence = 1; sequence <= 5000; sequence++) {
+      state.ingest(telemetry(sequence, new Sample("vibration", time += 1000, 1.0)));
+    }
+
+    for (long sequence = 1; sequence < restartAfter; sequence++) {
+      assertThat(state.ingest(telemetry(sequence, new Sample("vibration", time += 1000, 2.0))))
+          .isInstanceOfSatisfying(IngestOutcome.Rejected.class,
+              rejected -> assertThat(rejected.reason()).isEqualTo(RejectReason.SEQUENCE_TOO_OLD));
+    }
+    for (long sequence = restartAfter; sequence < restartAfter + 5; sequence++) {
+      assertThat(state.ingest(telemetry(sequence, new Sample("vibration", time += 1000, 3.0))))
+          .isEqualTo(new IngestOutcome.Accepted("pump-7", sequence));
+    }
+    assertThat(state.ingest(telemetry(restartAfter + 2, new Sample("vibration", time, 3.0))))
+        .isEqualTo(new IngestOutcome.Duplicate("pump-7", restartAfter + 2));
+
+    DeviceView view = state.view(true, 20);
+    assertThat(view.rejectsByReason()).containsExactly(entry("sequence.too-old", (long) restartAfter - 1));
+    assertThat(view.accepted()).isEqualTo(5000 + 5);
+    assertThat(view.highestSequence()).isEqualTo(restartAfter + 4L);
+  }
+
+  @Test
+  void a_state_rebuilt_after_a_counter_restart_keeps_accepting_the_new_counter() {
+    long huge = 1L << 40;
+    List<Telemetry> stored = new java.util.ArrayList<>(); // what the gateway stored: the refused ones too
+    long time = T0;
+    for (long sequence = 1; sequence <= 100; sequence++) {
+      stored.add(telemetry(sequence, new Sample("vibration", time += 1000, 1.0)));
+    }
+    stored.add(telemetry(huge, new Sample("vibration", time += 1000, 1.0)));
+    for (long sequence = 101; sequence <= 130; sequence++) {
+      stored.add(telemetry(sequence, new Sample("vibration", time += 1000, 1.0)));
+    }
+    stored.forEach(state::ingest);
+    assertThat(state.view(true, 20).highestSequence()).isEqualTo(130L);
+
+    DeviceState rebuilt = new DeviceState(PUMP, profile, SETTINGS);
+    stored.forEach(rebuilt::recover); // in time order, as the history reads them back
+
+    assertThat(rebuilt.view(false, 20).highestSequence()).as("the new counter, not the huge number").isEqualTo(130L);
+    assertThat(rebuilt.view(false, 20).metrics()).isEqualTo(state.view(true, 20).metrics());
+    assertThat(rebuilt.ingest(telemetry(131, new Sample("vibration", time += 1000, 1.0))))
+        .isEqualTo(new IngestOutcome.Accepted("pump-7", 131));
+    Telemetry redelivered = stored.get(stored.size() - 1);
+    assertThat(rebuilt.ingest(redelivered)).as("its acknowledgement died with the old actor")
+        .isEqualTo(new IngestOutcome.Accepted("pump-7", 130));
+    assertThat(rebuilt.ingest(redelivered)).isEqualTo(new IngestOutcome.Duplicate("pump-7", 130));
+    assertThat(rebuilt.ingest(stored.get(100))).as("the huge number's first live redelivery")
+        .isEqualTo(new IngestOutcome.Accepted("pump-7", huge));
+    assertThat(rebuilt.ingest(stored.get(100))).isEqualTo(new IngestOutcome.Duplicate("pump-7", huge));
+    assertThat(rebuilt.ingest(telemetry(132, new Sample("vibration", time += 1000, 1.0))))
+        .isEqualTo(new IngestOutcome.Accepted("pump-7", 132));
+  }
+
+  @Test
   void aggregates_each_metric_from_its_own_readings() {
     state.ingest(telemetry(1, new Sample("vibration", T0, 2.0), new Sample("speed", T0, 1500.0)));
     state.ingest(telemetry(2, new Sample("vibration", T0 + 1000, 4.0), new Sample("speed", T0 + 1000, 1490.0)));

@@ -7,7 +7,9 @@ import static io.fleetpulse.fleet.device.SequenceWindow.Verdict.TOO_OLD;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -268,5 +270,197 @@ class SequenceWindowTest {
     window.recover(5 + 2 * SIZE - 1);
     assertThat(window.record(5 + 10 * SIZE)).as("a jump past the window clears every mark").isEqualTo(NEW);
     assertThat(window.record(5 + 10 * SIZE - SIZE + 1)).isEqualTo(NEW);
+  }
+
+  // --- counter resets ------------------------------------------------------------------------
+
+  private static final int RESTART_AFTER = 10;
+  private static final long T0 = 1_700_000_000_000L;
+
+  /** A window that restarts after RESTART_AFTER current too-old numbers, and the device's clock. */
+  private final SequenceWindow restarting = new SequenceWindow(SIZE, RESTART_AFTER);
+  private long now = T0;
+
+  /** The next message of a device whose clock runs on, one second per message. */
+  private SequenceWindow.Verdict send(long sequence) {
+    now += 1000;
+    return restarting.record(sequence, now);
+  }
+
+  private void sendAll(long from, long to) {
+    for (long s = from; s <= to; s++) {
+      assertThat(send(s)).as("sequence %d", s).isEqualTo(NEW);
+    }
+  }
+
+  @Test
+  void a_counter_that_starts_again_at_1_is_accepted_from_its_tenth_message_on() {
+    sendAll(1, 500);
+
+    for (long s = 1; s < RESTART_AFTER; s++) {
+      assertThat(send(s)).as("rebooted, sequence %d", s).isEqualTo(TOO_OLD);
+    }
+    assertThat(send(RESTART_AFTER)).isEqualTo(NEW);
+
+    assertThat(restarting.highest()).hasValue(RESTART_AFTER);
+    sendAll(RESTART_AFTER + 1, 40);
+    assertThat(send(30)).as("the new counter's redelivery").isEqualTo(DUPLICATE);
+  }
+
+  @Test
+  void a_single_huge_number_is_left_behind_after_the_run_of_ordinary_ones_it_made_too_old() {
+    sendAll(1, 100);
+    assertThat(send(1_000_000_000_000L)).isEqualTo(NEW);
+
+    for (long s = 101; s < 100 + RESTART_AFTER; s++) {
+      assertThat(send(s)).as("sequence %d", s).isEqualTo(TOO_OLD);
+    }
+    assertThat(send(100 + RESTART_AFTER)).isEqualTo(NEW);
+
+    sendAll(100 + RESTART_AFTER + 1, 300);
+    assertThat(restarting.highest()).hasValue(300);
+    assertThat(send(1_000_000_000_000L)).as("its redelivery: judged by the window it left").isEqualTo(DUPLICATE);
+    assertThat(restarting.highest()).hasValue(300);
+    assertThat(send(301)).isEqualTo(NEW);
+  }
+
+  @Test
+  void a_new_number_breaks_the_run_and_duplicates_neither_count_nor_break_it() {
+    sendAll(1, 100);
+    send(1_000_000_000_000L);
+    for (long s = 101; s <= 105; s++) {
+      assertThat(send(s)).isEqualTo(TOO_OLD);
+    }
+    assertThat(send(1_000_000_000_000L)).as("a redelivery inside the window").isEqualTo(DUPLICATE);
+    assertThat(send(1_000_000_000_000L - 7)).as("new inside the window: the run starts again").isEqualTo(NEW);
+    for (long s = 106; s < 106 + RESTART_AFTER - 1; s++) {
+      assertThat(send(s)).as("sequence %d", s).isEqualTo(TOO_OLD);
+    }
+    assertThat(send(1_000_000_000_000L - 7)).isEqualTo(DUPLICATE);
+
+    assertThat(send(106 + RESTART_AFTER - 1)).as("the tenth in a row since the last new one").isEqualTo(NEW);
+  }
+
+  @Test
+  void a_redelivered_backlog_timed_before_the_newest_message_never_restarts_the_window() {
+    sendAll(1, 1000);
+    long newest = now;
+
+    // A node died with the device's first messages in flight; the broker sends them again, long
+    // after the device's newer ones got in through another node.
+    for (long s = 1; s <= 500; s++) {
+      assertThat(restarting.record(s, T0 + s * 1000)).as("redelivered %d", s).isEqualTo(TOO_OLD);
+    }
+    assertThat(restarting.record(999, newest - 1000)).isEqualTo(DUPLICATE);
+
+    assertThat(restarting.highest()).hasValue(1000);
+    assertThat(send(1001)).isEqualTo(NEW);
+  }
+
+  @Test
+  void after_a_restart_late_redeliveries_of_the_old_counter_are_duplicates_not_new() {
+    for (long s = 1; s <= 500; s++) {
+      if (s != 495) { // in flight when the device rebooted, delivered late
+        send(s);
+      }
+    }
+    for (long s = 1; s <= RESTART_AFTER; s++) {
+      send(s);
+    }
+    assertThat(restarting.highest()).hasValue(RESTART_AFTER);
+
+    assertThat(restarting.record(499, T0)).as("seen before the reboot").isEqualTo(DUPLICATE);
+    assertThat(restarting.record(495, T0)).as("never seen: new, once").isEqualTo(NEW);
+    assertThat(restarting.record(495, T0)).isEqualTo(DUPLICATE);
+    assertThat(restarting.highest()).as("the new counter stays the highest").hasValue(RESTART_AFTER);
+    assertThat(send(RESTART_AFTER + 1)).isEqualTo(NEW);
+  }
+
+  @Test
+  void the_old_counter_s_window_is_forgotten_before_the_new_counter_reaches_it() {
+    sendAll(1, 500); // the window left by the restart holds 437..500
+    for (long s = 1; s <= RESTART_AFTER; s++) {
+      send(s);
+    }
+
+    // Were the old window still asked, 437..500 would be duplicates.
+    sendAll(RESTART_AFTER + 1, 600);
+  }
+
+  @Test
+  void restarts_again_when_the_counter_resets_again() {
+    sendAll(1, 500);
+    for (int reboot = 0; reboot < 3; reboot++) {
+      for (long s = 1; s < RESTART_AFTER; s++) {
+        assertThat(send(s)).isEqualTo(TOO_OLD);
+      }
+      assertThat(send(RESTART_AFTER)).isEqualTo(NEW);
+      sendAll(RESTART_AFTER + 1, 200);
+    }
+    assertThat(restarting.highest()).hasValue(200);
+  }
+
+  @Test
+  void a_window_without_a_restart_count_refuses_a_reset_counter_forever() {
+    SequenceWindow window = new SequenceWindow(SIZE);
+    for (long s = 1; s <= 500; s++) {
+      window.record(s, T0 + s);
+    }
+
+    for (long s = 1; s <= 100; s++) {
+      assertThat(window.record(s, T0 + 1000 + s)).isEqualTo(TOO_OLD);
+    }
+  }
+
+  @Test
+  void a_window_rebuilt_from_the_same_messages_in_time_order_restarts_where_the_live_one_did() {
+    List<long[]> stored = new ArrayList<>(); // sequence, time: every message, the refused ones too
+    for (long s = 1; s <= 300; s++) {
+      stored.add(new long[] {s, now += 1000});
+    }
+    stored.add(new long[] {1_000_000_000_000L, now += 1000});
+    for (long s = 301; s <= 340; s++) {
+      stored.add(new long[] {s, now += 1000});
+    }
+    List<SequenceWindow.Verdict> live = new ArrayList<>();
+    SequenceWindow rebuilt = new SequenceWindow(SIZE, RESTART_AFTER);
+    List<SequenceWindow.Verdict> replayed = new ArrayList<>();
+    for (long[] message : stored) {
+      live.add(restarting.record(message[0], message[1]));
+      replayed.add(rebuilt.recover(message[0], message[1]));
+    }
+
+    assertThat(replayed).isEqualTo(live);
+    assertThat(live).filteredOn(verdict -> verdict == TOO_OLD).hasSize(RESTART_AFTER - 1);
+    assertThat(rebuilt.highest()).hasValue(340);
+    assertThat(rebuilt.record(341, now += 1000)).isEqualTo(NEW);
+    assertThat(rebuilt.record(320, now)).as("the live delivery of a replayed message").isEqualTo(RECOVERED);
+    assertThat(rebuilt.record(320, now)).isEqualTo(DUPLICATE);
+    assertThat(rebuilt.record(1_000_000_000_000L, now)).as("the huge one, replayed into the window left")
+        .isEqualTo(RECOVERED);
+    assertThat(rebuilt.record(1_000_000_000_000L, now)).isEqualTo(DUPLICATE);
+    assertThat(rebuilt.record(305, now)).as("refused live and in the replay: never applied").isEqualTo(NEW);
+  }
+
+  @Test
+  void a_replay_that_ends_inside_the_run_is_finished_by_the_live_messages() {
+    SequenceWindow rebuilt = new SequenceWindow(SIZE, RESTART_AFTER);
+    for (long s = 1; s <= 300; s++) {
+      rebuilt.recover(s, now += 1000);
+    }
+    for (long s = 1; s <= 4; s++) {
+      assertThat(rebuilt.recover(s, now += 1000)).isEqualTo(TOO_OLD);
+    }
+
+    for (long s = 5; s < RESTART_AFTER; s++) {
+      assertThat(rebuilt.record(s, now += 1000)).as("live %d", s).isEqualTo(TOO_OLD);
+    }
+    assertThat(rebuilt.record(RESTART_AFTER, now += 1000)).isEqualTo(NEW);
+    assertThat(rebuilt.record(RESTART_AFTER + 1, now += 1000)).isEqualTo(NEW);
+  }
+
+  @Test
+  void rejects_a_negative_restart_count() {
+    assertThatThrownBy(() -> new SequenceWindow(SIZE, -1)).hasMessageContaining("must not be negative");
   }
 }

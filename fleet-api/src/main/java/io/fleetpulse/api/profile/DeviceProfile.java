@@ -12,11 +12,12 @@ import java.util.Optional;
  * device profiles: the ordered metrics (the order is the feature order of model windows), the
  * inactivity timeout after which a device counts as offline, its network slice, how many recent
  * readings its actor keeps for models, the models to run on it, its alert rules, the severity
- * of the alert raised when a device goes offline (null: none) and the metrics whose every reading
+ * of the alert raised when a device goes offline (null: none), the metrics whose every reading
  * the streaming anomaly detector scores (each metric's scores are stored and watched as the
- * predictions of model {@link #anomalyModel}). Its {@code role} says what its clients may do on
- * the broker: devices report, edge gateways publish for their site's devices, alert consumers read
- * alerts (the latter two report nothing themselves).
+ * predictions of model {@link #anomalyModel}) and the message quota of each of its devices (null:
+ * the gateway's default, {@code fleetpulse.gateway.rate-limit}). Its {@code role} says what its
+ * clients may do on the broker: devices report, edge gateways publish for their site's devices,
+ * alert consumers read alerts (the latter two report nothing themselves).
  */
 public record DeviceProfile(
     String name,
@@ -29,6 +30,7 @@ public record DeviceProfile(
     List<AlertRule> alertRules,
     io.fleetpulse.api.alert.AlertSeverity offlineAlertSeverity,
     List<String> anomalyMetrics,
+    RateLimit rateLimit,
     ClientRole role) {
 
   /** The alert type raised when a device of the profile goes offline. */
@@ -39,13 +41,13 @@ public record DeviceProfile(
     return "anomaly:" + metric;
   }
 
-  /** A device profile. */
+  /** A device profile without a quota of its own. */
   public DeviceProfile(
       String name, String description, List<MetricSpec> metrics, Duration inactivityTimeout, NetworkSlice networkSlice,
       int ringBufferSize, List<ModelBinding> models, List<AlertRule> alertRules,
       io.fleetpulse.api.alert.AlertSeverity offlineAlertSeverity, List<String> anomalyMetrics) {
     this(name, description, metrics, inactivityTimeout, networkSlice, ringBufferSize, models, alertRules,
-        offlineAlertSeverity, anomalyMetrics, ClientRole.DEVICE);
+        offlineAlertSeverity, anomalyMetrics, null, ClientRole.DEVICE);
   }
 
   /** A profile without anomaly detection. */
@@ -67,6 +69,11 @@ public record DeviceProfile(
   /** The severity of the alert raised when a device goes offline; empty when the profile raises none. */
   public Optional<io.fleetpulse.api.alert.AlertSeverity> offlineAlert() {
     return Optional.ofNullable(offlineAlertSeverity);
+  }
+
+  /** The profile's own message quota; empty when its devices get the gateway's default. */
+  public Optional<RateLimit> declaredRateLimit() {
+    return Optional.ofNullable(rateLimit);
   }
 
   public DeviceProfile {

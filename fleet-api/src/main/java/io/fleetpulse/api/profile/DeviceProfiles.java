@@ -68,6 +68,7 @@ public final class DeviceProfiles {
           alertRules(config),
           offlineAlert(config).orElse(null),
           config.hasPath("anomaly-scores") ? config.getStringList("anomaly-scores") : List.of(),
+          rateLimit(config).orElse(null),
           role);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("invalid device profile '" + name + "': " + e.getMessage(), e);
@@ -119,6 +120,14 @@ public final class DeviceProfiles {
           rule.hasPath("min-duration") ? rule.getDuration("min-duration") : java.time.Duration.ZERO));
     }
     return rules;
+  }
+
+  private static Optional<RateLimit> rateLimit(Config config) {
+    if (!config.hasPath("rate-limit")) {
+      return Optional.empty();
+    }
+    Config limit = config.getConfig("rate-limit");
+    return Optional.of(new RateLimit(limit.getDouble("messages-per-second"), limit.getInt("burst")));
   }
 
   private static Optional<io.fleetpulse.api.alert.AlertSeverity> offlineAlert(Config config) {

@@ -17,7 +17,8 @@ public enum RejectReason {
   METRIC_UNKNOWN("metric.unknown", "the metric is not part of the device's profile"),
   UNIT_MISMATCH("unit.mismatch", "the unit differs from the one the device's profile declares"),
   VALUE_OUT_OF_RANGE("value.out-of-range", "the value lies outside the profile's valid range"),
-  TIMESTAMP_SKEW("timestamp.skew", "the timestamp lies outside the accepted clock-skew window");
+  TIMESTAMP_SKEW("timestamp.skew", "the timestamp lies outside the accepted clock-skew window"),
+  RATE_LIMITED("rate.limited", "the device sends more messages than its profile's quota allows");
 
   private final String code;
   private final String sentence;

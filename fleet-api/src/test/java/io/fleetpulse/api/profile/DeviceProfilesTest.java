@@ -100,6 +100,31 @@ class DeviceProfilesTest {
   }
 
   @Test
+  void reads_a_profile_s_rate_limit_and_leaves_it_empty_when_the_profile_declares_none() {
+    String profile = "fleetpulse.profiles.p { description = x, network-slice = embb, inactivity-timeout = 1s,"
+        + " ring-buffer-size = 4, models = [], metrics = [{ name = a, unit = u, min = 0, max = 1 }]\n%s }";
+
+    assertThat(DeviceProfiles.fromConfig(ConfigFactory.parseString(profile.formatted(
+        "rate-limit { messages-per-second = 0.5, burst = 30 }"))).get("p").declaredRateLimit())
+        .contains(new RateLimit(0.5, 30));
+    assertThat(DeviceProfiles.fromConfig(ConfigFactory.parseString(profile.formatted(""))).get("p").declaredRateLimit())
+        .isEmpty();
+    assertThatThrownBy(() -> DeviceProfiles.fromConfig(ConfigFactory.parseString(profile.formatted(
+        "rate-limit { messages-per-second = 10, burst = 0 }")))).hasMessageContaining("invalid device profile 'p'")
+        .hasMessageContaining("burst must be at least 1");
+    assertThatThrownBy(() -> DeviceProfiles.fromConfig(ConfigFactory.parseString(profile.formatted(
+        "rate-limit { messages-per-second = -1, burst = 5 }")))).hasMessageContaining("messages-per-second must be positive");
+  }
+
+  @Test
+  void every_shipped_profile_declares_a_rate_limit() {
+    DeviceProfiles profiles = DeviceProfiles.fromConfig(ConfigFactory.load());
+
+    assertThat(profiles.all()).allSatisfy(profile -> assertThat(profile.declaredRateLimit()).isPresent());
+    assertThat(profiles.get("rotating-machine").declaredRateLimit()).contains(new RateLimit(20, 1200));
+  }
+
+  @Test
   void rejects_anomaly_scores_of_a_metric_the_profile_lacks() {
     var config = ConfigFactory.parseString(
         "fleetpulse.profiles.bad { description = x, network-slice = embb, inactivity-timeout = 1s,"
