@@ -33,7 +33,7 @@ final class CompactDecoding {
           RejectReason.PAYLOAD_MALFORMED, "'values' has " + values.size() + " entries, at most " + maxReadings + " allowed");
     }
     Optional<Long> sequence = root.has("seq") ? Optional.of(PayloadDecoder.integral(root.get("seq"), "seq")) : Optional.empty();
-    long timestamp = root.has("ts") ? PayloadDecoder.integral(root.get("ts"), "ts") : receivedAtMillis;
+    long timestamp = root.has("ts") ? timestamp(root.get("ts")) : receivedAtMillis;
     if (!root.has("ts") && sequence.isEmpty()) {
       throw new DecodeException(RejectReason.SEQUENCE_MISSING, "the message carries neither 'seq' nor 'ts'");
     }
@@ -53,5 +53,18 @@ final class CompactDecoding {
       readings.add(new DecodedTelemetry.Reading(field.getKey(), Optional.empty(), timestamp, value));
     }
     return new DecodedTelemetry(deviceId, sequence, timestamp, readings);
+  }
+
+  /**
+   * {@code ts} in epoch milliseconds. NaN and infinities are not finite; an integer beyond 64 bits
+   * (1e300) is a time, one that no clock-skew window holds.
+   */
+  private static long timestamp(JsonNode ts) throws DecodeException {
+    double value = PayloadDecoder.finiteNumber(ts, "ts");
+    if (ts.canConvertToExactIntegral() && !ts.canConvertToLong()) {
+      throw new DecodeException(
+          RejectReason.TIMESTAMP_SKEW, "'ts' = " + value + " ms lies beyond any clock-skew window");
+    }
+    return PayloadDecoder.integral(ts, "ts");
   }
 }

@@ -99,12 +99,35 @@ final class SenmlDecoding {
       throw new DecodeException(RejectReason.NOT_FINITE, "SenML record '" + metric + "' overflows to " + v);
     }
     double seconds = baseTime + (record.has("t") ? PayloadDecoder.finiteNumber(record.get("t"), "t") : 0);
-    long millis =
-        seconds < RELATIVE_TIME_LIMIT_SECONDS
-            ? receivedAtMillis + Math.round(seconds * 1000)
-            : Math.round(seconds * 1000);
+    long millis = epochMillis(seconds, receivedAtMillis, metric);
     String unit = record.has("u") ? text(record.get("u"), "u") : baseUnit;
     return new DecodedTelemetry.Reading(metric, Optional.ofNullable(unit), millis, v);
+  }
+
+  /**
+   * Epoch milliseconds of a SenML time in seconds (base time plus time). {@code Math.round}
+   * saturates and the receive time plus a relative time can wrap, so a time of 1e300 s would
+   * become some other time; one beyond the range of epoch milliseconds is refused instead.
+   */
+  private static long epochMillis(double seconds, long receivedAtMillis, String metric) throws DecodeException {
+    double millis = seconds * 1000;
+    if (!(millis >= -0x1p63 && millis < 0x1p63)) {
+      throw beyondAnySkew(metric, seconds);
+    }
+    long rounded = Math.round(millis);
+    if (seconds >= RELATIVE_TIME_LIMIT_SECONDS) {
+      return rounded;
+    }
+    try {
+      return Math.addExact(receivedAtMillis, rounded);
+    } catch (ArithmeticException e) {
+      throw beyondAnySkew(metric, seconds);
+    }
+  }
+
+  private static DecodeException beyondAnySkew(String metric, double seconds) {
+    return new DecodeException(RejectReason.TIMESTAMP_SKEW,
+        "SenML record '" + metric + "' has time " + seconds + " s, beyond any clock-skew window");
   }
 
   private static void rejectMustUnderstandLabels(JsonNode record, int index) throws DecodeException {

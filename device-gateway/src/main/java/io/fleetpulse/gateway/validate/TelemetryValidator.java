@@ -92,8 +92,7 @@ public final class TelemetryValidator {
         return invalid(parsed, known, RejectReason.VALUE_OUT_OF_RANGE,
             "metric '" + spec.name() + "' = " + reading.value() + " lies outside [" + spec.min() + ", " + spec.max() + "]");
       }
-      long skew = reading.timestampMillis() - receivedAtMillis;
-      if (skew > settings.maxFutureSkew().toMillis() || -skew > settings.maxPastSkew().toMillis()) {
+      if (!withinSkew(reading.timestampMillis(), receivedAtMillis)) {
         return invalid(parsed, known, RejectReason.TIMESTAMP_SKEW,
             "timestamp " + Instant.ofEpochMilli(reading.timestampMillis()) + " is outside [now - "
                 + settings.maxPastSkew() + ", now + " + settings.maxFutureSkew() + "]");
@@ -103,6 +102,21 @@ public final class TelemetryValidator {
     long sequence = decoded.sequence().orElse(decoded.timestampMillis());
     return new ValidationResult.Valid(
         new Telemetry(device, sequence, decoded.timestampMillis(), samples, receivedAtMillis));
+  }
+
+  /**
+   * Whether a time lies within the skew window around the receive time. The difference is taken
+   * exactly and never negated: a time near {@code Long.MIN_VALUE} makes it wrap, and a difference
+   * of {@code Long.MIN_VALUE} negates to itself, a past skew that looked negative and passed.
+   */
+  private boolean withinSkew(long timestampMillis, long receivedAtMillis) {
+    long skew;
+    try {
+      skew = Math.subtractExact(timestampMillis, receivedAtMillis);
+    } catch (ArithmeticException e) {
+      return false;
+    }
+    return skew <= settings.maxFutureSkew().toMillis() && skew >= -settings.maxPastSkew().toMillis();
   }
 
   private static ValidationResult invalid(

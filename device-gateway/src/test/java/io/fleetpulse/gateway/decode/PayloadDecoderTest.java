@@ -230,6 +230,47 @@ class PayloadDecoderTest {
     assertThat(rejectionOf("[{\"bt\":NaN,\"seq\":1,\"n\":\"vibration\",\"v\":1}]")).isEqualTo("value.not-finite");
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "\"t\":1e300", "\"t\":-1e300", "\"bt\":1e300", "\"bt\":-1e300",
+      "\"bt\":1.7e308,\"t\":1.7e308", "\"bt\":-1.7e308,\"t\":-1.7e308",
+      "\"t\":9.3e15", "\"t\":-9.3e15"})
+  void rejects_senml_times_beyond_epoch_milliseconds_as_skew(String time) {
+    assertThat(rejectionOf("[{" + time + ",\"seq\":1,\"n\":\"vibration\",\"v\":1}]")).isEqualTo("timestamp.skew");
+  }
+
+  @Test
+  void rejects_a_relative_senml_time_that_wraps_a_negative_receive_time_as_skew() throws DecodeException {
+    String pack = "[{\"t\":-9.2e15,\"seq\":1,\"n\":\"vibration\",\"v\":1}]";
+
+    assertThat(decoder.decode(bytes(pack), 0).readings().get(0).timestampMillis())
+        .isEqualTo(-9_200_000_000_000_000_000L);
+    try {
+      decoder.decode(bytes(pack), -100_000_000_000_000_000L);
+      fail("a receive time plus relative time below Long.MIN_VALUE must be refused");
+    } catch (DecodeException e) {
+      assertThat(e.reason()).isEqualTo(RejectReason.TIMESTAMP_SKEW);
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"\"t\":NaN", "\"t\":-Infinity", "\"bt\":Infinity", "\"t\":1e999"})
+  void rejects_non_finite_senml_times_as_not_finite(String time) {
+    assertThat(rejectionOf("[{" + time + ",\"seq\":1,\"n\":\"vibration\",\"v\":1}]")).isEqualTo("value.not-finite");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"1e300", "-1e300", "1e19", "-9223372036854775809", "18446744073709551616"})
+  void rejects_a_compact_ts_beyond_64_bits_as_skew(String ts) {
+    assertThat(rejectionOf("{\"ts\":" + ts + ",\"seq\":1,\"values\":{\"vibration\":1}}")).isEqualTo("timestamp.skew");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"NaN", "Infinity", "-Infinity", "1e999"})
+  void rejects_a_non_finite_compact_ts_as_not_finite(String ts) {
+    assertThat(rejectionOf("{\"ts\":" + ts + ",\"seq\":1,\"values\":{\"vibration\":1}}")).isEqualTo("value.not-finite");
+  }
+
   @Test
   void rejects_a_compact_value_given_as_string_as_wrong_type() {
     assertThat(rejectionOf("{\"seq\":1,\"values\":{\"vibration\":\"1.5\"}}")).isEqualTo("payload.wrong-type");

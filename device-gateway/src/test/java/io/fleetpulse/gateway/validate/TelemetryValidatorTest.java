@@ -17,6 +17,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class TelemetryValidatorTest {
 
@@ -241,6 +243,28 @@ class TelemetryValidatorTest {
     assertThat(valid(TOPIC, compact(2, newest, "\"vibration\":1")).timestampMillis()).isEqualTo(newest);
     invalid(TOPIC, bytes(compact(3, oldest - 1, "\"vibration\":1")), RejectReason.TIMESTAMP_SKEW);
     invalid(TOPIC, bytes(compact(4, newest + 1, "\"vibration\":1")), RejectReason.TIMESTAMP_SKEW);
+  }
+
+  @Test
+  void rejects_compact_timestamps_at_the_ends_of_64_bits_as_skew() {
+    // Long.MIN_VALUE + RECEIVED is exactly Long.MIN_VALUE before now, whose negation is itself.
+    for (long ts : new long[] {Long.MIN_VALUE + RECEIVED, Long.MIN_VALUE, Long.MIN_VALUE + 1, Long.MAX_VALUE}) {
+      invalid(TOPIC, bytes(compact(1, ts, "\"vibration\":1")), RejectReason.TIMESTAMP_SKEW);
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "{\"ts\":1e300,\"seq\":1,\"values\":{\"vibration\":1}}",
+      "{\"ts\":-1e300,\"seq\":1,\"values\":{\"vibration\":1}}",
+      "[{\"t\":1e300,\"seq\":1,\"n\":\"vibration\",\"v\":1}]",
+      "[{\"t\":-1e300,\"seq\":1,\"n\":\"vibration\",\"v\":1}]",
+      "[{\"bt\":-1e300,\"seq\":1,\"n\":\"vibration\",\"v\":1}]",
+      "[{\"bt\":1.7e308,\"t\":1.7e308,\"seq\":1,\"n\":\"vibration\",\"v\":1}]",
+      "[{\"t\":-9223372036854775.808,\"seq\":1,\"n\":\"vibration\",\"v\":1}]",
+      "[{\"seq\":1,\"n\":\"vibration\",\"v\":1},{\"n\":\"speed\",\"t\":-1e300,\"v\":1}]"})
+  void rejects_times_of_1e300_and_other_extremes_as_skew(String payload) {
+    invalid(TOPIC, bytes(payload), RejectReason.TIMESTAMP_SKEW);
   }
 
   @Test
