@@ -33,8 +33,8 @@ class GatewaySettingsTest {
 
     GatewaySettings.Broker broker = settings.broker();
     assertThat(broker.url()).isEqualTo("tcp://127.0.0.1:1883");
-    assertThat(broker.username()).isEmpty();
-    assertThat(broker.password()).isEmpty();
+    assertThat(broker.username()).isEqualTo("fleetpulse-gateway");
+    assertThat(broker.password()).as("generated at first start").isEmpty();
     assertThat(broker.embeddedBroker()).isEqualTo(new GatewaySettings.EmbeddedBroker(
         "127.0.0.1", Path.of("var/hivemq"), 1000, 1_000_000L, 1_048_576, "file", Duration.ofSeconds(60)));
 
@@ -192,5 +192,31 @@ class GatewaySettingsTest {
         .hasMessageContaining("dead-letter.qos");
     assertThatThrownBy(() -> withOverrides("fleetpulse.gateway.dead-letter.qos = -1"))
         .hasMessageContaining("dead-letter.qos");
+  }
+
+  @Test
+  void the_embedded_brokers_gateway_secret_is_generated_once_readable_by_the_owner_only_and_kept(
+      @org.junit.jupiter.api.io.TempDir Path directory) throws Exception {
+    GatewaySettings settings = GatewaySettings.fromConfig(ConfigFactory.parseString(
+        "fleetpulse.gateway.broker.embedded-broker.data-directory = \"" + directory.toString().replace("\\", "/") + "\"")
+        .withFallback(ConfigFactory.load()));
+
+    String first = settings.withServiceSecret().broker().password();
+    String again = settings.withServiceSecret().broker().password();
+
+    assertThat(first).hasSize(43).isEqualTo(again);
+    assertThat(java.nio.file.Files.getPosixFilePermissions(directory.resolve(GatewaySettings.Broker.SERVICE_SECRET_FILE)))
+        .containsExactlyInAnyOrder(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+            java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+    GatewaySettings configured = GatewaySettings.fromConfig(ConfigFactory.parseString(
+        "fleetpulse.gateway.broker.password = given").withFallback(ConfigFactory.load()));
+    assertThat(configured.withServiceSecret().broker().password()).isEqualTo("given");
+  }
+
+  @Test
+  void with_the_embedded_broker_the_gateways_client_ids_must_lie_under_its_username() {
+    assertThatThrownBy(() -> GatewaySettings.fromConfig(ConfigFactory.parseString(
+        "fleetpulse.gateway.mqtt.client-id-prefix = ingest").withFallback(ConfigFactory.load())))
+        .hasMessageContaining("client-id-prefix must start with it");
   }
 }

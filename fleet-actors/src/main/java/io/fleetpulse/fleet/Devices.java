@@ -47,7 +47,9 @@ public final class Devices implements TelemetrySink {
       ActorRef<FleetDirectory.Command> directory, Clock clock, Inference inference, DeviceStorage storage) {
     for (var profile : profiles.all()) {
       // A passivated actor cannot report its device offline: it must have gone offline before.
-      if (profile.inactivityTimeout().compareTo(settings.device().passivationIdleTimeout()) >= 0) {
+      // Edge gateways and alert consumers report nothing and have no actor.
+      if (profile.role() == io.fleetpulse.api.profile.ClientRole.DEVICE
+          && profile.inactivityTimeout().compareTo(settings.device().passivationIdleTimeout()) >= 0) {
         throw new IllegalArgumentException(
             "fleetpulse.fleet.device.passivation-idle-timeout (" + settings.device().passivationIdleTimeout()
                 + ") must exceed the inactivity timeout of profile '" + profile.name() + "' (" + profile.inactivityTimeout() + ")");

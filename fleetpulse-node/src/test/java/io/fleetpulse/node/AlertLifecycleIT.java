@@ -45,9 +45,14 @@ class AlertLifecycleIT {
         TestPublisher publisher = new TestPublisher(brokerUrl, NodeTestSupport.edgeGateway(node.httpUrl(), "gw-alerts"), "alert-device", 10);
         SseClient stream = new SseClient(node.httpUrl() + "/api/alerts/stream?site=" + site, null)) {
       String api = node.httpUrl() + "/api";
+      // An alert consumer of the site (a SCADA bridge): it needs credentials of its own.
+      JsonNode consumer = NodeTestSupport.putJson(api + "/devices/scada-alerts",
+          "{\"site\":\"" + site + "\",\"profile\":\"alert-consumer\"}");
       com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient watcher = com.hivemq.client.mqtt.MqttClient.builder()
-          .useMqttVersion5().identifier("alert-watcher").serverHost("127.0.0.1").serverPort(brokerPort).buildAsync();
-      watcher.connect().join();
+          .useMqttVersion5().identifier("scada-alerts").serverHost("127.0.0.1").serverPort(brokerPort).buildAsync();
+      watcher.connectWith().simpleAuth().username("scada-alerts")
+          .password(consumer.path("secret").asText().getBytes(java.nio.charset.StandardCharsets.UTF_8))
+          .applySimpleAuth().send().join();
       java.util.concurrent.BlockingQueue<JsonNode> published = new java.util.concurrent.LinkedBlockingQueue<>();
       watcher.subscribeWith().topicFilter("fleet/" + site + "/alerts")
           .qos(com.hivemq.client.mqtt.datatypes.MqttQos.AT_LEAST_ONCE)

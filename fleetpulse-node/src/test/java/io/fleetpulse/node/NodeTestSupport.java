@@ -132,6 +132,10 @@ final class NodeTestSupport {
     return send("PUT", url, body);
   }
 
+  static JsonNode deleteJson(String url) {
+    return send("DELETE", url, "");
+  }
+
   static JsonNode postJson(String url, String body) {
     return send("POST", url, body);
   }

@@ -46,9 +46,11 @@ package io.fleetpulse.fleet.device;
  * a device whose huge number was timed ahead of its clock waits for its clock to pass that time
  * (at most the gateway's {@code max-future-skew}); a redelivery of a message sent before the huge
  * number, arriving after the restart, is taken as new (the jump to the huge number had forgotten
- * it); a counter
- * that resets to below its old highest while still inside the window gives duplicates, not
- * too-old messages, until it passes the old highest. Devices that send timestamps as sequence
+ * it). A counter that resets to below its old highest while still inside the window hits numbers
+ * the window has seen: such a message timed after every message accepted cannot be a redelivery
+ * (that carries its original, older time), so it is refused as too old and counts toward the
+ * restart like one below the window (a device that sends no timestamps gives plain duplicates
+ * there until it passes the old highest). Devices that send timestamps as sequence
  * numbers never see a restart: a current message is never too old for them.
  */
 public final class SequenceWindow {
@@ -124,8 +126,9 @@ public final class SequenceWindow {
 
   /** Records {@code sequence}, of a message timed {@code timestampMillis}, and says whether it was new. */
   public Verdict record(long sequence, long timestampMillis) {
-    if (owner(sequence) != this) {
-      return previous.record(sequence, timestampMillis);
+    if (owner(sequence) != this && (timestampMillis == NO_TIME || previous.newestMillis == NO_TIME
+        || timestampMillis <= previous.newestMillis)) {
+      return previous.record(sequence, timestampMillis); // newer than all the old counter sent: the new counter's
     }
     Verdict verdict = judge(sequence);
     if (verdict == Verdict.NEW) {
@@ -135,6 +138,15 @@ public final class SequenceWindow {
       }
       if (previous != null && previous.overlaps(highest)) {
         previous = null;
+      }
+    } else if (verdict == Verdict.DUPLICATE && timestampMillis != NO_TIME && newestMillis != NO_TIME
+        && timestampMillis > newestMillis) {
+      // A number seen before, on a message newer than every one accepted: not a redelivery (that
+      // carries its original, older time) but a counter that went back inside the window.
+      verdict = Verdict.TOO_OLD;
+      if (restartAfter > 0 && ++staleRun >= restartAfter) {
+        restart(sequence, timestampMillis);
+        return Verdict.NEW;
       }
     } else if (verdict == Verdict.TOO_OLD && restartAfter > 0
         && (timestampMillis == NO_TIME || timestampMillis >= newestMillis) && ++staleRun >= restartAfter) {
@@ -166,6 +178,7 @@ public final class SequenceWindow {
     left.recovered = recovered;
     left.empty = false;
     left.highest = highest;
+    left.newestMillis = newestMillis;
     previous = left;
     java.util.Arrays.fill(bits, 0L);
     recovered = null;

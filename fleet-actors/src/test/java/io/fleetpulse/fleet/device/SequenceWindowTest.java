@@ -282,9 +282,18 @@ class SequenceWindowTest {
   private long now = T0;
 
   /** The next message of a device whose clock runs on, one second per message. */
+  /** When each number was last sent, for redeliveries: a redelivered message carries its original time. */
+  private final java.util.Map<Long, Long> sentAt = new java.util.HashMap<>();
+
   private SequenceWindow.Verdict send(long sequence) {
     now += 1000;
+    sentAt.put(sequence, now);
     return restarting.record(sequence, now);
+  }
+
+  /** The broker delivering the message numbered {@code sequence} again: its original time. */
+  private SequenceWindow.Verdict redeliver(long sequence) {
+    return restarting.record(sequence, sentAt.get(sequence));
   }
 
   private void sendAll(long from, long to) {
@@ -304,7 +313,7 @@ class SequenceWindowTest {
 
     assertThat(restarting.highest()).hasValue(RESTART_AFTER);
     sendAll(RESTART_AFTER + 1, 40);
-    assertThat(send(30)).as("the new counter's redelivery").isEqualTo(DUPLICATE);
+    assertThat(redeliver(30)).as("the new counter's redelivery").isEqualTo(DUPLICATE);
   }
 
   @Test
@@ -319,7 +328,7 @@ class SequenceWindowTest {
 
     sendAll(100 + RESTART_AFTER + 1, 300);
     assertThat(restarting.highest()).hasValue(300);
-    assertThat(send(1_000_000_000_000L)).as("its redelivery: judged by the window it left").isEqualTo(DUPLICATE);
+    assertThat(redeliver(1_000_000_000_000L)).as("its redelivery: judged by the window it left").isEqualTo(DUPLICATE);
     assertThat(restarting.highest()).hasValue(300);
     assertThat(send(301)).isEqualTo(NEW);
   }
@@ -331,12 +340,12 @@ class SequenceWindowTest {
     for (long s = 101; s <= 105; s++) {
       assertThat(send(s)).isEqualTo(TOO_OLD);
     }
-    assertThat(send(1_000_000_000_000L)).as("a redelivery inside the window").isEqualTo(DUPLICATE);
+    assertThat(redeliver(1_000_000_000_000L)).as("a redelivery inside the window").isEqualTo(DUPLICATE);
     assertThat(send(1_000_000_000_000L - 7)).as("new inside the window: the run starts again").isEqualTo(NEW);
     for (long s = 106; s < 106 + RESTART_AFTER - 1; s++) {
       assertThat(send(s)).as("sequence %d", s).isEqualTo(TOO_OLD);
     }
-    assertThat(send(1_000_000_000_000L - 7)).isEqualTo(DUPLICATE);
+    assertThat(redeliver(1_000_000_000_000L - 7)).isEqualTo(DUPLICATE);
 
     assertThat(send(106 + RESTART_AFTER - 1)).as("the tenth in a row since the last new one").isEqualTo(NEW);
   }
@@ -436,9 +445,10 @@ class SequenceWindowTest {
     assertThat(rebuilt.record(341, now += 1000)).isEqualTo(NEW);
     assertThat(rebuilt.record(320, now)).as("the live delivery of a replayed message").isEqualTo(RECOVERED);
     assertThat(rebuilt.record(320, now)).isEqualTo(DUPLICATE);
-    assertThat(rebuilt.record(1_000_000_000_000L, now)).as("the huge one, replayed into the window left")
+    long hugeAt = stored.get(300)[1]; // a redelivery carries the message's own time
+    assertThat(rebuilt.record(1_000_000_000_000L, hugeAt)).as("the huge one, replayed into the window left")
         .isEqualTo(RECOVERED);
-    assertThat(rebuilt.record(1_000_000_000_000L, now)).isEqualTo(DUPLICATE);
+    assertThat(rebuilt.record(1_000_000_000_000L, hugeAt)).isEqualTo(DUPLICATE);
     assertThat(rebuilt.record(305, now)).as("refused live and in the replay: never applied").isEqualTo(NEW);
   }
 
@@ -462,5 +472,36 @@ class SequenceWindowTest {
   @Test
   void rejects_a_negative_restart_count() {
     assertThatThrownBy(() -> new SequenceWindow(SIZE, -1)).hasMessageContaining("must not be negative");
+  }
+
+  @Test
+  void a_counter_that_resets_inside_the_window_restarts_it_while_redeliveries_stay_duplicates() {
+    SequenceWindow window = new SequenceWindow(SIZE, 10);
+    for (long seq = 1; seq <= 30; seq++) {
+      assertThat(window.record(seq, seq * 1000)).isEqualTo(SequenceWindow.Verdict.NEW);
+    }
+    assertThat(window.record(30, 30_000)).as("a redelivery: its own time").isEqualTo(SequenceWindow.Verdict.DUPLICATE);
+    assertThat(window.record(12, 12_000)).as("a redelivery").isEqualTo(SequenceWindow.Verdict.DUPLICATE);
+
+    // The device rebooted: 1, 2, ... again, timed after everything it sent before.
+    for (long seq = 1; seq <= 9; seq++) {
+      assertThat(window.record(seq, 30_000 + seq * 1000)).as("seq %d after the reset", seq)
+          .isEqualTo(SequenceWindow.Verdict.TOO_OLD);
+    }
+    assertThat(window.record(10, 40_000)).as("the tenth in a row restarts the window").isEqualTo(SequenceWindow.Verdict.NEW);
+    assertThat(window.record(11, 41_000)).isEqualTo(SequenceWindow.Verdict.NEW);
+    assertThat(window.highest()).hasValue(11);
+    assertThat(window.record(11, 41_000)).as("a redelivery of the new counter's").isEqualTo(SequenceWindow.Verdict.DUPLICATE);
+  }
+
+  @Test
+  void without_timestamps_a_reset_inside_the_window_gives_plain_duplicates() {
+    SequenceWindow window = new SequenceWindow(SIZE, 10);
+    for (long seq = 1; seq <= 30; seq++) {
+      window.record(seq);
+    }
+    for (long seq = 1; seq <= 12; seq++) {
+      assertThat(window.record(seq)).isEqualTo(SequenceWindow.Verdict.DUPLICATE);
+    }
   }
 }

@@ -117,10 +117,11 @@ class DeviceProfilesTest {
   }
 
   @Test
-  void every_shipped_profile_declares_a_rate_limit() {
+  void every_shipped_device_profile_declares_a_rate_limit() {
     DeviceProfiles profiles = DeviceProfiles.fromConfig(ConfigFactory.load());
 
-    assertThat(profiles.all()).allSatisfy(profile -> assertThat(profile.declaredRateLimit()).isPresent());
+    assertThat(profiles.all()).filteredOn(profile -> profile.role() == ClientRole.DEVICE).hasSize(4)
+        .allSatisfy(profile -> assertThat(profile.declaredRateLimit()).isPresent());
     assertThat(profiles.get("rotating-machine").declaredRateLimit()).contains(new RateLimit(20, 1200));
   }
 
@@ -141,5 +142,25 @@ class DeviceProfilesTest {
             + " alert-rules = [{ type = a-anomaly, model = \"anomaly:a\", output = 1, above { warning = 0.9 }, clear-below = 0.5 }] }");
 
     assertThatThrownBy(() -> DeviceProfiles.fromConfig(config)).hasMessageContaining("watches model 'anomaly:a'");
+  }
+
+  @Test
+  void clients_that_report_nothing_have_a_role_and_no_metrics_and_devices_must_have_metrics() {
+    DeviceProfiles profiles = DeviceProfiles.fromConfig(ConfigFactory.load());
+    assertThat(profiles.get("edge-gateway").role()).isEqualTo(ClientRole.EDGE_GATEWAY);
+    assertThat(profiles.get("alert-consumer").role()).isEqualTo(ClientRole.ALERT_CONSUMER);
+    assertThat(profiles.get("edge-gateway").metrics()).isEmpty();
+
+    String profile = """
+        fleetpulse.profiles.p { description = d, network-slice = mmtc, inactivity-timeout = 1m, ring-buffer-size = 1,
+          offline-alert = none %s }
+        """;
+    assertThatThrownBy(() -> DeviceProfiles.fromConfig(ConfigFactory.parseString(profile.formatted(""))))
+        .hasMessageContaining("declares no metrics");
+    assertThatThrownBy(() -> DeviceProfiles.fromConfig(ConfigFactory.parseString(profile.formatted(
+        ", role = edge-gateway, metrics = [{ name = v, unit = \"1\", min = 0, max = 1 }]"))))
+        .hasMessageContaining("reports nothing");
+    assertThatThrownBy(() -> DeviceProfiles.fromConfig(ConfigFactory.parseString(profile.formatted(", role = printer"))))
+        .hasMessageContaining("not one of device, edge-gateway, alert-consumer");
   }
 }

@@ -30,8 +30,8 @@ class SchemaMigrationsIT {
                 .addContactPoint(cassandra.cqlAddress()).withLocalDatacenter(settings.localDatacenter()).build()) {
       SchemaMigrations migrations = new SchemaMigrations(session, settings.keyspace());
 
-      assertThat(migrations.migrate(settings.replication())).isEqualTo(5);
-      assertThat(migrations.migrate(settings.replication())).as("second start changes nothing").isEqualTo(5);
+      assertThat(migrations.migrate(settings.replication())).isEqualTo(6);
+      assertThat(migrations.migrate(settings.replication())).as("second start changes nothing").isEqualTo(6);
 
       List<String> tables = new ArrayList<>();
       session.execute("SELECT table_name FROM system_schema.tables WHERE keyspace_name = ?", settings.keyspace())
@@ -44,13 +44,29 @@ class SchemaMigrationsIT {
       session.execute("SELECT column_name FROM system_schema.columns WHERE keyspace_name = ? AND table_name = ?",
           settings.keyspace(), "alerts_by_site_day").forEach(row -> columns.add(row.getString("column_name")));
       assertThat(columns).as("version 3 added to version 2's table").contains("message", "revision", "note");
+      List<String> registry = new ArrayList<>();
+      session.execute("SELECT column_name FROM system_schema.columns WHERE keyspace_name = ? AND table_name = ?",
+          settings.keyspace(), "device_registry").forEach(row -> registry.add(row.getString("column_name")));
+      assertThat(registry).as("version 6 added the credentials' hashes").contains("credentials");
+
+      // The registry's entries keep their credentials; an older revision never replaces a newer one.
+      io.fleetpulse.persistence.registry.CassandraRegistryStore store =
+          new io.fleetpulse.persistence.registry.CassandraRegistryStore(session, settings.keyspace());
+      io.fleetpulse.api.registry.RegistryEntry rotated = new io.fleetpulse.api.registry.RegistryEntry("rm-1", "plant-1",
+          "rotating-machine", false, false, 3, 1_000, List.of(
+              new io.fleetpulse.api.registry.Credential("pbkdf2-sha256$10$AAAA$BBBB", 5_000),
+              new io.fleetpulse.api.registry.Credential("pbkdf2-sha256$10$CCCC$DDDD", Long.MAX_VALUE)));
+      store.save(rotated).toCompletableFuture().join();
+      store.save(new io.fleetpulse.api.registry.RegistryEntry("rm-1", "plant-1", "rotating-machine", false, false, 2, 500))
+          .toCompletableFuture().join();
+      assertThat(store.all().toCompletableFuture().join()).containsExactly(rotated);
       Row keyspace = session.execute("SELECT replication FROM system_schema.keyspaces WHERE keyspace_name = ?",
           settings.keyspace()).one();
       assertThat(keyspace.getMap("replication", String.class, String.class))
           .containsEntry("class", "org.apache.cassandra.locator.SimpleStrategy")
           .containsEntry("replication_factor", "1");
       assertThat(session.execute("SELECT count(*) AS n FROM " + settings.keyspace() + ".schema_version").one().getLong("n"))
-          .isEqualTo(5);
+          .isEqualTo(6);
     }
   }
 
