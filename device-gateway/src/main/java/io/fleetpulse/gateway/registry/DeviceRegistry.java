@@ -15,6 +15,13 @@ public interface DeviceRegistry {
    */
   Optional<DeviceRegistration> resolve(String deviceId, String site);
 
+  /**
+   * As {@link #resolve} without recording anything: the registration of {@code deviceId}, or the
+   * one an auto-provisioning rule would give it. The gateway validates a message of an unknown
+   * device against that, and provisions the device ({@link #resolve}) only once it is valid.
+   */
+  Optional<DeviceRegistration> lookup(String deviceId, String site);
+
   Optional<DeviceRegistration> find(String deviceId);
 
   /** Devices' registrations in id order, for paging: at most {@code limit} after {@code afterDeviceId}. */

@@ -64,6 +64,27 @@ public final class RegistryView implements DeviceRegistry {
   }
 
   @Override
+  public Optional<DeviceRegistration> lookup(String deviceId, String site) {
+    RegistryEntry known = entries.get(deviceId);
+    if (known != null) {
+      return registration(known);
+    }
+    return rule(deviceId).map(rule -> new DeviceRegistration(deviceId, site, rule.profile(), true));
+  }
+
+  private Optional<GatewaySettings.AutoProvisionRule> rule(String deviceId) {
+    if (settings.required()) {
+      return Optional.empty();
+    }
+    for (GatewaySettings.AutoProvisionRule rule : settings.autoProvision()) {
+      if (rule.matches(deviceId)) {
+        return Optional.of(rule);
+      }
+    }
+    return Optional.empty();
+  }
+
+  @Override
   public Optional<DeviceRegistration> resolve(String deviceId, String site) {
     RegistryEntry known = entries.get(deviceId);
     if (known != null) {

@@ -23,7 +23,8 @@ import java.util.Optional;
  * Turns an inbound MQTT message into validated {@link Telemetry} or a rejection with a stable
  * code. Checks run cheapest first: topic, registration (so a known device's rejections are
  * counted against it), size, site, decoding, then each reading against
- * the device's profile (metric known, unit, range, clock skew). A message is accepted or rejected
+ * the device's profile (metric known, unit, range, clock skew). A device that an
+ * auto-provisioning rule admits is provisioned by its first valid message, never by a rejected one. A message is accepted or rejected
  * whole: one bad reading rejects it, so a device never has half a message stored. Thread-safe.
  */
 public final class TelemetryValidator {
@@ -47,7 +48,9 @@ public final class TelemetryValidator {
           Optional.empty(), Optional.empty(), RejectReason.TOPIC_INVALID, "topic '" + topicName + "' is not fleet/{site}/{deviceId}/telemetry");
     }
     TelemetryTopic topic = parsed.get();
-    Optional<DeviceRegistration> registration = registry.resolve(topic.deviceId(), topic.site());
+    // An unknown device an auto-provisioning rule admits is validated against the profile it would
+    // get, and provisioned only once a message of it is valid: junk never registers a device.
+    Optional<DeviceRegistration> registration = registry.lookup(topic.deviceId(), topic.site());
     if (registration.isEmpty()) {
       return new ValidationResult.Invalid(
           parsed, Optional.empty(), RejectReason.DEVICE_UNKNOWN, "device '" + topic.deviceId() + "' is not registered");
@@ -98,6 +101,9 @@ public final class TelemetryValidator {
                 + settings.maxPastSkew() + ", now + " + settings.maxFutureSkew() + "]");
       }
       samples.add(new Sample(spec.name(), reading.timestampMillis(), reading.value()));
+    }
+    if (registration.get().autoProvisioned() && registry.find(device.deviceId()).isEmpty()) {
+      registry.resolve(device.deviceId(), device.site());
     }
     long sequence = decoded.sequence().orElse(decoded.timestampMillis());
     return new ValidationResult.Valid(

@@ -65,6 +65,22 @@ class TelemetryValidatorTest {
   }
 
   @Test
+  void an_unknown_device_is_provisioned_by_its_first_valid_message_and_never_by_a_rejected_one() {
+    assertThat(validator.validate(TOPIC, "not json".getBytes(java.nio.charset.StandardCharsets.UTF_8), RECEIVED))
+        .isInstanceOf(ValidationResult.Invalid.class);
+    assertThat(validator.validate(TOPIC, ("{\"ts\":" + RECEIVED + ",\"values\":{\"vibration\":-5}}")
+        .getBytes(java.nio.charset.StandardCharsets.UTF_8), RECEIVED)).isInstanceOf(ValidationResult.Invalid.class);
+    assertThat(registry.find("rm-00042")).as("rejected messages provision nothing").isEmpty();
+
+    valid(TOPIC, "{\"ts\":" + RECEIVED + ",\"values\":{\"vibration\":1}}");
+
+    assertThat(registry.find("rm-00042")).hasValueSatisfying(registration -> {
+      assertThat(registration.site()).isEqualTo("plant-1");
+      assertThat(registration.autoProvisioned()).isTrue();
+    });
+  }
+
+  @Test
   void uses_the_timestamp_as_sequence_when_the_message_has_no_seq() {
     long ts = RECEIVED - 42;
     Telemetry compact = valid(TOPIC, "{\"ts\":" + ts + ",\"values\":{\"vibration\":1}}");
