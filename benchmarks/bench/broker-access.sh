@@ -6,6 +6,6 @@
 # Usage: benchmarks/bench/broker-access.sh [clients=500] [messages=200000] [pbkdf2-iterations=10000]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-mvn -q -B -Dmaven.test.skip=true install
+mvn -q -B -DskipTests package -pl benchmarks -am
 exec java -Xmx1g -cp "benchmarks/target/benchmarks.jar:benchmarks/target/lib/*" \
   io.fleetpulse.benchmarks.broker.BrokerAccessBenchmark "${1:-500}" "${2:-200000}" "${3:-10000}"
