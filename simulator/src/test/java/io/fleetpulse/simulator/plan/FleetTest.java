@@ -20,13 +20,18 @@ class FleetTest {
   }
 
   @Test
-  void assigns_sites_and_connections_round_robin() {
+  void assigns_sites_round_robin_and_each_connection_to_one_site() {
     List<SimulatedDevice> fleet = Fleet.layout(10, 4, 3, 0.5, 0, 1);
 
     assertThat(fleet).extracting(SimulatedDevice::site)
         .containsExactly("plant-1", "plant-2", "plant-3", "plant-1", "plant-2", "plant-3", "plant-1", "plant-2",
             "plant-3", "plant-1");
-    assertThat(fleet).extracting(SimulatedDevice::connection).containsExactly(0, 1, 2, 3, 0, 1, 2, 3, 0, 1);
+    // Connection k is the edge gateway of site k % 3: plant-1 has connections 0 and 3, round-robin.
+    assertThat(fleet).extracting(SimulatedDevice::connection).containsExactly(0, 1, 2, 3, 1, 2, 0, 1, 2, 3);
+    assertThat(fleet).allSatisfy(device -> assertThat(Fleet.siteName(Fleet.siteOfConnection(device.connection(), 3)))
+        .isEqualTo(device.site()));
+    assertThat(Fleet.connections(10, 2, 3)).as("at least one connection per site").isEqualTo(3);
+    assertThat(Fleet.connections(2, 1, 3)).as("but not for sites without devices").isEqualTo(2);
     assertThat(fleet.get(4).telemetryTopic()).isEqualTo("fleet/plant-2/" + fleet.get(4).deviceId() + "/telemetry");
   }
 
