@@ -80,8 +80,11 @@ public record GatewaySettings(
       long maxQueueSize,
       int maxPacketSize,
       String persistence,
-      Duration startTimeout) {
+      Duration startTimeout,
+      int tlsPort,
+      List<String> tlsHostNames) {
     public EmbeddedBroker {
+      tlsHostNames = List.copyOf(tlsHostNames);
       if (!persistence.equals("file") && !persistence.equals("in-memory")) {
         throw new IllegalArgumentException(
             "fleetpulse.gateway.broker.embedded-broker.persistence must be 'file' or 'in-memory', not '" + persistence + "'");
@@ -223,7 +226,9 @@ public record GatewaySettings(
                     e.getLong("max-queue-size"),
                     e.getInt("max-packet-size"),
                     e.getString("persistence"),
-                    e.getDuration("start-timeout"))),
+                    e.getDuration("start-timeout"),
+                    e.getInt("tls.port"),
+                    e.getStringList("tls.host-names"))),
             new Mqtt(
                 m.getString("client-id-prefix"),
                 m.getInt("connections"),

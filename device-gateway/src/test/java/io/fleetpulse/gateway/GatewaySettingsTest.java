@@ -36,7 +36,8 @@ class GatewaySettingsTest {
     assertThat(broker.username()).isEqualTo("fleetpulse-gateway");
     assertThat(broker.password()).as("generated at first start").isEmpty();
     assertThat(broker.embeddedBroker()).isEqualTo(new GatewaySettings.EmbeddedBroker(
-        "127.0.0.1", Path.of("var/hivemq"), 1000, 1_000_000L, 1_048_576, "file", Duration.ofSeconds(60)));
+        "127.0.0.1", Path.of("var/hivemq"), 1000, 1_000_000L, 1_048_576, "file", Duration.ofSeconds(60), 8883,
+        java.util.List.of("127.0.0.1", "localhost")));
 
     assertThat(settings.ingest()).isEqualTo(
         new GatewaySettings.Ingest(Duration.ofMillis(200), Duration.ofSeconds(5)));

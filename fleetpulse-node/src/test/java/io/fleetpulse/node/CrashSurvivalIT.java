@@ -145,8 +145,9 @@ class CrashSurvivalIT {
         fleetpulse.gateway.broker.embedded = true
         fleetpulse.gateway.broker.url = "%s"
         fleetpulse.gateway.broker.embedded-broker.data-directory = "%s"
+        fleetpulse.gateway.broker.embedded-broker.tls.port = %d
         pekko.remote.artery.canonical.port = 0
-        """.formatted(brokerUrl, directory.resolve("hivemq").toString().replace("\\", "/"))
+        """.formatted(brokerUrl, directory.resolve("hivemq").toString().replace("\\", "/"), NodeTestSupport.freePort())
         + CASSANDRA.nodeOverrides(keyspace)
         + System.getProperty("fleetpulse.test.crash-overrides", "");
     int httpPort = NodeTestSupport.freePort();

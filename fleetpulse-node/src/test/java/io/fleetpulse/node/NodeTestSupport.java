@@ -46,6 +46,7 @@ final class NodeTestSupport {
             fleetpulse.gateway.broker.embedded = %s
             fleetpulse.gateway.broker.url = "%s"
             fleetpulse.gateway.broker.embedded-broker.data-directory = "%s"
+            fleetpulse.gateway.broker.embedded-broker.tls.port = %d
             fleetpulse.persistence.cassandra.embedded.runtime-classpath = "../cassandra-runtime/target/lib"
             fleetpulse.persistence.cassandra.embedded.data-directory = "%s"
             fleetpulse.persistence.cassandra.embedded.native-port = %d
@@ -54,7 +55,7 @@ final class NodeTestSupport {
             pekko.coordinated-shutdown.exit-jvm = off
             pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off
             """
-                .formatted(nodeName, freePort(), embedded, url, dataDirectory.toString().replace("\\", "/"),
+                .formatted(nodeName, freePort(), embedded, url, dataDirectory.toString().replace("\\", "/"), freePort(),
                     dataDirectory.resolveSibling(dataDirectory.getFileName() + "-cassandra").toString().replace("\\", "/"),
                     freePort(), freePort()))
         .withFallback(ConfigFactory.load())

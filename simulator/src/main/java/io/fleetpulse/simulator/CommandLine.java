@@ -16,7 +16,7 @@ final class CommandLine {
 
   static final String USAGE = String.join("\n",
       "Usage: FleetSimulator [--key value]...   (also --key=value; -Dfleetpulse.simulator.<key>=value works too)",
-      "  --broker-url URL             MQTT broker, tcp://host:port (default tcp://127.0.0.1:1883)",
+      "  --broker-url URL             MQTT broker, tcp://host:port or ssl://host:port (default tcp://127.0.0.1:1883)",
       "  --api-url URL                node HTTP API base, e.g. http://127.0.0.1:8080 (default none: no HTTP)",
       "  --devices N                  simulated devices (default 300)",
       "  --connections N              MQTT connections / edge gateways; 0 = ceil(devices/50) (default 0)",

@@ -102,6 +102,8 @@ public final class FleetSimulator {
         .orElseThrow(() -> new IllegalStateException("cannot read the node summary at " + client.summaryUri())));
 
     MqttClientExecutorConfig executor = MqttClients.sharedExecutor(tuning.nettyThreads());
+    Optional<javax.net.ssl.TrustManagerFactory> trust = tuning.caCertificate().isEmpty() ? Optional.empty()
+        : Optional.of(MqttClients.trusting(java.nio.file.Path.of(tuning.caCertificate())));
     String runId = Long.toString(ThreadLocalRandom.current().nextLong(Long.MAX_VALUE), Character.MAX_RADIX);
     String prefix = tuning.clientIdPrefix() + "-" + runId;
     List<Optional<MqttLogin>> logins = provision(node, settings, fleet);
@@ -110,7 +112,7 @@ public final class FleetSimulator {
       Optional<MqttLogin> login = logins.get(site);
       deadLetters.add(new DeadLetterListener(settings.brokerUrl(),
           login.map(l -> l.clientId(runId + "-dead-letters")).orElse(prefix + "-dead-letters"), login,
-          Fleet.siteName(site), executor, counters::onDeadLetter));
+          Fleet.siteName(site), executor, trust, counters::onDeadLetter));
     }
     int connections = Fleet.connections(settings.devices(), settings.effectiveConnections(), settings.sites());
     Duration elapsed;
@@ -120,7 +122,7 @@ public final class FleetSimulator {
         await(listener.start(tuning.keepAlive(), tuning.connectTimeout()), "subscribe to dead letters");
       }
       Gateways.Options options = new Gateways.Options(settings.brokerUrl(), tuning.clientIdPrefix(), runId,
-          n -> logins.get(node.isPresent() ? Fleet.siteOfConnection(n, settings.sites()) : 0), executor,
+          n -> logins.get(node.isPresent() ? Fleet.siteOfConnection(n, settings.sites()) : 0), executor, trust,
           settings.maxInFlightPerConnection(), tuning.keepAlive(), tuning.connectTimeout(), tuning.connectParallelism());
       try (Gateways gateways = Gateways.connect(connections, options)) {
         LOG.info("{} devices on {} connections to {}", settings.devices(), gateways.size(), settings.brokerUrl());

@@ -55,7 +55,8 @@ public record SimulatorSettings(
       Duration keepAlive,
       Duration faultPeriod,
       Duration faultDuration,
-      boolean registerDevices) {
+      boolean registerDevices,
+      String caCertificate) {
 
     static Tuning fromConfig(Config config) {
       return new Tuning(
@@ -76,7 +77,8 @@ public record SimulatorSettings(
           config.getDuration("keep-alive"),
           config.getDuration("fault-period"),
           config.getDuration("fault-duration"),
-          config.getBoolean("register-devices"));
+          config.getBoolean("register-devices"),
+          config.getString("ca-certificate"));
     }
   }
 
@@ -123,7 +125,8 @@ public record SimulatorSettings(
   /** Throws {@link IllegalArgumentException} naming the first inconsistent value. */
   public SimulatorSettings validated() {
     String scheme = brokerUrl.getScheme();
-    require("tcp".equals(scheme) || "mqtt".equals(scheme), "broker-url must be tcp://host:port, was " + brokerUrl);
+    require("tcp".equals(scheme) || "mqtt".equals(scheme) || "ssl".equals(scheme) || "mqtts".equals(scheme),
+        "broker-url must be tcp://host:port or ssl://host:port, was " + brokerUrl);
     require(brokerUrl.getHost() != null, "broker-url has no host: " + brokerUrl);
     require(devices >= 1, "devices must be at least 1");
     require(connections >= 0 && effectiveConnections() <= devices, "connections must lie in 0.." + devices);

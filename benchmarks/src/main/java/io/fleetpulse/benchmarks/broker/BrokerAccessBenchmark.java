@@ -85,6 +85,7 @@ public final class BrokerAccessBenchmark {
         fleetpulse.gateway.broker.url = "tcp://127.0.0.1:%d"
         fleetpulse.gateway.broker.embedded-broker.data-directory = "%s"
         fleetpulse.gateway.broker.embedded-broker.persistence = in-memory
+        fleetpulse.gateway.broker.embedded-broker.tls.port = 0
         """.formatted(freePort(), data.toString().replace("\\", "/"))).withFallback(ConfigFactory.load());
     GatewaySettings settings = GatewaySettings.fromConfig(config).withServiceSecret();
     DeviceProfiles profiles = DeviceProfiles.fromConfig(config);

@@ -39,8 +39,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@link MqttAccess} inside the embedded HiveMQ CE broker, through HiveMQ's extension SDK: every
- * CONNECT is authenticated (the PBKDF2 check runs on the extension executor, off the broker's
- * network threads), every PUBLISH and SUBSCRIBE authorised. A connection's principal is kept in a
+ * CONNECT is authenticated, by its secret or, over the TLS listener, by a client certificate of
+ * the fleet's CA (the PBKDF2 check runs on the extension executor, off the broker's network threads), every PUBLISH and SUBSCRIBE authorised. A connection's principal is kept in a
  * map under a token held in the connection's attribute store, so a session taken over by a new
  * connection of the same client id never sees the old one's principal. When the registry changes a
  * client (revoked, decommissioned), its live connections are disconnected at once; a credential
@@ -98,12 +98,16 @@ public final class BrokerAccessExtension implements ExtensionMain {
     String clientId = input.getConnectPacket().getClientId();
     Optional<String> username = input.getConnectPacket().getUserName();
     Optional<String> secret = input.getConnectPacket().getPassword().map(BrokerAccessExtension::text);
+    Optional<java.security.cert.X509Certificate> certificate = input.getConnectionInformation().getClientTlsInformation()
+        .flatMap(tls -> tls.getClientCertificate());
     ConnectionAttributeStore attributes = input.getConnectionInformation().getConnectionAttributeStore();
     Async<SimpleAuthOutput> async =
         output.async(AUTHENTICATION_TIMEOUT, TimeoutFallback.FAILURE, ConnackReasonCode.SERVER_BUSY, "authentication timed out");
     Services.extensionExecutorService().submit(() -> {
       try {
-        MqttAccess.Authentication result = access.authenticate(clientId, username.orElse(null), secret);
+        MqttAccess.Authentication result = certificate.isPresent() && secret.isEmpty()
+            ? access.authenticateCertificate(clientId, username, certificate.get())
+            : access.authenticate(clientId, username.orElse(null), secret);
         if (result instanceof MqttAccess.Authenticated authenticated) {
           String token = Long.toString(tokens.incrementAndGet());
           connections.put(token, new Connection(clientId, authenticated.principal()));

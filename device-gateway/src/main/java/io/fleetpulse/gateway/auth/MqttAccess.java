@@ -7,6 +7,7 @@ import io.fleetpulse.api.registry.Credential;
 import io.fleetpulse.api.registry.RegistryEntry;
 import io.fleetpulse.gateway.decode.TelemetryTopic;
 import io.fleetpulse.gateway.registry.RegistryView;
+import java.security.cert.X509Certificate;
 import java.util.Optional;
 import java.util.function.LongSupplier;
 
@@ -118,6 +119,51 @@ public final class MqttAccess {
   }
 
   /**
+   * Checks a CONNECT over mutual TLS whose client certificate the listener verified against the
+   * fleet's CA: the certificate's subject CN names the client (a username, if given, must be the
+   * same), which must be registered and not decommissioned; no secret is needed. The client id
+   * rule is the same as for secrets.
+   */
+  public Authentication authenticateCertificate(String clientId, Optional<String> username, X509Certificate certificate) {
+    String name = commonName(certificate);
+    if (name == null || (username.isPresent() && !username.get().isEmpty() && !username.get().equals(name))) {
+      return refuse(AccessRefusal.BAD_SECRET, null, "the certificate's CN does not name the username");
+    }
+    if (clientId == null || !(clientId.equals(name) || clientId.startsWith(name + "-")) || clientId.startsWith(serviceName)
+        || name.equals(serviceName)) {
+      return refuse(AccessRefusal.CLIENT_ID, null,
+          "the client id must be the certificate's CN, or the CN followed by '-' and a suffix");
+    }
+    Optional<RegistryEntry> found = registry.entry(name);
+    if (found.isEmpty()) {
+      return ready ? refuse(AccessRefusal.UNKNOWN, null, "no client '" + name + "' is registered")
+          : refuse(AccessRefusal.NOT_READY, null, "the node is still loading the registry; try again");
+    }
+    if (found.get().decommissioned()) {
+      return refuse(AccessRefusal.DECOMMISSIONED, name, "'" + name + "' was decommissioned");
+    }
+    Optional<DeviceProfile> profile = profiles.find(found.get().profile());
+    if (profile.isEmpty()) {
+      return refuse(AccessRefusal.UNKNOWN, name, "'" + name + "' has a profile this node does not know");
+    }
+    return new Authenticated(new Principal(name, false, profile.get().role(), Principal.CERTIFICATE));
+  }
+
+  private static String commonName(X509Certificate certificate) {
+    try {
+      for (javax.naming.ldap.Rdn rdn : new javax.naming.ldap.LdapName(
+          certificate.getSubjectX500Principal().getName()).getRdns()) {
+        if (rdn.getType().equalsIgnoreCase("CN")) {
+          return rdn.getValue().toString();
+        }
+      }
+    } catch (javax.naming.InvalidNameException e) {
+      return null;
+    }
+    return null;
+  }
+
+  /**
    * Whether the principal still holds: not decommissioned, its credential not revoked or past its
    * grace period. Empty when it does; else why its connection should end.
    */
@@ -131,6 +177,9 @@ public final class MqttAccess {
     }
     if (entry.get().decommissioned()) {
       return Optional.of(AccessRefusal.DECOMMISSIONED);
+    }
+    if (Principal.CERTIFICATE.equals(principal.credentialHash())) {
+      return Optional.empty(); // a certificate holds while its client is registered (no CRL yet)
     }
     long now = clock.getAsLong();
     for (Credential credential : entry.get().credentials()) {

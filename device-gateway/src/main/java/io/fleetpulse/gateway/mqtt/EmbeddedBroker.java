@@ -5,6 +5,7 @@ import com.hivemq.embedded.EmbeddedHiveMQBuilder;
 import io.fleetpulse.gateway.GatewaySettings;
 import io.fleetpulse.gateway.auth.BrokerAccessExtension;
 import io.fleetpulse.gateway.auth.MqttAccess;
+import io.fleetpulse.gateway.tls.LocalCa;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -29,10 +30,17 @@ public final class EmbeddedBroker implements AutoCloseable {
 
   private final EmbeddedHiveMQ hivemq;
   private final int port;
+  private final Optional<LocalCa> tls;
 
-  private EmbeddedBroker(EmbeddedHiveMQ hivemq, int port) {
+  private EmbeddedBroker(EmbeddedHiveMQ hivemq, int port, Optional<LocalCa> tls) {
     this.hivemq = hivemq;
     this.port = port;
+    this.tls = tls;
+  }
+
+  /** The local CA behind the TLS listener; empty when it has none. */
+  public Optional<LocalCa> tls() {
+    return tls;
   }
 
   /**
@@ -62,11 +70,13 @@ public final class EmbeddedBroker implements AutoCloseable {
     Path data = embedded.dataDirectory().toAbsolutePath();
     Path configFolder = data.resolve("conf");
     Path extensions = data.resolve("extensions");
+    Optional<LocalCa> tls = embedded.tlsPort() > 0
+        ? Optional.of(LocalCa.open(data.resolve("tls"), embedded.tlsHostNames())) : Optional.empty();
     try {
       Files.createDirectories(configFolder);
       Files.createDirectories(extensions);
       Files.createDirectories(data.resolve("data"));
-      Files.writeString(configFolder.resolve("config.xml"), configXml(embedded, port), StandardCharsets.UTF_8);
+      Files.writeString(configFolder.resolve("config.xml"), configXml(embedded, port, tls), StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new IllegalStateException("cannot prepare the embedded broker's folder " + data, e);
     }
@@ -89,11 +99,31 @@ public final class EmbeddedBroker implements AutoCloseable {
       throw new IllegalStateException(
           "the embedded MQTT broker did not start on " + embedded.bindAddress() + ":" + port + ": " + e.getMessage(), e);
     }
-    LOG.info("embedded HiveMQ CE broker listening on {}:{} (data in {})", embedded.bindAddress(), port, data);
-    return new EmbeddedBroker(hivemq, port);
+    LOG.info("embedded HiveMQ CE broker listening on {}:{}{} (data in {})", embedded.bindAddress(), port,
+        tls.map(ca -> ", TLS on " + embedded.tlsPort() + " (clients trust " + ca.caCertificatePem() + ")").orElse(""), data);
+    return new EmbeddedBroker(hivemq, port, tls);
   }
 
-  static String configXml(GatewaySettings.EmbeddedBroker settings, int port) {
+  static String configXml(GatewaySettings.EmbeddedBroker settings, int port, Optional<LocalCa> tls) {
+    String tlsListener = tls.map(ca -> """
+            <tls-tcp-listener>
+              <port>%d</port>
+              <bind-address>%s</bind-address>
+              <tls>
+                <keystore>
+                  <path>%s</path>
+                  <password>%s</password>
+                  <private-key-password>%s</private-key-password>
+                </keystore>
+                <truststore>
+                  <path>%s</path>
+                  <password>%s</password>
+                </truststore>
+                <client-authentication-mode>OPTIONAL</client-authentication-mode>
+              </tls>
+            </tls-tcp-listener>
+        """.formatted(settings.tlsPort(), settings.bindAddress(), ca.brokerKeyStore(), ca.keyStorePassword(),
+            ca.keyStorePassword(), ca.trustStore(), ca.keyStorePassword())).orElse("");
     return """
         <?xml version="1.0"?>
         <hivemq>
@@ -102,7 +132,7 @@ public final class EmbeddedBroker implements AutoCloseable {
               <port>%d</port>
               <bind-address>%s</bind-address>
             </tcp-listener>
-          </listeners>
+        %s  </listeners>
           <mqtt>
             <queued-messages>
               <max-queue-size>%d</max-queue-size>
@@ -123,7 +153,7 @@ public final class EmbeddedBroker implements AutoCloseable {
           </anonymous-usage-statistics>
         </hivemq>
         """
-        .formatted(port, settings.bindAddress(), settings.maxQueueSize(), settings.serverReceiveMaximum(), settings.maxPacketSize(),
+        .formatted(port, settings.bindAddress(), tlsListener, settings.maxQueueSize(), settings.serverReceiveMaximum(), settings.maxPacketSize(),
             settings.persistence());
   }
 

@@ -67,7 +67,8 @@ class BrokerAccessIT {
         fleetpulse.gateway.broker.url = "tcp://127.0.0.1:%d"
         fleetpulse.gateway.broker.embedded-broker.data-directory = "%s"
         fleetpulse.gateway.broker.embedded-broker.persistence = in-memory
-        """.formatted(freePort(), directory.toString().replace("\\", "/"))).withFallback(ConfigFactory.load());
+        fleetpulse.gateway.broker.embedded-broker.tls.port = %d
+        """.formatted(freePort(), directory.toString().replace("\\", "/"), freePort())).withFallback(ConfigFactory.load());
     settings = GatewaySettings.fromConfig(config).withServiceSecret();
     DeviceProfiles profiles = DeviceProfiles.fromConfig(config);
     registry = new RegistryView(settings.registration(), profiles);
@@ -185,6 +186,61 @@ class BrokerAccessIT {
     }
     assertThat(disconnected.await(10, TimeUnit.SECONDS)).as("the old secret's session ended at its next publish").isTrue();
     connect("rm-1-new", "rm-1", next).disconnect().waitForCompletion(WAIT);
+  }
+
+  @Test
+  void over_tls_a_device_signs_in_with_its_secret_or_with_a_certificate_of_the_fleets_ca() throws Exception {
+    String tlsUrl = "ssl://127.0.0.1:" + settings.broker().embeddedBroker().tlsPort();
+    io.fleetpulse.gateway.tls.LocalCa ca = broker.tls().orElseThrow();
+
+    MqttAsyncClient withSecret = new MqttAsyncClient(tlsUrl, "rm-1-tls", new MemoryPersistence());
+    MqttConnectionOptions options = tlsOptions(ca, null);
+    options.setUserName("rm-1");
+    options.setPassword(pumpSecret.getBytes(StandardCharsets.UTF_8));
+    withSecret.connect(options).waitForCompletion(WAIT);
+    assertThat(publish(withSecret, "fleet/plant-1/rm-1/telemetry")).isLessThan(0x80);
+    withSecret.disconnect().waitForCompletion(WAIT);
+
+    // rm-9 has a certificate of the fleet's CA (CN = rm-9): no secret needed.
+    MqttAsyncClient withCertificate = new MqttAsyncClient(tlsUrl, "rm-9", new MemoryPersistence());
+    withCertificate.connect(tlsOptions(ca, ca.issueDevice("rm-9", "pw".toCharArray()))).waitForCompletion(WAIT);
+    assertThat(publish(withCertificate, "fleet/plant-2/rm-9/telemetry")).isLessThan(0x80);
+    withCertificate.disconnect().waitForCompletion(WAIT);
+
+    MqttAsyncClient impostor = new MqttAsyncClient(tlsUrl, "rm-1", new MemoryPersistence());
+    assertThatThrownBy(() -> impostor.connect(tlsOptions(ca, ca.issueDevice("rm-9", "pw".toCharArray())))
+        .waitForCompletion(WAIT)).as("rm-9's certificate under rm-1's client id").isInstanceOf(MqttException.class);
+    MqttAsyncClient stranger = new MqttAsyncClient(tlsUrl, "rm-404", new MemoryPersistence());
+    assertThatThrownBy(() -> stranger.connect(tlsOptions(ca, ca.issueDevice("rm-404", "pw".toCharArray())))
+        .waitForCompletion(WAIT)).as("a certificate of a device not registered").isInstanceOf(MqttException.class);
+    io.fleetpulse.gateway.tls.LocalCa other = io.fleetpulse.gateway.tls.LocalCa.open(directory.resolve("other-ca"),
+        List.of("127.0.0.1"));
+    MqttAsyncClient foreign = new MqttAsyncClient(tlsUrl, "rm-9", new MemoryPersistence());
+    assertThatThrownBy(() -> foreign.connect(tlsOptions(ca, other.issueDevice("rm-9", "pw".toCharArray())))
+        .waitForCompletion(WAIT)).as("a certificate of another CA").isInstanceOf(MqttException.class);
+  }
+
+  /** TLS that trusts the fleet's CA, presenting {@code identity}'s key and certificate when given. */
+  private static MqttConnectionOptions tlsOptions(io.fleetpulse.gateway.tls.LocalCa ca, java.security.KeyStore identity)
+      throws Exception {
+    java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+    trust.load(null, null);
+    trust.setCertificateEntry("ca", ca.caCertificate());
+    javax.net.ssl.TrustManagerFactory trustManagers =
+        javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+    trustManagers.init(trust);
+    javax.net.ssl.KeyManager[] keyManagers = null;
+    if (identity != null) {
+      javax.net.ssl.KeyManagerFactory factory =
+          javax.net.ssl.KeyManagerFactory.getInstance(javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+      factory.init(identity, "pw".toCharArray());
+      keyManagers = factory.getKeyManagers();
+    }
+    javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+    context.init(keyManagers, trustManagers.getTrustManagers(), null);
+    MqttConnectionOptions options = new MqttConnectionOptions();
+    options.setSocketFactory(context.getSocketFactory());
+    return options;
   }
 
   private static RegistryEntry entry(String id, String site, String profile, long revision, Credential... credentials) {

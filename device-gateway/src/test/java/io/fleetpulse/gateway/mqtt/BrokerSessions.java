@@ -28,7 +28,8 @@ final class BrokerSessions {
         fleetpulse.gateway.broker.url = "tcp://127.0.0.1:%d"
         fleetpulse.gateway.broker.embedded-broker.data-directory = "%s"
         fleetpulse.gateway.broker.embedded-broker.persistence = in-memory
-        """.formatted(freePort(), directory.toString().replace("\\", "/"))).withFallback(ConfigFactory.load());
+        fleetpulse.gateway.broker.embedded-broker.tls.port = %d
+        """.formatted(freePort(), directory.toString().replace("\\", "/"), freePort())).withFallback(ConfigFactory.load());
   }
 
   /**

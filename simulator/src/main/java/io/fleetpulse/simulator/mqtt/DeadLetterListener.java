@@ -42,8 +42,8 @@ public final class DeadLetterListener {
    * gateway), or of every site's, anonymously, when {@code login} is empty.
    */
   public DeadLetterListener(URI brokerUrl, String clientId, Optional<MqttLogin> login, String site,
-      MqttClientExecutorConfig executor, Consumer<String> onCode) {
-    this.client = MqttClients.async(brokerUrl, clientId, executor);
+      MqttClientExecutorConfig executor, Optional<javax.net.ssl.TrustManagerFactory> trust, Consumer<String> onCode) {
+    this.client = MqttClients.async(brokerUrl, clientId, executor, trust);
     this.onCode = onCode;
     this.login = login;
     this.filter = login.isEmpty() ? TOPIC_FILTER : "fleet/" + site + "/+/dead-letter";

@@ -28,8 +28,8 @@ public final class GatewayConnection {
 
   /** A connection as {@code login} (an edge gateway of the devices' site; empty: anonymous). */
   public GatewayConnection(URI brokerUrl, String clientId, Optional<MqttLogin> login, MqttClientExecutorConfig executor,
-      int maxInFlight) {
-    this.client = MqttClients.async(brokerUrl, clientId, executor);
+      Optional<javax.net.ssl.TrustManagerFactory> trust, int maxInFlight) {
+    this.client = MqttClients.async(brokerUrl, clientId, executor, trust);
     this.login = login;
     this.maxInFlight = maxInFlight;
   }

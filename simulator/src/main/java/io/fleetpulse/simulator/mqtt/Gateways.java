@@ -34,6 +34,7 @@ public final class Gateways implements AutoCloseable {
       String runId,
       java.util.function.IntFunction<java.util.Optional<io.fleetpulse.api.registry.MqttLogin>> logins,
       MqttClientExecutorConfig executor,
+      java.util.Optional<javax.net.ssl.TrustManagerFactory> trust,
       int maxInFlight,
       Duration keepAlive,
       Duration timeout,
@@ -51,7 +52,8 @@ public final class Gateways implements AutoCloseable {
           String clientId = String.format("%s-%s-gw-%05d",
               login.map(io.fleetpulse.api.registry.MqttLogin::username).orElse(options.clientIdPrefix()), options.runId(), n + 1);
           GatewayConnection connection =
-              new GatewayConnection(options.brokerUrl(), clientId, login, options.executor(), options.maxInFlight());
+              new GatewayConnection(options.brokerUrl(), clientId, login, options.executor(), options.trust(),
+              options.maxInFlight());
           batch.add(connection);
           connects.add(connection.connect(options.keepAlive(), options.timeout()));
         }

@@ -10,11 +10,16 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import javax.net.ssl.TrustManagerFactory;
 
-/** Builds the simulator's MQTT 5 async clients from a {@code tcp://host:port} broker URL. */
+/**
+ * Builds the simulator's MQTT 5 async clients from a {@code tcp://host:port} broker URL, or an
+ * {@code ssl://host:port} one (MQTT over TLS, trusting a given CA or the JVM's).
+ */
 public final class MqttClients {
 
   private static final int DEFAULT_MQTT_PORT = 1883;
+  private static final int DEFAULT_MQTTS_PORT = 8883;
 
   private MqttClients() {}
 
@@ -22,14 +27,43 @@ public final class MqttClients {
    * A client that is not yet connected. Clients built with the same {@code executor} share its
    * Netty event loop.
    */
-  public static Mqtt5AsyncClient async(URI brokerUrl, String clientId, MqttClientExecutorConfig executor) {
-    return MqttClient.builder()
+  public static Mqtt5AsyncClient async(URI brokerUrl, String clientId, MqttClientExecutorConfig executor,
+      Optional<TrustManagerFactory> trust) {
+    boolean tls = isTls(brokerUrl);
+    var builder = MqttClient.builder()
         .useMqttVersion5()
         .identifier(clientId)
         .serverHost(brokerUrl.getHost())
-        .serverPort(brokerUrl.getPort() > 0 ? brokerUrl.getPort() : DEFAULT_MQTT_PORT)
-        .executorConfig(executor)
-        .buildAsync();
+        .serverPort(brokerUrl.getPort() > 0 ? brokerUrl.getPort() : tls ? DEFAULT_MQTTS_PORT : DEFAULT_MQTT_PORT)
+        .executorConfig(executor);
+    if (tls) {
+      builder = trust.isPresent() ? builder.sslConfig().trustManagerFactory(trust.get()).applySslConfig()
+          : builder.sslWithDefaultConfig();
+    }
+    return builder.buildAsync();
+  }
+
+  /** Whether the URL is MQTT over TLS ({@code ssl://} or {@code mqtts://}). */
+  public static boolean isTls(URI brokerUrl) {
+    return "ssl".equals(brokerUrl.getScheme()) || "mqtts".equals(brokerUrl.getScheme());
+  }
+
+  /** A trust manager factory that trusts the CA certificate(s) in the PEM file {@code caCertificate}. */
+  public static TrustManagerFactory trusting(java.nio.file.Path caCertificate) {
+    try (java.io.InputStream in = java.nio.file.Files.newInputStream(caCertificate)) {
+      java.security.KeyStore store = java.security.KeyStore.getInstance("PKCS12");
+      store.load(null, null);
+      int n = 0;
+      for (java.security.cert.Certificate certificate
+          : java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+        store.setCertificateEntry("ca-" + n++, certificate);
+      }
+      TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      factory.init(store);
+      return factory;
+    } catch (java.io.IOException | java.security.GeneralSecurityException e) {
+      throw new IllegalArgumentException("cannot read the CA certificate " + caCertificate + ": " + e.getMessage(), e);
+    }
   }
 
   /**
