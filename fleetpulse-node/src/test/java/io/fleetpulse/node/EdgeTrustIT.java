@@ -87,6 +87,28 @@ class EdgeTrustIT {
       assertThat(NodeTestSupport.getText(node.httpUrl() + "/metrics"))
           .contains("fleetpulse_broker_refused_total{reason=\"publish.denied\"} 1.0");
 
+      // What EMQX asks over HTTP, answered by the same rules, with the gateway's secret as key.
+      String key = java.nio.file.Files.readString(directory.resolve("broker").resolve("service-secret")).strip();
+      assertThat(brokerQuestion(api + "/mqtt/authenticate", "nope",
+          "{\"username\":\"rm-trust-1\",\"password\":\"" + pump.secret() + "\",\"clientid\":\"rm-trust-1\"}")
+          .path("code").asText()).isEqualTo("broker-key.invalid");
+      assertThat(brokerQuestion(api + "/mqtt/authenticate", key,
+          "{\"username\":\"rm-trust-1\",\"password\":\"" + pump.secret() + "\",\"clientid\":\"rm-trust-1\"}")
+          .path("result").asText()).isEqualTo("allow");
+      assertThat(brokerQuestion(api + "/mqtt/authenticate", key,
+          "{\"username\":\"rm-trust-1\",\"password\":\"guess\",\"clientid\":\"rm-trust-1\"}")
+          .path("result").asText()).isEqualTo("deny");
+      assertThat(brokerQuestion(api + "/mqtt/authenticate", key, "{\"clientid\":\"anyone\"}")
+          .path("result").asText()).as("anonymous").isEqualTo("deny");
+      assertThat(brokerQuestion(api + "/mqtt/authorize", key, "{\"username\":\"rm-trust-1\",\"clientid\":\"rm-trust-1\","
+          + "\"topic\":\"fleet/" + SITE + "/rm-trust-1/telemetry\",\"action\":\"publish\"}").path("result").asText())
+          .isEqualTo("allow");
+      assertThat(brokerQuestion(api + "/mqtt/authorize", key, "{\"username\":\"rm-trust-1\",\"clientid\":\"rm-trust-1\","
+          + "\"topic\":\"fleet/" + SITE + "/rm-trust-2/telemetry\",\"action\":\"publish\"}").path("result").asText())
+          .isEqualTo("deny");
+      assertThat(brokerQuestion(api + "/mqtt/authorize", key, "{\"username\":\"rm-trust-1\",\"clientid\":\"rm-trust-1\","
+          + "\"topic\":\"fleet/#\",\"action\":\"subscribe\"}").path("result").asText()).isEqualTo("deny");
+
       // Rotation with a 3 s grace: both secrets connect, then only the new one.
       JsonNode rotated = NodeTestSupport.postJson(api + "/devices/rm-trust-1/credentials?graceSeconds=3", "");
       assertThat(rotated.path("_status").asInt()).as("%s", rotated).isEqualTo(200);
@@ -228,6 +250,15 @@ class EdgeTrustIT {
         .isInstanceOfSatisfying(CompletionException.class,
             e -> code[0] = ((Mqtt5ConnAckException) e.getCause()).getMqttMessage().getReasonCode());
     return code[0];
+  }
+
+  /** A broker's access question over HTTP, with {@code key} in the header EMQX is configured to send. */
+  private static JsonNode brokerQuestion(String url, String key, String body) throws Exception {
+    java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(
+        java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).header("Content-Type", "application/json")
+            .header("x-fleetpulse-broker-key", key).POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    return NodeTestSupport.json(response.body());
   }
 
   private static byte[] bytes(String text) {

@@ -190,6 +190,35 @@ public final class MqttAccess {
     return Optional.of(AccessRefusal.NO_CREDENTIAL);
   }
 
+  /**
+   * An external broker's question (EMQX's HTTP authorisation): may the client {@code username},
+   * which the broker authenticated (through {@link #authenticate}), publish ({@code publish}) or
+   * subscribe to {@code topic} now? The same rules as inside the embedded broker; a client
+   * revoked or decommissioned since its CONNECT is refused. Counts a refusal.
+   */
+  public boolean authorize(String username, String topic, boolean publish) {
+    if (username == null || topic == null) {
+      return false;
+    }
+    if (username.equals(serviceName)) {
+      return true;
+    }
+    Optional<RegistryEntry> entry = registry.entry(username);
+    Optional<DeviceProfile> profile = entry.flatMap(e -> profiles.find(e.profile()));
+    if (profile.isEmpty() || entry.get().decommissioned() || !entry.get().hasCredentialAt(clock.getAsLong())) {
+      counters.refused(publish ? AccessRefusal.PUBLISH_DENIED : AccessRefusal.SUBSCRIBE_DENIED,
+          entry.isPresent() ? username : null);
+      return false;
+    }
+    Principal principal = new Principal(username, false, profile.get().role(), null);
+    return publish ? mayPublish(principal, topic) : maySubscribe(principal, topic);
+  }
+
+  /** Whether {@code key} is the gateway's secret: what an external broker presents to ask the questions above. */
+  public boolean isBrokerKey(String key) {
+    return key != null && Secrets.same(key, serviceSecret);
+  }
+
   /** Whether the principal may publish to {@code topic}; counts a refusal. */
   public boolean mayPublish(Principal principal, String topic) {
     if (principal.service()) {

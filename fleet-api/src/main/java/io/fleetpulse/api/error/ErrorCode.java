@@ -34,6 +34,8 @@ public enum ErrorCode {
   INFERENCE_DISABLED("inference.disabled", 404),
   METRICS_DISABLED("metrics.disabled", 404),
   SERVICE_UNAVAILABLE("service.unavailable", 503),
+  /** A broker's access question came without the gateway's secret as its key. */
+  BROKER_KEY_INVALID("broker-key.invalid", 401),
   INTERNAL_ERROR("internal.error", 500);
 
   private final String code;

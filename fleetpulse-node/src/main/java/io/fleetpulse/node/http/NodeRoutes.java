@@ -84,6 +84,7 @@ public final class NodeRoutes extends AllDirectives {
   private final AlertRoutes alerts;
 
   private final Optional<MqttAccess> access;
+  private final BrokerAccessRoutes brokerAccess;
 
   public NodeRoutes(
       ActorSystem<?> system, DeviceProfiles profiles, DeviceRegistry registry, DeviceRegistrations registrations,
@@ -94,6 +95,7 @@ public final class NodeRoutes extends AllDirectives {
       Optional<io.fleetpulse.persistence.alerts.CassandraAlertStore> alertsReader, io.fleetpulse.node.alerts.AlertFeed alertFeed,
       io.fleetpulse.node.NodeSettings.Alerts alertSettings, Optional<MqttAccess> access) {
     this.access = access;
+    this.brokerAccess = new BrokerAccessRoutes(access, responses, JSON);
     this.system = system;
     this.profiles = profiles;
     this.registry = registry;
@@ -130,6 +132,7 @@ public final class NodeRoutes extends AllDirectives {
         path("profiles", () -> get(() -> json(StatusCodes.OK, profiles.all()))),
         path("cluster", () -> get(this::clusterState)),
         pathPrefix("devices", this::deviceRoutes),
+        pathPrefix("mqtt", brokerAccess::route),
         pathPrefix("sites", alerts::siteRoutes),
         pathPrefix("alerts", alerts::streamRoutes),
         models.map(ModelRoutes::route).orElseGet(() -> pathPrefix("models", () ->

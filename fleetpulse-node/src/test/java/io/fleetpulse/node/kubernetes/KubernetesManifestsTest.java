@@ -266,6 +266,41 @@ class KubernetesManifestsTest {
   }
 
   @Test
+  void emqx_asks_the_gateways_about_every_client_with_the_gateways_own_secret_and_denies_what_they_do_not_allow() {
+    Workload emqx = workloads.stream().filter(w -> w.name().equals("emqx")).findFirst().orElseThrow();
+    Map<String, String> env = environment(emqx.containers().get(0));
+    assertThat(env).containsEntry("EMQX_AUTHORIZATION__NO_MATCH", "deny");
+    String authentication = env.get("EMQX_AUTHENTICATION");
+    String authorization = env.get("EMQX_AUTHORIZATION__SOURCES");
+    assertThat(authentication).contains("backend = http", "/api/mqtt/authenticate", "${username}", "${password}",
+        "${clientid}", "\"x-fleetpulse-broker-key\" = \"$(FLEETPULSE_BROKER_KEY)\"");
+    assertThat(authorization).startsWith("[{type = http").contains("/api/mqtt/authorize", "${topic}", "${action}",
+        "$(FLEETPULSE_BROKER_KEY)").doesNotContain("type = file");
+
+    // The URL names a service that selects the gateway nodes on their HTTP port.
+    java.util.regex.Matcher url = Pattern.compile("http://([a-z0-9-]+)\\.fleetpulse\\.svc\\.cluster\\.local:(\\d+)/api/mqtt/")
+        .matcher(authentication);
+    assertThat(url.find()).as("service URL in %s", authentication).isTrue();
+    Service service = of(Service.class).stream().filter(x -> x.getMetadata().getName().equals(url.group(1))).findFirst()
+        .orElseThrow(() -> new AssertionError("no Service " + url.group(1)));
+    assertThat(selectedBy(service.getSpec().getSelector())).extracting(Workload::name).containsExactly("gateway");
+    ServicePort port = service.getSpec().getPorts().get(0);
+    assertThat(port.getPort()).isEqualTo(Integer.parseInt(url.group(2)));
+    assertThat(port.getTargetPort()).isEqualTo(new IntOrString("http"));
+
+    // EMQX's key is the gateways' own broker password: one secret.
+    EnvVar key = emqx.containers().get(0).getEnv().stream().filter(v -> v.getName().equals("FLEETPULSE_BROKER_KEY"))
+        .findFirst().orElseThrow();
+    Workload gateway = workloads.stream().filter(w -> w.name().equals("gateway")).findFirst().orElseThrow();
+    EnvVar password = gateway.containers().get(0).getEnv().stream()
+        .filter(v -> v.getName().equals("FLEETPULSE_BROKER_PASSWORD")).findFirst().orElseThrow();
+    assertThat(password.getValueFrom().getSecretKeyRef()).isEqualTo(key.getValueFrom().getSecretKeyRef());
+    int keyIndex = emqx.containers().get(0).getEnv().indexOf(key);
+    assertThat(emqx.containers().get(0).getEnv().stream().map(EnvVar::getName).toList().indexOf("EMQX_AUTHENTICATION"))
+        .as("Kubernetes expands $(FLEETPULSE_BROKER_KEY) only from variables defined before").isGreaterThan(keyIndex);
+  }
+
+  @Test
   void node_containers_set_only_environment_variables_the_node_reads() throws IOException {
     Set<String> read = variablesTheNodeReads();
     assertThat(read).contains("FLEETPULSE_BROKER_URL", "FLEETPULSE_ROLES", "JAVA_OPTS");
