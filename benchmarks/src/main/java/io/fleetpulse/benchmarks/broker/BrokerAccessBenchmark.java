@@ -32,7 +32,7 @@ import org.eclipse.paho.mqttv5.common.MqttSubscription;
 
 /**
  * What the embedded broker's access control costs, in one JVM and one run: the same broker with
- * {@link MqttAccess} and without any ("open"), each measured for CONNECTs per second ({@code
+ * {@link MqttAccess} and without any ("open"), and with it over the TLS listener, each measured for CONNECTs per second ({@code
  * clients} devices, each with its own secret, {@value #CONNECT_PARALLELISM} connecting at a time)
  * and for QoS 1 PUBLISHes per second through it ({@code messages} from {@value #PUBLISHERS}
  * devices to one subscriber with the gateway's identity), with this process's CPU time per
@@ -63,11 +63,11 @@ public final class BrokerAccessBenchmark {
     System.out.printf(Locale.ROOT, "%d clients, %d messages, PBKDF2 %d iterations, %d processors%n", clients, messages,
         iterations, Runtime.getRuntime().availableProcessors());
     for (int round = 1; round <= 2; round++) { // the first round warms the JVM up
-      for (boolean controlled : new boolean[] {false, true}) {
-        Result result = measure(controlled, clients, messages, secrets, credentials);
+      for (Mode mode : Mode.values()) {
+        Result result = measure(mode, clients, messages, secrets, credentials);
         if (round == 2) {
-          System.out.printf(Locale.ROOT, "%-6s connects/s %8.1f  cpu/connect %7.3f ms  publishes/s %9.1f  cpu/message %6.1f us%n",
-              controlled ? "access" : "open", result.connectsPerSecond(), result.cpuPerConnectMillis(),
+          System.out.printf(Locale.ROOT, "%-10s connects/s %8.1f  cpu/connect %7.3f ms  publishes/s %9.1f  cpu/message %6.1f us%n",
+              mode.label, result.connectsPerSecond(), result.cpuPerConnectMillis(),
               result.publishesPerSecond(), result.cpuPerMessageMicros());
         }
       }
@@ -75,18 +75,31 @@ public final class BrokerAccessBenchmark {
     System.exit(0);
   }
 
+  /** The broker without access control, with it, and with it over its TLS listener. */
+  private enum Mode {
+    OPEN("open"), ACCESS("access"), ACCESS_TLS("access+tls");
+
+    final String label;
+
+    Mode(String label) {
+      this.label = label;
+    }
+  }
+
   private record Result(double connectsPerSecond, double cpuPerConnectMillis, double publishesPerSecond,
       double cpuPerMessageMicros) {}
 
-  private static Result measure(boolean controlled, int clients, int messages, List<String> secrets,
+  private static Result measure(Mode mode, int clients, int messages, List<String> secrets,
       List<Credential> credentials) throws Exception {
+    boolean controlled = mode != Mode.OPEN;
     Path data = Files.createTempDirectory("broker-access-bench");
     Config config = ConfigFactory.parseString("""
         fleetpulse.gateway.broker.url = "tcp://127.0.0.1:%d"
         fleetpulse.gateway.broker.embedded-broker.data-directory = "%s"
         fleetpulse.gateway.broker.embedded-broker.persistence = in-memory
-        fleetpulse.gateway.broker.embedded-broker.tls.port = 0
-        """.formatted(freePort(), data.toString().replace("\\", "/"))).withFallback(ConfigFactory.load());
+        fleetpulse.gateway.broker.embedded-broker.tls.port = %d
+        """.formatted(freePort(), data.toString().replace("\\", "/"), mode == Mode.ACCESS_TLS ? freePort() : 0))
+        .withFallback(ConfigFactory.load());
     GatewaySettings settings = GatewaySettings.fromConfig(config).withServiceSecret();
     DeviceProfiles profiles = DeviceProfiles.fromConfig(config);
     RegistryView registry = new RegistryView(settings.registration(), profiles);
@@ -99,7 +112,10 @@ public final class BrokerAccessBenchmark {
     access.ready();
     try (EmbeddedBroker broker = controlled ? EmbeddedBroker.start(settings.broker(), access)
         : EmbeddedBroker.startOpen(settings.broker())) {
-      String url = settings.broker().url();
+      String url = mode == Mode.ACCESS_TLS ? "ssl://127.0.0.1:" + settings.broker().embeddedBroker().tlsPort()
+          : settings.broker().url();
+      javax.net.SocketFactory sockets = mode == Mode.ACCESS_TLS ? trusting(broker.tls().orElseThrow().caCertificate())
+          : null;
       // CONNECTs
       List<MqttAsyncClient> connected = new ArrayList<>(clients);
       Semaphore parallel = new Semaphore(CONNECT_PARALLELISM);
@@ -111,7 +127,7 @@ public final class BrokerAccessBenchmark {
         parallel.acquire();
         MqttAsyncClient client = new MqttAsyncClient(url, device(i), new MemoryPersistence());
         connected.add(client);
-        client.connect(options(device(i), secrets.get(i)), null, new MqttActionListener() {
+        client.connect(options(device(i), secrets.get(i), sockets), null, new MqttActionListener() {
           @Override
           public void onSuccess(IMqttToken token) {
             parallel.release();
@@ -157,7 +173,7 @@ public final class BrokerAccessBenchmark {
         @Override
         public void authPacketArrived(int reasonCode, org.eclipse.paho.mqttv5.common.packet.MqttProperties properties) {}
       });
-      MqttConnectionOptions serviceOptions = options(settings.broker().username(), settings.broker().password());
+      MqttConnectionOptions serviceOptions = options(settings.broker().username(), settings.broker().password(), sockets);
       serviceOptions.setReceiveMaximum(1000);
       subscriber.connect(serviceOptions).waitForCompletion(10_000);
       subscriber.subscribe(new MqttSubscription("fleet/+/+/telemetry", 1)).waitForCompletion(10_000);
@@ -198,13 +214,28 @@ public final class BrokerAccessBenchmark {
     }
   }
 
-  private static MqttConnectionOptions options(String username, String secret) {
+  private static MqttConnectionOptions options(String username, String secret, javax.net.SocketFactory sockets) {
     MqttConnectionOptions options = new MqttConnectionOptions();
+    if (sockets != null) {
+      options.setSocketFactory(sockets);
+    }
     options.setUserName(username);
     options.setPassword(secret.getBytes(StandardCharsets.UTF_8));
     options.setConnectionTimeout(60);
     options.setMaxReconnectDelay(1000);
     return options;
+  }
+
+  private static javax.net.SocketFactory trusting(java.security.cert.X509Certificate ca) throws Exception {
+    java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+    trust.load(null, null);
+    trust.setCertificateEntry("ca", ca);
+    javax.net.ssl.TrustManagerFactory factory =
+        javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+    factory.init(trust);
+    javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+    context.init(null, factory.getTrustManagers(), null);
+    return context.getSocketFactory();
   }
 
   private static String device(int index) {
