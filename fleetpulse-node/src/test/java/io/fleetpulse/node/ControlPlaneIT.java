@@ -121,9 +121,9 @@ class ControlPlaneIT {
             .as("%s", reply).isEqualTo(200));
         JsonNode history = NodeTestSupport.getJson(nodeB.httpUrl() + "/api/devices/" + fan + "/history");
         assertThat(history.path("events").findValuesAsText("event"))
-            .containsExactly("registered", "moved-to-site", "moved-to-site");
+            .containsExactly("registered", "credential-issued", "moved-to-site", "moved-to-site");
         assertThat(history.path("events").findValuesAsText("site")).contains("plant-2", "plant-3");
-        String finalSite = history.path("events").get(2).path("details").path("site").asText();
+        String finalSite = history.path("events").get(3).path("details").path("site").asText();
         NodeTestSupport.awaitJson(nodeA.httpUrl() + "/api/devices/" + fan,
             device -> device.path("registration").path("site").asText().equals(finalSite), Duration.ofSeconds(10));
 
@@ -174,8 +174,9 @@ class ControlPlaneIT {
         JsonNode fanAfter = NodeTestSupport.getJson(nodeA.httpUrl() + "/api/devices/" + fan);
         assertThat(fanAfter.path("_status").asInt()).as("%s", fanAfter).isEqualTo(200);
         JsonNode pumpHistory = NodeTestSupport.getJson(nodeA.httpUrl() + "/api/devices/" + pump + "/history");
-        assertThat(pumpHistory.path("events").findValuesAsText("event")).containsExactly("registered", "decommissioned");
-        assertThat(pumpHistory.path("events").findValuesAsText("by")).containsExactly("a", "b");
+        assertThat(pumpHistory.path("events").findValuesAsText("event"))
+            .containsExactly("registered", "credential-issued", "decommissioned");
+        assertThat(pumpHistory.path("events").findValuesAsText("by")).containsExactly("a", "a", "b");
 
         // ... and so do the model decisions: both pools serve what was decided before the restart.
         for (NodeProcess node : List.of(nodeA, nodeB)) {
