@@ -95,7 +95,7 @@ class SimulatorSettingsTest {
         .hasMessageContaining("connections");
     assertThatThrownBy(() -> SimulatorSettings.defaults().withMalformedShare(1.5).validated())
         .hasMessageContaining("shares");
-    assertThatThrownBy(() -> SimulatorSettings.defaults().withBrokerUrl("ssl://host:8883").validated())
+    assertThatThrownBy(() -> SimulatorSettings.defaults().withBrokerUrl("ws://host:8000").validated())
         .hasMessageContaining("broker-url");
     assertThatThrownBy(() -> SimulatorSettings.defaults().withTimeAcceleration(0).validated())
         .hasMessageContaining("time-acceleration");
