@@ -34,8 +34,8 @@ import org.eclipse.paho.mqttv5.common.MqttSubscription;
  * What the embedded broker's access control costs, in one JVM and one run: the same broker with
  * {@link MqttAccess} and without any ("open"), and with it over the TLS listener, each measured for CONNECTs per second ({@code
  * clients} devices, each with its own secret, {@value #CONNECT_PARALLELISM} connecting at a time)
- * and for QoS 1 PUBLISHes per second through it ({@code messages} from {@value #PUBLISHERS}
- * devices to one subscriber with the gateway's identity), with this process's CPU time per
+ * and for QoS 1 PUBLISHes per second into it ({@code messages} from {@value #PUBLISHERS}
+ * devices, each authorised and acknowledged; one subscriber with the gateway's identity takes them), with this process's CPU time per
  * CONNECT and per message (broker and clients share the process, as they share the machine).
  *
  * <p>Usage: {@code BrokerAccessBenchmark [clients=500] [messages=200000] [iterations=10000]}
@@ -204,23 +204,21 @@ public final class BrokerAccessBenchmark {
               }
             });
       }
-      window.acquire(PUBLISH_WINDOW); // every publish answered
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      window.acquire(PUBLISH_WINDOW); // every publish answered by the broker (PUBACK: authorised and routed)
+      double publishSeconds = (System.nanoTime() - t0) / 1e9;
+      double publishCpu = (cpuNanos() - cpu0) / 1e3 / messages;
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
       while (received.get() < acknowledged.get() && System.nanoTime() < deadline) {
         Thread.sleep(1);
       }
-      if (publishFailures.get() > 0 || received.get() < acknowledged.get()) {
-        System.out.printf(Locale.ROOT, "%s: %d publishes failed, %d of %d acknowledged ones arrived%n", mode.label,
-            publishFailures.get(), received.get(), acknowledged.get());
-      }
-      double publishSeconds = (System.nanoTime() - t0) / 1e9;
-      double publishCpu = (cpuNanos() - cpu0) / 1e3 / messages;
+      System.out.printf(Locale.ROOT, "%-10s %d publishes acknowledged, %d failed, %d delivered to the subscriber%n",
+          mode.label, acknowledged.get(), publishFailures.get(), received.get());
       subscriber.disconnectForcibly(1000);
       for (MqttAsyncClient client : connected) {
         client.disconnectForcibly(0, 1000, false);
         client.close(true);
       }
-      return new Result(clients / connectSeconds, connectCpu, received.get() / publishSeconds, publishCpu);
+      return new Result(clients / connectSeconds, connectCpu, acknowledged.get() / publishSeconds, publishCpu);
     }
   }
 
