@@ -89,11 +89,6 @@ public final class BrokerAccessExtension implements ExtensionMain {
     connections.clear();
   }
 
-  /** How many authenticated connections the broker holds. */
-  int connections() {
-    return connections.size();
-  }
-
   private void onConnect(SimpleAuthInput input, SimpleAuthOutput output) {
     String clientId = input.getConnectPacket().getClientId();
     Optional<String> username = input.getConnectPacket().getUserName();
@@ -136,18 +131,24 @@ public final class BrokerAccessExtension implements ExtensionMain {
     };
   }
 
-  private Optional<Principal> principal(ConnectionAttributeStore attributes) {
-    return attributes.getAsString(TOKEN).map(connections::get).map(Connection::principal);
+  /**
+   * The connection's principal while it still holds; empty, with why in {@code refusal}, when it
+   * has none (unauthenticated) or was revoked, decommissioned or rotated out since its CONNECT.
+   */
+  private Optional<Principal> holding(ConnectionAttributeStore attributes, AccessRefusal[] refusal) {
+    Optional<Principal> principal = attributes.getAsString(TOKEN).map(connections::get).map(Connection::principal);
+    refusal[0] = principal.isEmpty() ? AccessRefusal.UNKNOWN : access.revoked(principal.get()).orElse(null);
+    return refusal[0] == null ? principal : Optional.empty();
   }
 
   private final class Authorizers implements PublishAuthorizer, SubscriptionAuthorizer {
 
     @Override
     public void authorizePublish(PublishAuthorizerInput input, PublishAuthorizerOutput output) {
-      Optional<Principal> principal = principal(input.getConnectionInformation().getConnectionAttributeStore());
-      Optional<AccessRefusal> revoked = principal.isEmpty() ? Optional.of(AccessRefusal.UNKNOWN) : access.revoked(principal.get());
-      if (revoked.isPresent()) {
-        output.disconnectClient(DisconnectReasonCode.NOT_AUTHORIZED, revoked.get().code());
+      AccessRefusal[] refusal = new AccessRefusal[1];
+      Optional<Principal> principal = holding(input.getConnectionInformation().getConnectionAttributeStore(), refusal);
+      if (principal.isEmpty()) {
+        output.disconnectClient(DisconnectReasonCode.NOT_AUTHORIZED, refusal[0].code());
       } else if (access.mayPublish(principal.get(), input.getPublishPacket().getTopic())) {
         output.authorizeSuccessfully();
       } else {
@@ -158,10 +159,10 @@ public final class BrokerAccessExtension implements ExtensionMain {
 
     @Override
     public void authorizeSubscribe(SubscriptionAuthorizerInput input, SubscriptionAuthorizerOutput output) {
-      Optional<Principal> principal = principal(input.getConnectionInformation().getConnectionAttributeStore());
-      Optional<AccessRefusal> revoked = principal.isEmpty() ? Optional.of(AccessRefusal.UNKNOWN) : access.revoked(principal.get());
-      if (revoked.isPresent()) {
-        output.disconnectClient(DisconnectReasonCode.NOT_AUTHORIZED, revoked.get().code());
+      AccessRefusal[] refusal = new AccessRefusal[1];
+      Optional<Principal> principal = holding(input.getConnectionInformation().getConnectionAttributeStore(), refusal);
+      if (principal.isEmpty()) {
+        output.disconnectClient(DisconnectReasonCode.NOT_AUTHORIZED, refusal[0].code());
       } else if (access.maySubscribe(principal.get(), input.getSubscription().getTopicFilter())) {
         output.authorizeSuccessfully();
       } else {
