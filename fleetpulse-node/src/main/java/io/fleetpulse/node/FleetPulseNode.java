@@ -25,6 +25,7 @@ import io.fleetpulse.gateway.registry.DeviceRegistry;
 import io.fleetpulse.gateway.registry.RegistryView;
 import io.fleetpulse.node.alerts.AlertDelivery;
 import io.fleetpulse.node.alerts.AlertFeed;
+import io.fleetpulse.node.console.Console;
 import io.fleetpulse.node.http.NodeRoutes;
 import io.fleetpulse.node.management.NodeManagement;
 import io.fleetpulse.node.management.NodeReadiness;
@@ -224,9 +225,18 @@ public final class FleetPulseNode {
       pool = Optional.of(started);
       awaitListed(system, started, nodeSettings.gatewayStartTimeout());
     }
+    Console console;
+    try {
+      console = Console.start(system, config, clock, controlSettings, storage, registry, NodeRoutes.JSON,
+          nodeSettings.https().isPresent(), nodeSettings.gatewayStartTimeout());
+    } catch (RuntimeException e) {
+      system.terminate();
+      throw e;
+    }
     NodeRoutes routes = new NodeRoutes(
         system, profiles, registry, registrations, devices, directory, gateway, fleetSettings, cluster, pool,
-        modelDecisions, Optional.of(meters), alertStore, alertFeed, nodeSettings.alerts(), access);
+        modelDecisions, Optional.of(meters), alertStore, alertFeed, nodeSettings.alerts(), access, console.security(),
+        console.routes());
     access.ifPresent(a -> GatewayMeters.bindAccess(meters, a.counters()));
     // The data-team query API answers under /api/data and passes on everything else; it goes
     // first because the node's routes answer every unmatched path with 404.
@@ -235,9 +245,16 @@ public final class FleetPulseNode {
         s -> new QueryRoutes(system, s.queryReader(querySettings.queryTimeout(), system.executionContext()), querySettings));
     ServerBinding binding;
     try {
-      binding = Http.get(system)
-          .newServerAt(nodeSettings.httpInterface(), nodeSettings.httpPort())
-          .bind(dataRoutes.map(data -> concat(data.route(), routes.route())).orElseGet(routes::route))
+      org.apache.pekko.http.javadsl.ServerBuilder server = Http.get(system)
+          .newServerAt(nodeSettings.httpInterface(), nodeSettings.httpPort());
+      if (nodeSettings.https().isPresent()) {
+        server = server.enableHttps(org.apache.pekko.http.javadsl.ConnectionContext.httpsServer(
+            nodeSettings.https().get().context()));
+      }
+      // Every route behind the console's gate: its rule, the caller's identity, role and sites.
+      binding = server
+          .bind(console.security().secure(dataRoutes.map(data -> concat(data.route(), routes.route()))
+              .orElseGet(routes::route)))
           .toCompletableFuture()
           .get(30, TimeUnit.SECONDS);
     } catch (Exception e) {
@@ -264,7 +281,7 @@ public final class FleetPulseNode {
     NodeReadiness.ID.get(system.classicSystem())
         .started(() -> gateway.map(DeviceGateway::isReady).orElse(true));
     String host = binding.localAddress().getHostString();
-    String httpUrl = "http://" + host + ":" + binding.localAddress().getPort();
+    String httpUrl = (nodeSettings.https().isPresent() ? "https://" : "http://") + host + ":" + binding.localAddress().getPort();
     LOG.info("node {} serving HTTP at {}", nodeSettings.name(), httpUrl);
     return new RunningNode(nodeSettings, system, gateway, registry, httpUrl, gatewaySettings.broker().url(),
         storage.flatMap(FleetStorage::embeddedAddress));

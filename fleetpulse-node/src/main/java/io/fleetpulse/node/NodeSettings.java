@@ -5,8 +5,28 @@ import java.time.Duration;
 
 /** The node's own settings ({@code fleetpulse.node}), read once. */
 public record NodeSettings(
-    String name, String httpInterface, int httpPort, Duration httpTerminationDeadline,
+    String name, String httpInterface, int httpPort, Duration httpTerminationDeadline, java.util.Optional<Https> https,
     boolean joinSelfWithoutSeedNodes, Duration gatewayStartTimeout, Management management, Alerts alerts) {
+
+  /** {@code fleetpulse.node.http.tls}: the PKCS12 keystore HTTPS is served with. */
+  public record Https(java.nio.file.Path keystore, String password) {
+
+    /** The server's TLS context, from the keystore. */
+    public javax.net.ssl.SSLContext context() {
+      try (java.io.InputStream in = java.nio.file.Files.newInputStream(keystore)) {
+        java.security.KeyStore store = java.security.KeyStore.getInstance("PKCS12");
+        store.load(in, password.toCharArray());
+        javax.net.ssl.KeyManagerFactory keys =
+            javax.net.ssl.KeyManagerFactory.getInstance(javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+        keys.init(store, password.toCharArray());
+        javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+        context.init(keys.getKeyManagers(), null, null);
+        return context;
+      } catch (java.io.IOException | java.security.GeneralSecurityException e) {
+        throw new IllegalStateException("cannot read the HTTPS keystore " + keystore.getFileName() + ": " + e.getMessage(), e);
+      }
+    }
+  }
 
   /** {@code fleetpulse.node.management}: Pekko Management's HTTP endpoints and the cluster bootstrap. */
   public record Management(boolean enabled, boolean clusterBootstrap, Duration startTimeout) {}
@@ -24,6 +44,8 @@ public record NodeSettings(
         c.getString("http.interface"),
         c.getInt("http.port"),
         c.getDuration("http.termination-deadline"),
+        c.getString("http.tls.keystore").isBlank() ? java.util.Optional.empty() : java.util.Optional.of(new Https(
+            java.nio.file.Path.of(c.getString("http.tls.keystore")), c.getString("http.tls.password"))),
         c.getBoolean("join-self-without-seed-nodes"),
         c.getDuration("gateway-start-timeout"),
         new Management(c.getBoolean("management.enabled"), c.getBoolean("management.cluster-bootstrap"),

@@ -176,7 +176,8 @@ class ControlPlaneIT {
         JsonNode pumpHistory = NodeTestSupport.getJson(nodeA.httpUrl() + "/api/devices/" + pump + "/history");
         assertThat(pumpHistory.path("events").findValuesAsText("event"))
             .containsExactly("registered", "credential-issued", "decommissioned");
-        assertThat(pumpHistory.path("events").findValuesAsText("by")).containsExactly("a", "a", "b");
+        assertThat(pumpHistory.path("events").findValuesAsText("by"))
+            .containsExactly("token:bootstrap", "token:bootstrap", "token:bootstrap");
 
         // ... and so do the model decisions: both pools serve what was decided before the restart.
         for (NodeProcess node : List.of(nodeA, nodeB)) {
@@ -190,7 +191,7 @@ class ControlPlaneIT {
             models -> model(models, RUL).path("activeVersion").asText().equals("6"), Duration.ofSeconds(10));
         JsonNode modelHistory = NodeTestSupport.getJson(nodeA.httpUrl() + "/api/models/" + RUL + "/history");
         assertThat(modelHistory.path("events").findValuesAsText("event")).containsExactly("promoted", "rolled-back");
-        assertThat(modelHistory.path("events").findValuesAsText("by")).containsExactly("a", "b");
+        assertThat(modelHistory.path("events").findValuesAsText("by")).containsExactly("token:bootstrap", "token:bootstrap");
         assertThat(NodeTestSupport.getJson(nodeA.httpUrl() + "/api/models/-rul/history").path("code").asText())
             .as("a name that cannot be a model's").isEqualTo("request.invalid");
       }
@@ -215,7 +216,7 @@ class ControlPlaneIT {
   /** POSTs a CSV upload and reads the JSON line of every input line. */
   private static List<JsonNode> bulk(String api, String csv) throws Exception {
     java.net.http.HttpResponse<java.util.stream.Stream<String>> response = java.net.http.HttpClient.newHttpClient().send(
-        java.net.http.HttpRequest.newBuilder(java.net.URI.create(api + "/api/devices/bulk"))
+        NodeTestSupport.request(api + "/api/devices/bulk")
             .header("Content-Type", "text/csv")
             .POST(java.net.http.HttpRequest.BodyPublishers.ofString(csv)).build(),
         java.net.http.HttpResponse.BodyHandlers.ofLines());

@@ -22,6 +22,24 @@ final class NodeTestSupport {
 
   private NodeTestSupport() {}
 
+  /**
+   * The admin API token every test node installs at start (the build sets it for test JVMs and the
+   * node JVMs they start: fleetpulse.security.tokens.bootstrap-admin-token).
+   */
+  static String adminToken() {
+    String token = System.getenv("FLEETPULSE_BOOTSTRAP_ADMIN_TOKEN");
+    if (token == null) {
+      throw new IllegalStateException("FLEETPULSE_BOOTSTRAP_ADMIN_TOKEN is not set: run the test through Maven");
+    }
+    return token;
+  }
+
+  /** A request to {@code url} with the admin token. */
+  static HttpRequest.Builder request(String url) {
+    return HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
+        .header("Authorization", "Bearer " + adminToken());
+  }
+
   static int freePort() {
     try (ServerSocket socket = new ServerSocket(0)) {
       socket.setReuseAddress(true);
@@ -83,8 +101,7 @@ final class NodeTestSupport {
   static JsonNode getJson(String url) {
     try {
       HttpResponse<String> response =
-          HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
-              HttpResponse.BodyHandlers.ofString());
+          HTTP.send(request(url).build(), HttpResponse.BodyHandlers.ofString());
       return withStatus(JSON.readTree(response.body()), response.statusCode());
     } catch (IOException e) {
       throw new IllegalStateException("GET " + url + " failed", e);
@@ -96,8 +113,7 @@ final class NodeTestSupport {
 
   static String getText(String url) {
     try {
-      return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
-          HttpResponse.BodyHandlers.ofString()).body();
+      return HTTP.send(request(url).build(), HttpResponse.BodyHandlers.ofString()).body();
     } catch (IOException e) {
       throw new IllegalStateException("GET " + url + " failed", e);
     } catch (InterruptedException e) {
@@ -144,7 +160,7 @@ final class NodeTestSupport {
   private static JsonNode send(String method, String url, String body) {
     try {
       HttpResponse<String> response = HTTP.send(
-          HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
+          request(url)
               .header("Content-Type", "application/json")
               .method(method, HttpRequest.BodyPublishers.ofString(body)).build(),
           HttpResponse.BodyHandlers.ofString());

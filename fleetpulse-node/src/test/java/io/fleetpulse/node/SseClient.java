@@ -20,7 +20,8 @@ final class SseClient implements AutoCloseable {
   private volatile Stream<String> lines;
 
   SseClient(String url, String lastEventId) {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).header("Accept", "text/event-stream");
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).header("Accept", "text/event-stream")
+        .header("Authorization", "Bearer " + NodeTestSupport.adminToken());
     if (lastEventId != null) {
       request.header("Last-Event-ID", lastEventId);
     }

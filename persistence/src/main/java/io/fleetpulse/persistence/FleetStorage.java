@@ -111,6 +111,11 @@ public final class FleetStorage implements AutoCloseable {
     }
   }
 
+  /** The audit log of the HTTP API's state-changing calls ({@code audit_log}). */
+  public io.fleetpulse.persistence.audit.CassandraAuditLog audit() {
+    return new io.fleetpulse.persistence.audit.CassandraAuditLog(session, keyspace);
+  }
+
   /** The registry's current entries, for a cluster that starts cold. */
   public CassandraRegistryStore registry() {
     return new CassandraRegistryStore(session, keyspace);

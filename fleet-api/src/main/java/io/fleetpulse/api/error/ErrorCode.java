@@ -36,6 +36,25 @@ public enum ErrorCode {
   SERVICE_UNAVAILABLE("service.unavailable", 503),
   /** A broker's access question came without the gateway's secret as its key. */
   BROKER_KEY_INVALID("broker-key.invalid", 401),
+  /** No identity: sign in, or send a bearer token (an API token or the identity provider's JWT). */
+  AUTH_REQUIRED("auth.required", 401),
+  /** Credentials presented but not valid: a wrong password, an unknown, expired or revoked token, a JWT that fails validation. */
+  AUTH_INVALID("auth.invalid", 401),
+  /** Too many failed sign-ins for one account from one address; try again later. */
+  AUTH_THROTTLED("auth.throttled", 429),
+  /** The node has not loaded the accounts and tokens yet. */
+  AUTH_NOT_READY("auth.not-ready", 503),
+  /** The identity's roles do not allow the route. */
+  ACCESS_DENIED("access.denied", 403),
+  /** The identity may use the route, but not on this site. */
+  ACCESS_SITE_DENIED("access.site-denied", 403),
+  /** A state-changing request of a signed-in session without its CSRF token. */
+  ACCESS_CSRF("access.csrf", 403),
+  ACCOUNT_UNKNOWN("account.unknown", 404),
+  ACCOUNT_EXISTS("account.exists", 409),
+  TOKEN_UNKNOWN("token.unknown", 404),
+  /** The identity holds as many live event streams as it may. */
+  STREAM_LIMIT("stream.limit", 429),
   INTERNAL_ERROR("internal.error", 500);
 
   private final String code;

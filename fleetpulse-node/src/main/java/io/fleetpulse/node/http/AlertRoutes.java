@@ -28,8 +28,8 @@ import org.apache.pekko.http.javadsl.server.Route;
 /**
  * The operators' alert API. Per device (through its actor, wherever it runs):
  * {@code GET /api/devices/{id}/alerts} (open alerts), {@code POST
- * /api/devices/{id}/alerts/{alertId}/acknowledge} and {@code .../clear} with {@code {"by",
- * "note"}}, answered with the changed alert once it is stored. Per site (from Cassandra, needs
+ * /api/devices/{id}/alerts/{alertId}/acknowledge} and {@code .../clear} with an optional {@code
+ * {"note"}} (by the signed-in identity), answered with the changed alert once it is stored. Per site (from Cassandra, needs
  * storage): {@code GET /api/sites/{site}/alerts?status=&severity=&limit=&pageToken=} (newest
  * first, one status at a time) and {@code GET /api/sites/{site}/alerts/summary} (open alerts by
  * status and severity). Refusals: 404 {@code alert.unknown}, 409 {@code alert.already-acknowledged}
@@ -38,13 +38,12 @@ import org.apache.pekko.http.javadsl.server.Route;
 final class AlertRoutes extends AllDirectives {
 
   private static final int MAX_PAGE = 500;
-  private static final int MAX_NAME = 100;
   private static final int MAX_NOTE = 2000;
   private static final List<AlertStatus> OPEN =
       List.of(AlertStatus.ACTIVE_UNACK, AlertStatus.ACTIVE_ACK, AlertStatus.CLEARED_UNACK);
 
-  /** Body of acknowledge and clear. */
-  public record OperatorAction(String by, String note) {}
+  /** Body of acknowledge and clear (optional); who acts is the signed-in identity, never the body's. */
+  public record OperatorAction(String note) {}
 
   /** One page of a site's alerts. */
   public record AlertPage(List<Alert> alerts, String nextPageToken) {}
@@ -55,9 +54,12 @@ final class AlertRoutes extends AllDirectives {
   private final ObjectMapper mapper;
   private final io.fleetpulse.node.alerts.AlertFeed feed;
   private final io.fleetpulse.node.NodeSettings.Alerts settings;
+  private final io.fleetpulse.security.ConsoleSecurity security;
 
   AlertRoutes(Devices devices, Optional<CassandraAlertStore> reader, JsonResponses json, ObjectMapper mapper,
-      io.fleetpulse.node.alerts.AlertFeed feed, io.fleetpulse.node.NodeSettings.Alerts settings) {
+      io.fleetpulse.node.alerts.AlertFeed feed, io.fleetpulse.node.NodeSettings.Alerts settings,
+      io.fleetpulse.security.ConsoleSecurity security) {
+    this.security = security;
     this.devices = devices;
     this.reader = reader;
     this.json = json;
@@ -73,9 +75,18 @@ final class AlertRoutes extends AllDirectives {
    * missed (another node, or too far behind) and the client must reload its lists.
    */
   Route streamRoutes() {
-    return path("stream", () -> get(() -> parameterOptional("site", site ->
-        optionalHeaderValueByName("Last-Event-ID", lastEventId -> completeOK(
-            stream(site, lastEventId), org.apache.pekko.http.javadsl.marshalling.sse.EventStreamMarshalling.toEventStream())))));
+    return path("stream", () -> get(() -> security.identity(identity -> parameterOptional("site", site ->
+        optionalHeaderValueByName("Last-Event-ID", lastEventId -> {
+          io.fleetpulse.security.StreamLimiter streams = security.streams();
+          if (!streams.acquire(identity.name())) {
+            return json.error(ErrorCode.STREAM_LIMIT, "'" + identity.name() + "' holds " + streams.limit()
+                + " live streams on this node already; close one first");
+          }
+          return completeOK(stream(site, lastEventId).watchTermination((notUsed, done) -> {
+            done.whenComplete((finished, failure) -> streams.release(identity.name()));
+            return notUsed;
+          }), org.apache.pekko.http.javadsl.marshalling.sse.EventStreamMarshalling.toEventStream());
+        })))));
   }
 
   private org.apache.pekko.stream.javadsl.Source<org.apache.pekko.http.javadsl.model.sse.ServerSentEvent, org.apache.pekko.NotUsed>
@@ -114,10 +125,10 @@ final class AlertRoutes extends AllDirectives {
   Route deviceRoutes(String deviceId) {
     return pathPrefix("alerts", () -> concat(
         pathEndOrSingleSlash(() -> get(() -> onSuccess(devices.alerts(deviceId), reply -> json.ok(reply.open())))),
-        path(PathMatchers.segment().slash("acknowledge"), alertId -> post(() -> action(alertId, (id, body) ->
-            devices.acknowledgeAlert(deviceId, id, body.by().strip(), body.note())))),
-        path(PathMatchers.segment().slash("clear"), alertId -> post(() -> action(alertId, (id, body) ->
-            devices.clearAlert(deviceId, id, body.by().strip(), body.note()))))));
+        path(PathMatchers.segment().slash("acknowledge"), alertId -> post(() -> action(alertId, (id, by, body) ->
+            devices.acknowledgeAlert(deviceId, id, by, body.note())))),
+        path(PathMatchers.segment().slash("clear"), alertId -> post(() -> action(alertId, (id, by, body) ->
+            devices.clearAlert(deviceId, id, by, body.note()))))));
   }
 
   /** Under {@code /api/sites}. */
@@ -128,7 +139,7 @@ final class AlertRoutes extends AllDirectives {
   }
 
   private interface Action {
-    CompletionStage<AlertReply> apply(UUID alertId, OperatorAction body);
+    CompletionStage<AlertReply> apply(UUID alertId, String by, OperatorAction body);
   }
 
   private Route action(String alertIdText, Action action) {
@@ -138,18 +149,23 @@ final class AlertRoutes extends AllDirectives {
     } catch (IllegalArgumentException e) {
       return json.error(ErrorCode.REQUEST_INVALID, "'" + alertIdText + "' is not an alert id (a UUID)");
     }
-    return entity(Jackson.unmarshaller(mapper, OperatorAction.class), body -> {
-      if (body.by() == null || body.by().isBlank() || body.by().length() > MAX_NAME) {
-        return json.error(ErrorCode.REQUEST_INVALID,
-            "'by' (who acts, 1 to " + MAX_NAME + " characters) is required");
+    return security.identity(identity -> entity(org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller.entityToString(), text -> {
+      OperatorAction body;
+      try {
+        body = text.isBlank() ? new OperatorAction(null) : mapper.readValue(text, OperatorAction.class);
+      } catch (java.io.IOException e) {
+        return json.error(ErrorCode.REQUEST_INVALID, "the body is a JSON object {\"note\": \"...\"}, or empty");
+      }
+      if (body == null) {
+        body = new OperatorAction(null);
       }
       if (body.note() != null && body.note().length() > MAX_NOTE) {
         return json.error(ErrorCode.REQUEST_INVALID, "'note' is longer than " + MAX_NOTE + " characters");
       }
-      return onSuccess(action.apply(alertId, body), reply -> reply instanceof AlertReply.Refused refused
+      return onSuccess(action.apply(alertId, identity.name(), body), reply -> reply instanceof AlertReply.Refused refused
           ? json.error(refused.code(), refused.message())
           : json.ok(((AlertReply.Changed) reply).alert()));
-    });
+    }));
   }
 
   private Route list(String site) {

@@ -32,17 +32,17 @@ final class ModelRoutes extends AllDirectives {
   private final ActorSystem<?> system;
   private final ActorRef<InferencePool.Command> pool;
   private final ModelDecisions decisions;
-  private final String by;
+  private final io.fleetpulse.security.ConsoleSecurity security;
   private final Duration timeout;
   private final JsonResponses json;
 
-  /** @param by who this node's decisions are by, until requests carry a signed-in identity */
-  ModelRoutes(ActorSystem<?> system, ActorRef<InferencePool.Command> pool, ModelDecisions decisions, String by,
-      Duration timeout, JsonResponses json) {
+  /** @param security whose identity a decision is by */
+  ModelRoutes(ActorSystem<?> system, ActorRef<InferencePool.Command> pool, ModelDecisions decisions,
+      io.fleetpulse.security.ConsoleSecurity security, Duration timeout, JsonResponses json) {
     this.system = system;
     this.pool = pool;
     this.decisions = decisions;
-    this.by = by;
+    this.security = security;
     this.timeout = timeout;
     this.json = json;
   }
@@ -53,15 +53,15 @@ final class ModelRoutes extends AllDirectives {
             AskPattern.ask(pool, InferencePool.ListModels::new, timeout, system.scheduler()),
             list -> json.ok(list.models())))),
         path(PathMatchers.segment().slash("versions").slash(PathMatchers.segment()).slash("load"),
-            (model, version) -> post(() -> decided(decisions.load(pool, model, version, by)))),
+            (model, version) -> post(() -> security.identity(by -> decided(decisions.load(pool, model, version, by.name()))))),
         path(PathMatchers.segment().slash("versions").slash(PathMatchers.segment()).slash("promote"),
-            (model, version) -> post(() -> decided(decisions.promote(pool, model, version, by)))),
+            (model, version) -> post(() -> security.identity(by -> decided(decisions.promote(pool, model, version, by.name()))))),
         path(PathMatchers.segment().slash("versions").slash(PathMatchers.segment()).slash("shadow"),
-            (model, version) -> post(() -> decided(decisions.shadow(pool, model, version, by)))),
+            (model, version) -> post(() -> security.identity(by -> decided(decisions.shadow(pool, model, version, by.name()))))),
         path(PathMatchers.segment().slash("shadow"),
-            model -> delete(() -> decided(decisions.shadow(pool, model, null, by)))),
+            model -> delete(() -> security.identity(by -> decided(decisions.shadow(pool, model, null, by.name()))))),
         path(PathMatchers.segment().slash("rollback"),
-            model -> post(() -> decided(decisions.rollback(pool, model, by)))),
+            model -> post(() -> security.identity(by -> decided(decisions.rollback(pool, model, by.name()))))),
         path(PathMatchers.segment().slash("history"), model -> get(() -> history(model)))));
   }
 

@@ -84,6 +84,8 @@ public final class NodeRoutes extends AllDirectives {
   private final AlertRoutes alerts;
 
   private final Optional<MqttAccess> access;
+  private final io.fleetpulse.security.ConsoleSecurity security;
+  private final io.fleetpulse.security.AccessRoutes console;
   private final BrokerAccessRoutes brokerAccess;
 
   public NodeRoutes(
@@ -93,8 +95,11 @@ public final class NodeRoutes extends AllDirectives {
       Optional<ActorRef<InferencePool.Command>> pool, ModelDecisions modelDecisions,
       Optional<PrometheusMeterRegistry> metrics,
       Optional<io.fleetpulse.persistence.alerts.CassandraAlertStore> alertsReader, io.fleetpulse.node.alerts.AlertFeed alertFeed,
-      io.fleetpulse.node.NodeSettings.Alerts alertSettings, Optional<MqttAccess> access) {
+      io.fleetpulse.node.NodeSettings.Alerts alertSettings, Optional<MqttAccess> access,
+      io.fleetpulse.security.ConsoleSecurity security, io.fleetpulse.security.AccessRoutes console) {
     this.access = access;
+    this.security = security;
+    this.console = console;
     this.brokerAccess = new BrokerAccessRoutes(access, responses, JSON);
     this.system = system;
     this.profiles = profiles;
@@ -106,10 +111,10 @@ public final class NodeRoutes extends AllDirectives {
     this.gateway = gateway;
     this.fleetSettings = fleetSettings;
     this.cluster = cluster;
-    this.models = pool.map(p -> new ModelRoutes(system, p, modelDecisions, registrations.nodeName(),
+    this.models = pool.map(p -> new ModelRoutes(system, p, modelDecisions, security,
         fleetSettings.directory().askTimeout(), responses));
     this.metrics = metrics;
-    this.alerts = new AlertRoutes(devices, alertsReader, responses, JSON, alertFeed, alertSettings);
+    this.alerts = new AlertRoutes(devices, alertsReader, responses, JSON, alertFeed, alertSettings, security);
   }
 
   public Route route() {
@@ -135,6 +140,7 @@ public final class NodeRoutes extends AllDirectives {
         pathPrefix("mqtt", brokerAccess::route),
         pathPrefix("sites", alerts::siteRoutes),
         pathPrefix("alerts", alerts::streamRoutes),
+        console.route(),
         models.map(ModelRoutes::route).orElseGet(() -> pathPrefix("models", () ->
             error(ErrorCode.INFERENCE_DISABLED, "this node has no inference role"))));
   }
@@ -149,18 +155,21 @@ public final class NodeRoutes extends AllDirectives {
   private Route deviceRoutes() {
     return concat(
         pathEndOrSingleSlash(() -> get(this::listDevices)),
-        path("bulk", () -> post(this::bulk)),
+        path("bulk", () -> post(() -> security.identity(this::bulk))),
         pathPrefix(PathMatchers.segment(), deviceId -> alerts.deviceRoutes(deviceId)),
-        path(PathMatchers.segment().slash("decommission"), deviceId -> post(() -> decommission(deviceId))),
+        path(PathMatchers.segment().slash("decommission"), deviceId -> post(() -> security.identity(identity ->
+            registryReply(registrations.decommission(deviceId, identity.name()))))),
         path(PathMatchers.segment().slash("history"), deviceId -> get(() -> history(deviceId))),
         path(PathMatchers.segment().slash("credentials"), deviceId -> concat(
-            post(() -> parameterOptional("graceSeconds", grace -> issueCredential(deviceId, grace))),
-            delete(() -> registryReply(registrations.revokeCredentials(deviceId, registrations.nodeName()))))),
+            post(() -> security.identity(identity -> parameterOptional("graceSeconds",
+                grace -> issueCredential(deviceId, grace, identity.name())))),
+            delete(() -> security.identity(identity ->
+                registryReply(registrations.revokeCredentials(deviceId, identity.name())))))),
         path(PathMatchers.segment(), deviceId -> concat(
             get(() -> device(deviceId)),
-            put(() -> parameterOptional("credentials", credentials ->
+            put(() -> security.identity(identity -> parameterOptional("credentials", credentials ->
                 entity(Jackson.unmarshaller(JSON, RegistrationRequest.class),
-                    request -> register(deviceId, request, !"none".equals(credentials.orElse("")))))))));
+                    request -> register(deviceId, request, !"none".equals(credentials.orElse("")), identity.name()))))))));
   }
 
   /** Body of {@code PUT /api/devices/{id}}; {@code metadata} (free key-value pairs) is optional. */
@@ -171,7 +180,7 @@ public final class NodeRoutes extends AllDirectives {
    * secrets valid until now stay valid N seconds more (0 ends them at once; absent: the configured
    * rotation grace).
    */
-  private Route issueCredential(String deviceId, Optional<String> graceSeconds) {
+  private Route issueCredential(String deviceId, Optional<String> graceSeconds, String by) {
     long grace;
     try {
       grace = graceSeconds.map(Long::parseLong).orElse(-1L);
@@ -182,7 +191,7 @@ public final class NodeRoutes extends AllDirectives {
       return error(ErrorCode.REQUEST_INVALID, "graceSeconds must be within 0..2592000 (30 days)");
     }
     return registryReply(registrations.issueCredential(deviceId,
-        graceSeconds.isEmpty() ? null : java.time.Duration.ofSeconds(grace), registrations.nodeName()));
+        graceSeconds.isEmpty() ? null : java.time.Duration.ofSeconds(grace), by));
   }
 
   private Route readiness() {
@@ -269,15 +278,15 @@ public final class NodeRoutes extends AllDirectives {
     });
   }
 
-  private Route register(String deviceId, RegistrationRequest request, boolean issueCredential) {
-    if (request.site() == null || request.profile() == null) {
+  private Route register(String deviceId, RegistrationRequest request, boolean issueCredential, String by) {
+    if (request == null || request.site() == null || request.profile() == null) {
       return error(ErrorCode.REQUEST_INVALID, "site and profile are required");
     }
     if (profiles.find(request.profile()).isEmpty()) {
       return error(ErrorCode.PROFILE_UNKNOWN, "no device profile '" + request.profile() + "'");
     }
     return registryReply(registrations.register(deviceId, request.site(), request.profile(), request.metadata(),
-        registrations.nodeName(), issueCredential));
+        by, issueCredential));
   }
 
   /**
@@ -285,7 +294,7 @@ public final class NodeRoutes extends AllDirectives {
    * application/x-ndjson}) upload, one device per line, answered as it goes with one JSON line per
    * input line ({@link BulkProvisioning}).
    */
-  private Route bulk() {
+  private Route bulk(io.fleetpulse.security.Identity identity) {
     return parameterOptional("credentials", credentials -> extractRequestEntity(entity -> {
       String mediaType = entity.getContentType().mediaType().toString();
       BulkProvisioning.Format format;
@@ -298,17 +307,12 @@ public final class NodeRoutes extends AllDirectives {
             "send text/csv (id,site,profile[,key=value...]) or application/x-ndjson, not " + mediaType);
       }
       org.apache.pekko.stream.javadsl.Source<ByteString, ?> results = bulk
-          .provision(entity.withoutSizeLimit().getDataBytes(), format, registrations.nodeName(),
+          .provision(entity.withoutSizeLimit().getDataBytes(), format, identity.name(),
               !"none".equals(credentials.orElse("")))
           .map(result -> ByteString.fromArray(JSON.writeValueAsBytes(result)).concat(NEWLINE));
       return complete(HttpResponse.create().withStatus(StatusCodes.OK)
           .withEntity(HttpEntities.createChunked(JSON_LINES, results)));
     }));
-  }
-
-  /** {@code POST /api/devices/{id}/decommission}: its messages are refused from then on, on every node. */
-  private Route decommission(String deviceId) {
-    return registryReply(registrations.decommission(deviceId, registrations.nodeName()));
   }
 
   /** {@code GET /api/devices/{id}/history}: every change of the device's registration, oldest first. */

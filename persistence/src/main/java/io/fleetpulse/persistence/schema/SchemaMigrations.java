@@ -40,7 +40,8 @@ public final class SchemaMigrations {
 
   public static final List<String> SCRIPTS = List.of(
       "V1__fleet_tables.cql", "V2__site_rollups_and_alert_history.cql", "V3__alert_lifecycle.cql",
-      "V4__telemetry_days.cql", "V5__device_registry.cql", "V6__registry_credentials.cql");
+      "V4__telemetry_days.cql", "V5__device_registry.cql", "V6__registry_credentials.cql",
+      "V7__audit_log.cql");
 
   private final CqlSession session;
   private final String keyspace;

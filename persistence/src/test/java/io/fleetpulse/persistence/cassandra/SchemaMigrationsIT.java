@@ -30,8 +30,8 @@ class SchemaMigrationsIT {
                 .addContactPoint(cassandra.cqlAddress()).withLocalDatacenter(settings.localDatacenter()).build()) {
       SchemaMigrations migrations = new SchemaMigrations(session, settings.keyspace());
 
-      assertThat(migrations.migrate(settings.replication())).isEqualTo(6);
-      assertThat(migrations.migrate(settings.replication())).as("second start changes nothing").isEqualTo(6);
+      assertThat(migrations.migrate(settings.replication())).isEqualTo(7);
+      assertThat(migrations.migrate(settings.replication())).as("second start changes nothing").isEqualTo(7);
 
       List<String> tables = new ArrayList<>();
       session.execute("SELECT table_name FROM system_schema.tables WHERE keyspace_name = ?", settings.keyspace())
@@ -66,7 +66,7 @@ class SchemaMigrationsIT {
           .containsEntry("class", "org.apache.cassandra.locator.SimpleStrategy")
           .containsEntry("replication_factor", "1");
       assertThat(session.execute("SELECT count(*) AS n FROM " + settings.keyspace() + ".schema_version").one().getLong("n"))
-          .isEqualTo(6);
+          .isEqualTo(7);
     }
   }
 
