@@ -17,7 +17,8 @@ import java.util.Map;
 /**
  * Reads a device's stored predictions back through the data-team query API, as a data team
  * would: {@code GET /api/data/devices/{id}/predictions?format=jsonl&model=...} over the last two
- * days (the whole range, streamed). Used by the benchmark evaluations to score what a node stored.
+ * days (the whole range, streamed), with the API token in {@code FLEETPULSE_API_TOKEN} (role
+ * {@code data} or {@code admin}). Used by the benchmark evaluations to score what a node stored.
  */
 public final class StoredPredictions {
 
@@ -35,8 +36,12 @@ public final class StoredPredictions {
     String url = nodeUrl + "/api/data/devices/" + URLEncoder.encode(deviceId, StandardCharsets.UTF_8)
         + "/predictions?format=jsonl&model=" + URLEncoder.encode(model, StandardCharsets.UTF_8)
         + "&from=" + now.minus(LOOKBACK) + "&to=" + now.plus(Duration.ofHours(1));
-    HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(120)).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(120));
+    String token = System.getenv("FLEETPULSE_API_TOKEN");
+    if (token != null && !token.isBlank()) {
+      request.header("Authorization", "Bearer " + token);
+    }
+    HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
     if (response.statusCode() == 404) {
       return Map.of();
     }

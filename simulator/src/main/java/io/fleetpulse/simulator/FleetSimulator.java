@@ -97,13 +97,14 @@ public final class FleetSimulator {
         new MessagePlan.Shares(settings.malformedShare(), settings.duplicateShare(), settings.lateShare()),
         settings.seed(), tuning.unlimitedPlanRounds());
     RunCounters counters = new RunCounters(fleet);
-    Optional<NodeClient> node = settings.apiUrl().map(url -> new NodeClient(url, tuning.httpTimeout()));
+    Optional<javax.net.ssl.TrustManagerFactory> trust = tuning.caCertificate().isEmpty() ? Optional.empty()
+        : Optional.of(MqttClients.trusting(java.nio.file.Path.of(tuning.caCertificate())));
+    Optional<NodeClient> node = settings.apiUrl().map(url -> new NodeClient(url, tuning.httpTimeout(),
+        tuning.apiToken().isBlank() ? Optional.empty() : Optional.of(tuning.apiToken()), trust));
     Optional<NodeSummary> before = node.map(client -> summary(client)
         .orElseThrow(() -> new IllegalStateException("cannot read the node summary at " + client.summaryUri())));
 
     MqttClientExecutorConfig executor = MqttClients.sharedExecutor(tuning.nettyThreads());
-    Optional<javax.net.ssl.TrustManagerFactory> trust = tuning.caCertificate().isEmpty() ? Optional.empty()
-        : Optional.of(MqttClients.trusting(java.nio.file.Path.of(tuning.caCertificate())));
     String runId = Long.toString(ThreadLocalRandom.current().nextLong(Long.MAX_VALUE), Character.MAX_RADIX);
     String prefix = tuning.clientIdPrefix() + "-" + runId;
     List<Optional<MqttLogin>> logins = provision(node, settings, fleet);

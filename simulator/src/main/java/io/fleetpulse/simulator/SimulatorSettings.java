@@ -56,7 +56,8 @@ public record SimulatorSettings(
       Duration faultPeriod,
       Duration faultDuration,
       boolean registerDevices,
-      String caCertificate) {
+      String caCertificate,
+      String apiToken) {
 
     static Tuning fromConfig(Config config) {
       return new Tuning(
@@ -78,7 +79,8 @@ public record SimulatorSettings(
           config.getDuration("fault-period"),
           config.getDuration("fault-duration"),
           config.getBoolean("register-devices"),
-          config.getString("ca-certificate"));
+          config.getString("ca-certificate"),
+          config.getString("api-token"));
     }
   }
 

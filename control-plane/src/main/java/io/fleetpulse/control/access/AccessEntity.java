@@ -204,11 +204,18 @@ public final class AccessEntity
         directory.updatedAtMillis());
   }
 
-  /** A started entity hands its directory to every node again (a lost publication heals here). */
+  /**
+   * A started entity hands its directory to every node again (a lost publication heals here); an
+   * empty one reaches each node as the answer to its first {@link Get}.
+   */
   @Override
   public SignalHandler<AccessDirectory> signalHandler() {
     return newSignalHandlerBuilder()
-        .onSignal(RecoveryCompleted.instance(), publish::accept)
+        .onSignal(RecoveryCompleted.instance(), state -> {
+          if (state.revision() > 0) {
+            publish.accept(state);
+          }
+        })
         .build();
   }
 }

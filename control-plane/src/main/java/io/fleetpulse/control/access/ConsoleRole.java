@@ -29,7 +29,7 @@ public enum ConsoleRole {
   }
 
   /** {@code viewer}, {@code operator}, {@code data} or {@code admin}. */
-  @JsonCreator
+  @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
   public static ConsoleRole parse(String text) {
     for (ConsoleRole role : values()) {
       if (role.id().equals(text == null ? "" : text.strip().toLowerCase(Locale.ROOT))) {

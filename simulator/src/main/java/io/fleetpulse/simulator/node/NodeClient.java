@@ -27,17 +27,45 @@ public final class NodeClient {
   private final Duration timeout;
   private final ObjectMapper mapper = new ObjectMapper();
 
+  private final java.util.Optional<String> token;
+
   public NodeClient(URI apiUrl, Duration timeout) {
+    this(apiUrl, timeout, java.util.Optional.empty(), java.util.Optional.empty());
+  }
+
+  /**
+   * @param token the API token sent as {@code Authorization: Bearer}
+   * @param trust the CAs an https:// node's certificate is checked against (empty: the JVM's)
+   */
+  public NodeClient(URI apiUrl, Duration timeout, java.util.Optional<String> token,
+      java.util.Optional<javax.net.ssl.TrustManagerFactory> trust) {
     String url = apiUrl.toString();
     this.base = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
     this.summaryUri = URI.create(base + SUMMARY_PATH);
     this.timeout = timeout;
-    this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
+    this.token = token;
+    HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(timeout);
+    trust.ifPresent(factory -> {
+      try {
+        javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+        context.init(null, factory.getTrustManagers(), null);
+        builder.sslContext(context);
+      } catch (java.security.GeneralSecurityException e) {
+        throw new IllegalStateException("cannot set up TLS for " + apiUrl, e);
+      }
+    });
+    this.http = builder.build();
+  }
+
+  private HttpRequest.Builder request(URI uri) {
+    HttpRequest.Builder request = HttpRequest.newBuilder(uri);
+    token.ifPresent(value -> request.header("Authorization", "Bearer " + value));
+    return request;
   }
 
   /** The current summary; throws {@link IOException} when the node cannot be read. */
   public NodeSummary summary() throws IOException, InterruptedException {
-    HttpRequest request = HttpRequest.newBuilder(summaryUri)
+    HttpRequest request = request(summaryUri)
         .timeout(timeout)
         .header("Accept", "application/json")
         .GET()
@@ -66,7 +94,7 @@ public final class NodeClient {
    * their own: they publish through their site's edge gateway); returns how many lines were refused.
    */
   public long registerDevices(List<String> csvLines) throws IOException, InterruptedException {
-    HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/api/devices/bulk?credentials=none"))
+    HttpRequest request = request(URI.create(base + "/api/devices/bulk?credentials=none"))
         .timeout(timeout.multipliedBy(Math.max(1, csvLines.size() / 1000)))
         .header("Content-Type", "text/csv")
         .POST(HttpRequest.BodyPublishers.ofString(String.join("\n", csvLines) + "\n"))
@@ -80,7 +108,7 @@ public final class NodeClient {
 
   private JsonNode send(String method, String path, String contentType, String body)
       throws IOException, InterruptedException {
-    HttpRequest request = HttpRequest.newBuilder(URI.create(base + path))
+    HttpRequest request = request(URI.create(base + path))
         .timeout(timeout)
         .header("Content-Type", contentType)
         .header("Accept", "application/json")
