@@ -163,6 +163,7 @@ public final class AccessRules {
     rule(r, "DELETE", "/api/models/{model}/shadow", admin, Scope.NONE, "model.shadow-stop");
     rule(r, "POST", "/api/models/{model}/versions/{version}/promote", admin, Scope.NONE, "model.promote");
     rule(r, "POST", "/api/models/{model}/rollback", admin, Scope.NONE, "model.rollback");
+    rule(r, "GET", "/api/data", Permission.QUERY, Scope.NONE, "data.index");
     rule(r, "GET", "/api/data/devices/{deviceId}/{resource}", Permission.QUERY, Scope.DEVICE, "data.device");
     rule(r, "GET", "/api/data/sites/{site}/{resource}", Permission.QUERY, Scope.SITE, "data.site");
     rule(r, "GET", "/api/accounts", admin, Scope.NONE, "account.list");
