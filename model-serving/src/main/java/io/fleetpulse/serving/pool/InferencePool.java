@@ -339,7 +339,8 @@ public final class InferencePool extends AbstractBehavior<InferencePool.Command>
   private Behavior<Command> onModelLoaded(ModelLoaded loaded) {
     Following decided = following.get(loaded.model());
     if (loaded.failure() != null) {
-      getContext().getLog().error("{}", loaded.failure().getMessage());
+      // The message (answered to HTTP clients) names no path; the cause, logged here, does.
+      getContext().getLog().error("{}", loaded.failure().getMessage(), loaded.failure());
       if (loaded.prepared() != null) {
         loaded.prepared().replyTo().tell(StatusReply.error(loaded.failure().getMessage()));
       }
