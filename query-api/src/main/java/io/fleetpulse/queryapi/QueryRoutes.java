@@ -29,9 +29,11 @@ import java.util.concurrent.Executor;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpMethods;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.Allow;
 import org.apache.pekko.http.javadsl.model.headers.ContentDisposition;
 import org.apache.pekko.http.javadsl.model.headers.ContentDispositionTypes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
@@ -93,7 +95,8 @@ public final class QueryRoutes extends AllDirectives {
             pathPrefix(Scope.DEVICE.pathSegment(), () -> endpoints(Scope.DEVICE)),
             pathPrefix(Scope.SITE.pathSegment(), () -> endpoints(Scope.SITE)),
             complete(error(ErrorCode.ROUTE_UNKNOWN, "no such data endpoint: GET /api/data lists them")))),
-        complete(error(ErrorCode.METHOD_UNSUPPORTED, "the data API answers GET only"))));
+        complete(error(ErrorCode.METHOD_UNSUPPORTED, "the data API answers GET only")
+            .addHeader(Allow.create(HttpMethods.GET)))));
   }
 
   private Route endpoints(Scope scope) {

@@ -129,6 +129,7 @@ class QueryRoutesTest {
     assertThat(code(prefixOnly)).isEqualTo("route.unknown");
     assertThat(post.statusCode()).isEqualTo(405);
     assertThat(code(post)).isEqualTo("method.unsupported");
+    assertThat(post.headers().firstValue("Allow")).contains("GET");
   }
 
   @Test

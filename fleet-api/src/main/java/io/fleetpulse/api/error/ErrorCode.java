@@ -9,7 +9,12 @@ package io.fleetpulse.api.error;
 public enum ErrorCode {
   REQUEST_INVALID("request.invalid", 400),
   ROUTE_UNKNOWN("route.unknown", 404),
+  /** A method the resource does not answer; the response's {@code Allow} header lists those it does. */
   METHOD_UNSUPPORTED("method.unsupported", 405),
+  /** A body of a media type the resource does not read (JSON where JSON is expected). */
+  MEDIA_TYPE_UNSUPPORTED("media-type.unsupported", 415),
+  /** A body over the configured limit ({@code pekko.http.server.parsing.max-content-length}). */
+  REQUEST_TOO_LARGE("request.too-large", 413),
   DEVICE_UNKNOWN("device.unknown", 404),
   SITE_UNKNOWN("site.unknown", 404),
   PROFILE_UNKNOWN("profile.unknown", 400),

@@ -20,7 +20,8 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import org.apache.pekko.http.javadsl.marshallers.jackson.Jackson;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
@@ -32,8 +33,9 @@ import org.apache.pekko.http.javadsl.server.Route;
  * {"note"}} (by the signed-in identity), answered with the changed alert once it is stored. Per site (from Cassandra, needs
  * storage): {@code GET /api/sites/{site}/alerts?status=&severity=&limit=&pageToken=} (newest
  * first, one status at a time) and {@code GET /api/sites/{site}/alerts/summary} (open alerts by
- * status and severity). Refusals: 404 {@code alert.unknown}, 409 {@code alert.already-acknowledged}
- * or {@code alert.already-cleared}, 400 {@code request.invalid}, 503 {@code alert.store-unavailable}.
+ * status and severity). Refusals: 404 {@code device.unknown} (answered before any device actor
+ * starts), 404 {@code alert.unknown}, 409 {@code alert.already-acknowledged} or {@code
+ * alert.already-cleared}, 400 {@code request.invalid}, 503 {@code alert.store-unavailable}.
  */
 final class AlertRoutes extends AllDirectives {
 
@@ -55,11 +57,17 @@ final class AlertRoutes extends AllDirectives {
   private final io.fleetpulse.node.alerts.AlertFeed feed;
   private final io.fleetpulse.node.NodeSettings.Alerts settings;
   private final io.fleetpulse.security.ConsoleSecurity security;
+  private final Predicate<String> knownDevice;
 
+  /**
+   * @param knownDevice whether a device id was ever registered (decommissioned ones included, so
+   *     their open alerts can still be cleared); asked from memory before any device actor starts
+   */
   AlertRoutes(Devices devices, Optional<CassandraAlertStore> reader, JsonResponses json, ObjectMapper mapper,
       io.fleetpulse.node.alerts.AlertFeed feed, io.fleetpulse.node.NodeSettings.Alerts settings,
-      io.fleetpulse.security.ConsoleSecurity security) {
+      io.fleetpulse.security.ConsoleSecurity security, Predicate<String> knownDevice) {
     this.security = security;
+    this.knownDevice = knownDevice;
     this.devices = devices;
     this.reader = reader;
     this.json = json;
@@ -124,11 +132,18 @@ final class AlertRoutes extends AllDirectives {
   /** Under {@code /api/devices/{deviceId}}. */
   Route deviceRoutes(String deviceId) {
     return pathPrefix("alerts", () -> concat(
-        pathEndOrSingleSlash(() -> get(() -> onSuccess(devices.alerts(deviceId), reply -> json.ok(reply.open())))),
-        path(PathMatchers.segment().slash("acknowledge"), alertId -> post(() -> action(alertId, (id, by, body) ->
+        pathEndOrSingleSlash(() -> get(() -> known(deviceId, () ->
+            onSuccess(devices.alerts(deviceId), reply -> json.ok(reply.open()))))),
+        path(PathMatchers.segment().slash("acknowledge"), alertId -> post(() -> action(deviceId, alertId, (id, by, body) ->
             devices.acknowledgeAlert(deviceId, id, by, body.note())))),
-        path(PathMatchers.segment().slash("clear"), alertId -> post(() -> action(alertId, (id, by, body) ->
+        path(PathMatchers.segment().slash("clear"), alertId -> post(() -> action(deviceId, alertId, (id, by, body) ->
             devices.clearAlert(deviceId, id, by, body.note()))))));
+  }
+
+  /** {@code inner} for a device ever registered; 404 {@code device.unknown} without asking (or starting) its actor. */
+  private Route known(String deviceId, Supplier<Route> inner) {
+    return knownDevice.test(deviceId) ? inner.get()
+        : json.error(ErrorCode.DEVICE_UNKNOWN, "no device '" + deviceId + "' is registered");
   }
 
   /** Under {@code /api/sites}. */
@@ -142,30 +157,35 @@ final class AlertRoutes extends AllDirectives {
     CompletionStage<AlertReply> apply(UUID alertId, String by, OperatorAction body);
   }
 
-  private Route action(String alertIdText, Action action) {
+  private Route action(String deviceId, String alertIdText, Action action) {
     UUID alertId;
     try {
       alertId = UUID.fromString(alertIdText);
     } catch (IllegalArgumentException e) {
       return json.error(ErrorCode.REQUEST_INVALID, "'" + alertIdText + "' is not an alert id (a UUID)");
     }
-    return security.identity(identity -> entity(org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller.entityToString(), text -> {
-      OperatorAction body;
+    return security.identity(identity -> extractRequestEntity(entity -> entity(
+        org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller.entityToString(), text -> {
+      if (!text.isBlank() && !entity.getContentType().mediaType().equals(
+          org.apache.pekko.http.javadsl.model.MediaTypes.APPLICATION_JSON)) {
+        return json.error(ErrorCode.MEDIA_TYPE_UNSUPPORTED, "send the note as application/json, not "
+            + entity.getContentType().mediaType());
+      }
+      OperatorAction parsed;
       try {
-        body = text.isBlank() ? new OperatorAction(null) : mapper.readValue(text, OperatorAction.class);
+        parsed = text.isBlank() ? null : mapper.readValue(text, OperatorAction.class);
       } catch (java.io.IOException e) {
         return json.error(ErrorCode.REQUEST_INVALID, "the body is a JSON object {\"note\": \"...\"}, or empty");
       }
-      if (body == null) {
-        body = new OperatorAction(null);
-      }
+      OperatorAction body = parsed == null ? new OperatorAction(null) : parsed;
       if (body.note() != null && body.note().length() > MAX_NOTE) {
         return json.error(ErrorCode.REQUEST_INVALID, "'note' is longer than " + MAX_NOTE + " characters");
       }
-      return onSuccess(action.apply(alertId, identity.name(), body), reply -> reply instanceof AlertReply.Refused refused
-          ? json.error(refused.code(), refused.message())
-          : json.ok(((AlertReply.Changed) reply).alert()));
-    }));
+      return known(deviceId, () -> onSuccess(action.apply(alertId, identity.name(), body),
+          reply -> reply instanceof AlertReply.Refused refused
+              ? json.error(refused.code(), refused.message())
+              : json.ok(((AlertReply.Changed) reply).alert())));
+    })));
   }
 
   private Route list(String site) {

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fleetpulse.api.error.ApiError;
 import io.fleetpulse.api.error.ErrorCode;
+import java.util.function.Function;
+import org.apache.pekko.http.javadsl.marshallers.jackson.Jackson;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.StatusCode;
@@ -30,6 +32,17 @@ final class JsonResponses {
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot render JSON", e);
     }
+  }
+
+  /**
+   * The request's JSON body as {@code type} for {@code inner}. A body of {@code null} is refused
+   * 400 {@code request.invalid} here; an empty or malformed one, another media type or one over
+   * the size limit is rejected and answered by {@link RequestErrors}.
+   */
+  <T> Route body(Class<T> type, Function<T, Route> inner) {
+    return Directives.entity(Jackson.unmarshaller(mapper, type), body -> body == null
+        ? error(ErrorCode.REQUEST_INVALID, "the body must be a JSON object, not null")
+        : inner.apply(body));
   }
 
   /** The error's answer: its code's HTTP status and {@link ApiError} body. */

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
@@ -53,24 +54,37 @@ final class ModelRoutes extends AllDirectives {
             AskPattern.ask(pool, InferencePool.ListModels::new, timeout, system.scheduler()),
             list -> json.ok(list.models())))),
         path(PathMatchers.segment().slash("versions").slash(PathMatchers.segment()).slash("load"),
-            (model, version) -> post(() -> security.identity(by -> decided(decisions.load(pool, model, version, by.name()))))),
+            (model, version) -> post(() -> named(model, version, () ->
+                security.identity(by -> decided(decisions.load(pool, model, version, by.name())))))),
         path(PathMatchers.segment().slash("versions").slash(PathMatchers.segment()).slash("promote"),
-            (model, version) -> post(() -> security.identity(by -> decided(decisions.promote(pool, model, version, by.name()))))),
+            (model, version) -> post(() -> named(model, version, () ->
+                security.identity(by -> decided(decisions.promote(pool, model, version, by.name())))))),
         path(PathMatchers.segment().slash("versions").slash(PathMatchers.segment()).slash("shadow"),
-            (model, version) -> post(() -> security.identity(by -> decided(decisions.shadow(pool, model, version, by.name()))))),
+            (model, version) -> post(() -> named(model, version, () ->
+                security.identity(by -> decided(decisions.shadow(pool, model, version, by.name())))))),
         path(PathMatchers.segment().slash("shadow"),
-            model -> delete(() -> security.identity(by -> decided(decisions.shadow(pool, model, null, by.name()))))),
+            model -> delete(() -> named(model, null, () ->
+                security.identity(by -> decided(decisions.shadow(pool, model, null, by.name())))))),
         path(PathMatchers.segment().slash("rollback"),
-            model -> post(() -> security.identity(by -> decided(decisions.rollback(pool, model, by.name()))))),
-        path(PathMatchers.segment().slash("history"), model -> get(() -> history(model)))));
+            model -> post(() -> named(model, null, () ->
+                security.identity(by -> decided(decisions.rollback(pool, model, by.name())))))),
+        path(PathMatchers.segment().slash("history"), model -> get(() -> named(model, null, () -> history(model))))));
+  }
+
+  /**
+   * {@code inner} when the model name (and version, unless null) could be a directory of the model
+   * registry: no {@code ..}, separator (a decoded {@code %2F} or {@code %5C} included), NUL or
+   * anything outside {@code [A-Za-z0-9][A-Za-z0-9._-]{0,63}}; else 400 {@code request.invalid}
+   * before the cluster, the pool or the file system hears of it.
+   */
+  private Route named(String model, String version, Supplier<Route> inner) {
+    Optional<ModelReply> invalid = ModelDecisions.invalidName(model)
+        .or(() -> version == null ? Optional.empty() : ModelDecisions.invalidName(version));
+    return invalid.isPresent() ? decided(CompletableFuture.completedFuture(invalid.get())) : inner.get();
   }
 
   /** {@code GET /api/models/{name}/history}: every decision on the model, oldest first. */
   private Route history(String model) {
-    Optional<ModelReply> invalid = ModelDecisions.invalidName(model);
-    if (invalid.isPresent()) {
-      return decided(CompletableFuture.completedFuture(invalid.get()));
-    }
     Optional<CompletionStage<List<HistoryItem>>> items = decisions.history(model);
     if (items.isEmpty()) {
       return json.error(ErrorCode.STORAGE_DISABLED, "the models' history needs storage (fleetpulse.persistence.enabled)");

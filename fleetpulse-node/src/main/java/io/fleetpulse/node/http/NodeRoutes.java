@@ -114,7 +114,8 @@ public final class NodeRoutes extends AllDirectives {
     this.models = pool.map(p -> new ModelRoutes(system, p, modelDecisions, security,
         fleetSettings.directory().askTimeout(), responses));
     this.metrics = metrics;
-    this.alerts = new AlertRoutes(devices, alertsReader, responses, JSON, alertFeed, alertSettings, security);
+    this.alerts = new AlertRoutes(devices, alertsReader, responses, JSON, alertFeed, alertSettings, security,
+        deviceId -> registry.find(deviceId).isPresent() || registrations.viewed(deviceId).isPresent());
   }
 
   public Route route() {
@@ -168,7 +169,7 @@ public final class NodeRoutes extends AllDirectives {
         path(PathMatchers.segment(), deviceId -> concat(
             get(() -> device(deviceId)),
             put(() -> security.identity(identity -> parameterOptional("credentials", credentials ->
-                entity(Jackson.unmarshaller(JSON, RegistrationRequest.class),
+                responses.body(RegistrationRequest.class,
                     request -> register(deviceId, request, !"none".equals(credentials.orElse("")), identity.name()))))))));
   }
 
@@ -303,7 +304,7 @@ public final class NodeRoutes extends AllDirectives {
       } else if (mediaType.equals("application/x-ndjson") || mediaType.equals("application/jsonl")) {
         format = BulkProvisioning.Format.JSON_LINES;
       } else {
-        return error(ErrorCode.FORMAT_UNSUPPORTED,
+        return error(ErrorCode.MEDIA_TYPE_UNSUPPORTED,
             "send text/csv (id,site,profile[,key=value...]) or application/x-ndjson, not " + mediaType);
       }
       org.apache.pekko.stream.javadsl.Source<ByteString, ?> results = bulk
@@ -364,19 +365,10 @@ public final class NodeRoutes extends AllDirectives {
   }
 
   private ExceptionHandler exceptions() {
-    return ExceptionHandler.newBuilder()
-        .match(java.util.concurrent.TimeoutException.class,
-            e -> error(ErrorCode.SERVICE_UNAVAILABLE, "the fleet did not answer in time"))
-        .match(java.util.concurrent.CompletionException.class,
-            e -> error(ErrorCode.SERVICE_UNAVAILABLE, "the fleet did not answer: " + e.getCause()))
-        .build();
+    return RequestErrors.exceptions(responses);
   }
 
   private RejectionHandler rejections() {
-    return RejectionHandler.newBuilder()
-        .handleNotFound(error(ErrorCode.ROUTE_UNKNOWN, "no such resource"))
-        .handleAll(org.apache.pekko.http.javadsl.server.Rejection.class,
-            list -> error(ErrorCode.REQUEST_INVALID, "request rejected: " + list))
-        .build();
+    return RequestErrors.rejections(responses);
   }
 }

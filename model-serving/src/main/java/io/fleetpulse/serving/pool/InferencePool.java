@@ -339,12 +339,16 @@ public final class InferencePool extends AbstractBehavior<InferencePool.Command>
   private Behavior<Command> onModelLoaded(ModelLoaded loaded) {
     Following decided = following.get(loaded.model());
     if (loaded.failure() != null) {
-      getContext().getLog().error("{}", loaded.failure().getMessage());
+      // A ModelLoadException's message (answered to HTTP clients) names no path; anything else
+      // thrown while loading might, so it is answered with a sentence; the log has the detail.
+      String why = loaded.failure() instanceof ModelLoadException ? loaded.failure().getMessage()
+          : "model " + loaded.model() + " version " + loaded.version() + " could not be loaded (see the node's log)";
+      getContext().getLog().error("{}", why, loaded.failure());
       if (loaded.prepared() != null) {
-        loaded.prepared().replyTo().tell(StatusReply.error(loaded.failure().getMessage()));
+        loaded.prepared().replyTo().tell(StatusReply.error(why));
       }
       if (decided != null && decided.loading.remove(loaded.version())) {
-        decided.unloadable.put(loaded.version(), loaded.failure().getMessage());
+        decided.unloadable.put(loaded.version(), why);
         apply(decided);
       }
       listWhenFollowing();

@@ -40,6 +40,7 @@ public final class ModelRegistry implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(ModelRegistry.class);
   private static final Comparator<String> VERSION_ORDER = ModelRegistry::compareVersions;
+  private static final java.util.regex.Pattern SAFE_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
   private final Path directory;
   private final ServingSettings.Execution execution;
@@ -102,7 +103,11 @@ public final class ModelRegistry implements AutoCloseable {
 
   /** The versions present on disk for a model, lowest first. */
   public List<String> versionsOf(String name) {
-    Path modelDirectory = directory.resolve(name);
+    Optional<Path> inside = inside(name, null);
+    if (inside.isEmpty()) {
+      return List.of();
+    }
+    Path modelDirectory = inside.get();
     if (!Files.isDirectory(modelDirectory)) {
       return List.of();
     }
@@ -115,13 +120,20 @@ public final class ModelRegistry implements AutoCloseable {
 
   /** Builds and checks a session for one version. Blocking; changes nothing in the registry. */
   public LoadedModel loadVersion(String name, String version) throws ModelLoadException {
-    Path versionDirectory = directory.resolve(name).resolve(version);
     String what = "model " + name + " version " + version;
+    Optional<Path> inside = inside(name, version);
+    if (inside.isEmpty()) {
+      throw new ModelLoadException(what + ": not a name of the model registry ([A-Za-z0-9][A-Za-z0-9._-]{0,63})");
+    }
+    Path versionDirectory = inside.get();
+    // The messages here reach HTTP clients: they name no file system path; the cause (logged) does.
     ModelMetadata metadata;
     try {
       metadata = ModelMetadata.read(versionDirectory.resolve("model.json"));
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw new ModelLoadException(what + ": unreadable model.json: the version has none", e);
     } catch (IOException | RuntimeException e) {
-      throw new ModelLoadException(what + ": unreadable model.json: " + e.getMessage(), e);
+      throw new ModelLoadException(what + ": unreadable model.json: not valid metadata", e);
     }
     if (!metadata.name().equals(name) || !metadata.version().equals(version)) {
       throw new ModelLoadException(what + ": model.json names " + metadata.name() + " version " + metadata.version());
@@ -136,7 +148,7 @@ public final class ModelRegistry implements AutoCloseable {
     try {
       session = environment.createSession(versionDirectory.resolve("model.onnx").toString(), options);
     } catch (OrtException | RuntimeException e) {
-      throw new ModelLoadException(what + ": ONNX Runtime cannot load model.onnx: " + e.getMessage(), e);
+      throw new ModelLoadException(what + ": ONNX Runtime cannot load model.onnx (missing or not a valid model)", e);
     }
     LoadedModel model = new LoadedModel(metadata, environment, session);
     try {
@@ -159,6 +171,35 @@ public final class ModelRegistry implements AutoCloseable {
       throw new ModelLoadException(what + ": cannot run a window of zeros: " + e.getMessage(), e);
     }
     return model;
+  }
+
+  /**
+   * Whether {@code name} can be a model's name or version: a single directory name, never {@code
+   * ..}, a separator or NUL. The HTTP API refuses others before they get here.
+   */
+  public static boolean isValidName(String name) {
+    return name != null && SAFE_NAME.matcher(name).matches();
+  }
+
+  /**
+   * {@code <directory>/<name>} (or {@code <directory>/<name>/<version>} when a version is given)
+   * when both are valid names and the path, resolved and normalised, is still that many levels
+   * inside the registry directory: a second guard behind the name check; empty otherwise.
+   */
+  Optional<Path> inside(String name, String version) {
+    if (!isValidName(name) || (version != null && !isValidName(version))) {
+      return Optional.empty();
+    }
+    Path root = directory.toAbsolutePath().normalize();
+    Path model = root.resolve(name).normalize();
+    if (!root.equals(model.getParent())) {
+      return Optional.empty();
+    }
+    if (version == null) {
+      return Optional.of(model);
+    }
+    Path versionDirectory = model.resolve(version).normalize();
+    return model.equals(versionDirectory.getParent()) ? Optional.of(versionDirectory) : Optional.empty();
   }
 
   private OrtSession.SessionOptions sessionOptions() throws OrtException {

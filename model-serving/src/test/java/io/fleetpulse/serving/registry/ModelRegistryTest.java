@@ -506,6 +506,40 @@ class ModelRegistryTest {
         .hasMessageStartingWith("model scorer version 1: unreadable model.json");
   }
 
+  @Test
+  void load_failures_name_no_path_of_the_registry() throws Exception {
+    copy("scorer", "1");
+    Files.writeString(directory.resolve("scorer/1/model.json"), "{\"name\": \"scorer\", \"version\": ");
+    copyRenamed("broken", "1", "scorer", "3");
+    String root = directory.toAbsolutePath().toString();
+    registry();
+
+    for (String version : new String[] {"1", "3", "9"}) {
+      assertThatThrownBy(() -> registry.loadVersion("scorer", version))
+          .isInstanceOf(ModelLoadException.class)
+          .hasMessageStartingWith("model scorer version " + version + ": ")
+          .satisfies(e -> assertThat(e.getMessage()).doesNotContain(root)
+              .doesNotContain(directory.getFileName().toString()));
+    }
+  }
+
+  @Test
+  void refuses_names_that_leave_the_registry_directory() throws Exception {
+    Path outside = directory.resolve("outside");
+    Files.createDirectories(outside.resolve("1"));
+    registry = new ModelRegistry(directory.resolve("models"), EXECUTION);
+    Files.createDirectories(directory.resolve("models"));
+
+    for (String[] nameAndVersion : new String[][] {{"..", "outside"}, {"../outside", "1"}, {"scorer", "../../outside/1"},
+        {"scorer", ".."}, {"a\\b", "1"}, {"a\u0000b", "1"}, {"/etc", "1"}}) {
+      assertThatThrownBy(() -> registry.loadVersion(nameAndVersion[0], nameAndVersion[1]))
+          .isInstanceOf(ModelLoadException.class).hasMessageContaining("not a name of the model registry");
+    }
+    assertThat(registry.versionsOf("..")).isEmpty();
+    assertThat(registry.versionsOf("../outside")).isEmpty();
+    assertThat(ModelRegistry.isValidName("scorer-v1.2_b")).isTrue();
+  }
+
   // ---- graphs PyTorch's exporter does not make --------------------------------------------
 
   /** Writes a hand-built model with a model.json declaring one output {@code score} of {@code size}. */

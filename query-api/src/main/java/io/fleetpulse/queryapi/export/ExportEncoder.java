@@ -18,7 +18,10 @@ import org.apache.pekko.util.ByteStringBuilder;
  * Turns a stream of item pages into the bytes of an export, one chunk per page: CSV with a header
  * row (the dataset's columns; times ISO-8601; a list such as prediction outputs as one field holding
  * its JSON array, e.g. {@code "[0.1,0.2]"}), or JSON Lines with one item per line exactly as in the
- * paged JSON. Values are written as the JSON API writes them, so the formats agree.
+ * paged JSON. Values are written as the JSON API writes them, so the formats agree. In CSV, a
+ * number is written as it is and every other value as a text cell, escaped against formula
+ * injection ({@link Csv#text}): a negative roll-up stays a number, a device id or note starting
+ * with {@code =} or {@code -} is shown as text.
  */
 public final class ExportEncoder {
 
@@ -49,9 +52,9 @@ public final class ExportEncoder {
     for (T item : items) {
       fields.clear();
       for (CsvColumn<T> column : dataset.csvColumns()) {
-        fields.add(text(column.value().apply(item)));
+        fields.add(cell(column.value().apply(item)));
       }
-      bytes.append(ByteString.fromString(Csv.line(fields)));
+      bytes.append(ByteString.fromString(Csv.record(fields)));
     }
     return bytes.result();
   }
@@ -62,6 +65,11 @@ public final class ExportEncoder {
       bytes.putBytes(json(item)).putByte((byte) '\n');
     }
     return bytes.result();
+  }
+
+  /** A CSV cell: a number as it is, anything else as an escaped text cell. */
+  private String cell(Object value) {
+    return value instanceof Number ? Csv.field(value.toString()) : Csv.text(text(value));
   }
 
   private String text(Object value) {

@@ -39,4 +39,28 @@ class CsvTest {
     assertThat(Csv.line(Arrays.asList("a", null, "b,c", ""))).isEqualTo("a,,\"b,c\",\"\"\r\n");
     assertThat(Csv.line(List.of("[0.1,0.2]"))).isEqualTo("\"[0.1,0.2]\"\r\n");
   }
+
+  @Test
+  void escapes_text_a_spreadsheet_would_run_as_a_formula() {
+    assertThat(Csv.text("=HYPERLINK(\"http://x\")")).isEqualTo("\"'=HYPERLINK(\"\"http://x\"\")\"");
+    assertThat(Csv.text("+1")).isEqualTo("\"'+1\"");
+    assertThat(Csv.text("-3.2")).isEqualTo("\"'-3.2\"");
+    assertThat(Csv.text("@SUM(A1)")).isEqualTo("\"'@SUM(A1)\"");
+    assertThat(Csv.text("\t=1")).isEqualTo("\"'\t=1\"");
+    assertThat(Csv.text("\r=1")).isEqualTo("\"'\r=1\"");
+  }
+
+  @Test
+  void leaves_other_text_as_a_plain_field() {
+    assertThat(Csv.text("rm-00042")).isEqualTo("rm-00042");
+    assertThat(Csv.text("a=b")).isEqualTo("a=b");
+    assertThat(Csv.text("a,b")).isEqualTo("\"a,b\"");
+    assertThat(Csv.text(null)).isEmpty();
+    assertThat(Csv.text("")).isEqualTo("\"\"");
+  }
+
+  @Test
+  void a_record_joins_encoded_fields() {
+    assertThat(Csv.record(List.of(Csv.text("=1"), Csv.field("-3.2")))).isEqualTo("\"'=1\",-3.2\r\n");
+  }
 }

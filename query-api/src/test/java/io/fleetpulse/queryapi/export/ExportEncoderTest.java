@@ -43,6 +43,17 @@ class ExportEncoderTest {
   }
 
   @Test
+  void csv_escapes_formula_text_but_keeps_negative_numbers_numbers() {
+    AlertItem alert = new AlertItem(UUID.fromString("00000000-0000-0000-0000-000000000001"), "-rm-1", "=plant",
+        "threshold", "major", "CLEARED", Instant.parse("2026-11-29T23:00:00Z"), null, -3.2, 2, "@ops", null, "+ada",
+        Instant.parse("2026-11-30T00:00:00Z"), "=HYPERLINK(\"http://evil\",\"-1\")");
+
+    assertThat(encoder.csv(Datasets.SITE_ALERTS, List.of(alert)).utf8String()).isEqualTo(
+        "00000000-0000-0000-0000-000000000001,\"'-rm-1\",\"'=plant\",threshold,major,CLEARED,2026-11-29T23:00:00Z,,"
+            + "-3.2,2,\"'@ops\",,\"'+ada\",2026-11-30T00:00:00Z,\"'=HYPERLINK(\"\"http://evil\"\",\"\"-1\"\")\"\r\n");
+  }
+
+  @Test
   void json_lines_hold_one_item_per_line_as_the_paged_json_does() {
     String lines = encoder.jsonLines(List.of(PREDICTION, PREDICTION)).utf8String();
 
