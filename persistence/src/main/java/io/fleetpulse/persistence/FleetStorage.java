@@ -4,6 +4,7 @@ import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.CqlSessionBuilder;
 import io.fleetpulse.persistence.alerts.AlertsReader;
 import io.fleetpulse.persistence.cassandra.CassandraLauncher;
+import io.fleetpulse.persistence.cassandra.CassandraSessions;
 import io.fleetpulse.persistence.query.BucketReader;
 import io.fleetpulse.persistence.records.RecordsWriter;
 import io.fleetpulse.persistence.registry.CassandraRegistryStore;
@@ -69,7 +70,10 @@ public final class FleetStorage implements AutoCloseable {
     }
   }
 
-  /** A driver session builder for the embedded node, or for the configured contact points. */
+  /**
+   * A driver session builder for the embedded node, or for the configured contact points with
+   * the configured credentials and TLS.
+   */
   private static CqlSessionBuilder sessionBuilder(PersistenceSettings settings, Optional<CassandraLauncher> embedded) {
     CqlSessionBuilder builder = CqlSession.builder().withLocalDatacenter(settings.cassandra().localDatacenter());
     if (embedded.isPresent()) {
@@ -81,7 +85,7 @@ public final class FleetStorage implements AutoCloseable {
             contactPoint.substring(0, colon), Integer.parseInt(contactPoint.substring(colon + 1))));
       }
     }
-    return builder;
+    return CassandraSessions.secure(builder, settings.cassandra());
   }
 
   public TelemetryWriter telemetry() {

@@ -45,7 +45,8 @@ final class StrictManifests {
       Map.entry("apps/v1/StatefulSet", StatefulSet.class),
       Map.entry("policy/v1/PodDisruptionBudget", PodDisruptionBudget.class),
       Map.entry("rbac.authorization.k8s.io/v1/Role", Role.class),
-      Map.entry("rbac.authorization.k8s.io/v1/RoleBinding", RoleBinding.class));
+      Map.entry("rbac.authorization.k8s.io/v1/RoleBinding", RoleBinding.class),
+      Map.entry("networking.k8s.io/v1/NetworkPolicy", NetworkPolicy.class));
 
   /** One parsed document and the file it came from. */
   record Manifest(Path file, HasMetadata resource) {}
