@@ -309,10 +309,24 @@ public final class AccessRoutes extends AllDirectives {
         body.put("from", from.toString());
         body.put("to", to.toString());
         body.put("durable", security.audit().durable());
-        body.put("entries", entries);
+        body.put("entries", entries.stream().map(AccessRoutes::entry).toList());
         return json(StatusCodes.OK, body);
       });
     })));
+  }
+
+  private static Map<String, Object> entry(io.fleetpulse.api.audit.AuditEntry entry) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("at", entry.at().toString());
+    body.put("who", entry.who());
+    body.put("kind", entry.kind());
+    body.put("roles", entry.roles());
+    body.put("action", entry.action());
+    body.put("target", entry.target());
+    body.put("status", entry.status());
+    body.put("outcome", entry.outcome());
+    body.put("address", entry.address());
+    return body;
   }
 
   private static Set<ConsoleRole> roles(List<String> names) {

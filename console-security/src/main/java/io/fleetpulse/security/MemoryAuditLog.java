@@ -29,10 +29,14 @@ public final class MemoryAuditLog implements AuditLog {
 
   @Override
   public synchronized CompletionStage<List<AuditEntry>> between(Instant from, Instant to, int limit) {
-    return CompletableFuture.completedFuture(entries.stream()
-        .filter(entry -> !entry.at().isBefore(from) && entry.at().isBefore(to))
-        .limit(limit)
-        .toList());
+    List<AuditEntry> newestFirst = new java.util.ArrayList<>();
+    for (java.util.Iterator<AuditEntry> it = entries.descendingIterator(); it.hasNext() && newestFirst.size() < limit; ) {
+      AuditEntry entry = it.next();
+      if (!entry.at().isBefore(from) && entry.at().isBefore(to)) {
+        newestFirst.add(entry);
+      }
+    }
+    return CompletableFuture.completedFuture(newestFirst);
   }
 
   @Override

@@ -12,7 +12,7 @@ public interface AuditLog {
 
   CompletionStage<Void> append(AuditEntry entry);
 
-  /** Entries with {@code from <= at < to}, oldest first, at most {@code limit}. */
+  /** Entries with {@code from <= at < to}, newest first, at most {@code limit}: the latest calls of the range. */
   CompletionStage<List<AuditEntry>> between(Instant from, Instant to, int limit);
 
   /** Whether entries survive this node (false: kept in its memory only). */

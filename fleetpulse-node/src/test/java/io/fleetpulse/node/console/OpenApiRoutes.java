@@ -13,14 +13,14 @@ import java.util.regex.Pattern;
  * The routes {@code docs/openapi.yaml} documents: method and path template, read from its
  * {@code paths} section as the file lays it out (a path at two spaces, its operations at four).
  */
-record OpenApiRoutes(List<Route> routes) {
+public record OpenApiRoutes(List<Route> routes) {
 
-  record Route(String method, String template) {}
+  public record Route(String method, String template) {}
 
   private static final Pattern PATH = Pattern.compile("^  (/\\S*):\\s*$");
   private static final Pattern OPERATION = Pattern.compile("^    (get|put|post|delete|patch):");
 
-  static OpenApiRoutes read() {
+  public static OpenApiRoutes read() {
     List<String> lines;
     try {
       lines = Files.readAllLines(Path.of("../docs/openapi.yaml"));

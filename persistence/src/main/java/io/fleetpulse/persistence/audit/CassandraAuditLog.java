@@ -18,7 +18,7 @@ import java.util.concurrent.CompletionStage;
 /**
  * The audit log in {@code audit_log} (schema version 7): one partition per UTC day, entries
  * inserted once each with their own time-based id and never updated. A range is read a day at a
- * time, oldest first, until the limit. Thread-safe.
+ * time, newest first, until the limit. Thread-safe.
  */
 public final class CassandraAuditLog implements AuditLog {
 
@@ -31,7 +31,7 @@ public final class CassandraAuditLog implements AuditLog {
     this.insert = session.prepare("INSERT INTO " + keyspace + ".audit_log (day, at, id, who, kind, roles, action, target,"
         + " status, outcome, address) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     this.select = session.prepare("SELECT at, who, kind, roles, action, target, status, outcome, address FROM "
-        + keyspace + ".audit_log WHERE day = ? AND at >= ? AND at < ? LIMIT ?");
+        + keyspace + ".audit_log WHERE day = ? AND at >= ? AND at < ? ORDER BY at DESC, id DESC LIMIT ?");
   }
 
   @Override
@@ -44,7 +44,8 @@ public final class CassandraAuditLog implements AuditLog {
 
   @Override
   public CompletionStage<List<AuditEntry>> between(Instant from, Instant to, int limit) {
-    return read(day(from), from, to, limit, new ArrayList<>());
+    // The last day holding part of the range: the one of the instant just before `to`.
+    return read(day(to.minusNanos(1)), from, to, limit, new ArrayList<>());
   }
 
   @Override
@@ -53,7 +54,7 @@ public final class CassandraAuditLog implements AuditLog {
   }
 
   private CompletionStage<List<AuditEntry>> read(LocalDate day, Instant from, Instant to, int limit, List<AuditEntry> into) {
-    if (into.size() >= limit || !day.atStartOfDay(ZoneOffset.UTC).toInstant().isBefore(to)) {
+    if (into.size() >= limit || day.isBefore(day(from))) {
       return CompletableFuture.completedFuture(into);
     }
     return AllRows.read(session.executeAsync(select.bind(day, from, to, limit - into.size())
@@ -63,7 +64,7 @@ public final class CassandraAuditLog implements AuditLog {
                 row.getInt("status"), row.getString("outcome"), row.getString("address")))
         .thenCompose(entries -> {
           into.addAll(entries);
-          return read(day.plusDays(1), from, to, limit, into);
+          return read(day.minusDays(1), from, to, limit, into);
         });
   }
 
