@@ -32,11 +32,17 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The operators' dashboard in a real headless Chromium (Debian's chromium and chromium-driver,
- * which {@code .ci/run} installs): a node with a simulated fleet, a bearing fault injected on one
- * device, the alert appearing in the live list (the time from the faulty reading to the row in the
- * browser is printed and written to {@code target/dashboard/alert-latency.txt}), acknowledged and
- * cleared with a note through the page, and the stored alert checked through the API. Screenshots
- * of the overview, the alert list and the device page go to {@code target/dashboard/}.
+ * which {@code .ci/run} installs): a node with accounts made through the API (an operator, a
+ * viewer, an admin), signed in to through the page; a bearing fault injected on one device, the
+ * alert appearing in the live list (the time from the faulty reading to the row in the browser is
+ * printed and written to {@code target/dashboard/alert-latency.txt}), acknowledged and cleared with
+ * a note through the page by the operator, and the stored alert and the audit log checked through
+ * the API; a burst of 2,000 alerts; sign-out; a viewer who gets no acknowledge button and whose
+ * forced acknowledge is refused; the admin's audit view. Screenshots of the sign-in page, the
+ * overview, the alert list, the device page and the audit view go to {@code target/dashboard/}.
+ *
+ * <p>The simulated fleet in the background runs without the node's API: the simulator cannot send
+ * an API token yet, so its connections are anonymous, which the embedded broker refuses.
  */
 class DashboardBrowserIT {
 
@@ -44,7 +50,10 @@ class DashboardBrowserIT {
   private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
   private static final Path ARTEFACTS = Path.of("target/dashboard");
   private static final String DEVICE = "rm-fault-1";
-  private static final String OPERATOR = "Ada Operator";
+  private static final String OPERATOR = "ada.operator";
+  private static final String VIEWER = "vic.viewer";
+  private static final String ADMIN = "audra.admin";
+  private static final String PASSWORD = "correct-horse-battery-17";
 
   @RegisterExtension
   static final SharedCassandra CASSANDRA = new SharedCassandra();
@@ -53,7 +62,7 @@ class DashboardBrowserIT {
   Path directory;
 
   @Test
-  void an_operator_sees_an_injected_fault_live_acknowledges_and_clears_it() throws Exception {
+  void a_signed_in_operator_acknowledges_and_clears_a_fault_live_and_a_viewer_may_not() throws Exception {
     boolean browser = Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
     if (!browser && System.getenv("CI") == null) {
       Assumptions.abort("Debian's chromium and chromium-driver are not installed (apt-get install chromium chromium-driver; .ci/run does)");
@@ -94,13 +103,23 @@ class DashboardBrowserIT {
       fleet.setDaemon(true);
       fleet.start();
       publishBearing(publisher, 1, 3, 60); // the device is known and normal
+      createAccount(node, OPERATOR, "operator", "*");
+      createAccount(node, VIEWER, "viewer", "*");
+      createAccount(node, ADMIN, "admin", "*");
       WebDriver driver = chrome();
       try {
         WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(60), Duration.ofMillis(50));
         driver.get(node.httpUrl() + "/");
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("signin-form")));
+        assertThat(driver.findElement(By.id("fleet-page")).isDisplayed()).isFalse();
+        screenshot(driver, "sign-in.png");
+        signIn(driver, OPERATOR, "not-the-password-at-all");
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("signin-error"), "wrong name or password"));
+        signIn(driver, OPERATOR, PASSWORD);
+        wait.until(ExpectedConditions.textToBe(By.id("identity-name"), OPERATOR));
         wait.until(ExpectedConditions.textToBe(By.id("stream-state"), "alerts: live"));
-        driver.findElement(By.id("operator")).sendKeys(OPERATOR);
-        driver.findElement(By.id("operator")).sendKeys("\t");
+        assertThat(driver.findElement(By.id("identity-roles")).getText()).contains("operator");
+        assertThat(driver.findElement(By.id("nav-audit")).isDisplayed()).as("audit link for a non-admin").isFalse();
 
         // The fault: ten seconds of 120 Cel (event time) meets the rule's minimum duration.
         publishBearing(publisher, 4, 13, 120);
@@ -157,12 +176,22 @@ class DashboardBrowserIT {
         assertThat(stored.path("clearedBy").asText()).isEqualTo(OPERATOR);
         assertThat(stored.path("note").asText()).isEqualTo("bearing replaced");
         assertThat(stored.path("severity").asText()).isEqualTo("CRITICAL");
+        String alertId = stored.path("alertId").asText();
+        assertThat(alertId).isNotEmpty();
 
-        // The device page: telemetry charts and the alert in its history.
+        // The audit log has the operator's sign-in and both actions, by the operator's name.
+        JsonNode audit = NodeTestSupport.awaitJson(node.httpUrl() + "/api/audit?limit=1000",
+            body -> auditEntry(body, "alert.clear", OPERATOR) != null, Duration.ofSeconds(10));
+        assertThat(auditEntry(audit, "session.open", OPERATOR)).as("session.open by " + OPERATOR).isNotNull();
+        assertThat(auditEntry(audit, "alert.acknowledge", OPERATOR).path("target").asText()).contains(alertId)
+            .startsWith("POST /api/devices/" + DEVICE + "/alerts/");
+        assertThat(auditEntry(audit, "alert.acknowledge", OPERATOR).path("kind").asText()).isEqualTo("session");
+        assertThat(auditEntry(audit, "alert.clear", OPERATOR).path("target").asText()).contains(alertId).endsWith("/clear");
+
+        // The device page: telemetry charts; the history needs the data role, which an operator lacks.
         driver.get(node.httpUrl() + "/#/devices/" + DEVICE);
-        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("device-alert-history"), "CLEARED_ACK"));
-        assertThat(driver.findElements(By.cssSelector("#telemetry-charts .chart polyline"))).hasSize(5);
-        assertThat(driver.findElement(By.id("device-alert-history")).getText()).contains(OPERATOR).contains("bearing replaced");
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("device-alert-history"), "needs the data role"));
+        wait.until(d -> d.findElements(By.cssSelector("#telemetry-charts .chart polyline")).size() == 5);
         screenshot(driver, "device-page.png");
 
         // A burst: 2,000 devices already known to the node raise an alert each at once. The list
@@ -211,6 +240,37 @@ class DashboardBrowserIT {
             "return Math.max(...[...document.querySelectorAll('.alert-row')].map(r => parseInt(r.style.top)));"))
             .intValue() == (shown - 1) * 30);
         screenshot(driver, "alert-burst.png");
+
+        // Sign out: the sign-in page again, and the browser's session is gone at the node too.
+        driver.findElement(By.id("signout")).click();
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("signin-form")));
+        assertThat(driver.findElement(By.id("fleet-page")).isDisplayed()).isFalse();
+        assertThat(fetchFromPage(driver, "GET", "api/me", null)).startsWith("401 ").contains("auth.required");
+
+        // A viewer sees the open alerts without acknowledge buttons, and the node refuses a forced one.
+        signIn(driver, VIEWER, PASSWORD);
+        wait.until(ExpectedConditions.textToBe(By.id("identity-name"), VIEWER));
+        wait.until(ExpectedConditions.textToBe(By.id("stream-state"), "alerts: live"));
+        WebElement open = wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector(".alert-row")));
+        assertThat(open.getText()).contains("ACTIVE_UNACK");
+        assertThat(driver.findElements(By.cssSelector(".alert-row button"))).as("action buttons for a viewer").isEmpty();
+        String forced = fetchFromPage(driver, "POST", "api/devices/" + open.getAttribute("data-device-id") + "/alerts/"
+            + open.getAttribute("data-alert-id") + "/acknowledge", "{\"note\":\"forced\"}");
+        assertThat(forced).startsWith("403 ").contains("\"access.denied\"");
+        screenshot(driver, "viewer.png");
+
+        // The admin's audit view: newest first, the operator's actions and the viewer's refusal in it.
+        driver.findElement(By.id("signout")).click();
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("signin-form")));
+        signIn(driver, ADMIN, PASSWORD);
+        wait.until(ExpectedConditions.textToBe(By.id("identity-name"), ADMIN));
+        driver.findElement(By.id("nav-audit")).click();
+        wait.until(ExpectedConditions.presenceOfElementLocated(
+            By.cssSelector(".audit-row[data-action='alert.acknowledge'][data-who='" + VIEWER + "']")));
+        String auditView = driver.findElement(By.id("audit-entries")).getText();
+        assertThat(auditView).contains(OPERATOR).contains("alert.clear").contains("403 access.denied");
+        assertThat(auditView.indexOf(VIEWER)).as("newest first").isLessThan(auditView.indexOf("alert.clear"));
+        screenshot(driver, "audit.png");
       } finally {
         driver.quit();
       }
@@ -227,6 +287,52 @@ class DashboardBrowserIT {
     ChromeDriverService service = new ChromeDriverService.Builder()
         .usingDriverExecutable(new File(CHROMEDRIVER.toString())).usingAnyFreePort().build();
     return new ChromeDriver(service, options);
+  }
+
+  /** Creates a console account through the API with the admin token. */
+  private static void createAccount(RunningNode node, String name, String role, String site) {
+    JsonNode created = NodeTestSupport.postJson(node.httpUrl() + "/api/accounts", "{\"name\":\"" + name
+        + "\",\"roles\":[\"" + role + "\"],\"sites\":[\"" + site + "\"],\"password\":\"" + PASSWORD + "\"}");
+    assertThat(created.path("_status").asInt()).as("account " + name + ": " + created).isEqualTo(201);
+  }
+
+  /** Fills and sends the page's sign-in form. */
+  private static void signIn(WebDriver driver, String name, String password) {
+    WebElement nameInput = driver.findElement(By.id("signin-name"));
+    nameInput.clear();
+    nameInput.sendKeys(name);
+    WebElement passwordInput = driver.findElement(By.id("signin-password"));
+    passwordInput.clear();
+    passwordInput.sendKeys(password);
+    driver.findElement(By.id("signin-submit")).click();
+  }
+
+  /**
+   * A request from the page's JavaScript (its cookie, and for a change the CSRF token {@code
+   * /api/me} answers): {@code "<status> <body>"}.
+   */
+  private static String fetchFromPage(WebDriver driver, String method, String path, String body) {
+    return (String) ((org.openqa.selenium.JavascriptExecutor) driver).executeAsyncScript("""
+        const [method, path, body, done] = arguments;
+        (async () => {
+          const headers = { 'Content-Type': 'application/json' };
+          if (method !== 'GET') headers['X-CSRF-Token'] = (await (await fetch('api/me')).json()).csrfToken;
+          const response = await fetch(path, { method, headers, body: body ?? undefined });
+          return response.status + ' ' + await response.text();
+        })().then(done, e => done('failed ' + e));
+        """, method, path, body);
+  }
+
+  /** The newest audit entry of {@code action} by {@code who} with outcome ok, or null. */
+  private static JsonNode auditEntry(JsonNode audit, String action, String who) {
+    JsonNode found = null;
+    for (JsonNode entry : audit.path("entries")) {
+      if (entry.path("action").asText().equals(action) && entry.path("who").asText().equals(who)
+          && entry.path("outcome").asText().equals("ok") && entry.path("status").asInt() < 300) {
+        found = entry;
+      }
+    }
+    return found;
   }
 
   private static void screenshot(WebDriver driver, String name) throws Exception {
