@@ -41,8 +41,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * forced acknowledge is refused; the admin's audit view. Screenshots of the sign-in page, the
  * overview, the alert list, the device page and the audit view go to {@code target/dashboard/}.
  *
- * <p>The simulated fleet in the background runs without the node's API: the simulator cannot send
- * an API token yet, so its connections are anonymous, which the embedded broker refuses.
+ * <p>The simulated fleet in the background provisions its edge gateways through the node's API
+ * with the test JVM's admin token (FLEETPULSE_API_TOKEN, set by the build).
  */
 class DashboardBrowserIT {
 
@@ -94,7 +94,7 @@ class DashboardBrowserIT {
       Thread fleet = new Thread(() -> {
         try {
           FleetSimulator.run(SimulatorSettings.defaults()
-              .withBrokerUrl(brokerUrl).withDevices(60).withRate(30).withDuration(Duration.ofSeconds(120))
+              .withBrokerUrl(brokerUrl).withApiUrl(node.httpUrl()).withDevices(60).withRate(30).withDuration(Duration.ofSeconds(120))
               .withSeed(7L).withProgressInterval(Duration.ZERO).withDrain(Duration.ZERO));
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
