@@ -73,9 +73,12 @@ public final class AccessRules {
   public record NoRoute() implements Match {}
 
   private final List<Rule> rules;
+  /** Each rule's template split into segments once: every request is matched against all of them. */
+  private final List<List<String>> templates;
 
   public AccessRules(List<Rule> rules) {
     this.rules = List.copyOf(rules);
+    this.templates = this.rules.stream().map(Rule::segments).toList();
   }
 
   public List<Rule> rules() {
@@ -85,8 +88,9 @@ public final class AccessRules {
   public Match match(String method, String path) {
     List<String> segments = split(path);
     Set<String> allowed = new LinkedHashSet<>();
-    for (Rule rule : rules) {
-      if (matches(rule.segments(), segments)) {
+    for (int i = 0; i < rules.size(); i++) {
+      Rule rule = rules.get(i);
+      if (matches(templates.get(i), segments)) {
         if (rule.method().equals(method)) {
           return new Found(rule, segments);
         }

@@ -105,24 +105,33 @@ public final class ConsoleSecurity extends AllDirectives {
       CompletionStage<Authenticator.Outcome> outcome = authenticator.authenticate(
           request.getHeader("Authorization").map(header -> header.value()),
           cookie(request, settings.sessions().cookieName()));
-      return onSuccess(outcome, result -> {
-        if (result instanceof Authenticator.Refused refused) {
-          return refuse(request, found, Optional.empty(), changes, refused.code(), refused.message());
-        }
-        Identity identity = ((Authenticator.Authenticated) result).identity();
-        Optional<Authenticator.Refused> denied = authorize(request, found, identity);
-        if (denied.isPresent()) {
-          return refuse(request, found, Optional.of(identity), changes, denied.get().code(), denied.get().message());
-        }
-        Route allowed = mapRequest(r -> r.addAttribute(IDENTITY, identity), () -> inner);
-        return changes ? mapResponse(response -> {
-          record(request, found.rule().action(), Optional.of(identity), response.status().intValue(),
-              response.status().isSuccess() ? "ok" : response.status().isFailure() && response.status().intValue() >= 500
-                  ? "failed" : "refused");
-          return response;
-        }, () -> allowed) : allowed;
-      });
+      // Tokens, sessions and remembered JWTs are answered at once: no detour through a future.
+      java.util.concurrent.CompletableFuture<Authenticator.Outcome> known = outcome.toCompletableFuture();
+      if (known.isDone() && !known.isCompletedExceptionally()) {
+        return gate(request, found, changes, known.join(), inner);
+      }
+      return onSuccess(outcome, result -> gate(request, found, changes, result, inner));
     });
+  }
+
+  /** The route for an authentication's outcome: refused, or {@code inner} with the identity. */
+  private Route gate(HttpRequest request, AccessRules.Found found, boolean changes, Authenticator.Outcome result,
+      Route inner) {
+    if (result instanceof Authenticator.Refused refused) {
+      return refuse(request, found, Optional.empty(), changes, refused.code(), refused.message());
+    }
+    Identity identity = ((Authenticator.Authenticated) result).identity();
+    Optional<Authenticator.Refused> denied = authorize(request, found, identity);
+    if (denied.isPresent()) {
+      return refuse(request, found, Optional.of(identity), changes, denied.get().code(), denied.get().message());
+    }
+    Route allowed = mapRequest(r -> r.addAttribute(IDENTITY, identity), () -> inner);
+    return changes ? mapResponse(response -> {
+      int status = response.status().intValue();
+      record(request, found.rule().action(), Optional.of(identity), status,
+          status < 400 ? "ok" : status >= 500 ? "failed" : "refused");
+      return response;
+    }, () -> allowed) : allowed;
   }
 
   private static Optional<String> cookie(HttpRequest request, String name) {
