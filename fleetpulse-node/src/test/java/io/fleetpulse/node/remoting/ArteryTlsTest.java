@@ -82,8 +82,9 @@ class ArteryTlsTest {
     cluster.manager().tell(Join.create(cluster.selfMember().address()));
     Cluster.get(second).manager().tell(Join.create(cluster.selfMember().address()));
 
-    assertThat(waitFor(() -> upMembers(cluster) == 2, FORMED_WITHIN)).as("two members up over tls-tcp").isTrue();
-    assertThat(Cluster.get(second).selfMember().status()).isEqualTo(MemberStatus.up());
+    // Each member learns of its own Up by gossip: wait for the second's view as well as the first's.
+    assertThat(waitFor(() -> upMembers(cluster) == 2 && Cluster.get(second).selfMember().status() == MemberStatus.up(),
+        FORMED_WITHIN)).as("two members up over tls-tcp, in both members' views").isTrue();
 
     // Trusts the cluster's CA, but its own key was signed by another: the cluster's side refuses it.
     ActorSystem<Void> intruder = start(node(otherCa, "intruder"), trustStore, clusterCa.keyStorePassword());
