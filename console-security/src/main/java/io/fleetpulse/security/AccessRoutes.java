@@ -143,7 +143,8 @@ public final class AccessRoutes extends AllDirectives {
         }
         throttle.succeeded(key);
         Identity identity = new Identity(name, Identity.Kind.SESSION, account.get().roles(), account.get().sites(),
-            Optional.of(new Identity.SessionRef(opened.session().get().id(), opened.session().get().csrfToken())));
+            Optional.of(new Identity.SessionRef(opened.session().get().id(), opened.session().get().csrfToken())),
+            opened.session().get().id(), opened.session().get().expiresAtMillis());
         security.record(request, "session.open", Optional.of(identity), 200, "ok");
         return complete(http.json(StatusCodes.OK, me(identity)).addHeader(SetCookie.create(cookie(opened.cookie(),
             Optional.of(settings.sessions().lifetime())))));
@@ -223,17 +224,24 @@ public final class AccessRoutes extends AllDirectives {
         return invalid.get();
       }
     }
+    return scoped(body.roles(), body.sites(), (roles, sites) ->
+        onSuccess(access.createAccount(body.name(), body.password(), roles, sites, identity.name()),
+            issued -> reply(issued.reply(), StatusCodes.CREATED,
+                directory -> withSecret(account(directory.accounts().get(body.name())), "password", issued.secret()))));
+  }
+
+  /** {@code inner} with the request's roles and sites, or 400 {@code request.invalid} saying what is wrong with them. */
+  private Route scoped(List<String> roleNames, List<String> siteNames,
+      java.util.function.BiFunction<Set<ConsoleRole>, Set<String>, Route> inner) {
     Set<ConsoleRole> roles;
     Set<String> sites;
     try {
-      roles = roles(body.roles());
-      sites = Sites.of(body.sites());
+      roles = roles(roleNames);
+      sites = Sites.of(siteNames);
     } catch (IllegalArgumentException e) {
       return error(ErrorCode.REQUEST_INVALID, e.getMessage());
     }
-    return onSuccess(access.createAccount(body.name(), body.password(), roles, sites, identity.name()),
-        issued -> reply(issued.reply(), StatusCodes.CREATED,
-            directory -> withSecret(account(directory.accounts().get(body.name())), "password", issued.secret())));
+    return inner.apply(roles, sites);
   }
 
   private Route changeAccount(Identity identity, String name, AccountRequest body) {
@@ -265,22 +273,15 @@ public final class AccessRoutes extends AllDirectives {
     if (body.name() == null || !NAME.matcher(body.name()).matches()) {
       return error(ErrorCode.REQUEST_INVALID, "name: 1 to 64 of A-Z a-z 0-9 . _ @ -");
     }
-    Set<ConsoleRole> roles;
-    Set<String> sites;
-    try {
-      roles = roles(body.roles());
-      sites = Sites.of(body.sites());
-    } catch (IllegalArgumentException e) {
-      return error(ErrorCode.REQUEST_INVALID, e.getMessage());
-    }
     Duration lifetime = body.expiresInDays() == null ? settings.tokens().defaultLifetime()
         : Duration.ofDays(body.expiresInDays());
     if (lifetime.isNegative() || lifetime.isZero() || lifetime.compareTo(settings.tokens().maxLifetime()) > 0) {
       return error(ErrorCode.REQUEST_INVALID, "expiresInDays must be within 1.." + settings.tokens().maxLifetime().toDays());
     }
-    return onSuccess(access.createToken(body.name(), roles, sites, lifetime, identity.name()),
-        issued -> reply(issued.reply(), StatusCodes.CREATED,
-            directory -> withSecret(token(directory.tokens().get(issued.id())), "token", issued.secret())));
+    return scoped(body.roles(), body.sites(), (roles, sites) ->
+        onSuccess(access.createToken(body.name(), roles, sites, lifetime, identity.name()),
+            issued -> reply(issued.reply(), StatusCodes.CREATED,
+                directory -> withSecret(token(directory.tokens().get(issued.id())), "token", issued.secret()))));
   }
 
   private Route auditLog() {

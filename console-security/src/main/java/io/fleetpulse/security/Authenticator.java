@@ -75,6 +75,24 @@ public final class Authenticator {
     return done(new Refused(ErrorCode.AUTH_REQUIRED, "sign in, or send 'Authorization: Bearer <token>'"));
   }
 
+  /**
+   * Whether the credential that proved {@code identity} still holds now: a live stream asks on
+   * every tick, so that a revoked token, a closed session or a disabled account ends it at once.
+   */
+  public boolean stillValid(Identity identity) {
+    long now = clock.millis();
+    if (now >= identity.expiresAtMillis()) {
+      return false;
+    }
+    return switch (identity.kind()) {
+      case API_TOKEN -> Optional.ofNullable(view.directory().tokens().get(identity.credentialId()))
+          .filter(token -> token.validAt(now)).isPresent();
+      case SESSION -> Optional.ofNullable(view.directory().sessions().get(identity.credentialId())).isPresent()
+          && view.account(identity.name()).filter(account -> !account.disabled()).isPresent();
+      case OIDC -> true;
+    };
+  }
+
   private Outcome apiToken(String token) {
     Optional<ApiToken> found = view.tokenByHash(io.fleetpulse.control.access.AccessView.hash(token));
     if (found.isEmpty()) {
@@ -85,7 +103,7 @@ public final class Authenticator {
       return new Refused(ErrorCode.AUTH_INVALID, apiToken.revoked() ? "the API token was revoked" : "the API token expired");
     }
     return new Authenticated(new Identity("token:" + apiToken.name(), Identity.Kind.API_TOKEN, apiToken.roles(),
-        apiToken.sites(), Optional.empty()));
+        apiToken.sites(), Optional.empty(), apiToken.id(), apiToken.expiresAtMillis()));
   }
 
   private Outcome session(String cookie) {
@@ -99,7 +117,8 @@ public final class Authenticator {
       return new Refused(ErrorCode.AUTH_REQUIRED, "the session's account is disabled");
     }
     return new Authenticated(new Identity(account.get().name(), Identity.Kind.SESSION, account.get().roles(),
-        account.get().sites(), Optional.of(new Identity.SessionRef(session.id(), session.csrfToken()))));
+        account.get().sites(), Optional.of(new Identity.SessionRef(session.id(), session.csrfToken())), session.id(),
+        session.expiresAtMillis()));
   }
 
   private static CompletionStage<Outcome> done(Outcome outcome) {

@@ -78,6 +78,11 @@ public final class ConsoleSecurity extends AllDirectives {
     return settings;
   }
 
+  /** Whether the credential that proved {@code identity} still holds (see {@link Authenticator#stillValid}). */
+  public boolean stillValid(Identity identity) {
+    return authenticator.stillValid(identity);
+  }
+
   /** The request's identity, for a route behind {@link #secure}. */
   public Route identity(Function<Identity, Route> inner) {
     return attribute(IDENTITY, inner);

@@ -14,8 +14,11 @@ import java.util.Set;
  * @param kind how it was proven
  * @param sites the sites it may act on ({@value Sites#ALL}: every site)
  * @param session the session's id and CSRF token (signed-in dashboard only)
+ * @param credentialId what proved it: the session's or the API token's id, or the JWT's subject
+ * @param expiresAtMillis when the credential expires, at the latest (revocation may end it sooner)
  */
-public record Identity(String name, Kind kind, Set<ConsoleRole> roles, Set<String> sites, Optional<SessionRef> session) {
+public record Identity(String name, Kind kind, Set<ConsoleRole> roles, Set<String> sites, Optional<SessionRef> session,
+    String credentialId, long expiresAtMillis) {
 
   public enum Kind {
     SESSION("session"), API_TOKEN("api-token"), OIDC("oidc");

@@ -126,7 +126,8 @@ public final class JwtValidator {
     }
     Object sitesClaim = claim(claims.getClaims(), settings.sitesClaim());
     Set<String> sites = sitesClaim == null ? Set.of(Sites.ALL) : Sites.of(strings(sitesClaim));
-    return new Identity(name, Identity.Kind.OIDC, roles, sites, Optional.empty());
+    return new Identity(name, Identity.Kind.OIDC, roles, sites, Optional.empty(), claims.getSubject(),
+        claims.getExpirationTime().getTime());
   }
 
   /** The claim at a dotted path ({@code realm_access.roles}), or null. */

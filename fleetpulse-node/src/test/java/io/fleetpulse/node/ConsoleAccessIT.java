@@ -80,6 +80,7 @@ class ConsoleAccessIT {
             fleetpulse.node.http.tls.keystore = "%s"
             fleetpulse.node.http.tls.password = "%s"
             fleetpulse.security.max-streams-per-identity = 2
+            fleetpulse.node.alerts.stream-keep-alive = 1s
             fleetpulse.security.accounts.max-failed-sign-ins = 3
             fleetpulse.security.oidc {
               issuer = "%s", audience = fleetpulse, jwks-url = "http://127.0.0.1:%d/certs"
@@ -199,16 +200,30 @@ class ConsoleAccessIT {
       assertThat(send("POST", "/api/session", "{\"name\":\"ada\",\"password\":\"correct horse battery\"}", null).code())
           .isEqualTo("auth.throttled");
 
-      // Live streams per identity: two, not three.
+      // Live streams per identity: two, not three; revoking the token ends them (at the next
+      // heartbeat: one a second here).
+      String streamer = token(admin, "streamer", "viewer", "*");
       List<InputStream> streams = new ArrayList<>();
       for (int i = 0; i < 2; i++) {
-        HttpResponse<InputStream> stream = http.send(request("/api/alerts/stream", may.get(Permission.VIEW)).GET().build(),
+        HttpResponse<InputStream> stream = http.send(request("/api/alerts/stream", streamer).GET().build(),
             HttpResponse.BodyHandlers.ofInputStream());
         assertThat(stream.statusCode()).isEqualTo(200);
         streams.add(stream.body());
       }
-      assertThat(send("GET", "/api/alerts/stream", null, may.get(Permission.VIEW)).code()).isEqualTo("stream.limit");
+      assertThat(send("GET", "/api/alerts/stream", null, streamer).code()).isEqualTo("stream.limit");
+      assertThat(send("DELETE", "/api/tokens/" + tokenId(admin, "streamer"), null, admin).status()).isEqualTo(200);
       for (InputStream stream : streams) {
+        java.util.concurrent.CompletableFuture<Boolean> ended = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+          try {
+            while (stream.read() >= 0) {
+              // heartbeats until the node ends the stream
+            }
+            return true;
+          } catch (IOException e) {
+            return true;
+          }
+        });
+        assertThat(ended.get(30, java.util.concurrent.TimeUnit.SECONDS)).as("the revoked token's stream ended").isTrue();
         stream.close();
       }
 

@@ -90,7 +90,10 @@ final class AlertRoutes extends AllDirectives {
             return json.error(ErrorCode.STREAM_LIMIT, "'" + identity.name() + "' holds " + streams.limit()
                 + " live streams on this node already; close one first");
           }
-          return completeOK(stream(site, lastEventId).watchTermination((notUsed, done) -> {
+          // Ends at the next event or heartbeat after the credential stops holding (revoked, signed
+          // out, expired, account disabled).
+          return completeOK(stream(site, lastEventId).takeWhile(event -> security.stillValid(identity))
+              .watchTermination((notUsed, done) -> {
             done.whenComplete((finished, failure) -> streams.release(identity.name()));
             return notUsed;
           }), org.apache.pekko.http.javadsl.marshalling.sse.EventStreamMarshalling.toEventStream());
