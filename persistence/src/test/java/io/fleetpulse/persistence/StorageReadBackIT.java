@@ -214,6 +214,23 @@ class StorageReadBackIT {
           .withThrowableOfType(java.util.concurrent.ExecutionException.class)
           .withCauseInstanceOf(io.fleetpulse.persistence.write.StoreBusyException.class);
       assertThat(refusing.retries()).isEqualTo(2);
+
+      // The audit log: entries across midnight read back newest first, bounded by the range and
+      // the limit.
+      io.fleetpulse.persistence.audit.CassandraAuditLog audit =
+          new io.fleetpulse.persistence.audit.CassandraAuditLog(session, keyspace);
+      for (int i = 0; i < 5; i++) {
+        audit.append(new io.fleetpulse.api.audit.AuditEntry(T0.plusSeconds(i * 1200L), "ada", "session", List.of("operator"),
+            "alert.acknowledge", "POST /api/devices/rm-1/alerts/x/acknowledge", 200, "ok", "10.0.0." + i))
+            .toCompletableFuture().join();
+      }
+      List<io.fleetpulse.api.audit.AuditEntry> latest =
+          audit.between(T0, T0.plusSeconds(6000), 3).toCompletableFuture().join();
+      assertThat(latest).extracting(io.fleetpulse.api.audit.AuditEntry::address)
+          .containsExactly("10.0.0.4", "10.0.0.3", "10.0.0.2");
+      assertThat(audit.between(T0.plusSeconds(1), T0.plusSeconds(3600), 10).toCompletableFuture().join())
+          .extracting(io.fleetpulse.api.audit.AuditEntry::address).containsExactly("10.0.0.2", "10.0.0.1");
+      assertThat(latest.get(0).roles()).containsExactly("operator");
     }
   }
 

@@ -39,7 +39,7 @@ class SchemaMigrationsIT {
       assertThat(tables).containsExactlyInAnyOrder("schema_version", "telemetry_by_device_day", "rollups_by_device_day",
           "predictions_by_device_day", "predictions_by_site_hour", "alerts_by_site_status", "devices", "devices_by_site",
           "rollups_by_site_hour", "alerts_by_site_day", "alerts_by_device_month", "alerts_open_by_device",
-          "telemetry_days_by_device", "device_registry");
+          "telemetry_days_by_device", "device_registry", "audit_log");
       List<String> columns = new ArrayList<>();
       session.execute("SELECT column_name FROM system_schema.columns WHERE keyspace_name = ? AND table_name = ?",
           settings.keyspace(), "alerts_by_site_day").forEach(row -> columns.add(row.getString("column_name")));
