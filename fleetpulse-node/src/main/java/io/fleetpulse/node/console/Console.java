@@ -36,7 +36,8 @@ import org.apache.pekko.actor.typed.DispatcherSelector;
  * gate every route sits behind ({@link ConsoleSecurity}), the console's own routes, and the audit
  * log (the cluster's table with storage, else this node's memory). At a cluster's first start it
  * creates the {@code admin} account, printing its generated password once; where configured it
- * writes an admin API token for the tools started beside the node.
+ * writes an admin API token for the tools started beside the node (again when the file's token
+ * is not one the cluster accepts).
  */
 public record Console(ConsoleAccess access, ConsoleSecurity security, AccessRoutes routes) {
 
@@ -102,7 +103,7 @@ public record Console(ConsoleAccess access, ConsoleSecurity security, AccessRout
       }
     }
     Optional<String> tokenFile = settings.tokens().localAdminTokenFile();
-    if (tokenFile.isPresent() && !Files.exists(Path.of(tokenFile.get()))) {
+    if (tokenFile.isPresent() && !holdsValidToken(Path.of(tokenFile.get()))) {
       ConsoleAccess.Issued issued = access.createToken(LOCAL_TOOLS, Set.of(ConsoleRole.ADMIN), Set.of(Sites.ALL),
           settings.tokens().maxLifetime(), "first-start").toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
       if (issued.reply() instanceof AccessReply.Done done) {
@@ -111,6 +112,19 @@ public record Console(ConsoleAccess access, ConsoleSecurity security, AccessRout
         LOG.info("console: an admin API token for local tools written to {}", tokenFile.get());
       }
     }
+  }
+
+  /**
+   * Whether the file holds a token this cluster knows and still accepts: a file left from a
+   * cluster since wiped (var/cassandra deleted), or a token revoked or expired, is replaced.
+   */
+  private boolean holdsValidToken(Path file) throws IOException {
+    if (!Files.exists(file)) {
+      return false;
+    }
+    String token = Files.readString(file).strip();
+    return access.view().tokenByHash(AccessView.hash(token))
+        .filter(known -> known.validAt(System.currentTimeMillis())).isPresent();
   }
 
   private static void write(Path file, String secret) throws IOException {
