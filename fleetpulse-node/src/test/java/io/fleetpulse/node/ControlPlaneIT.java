@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
@@ -65,6 +66,7 @@ class ControlPlaneIT {
     List<String> timings = new ArrayList<>();
 
     try (EmbeddedBroker broker = EmbeddedBroker.startOpen(brokerSettings.broker())) {
+      String revokedToken;
       try (NodeProcess nodeA = NodeProcess.start(directory, "a", http[0], a);
           NodeProcess nodeB = NodeProcess.start(directory, "b", http[1], b);
           TestPublisher devices = new TestPublisher(brokerUrl, "control-plane-devices", 10)) {
@@ -127,6 +129,20 @@ class ControlPlaneIT {
         NodeTestSupport.awaitJson(nodeA.httpUrl() + "/api/devices/" + fan,
             device -> device.path("registration").path("site").asText().equals(finalSite), Duration.ofSeconds(10));
 
+        // The console's accounts, tokens and sessions are the cluster's: a token made through A is
+        // taken by B and its revocation through B refused by A; a session opened on A holds on B.
+        JsonNode crossToken = NodeTestSupport.postJson(nodeA.httpUrl() + "/api/tokens",
+            "{\"name\":\"cross-node\",\"roles\":[\"viewer\"],\"sites\":[\"*\"]}");
+        assertThat(crossToken.path("_status").asInt()).as("%s", crossToken).isEqualTo(201);
+        awaitMe(nodeB.httpUrl(), Map.of("Authorization", "Bearer " + crossToken.path("token").asText()), 200);
+        NodeTestSupport.deleteJson(nodeB.httpUrl() + "/api/tokens/" + crossToken.path("id").asText());
+        revokedToken = crossToken.path("token").asText();
+        awaitMe(nodeA.httpUrl(), Map.of("Authorization", "Bearer " + revokedToken), 401);
+        assertThat(NodeTestSupport.postJson(nodeA.httpUrl() + "/api/accounts", "{\"name\":\"grace\",\"roles\":[\"operator\"],"
+            + "\"sites\":[\"plant-1\"],\"password\":\"" + GRACE_PASSWORD + "\"}").path("_status").asInt()).isEqualTo(201);
+        String cookie = signIn(nodeA.httpUrl());
+        assertThat(awaitMe(nodeB.httpUrl(), Map.of("Cookie", cookie), 200).path("name").asText()).isEqualTo("grace");
+
         // A fleet from one CSV upload through B: a result per line, in order; every good line in A's view.
         StringBuilder csv = new StringBuilder("id,site,profile\n");
         for (int i = 0; i < BULK; i++) {
@@ -173,6 +189,10 @@ class ControlPlaneIT {
         assertThat(pumpAfter.path("code").asText()).as("%s", pumpAfter).isEqualTo("device.decommissioned");
         JsonNode fanAfter = NodeTestSupport.getJson(nodeA.httpUrl() + "/api/devices/" + fan);
         assertThat(fanAfter.path("_status").asInt()).as("%s", fanAfter).isEqualTo(200);
+        // The console's state is back too: the account signs in on B, the revoked token stays refused.
+        awaitMe(nodeB.httpUrl(), Map.of("Cookie", signIn(nodeB.httpUrl())), 200);
+        assertThat(awaitMe(nodeA.httpUrl(), Map.of("Authorization", "Bearer " + revokedToken), 401)
+            .path("code").asText()).isEqualTo("auth.invalid");
         JsonNode pumpHistory = NodeTestSupport.getJson(nodeA.httpUrl() + "/api/devices/" + pump + "/history");
         assertThat(pumpHistory.path("events").findValuesAsText("event"))
             .containsExactly("registered", "credential-issued", "decommissioned");
@@ -211,6 +231,40 @@ class ControlPlaneIT {
       }
     }
     return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+  }
+
+  private static final String GRACE_PASSWORD = "grace's long password";
+
+  /** Signs grace in through the node's API; the session cookie ({@code name=value}). */
+  private static String signIn(String api) throws Exception {
+    java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(
+        java.net.http.HttpRequest.newBuilder(java.net.URI.create(api + "/api/session"))
+            .header("Content-Type", "application/json")
+            .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                "{\"name\":\"grace\",\"password\":\"" + GRACE_PASSWORD + "\"}")).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).as("%s", response.body()).isEqualTo(200);
+    String setCookie = response.headers().firstValue("Set-Cookie").orElseThrow();
+    return setCookie.substring(0, setCookie.indexOf(';'));
+  }
+
+  /** Polls GET /api/me with {@code headers} until it answers {@code status} (10 s at most). */
+  private static JsonNode awaitMe(String api, Map<String, String> headers, int status) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (true) {
+      java.net.http.HttpRequest.Builder request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(api + "/api/me"));
+      headers.forEach(request::header);
+      java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(request.build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString());
+      if (response.statusCode() == status) {
+        return NodeTestSupport.json(response.body());
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("GET " + api + "/api/me did not answer " + status + " within 10 s: " + response.statusCode()
+            + " " + response.body());
+      }
+      Thread.sleep(100);
+    }
   }
 
   /** POSTs a CSV upload and reads the JSON line of every input line. */
