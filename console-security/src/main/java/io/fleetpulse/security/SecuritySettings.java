@@ -21,7 +21,7 @@ public record SecuritySettings(Accounts accounts, Sessions sessions, Tokens toke
   public record Oidc(String issuer, String audience, String jwksUrl, List<String> algorithms, String nameClaim,
       String rolesClaim, String sitesClaim, Duration clockSkew, Duration cacheTtl, long cacheSize) {}
 
-  public record Audit(int maxPage, Duration maxRange, int memoryCapacity) {}
+  public record Audit(int maxPage, Duration maxRange, int memoryCapacity, int pendingCapacity, Duration retryInterval) {}
 
   public static SecuritySettings fromConfig(Config root) {
     Config c = root.getConfig("fleetpulse.security");
@@ -45,7 +45,8 @@ public record SecuritySettings(Accounts accounts, Sessions sessions, Tokens toke
         new Tokens(c.getDuration("tokens.max-lifetime"), c.getDuration("tokens.default-lifetime"),
             nonBlank(c.getString("tokens.local-admin-token-file")), bootstrapToken(c.getString("tokens.bootstrap-admin-token"))),
         oidc, c.getInt("max-streams-per-identity"),
-        new Audit(c.getInt("audit.max-page"), c.getDuration("audit.max-range"), c.getInt("audit.memory-capacity")));
+        new Audit(c.getInt("audit.max-page"), c.getDuration("audit.max-range"), c.getInt("audit.memory-capacity"),
+            c.getInt("audit.pending-capacity"), c.getDuration("audit.retry-interval")));
   }
 
   private static Optional<String> bootstrapToken(String value) {

@@ -60,7 +60,7 @@ public record Console(ConsoleAccess access, ConsoleSecurity security, AccessRout
         settings.accounts().passwordHashIterations());
     Optional<JwtValidator> jwt = settings.oidc().map(oidc -> new JwtValidator(oidc,
         system.dispatchers().lookup(DispatcherSelector.blocking()), clock));
-    AuditLog audit = storage.<AuditLog>map(FleetStorage::audit)
+    AuditLog audit = storage.<AuditLog>map(s -> retrying(system, s.audit(), settings.audit()))
         .orElseGet(() -> new MemoryAuditLog(settings.audit().memoryCapacity()));
     ConsoleSecurity security = new ConsoleSecurity(AccessRules.node(), new Authenticator(access.view(), jwt, clock),
         deviceId -> registry.find(deviceId).map(DeviceRegistration::site), audit, settings, mapper, clock);
@@ -72,6 +72,15 @@ public record Console(ConsoleAccess access, ConsoleSecurity security, AccessRout
       throw new IllegalStateException("cannot load the console's accounts: " + e, e);
     }
     return console;
+  }
+
+  /** The stored audit log, with what Cassandra did not take written again every retry interval. */
+  private static AuditLog retrying(ActorSystem<?> system, AuditLog stored, SecuritySettings.Audit settings) {
+    io.fleetpulse.security.RetryingAuditLog audit = new io.fleetpulse.security.RetryingAuditLog(stored,
+        settings.pendingCapacity());
+    system.scheduler().scheduleWithFixedDelay(settings.retryInterval(), settings.retryInterval(),
+        () -> audit.retry(), system.executionContext());
+    return audit;
   }
 
   private void bootstrap(SecuritySettings settings, Duration timeout) throws Exception {
