@@ -85,8 +85,15 @@ public final class AccessRules {
     return rules;
   }
 
+  /**
+   * The rule of a request.
+   *
+   * @param path the raw (still percent-encoded) path: it is split first and each segment decoded
+   *     after, as the routes' path matchers do, so that {@code %2D} or {@code %2F} in a segment
+   *     names for the rule exactly what it names for the route
+   */
   public Match match(String method, String path) {
-    List<String> segments = split(path);
+    List<String> segments = decoded(split(path));
     Set<String> allowed = new LinkedHashSet<>();
     for (int i = 0; i < rules.size(); i++) {
       Rule rule = rules.get(i);
@@ -111,6 +118,33 @@ public final class AccessRules {
       }
     }
     return true;
+  }
+
+  private static List<String> decoded(List<String> segments) {
+    List<String> decoded = new ArrayList<>(segments.size());
+    for (String segment : segments) {
+      decoded.add(segment.indexOf('%') < 0 ? segment : percentDecoded(segment));
+    }
+    return decoded;
+  }
+
+  /** {@code %XX} sequences as UTF-8 bytes; a malformed one is kept as it is (it names no route then). */
+  private static String percentDecoded(String segment) {
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(segment.length());
+    int i = 0;
+    while (i < segment.length()) {
+      int c = segment.codePointAt(i);
+      if (c == '%' && i + 2 < segment.length()
+          && Character.digit(segment.charAt(i + 1), 16) >= 0 && Character.digit(segment.charAt(i + 2), 16) >= 0) {
+        bytes.write(Character.digit(segment.charAt(i + 1), 16) * 16 + Character.digit(segment.charAt(i + 2), 16));
+        i += 3;
+      } else {
+        byte[] raw = new String(Character.toChars(c)).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        bytes.write(raw, 0, raw.length);
+        i += Character.charCount(c);
+      }
+    }
+    return bytes.toString(java.nio.charset.StandardCharsets.UTF_8);
   }
 
   private static List<String> split(String path) {

@@ -36,6 +36,8 @@ public final class ConsoleSecurity extends AllDirectives {
   public static final String CSRF_HEADER = "X-CSRF-Token";
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ConsoleSecurity.class);
   private static final Set<String> READS = Set.of("GET", "HEAD", "OPTIONS");
+  /** The site of an unknown device: no scope names it (a scope's sites are never blank). */
+  private static final String UNKNOWN_SITE = "";
 
   private final AccessRules rules;
   private final Authenticator authenticator;
@@ -162,14 +164,18 @@ public final class ConsoleSecurity extends AllDirectives {
     Optional<String> site = switch (rule.scope()) {
       case NONE -> Optional.empty();
       case SITE -> found.parameter("site");
-      case DEVICE -> found.parameter("deviceId").flatMap(siteOfDevice);
+      // A device this node does not know has no site a scope could allow: only an identity of
+      // every site gets through to the route (which answers 404).
+      case DEVICE -> Optional.of(found.parameter("deviceId").flatMap(siteOfDevice).orElse(UNKNOWN_SITE));
       case SITE_PARAMETER -> Optional.of(request.getUri().query().get("site").orElse(io.fleetpulse.control.access.Sites.ALL));
       case ALL_SITES -> Optional.of(io.fleetpulse.control.access.Sites.ALL);
     };
     if (site.isPresent() && !identity.mayActOn(site.get())) {
       return Optional.of(new Authenticator.Refused(ErrorCode.ACCESS_SITE_DENIED, "'" + identity.name() + "' may act on "
           + identity.sites() + " only" + (site.get().equals(io.fleetpulse.control.access.Sites.ALL)
-              ? "; " + rule.action() + " covers every site" : ", not on site '" + site.get() + "'")));
+              ? "; " + rule.action() + " covers every site"
+              : site.get().equals(UNKNOWN_SITE) ? ", and this device is not registered at one of them"
+              : ", not on site '" + site.get() + "'")));
     }
     if (identity.session().isPresent() && !READS.contains(request.method().value())) {
       Optional<String> sent = request.getHeader(CSRF_HEADER).map(header -> header.value());

@@ -29,6 +29,17 @@ class AccessRulesTest {
   }
 
   @Test
+  void a_segment_is_decoded_as_the_routes_decode_it() {
+    AccessRules.Found encoded = (AccessRules.Found) rules.match("GET", "/api/devices/pump%2D7");
+    assertThat(encoded.parameter("deviceId")).contains("pump-7");
+    AccessRules.Found slash = (AccessRules.Found) rules.match("GET", "/api/devices/a%2Fb/history");
+    assertThat(slash.rule().action()).isEqualTo("device.history");
+    assertThat(slash.parameter("deviceId")).contains("a/b");
+    assertThat(((AccessRules.Found) rules.match("GET", "/api/sites/b%C3%BCro/alerts")).parameter("site")).contains("büro");
+    assertThat(((AccessRules.Found) rules.match("GET", "/api/devices/50%")).parameter("deviceId")).contains("50%");
+  }
+
+  @Test
   void an_empty_segment_is_no_parameter() {
     assertThat(rules.match("GET", "/api/devices//history")).isInstanceOf(AccessRules.NoRoute.class);
   }

@@ -148,6 +148,16 @@ class ConsoleAccessIT {
             .isTrue();
       }
 
+      // A device id spelled with percent-escapes is the same device for the site check; a device
+      // the node does not know is outside every scope but all sites.
+      assertThat(send("GET", "/api/devices/matrix%2D1", null, elsewhere.get(Permission.VIEW)).code())
+          .isEqualTo("access.site-denied");
+      assertThat(send("GET", "/api/devices/matrix%2D1", null, may.get(Permission.VIEW)).code())
+          .as("the route's answer for matrix-1, decommissioned by the pass above").isEqualTo("device.decommissioned");
+      assertThat(send("GET", "/api/devices/nobody", null, elsewhere.get(Permission.VIEW)).code())
+          .isEqualTo("access.site-denied");
+      assertThat(send("GET", "/api/devices/nobody", null, may.get(Permission.VIEW)).code()).isEqualTo("device.unknown");
+
       // A dashboard session: the cookie is HttpOnly, SameSite=Strict and Secure under HTTPS; its
       // changes need the CSRF token; it ends on sign-out.
       assertThat(send("POST", "/api/accounts", "{\"name\":\"ada\",\"roles\":[\"operator\"],\"sites\":[\"" + SITE
@@ -158,7 +168,10 @@ class ConsoleAccessIT {
       assertThat(setCookie).contains("HttpOnly").contains("SameSite=Strict").contains("Secure");
       String cookie = setCookie.substring(0, setCookie.indexOf(';'));
       String csrf = signIn.body().path("csrfToken").asText();
-      String acknowledge = "/api/devices/" + DEVICE + "/alerts/" + UUID.randomUUID() + "/acknowledge";
+      // matrix-1 was decommissioned by the pass above: the session acts on a device still in service.
+      assertThat(send("PUT", "/api/devices/matrix-2", "{\"site\":\"" + SITE + "\",\"profile\":\"rotating-machine\"}",
+          admin).status()).isEqualTo(200);
+      String acknowledge = "/api/devices/matrix-2/alerts/" + UUID.randomUUID() + "/acknowledge";
       assertThat(sendWith("POST", acknowledge, "", Map.of("Cookie", cookie)).code()).isEqualTo("access.csrf");
       assertThat(sendWith("POST", acknowledge, "", Map.of("Cookie", cookie, "X-CSRF-Token", csrf)).code())
           .as("through the gate to the device's actor").isEqualTo("alert.unknown");
