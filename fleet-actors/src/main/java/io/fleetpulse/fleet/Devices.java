@@ -122,6 +122,18 @@ public final class Devices implements TelemetrySink {
         .ask(replyTo -> new DeviceActor.ClearAlert(alertId, by, note, replyTo), settings.device().askTimeout()));
   }
 
+  /**
+   * Device actors running on this node, from its own shard region's state (no other node is
+   * asked): what the node's {@code fleetpulse_devices_actors} gauge samples.
+   */
+  public CompletionStage<Integer> actorsOnThisNode(ActorSystem<?> system) {
+    return Stages.plain(org.apache.pekko.actor.typed.javadsl.AskPattern.<org.apache.pekko.cluster.sharding.typed.ClusterShardingQuery,
+            org.apache.pekko.cluster.sharding.ShardRegion.CurrentShardRegionState>ask(sharding.shardState(),
+        replyTo -> new org.apache.pekko.cluster.sharding.typed.GetShardRegionState(DeviceActor.ENTITY_TYPE_KEY, replyTo),
+        settings.device().askTimeout(), system.scheduler()))
+        .thenApply(state -> state.getShards().stream().mapToInt(shard -> shard.getEntityIds().size()).sum());
+  }
+
   /** Device actors running per node (cluster address), from every shard region. */
   public CompletionStage<java.util.Map<String, Integer>> actorsPerNode(ActorSystem<?> system) {
     java.time.Duration timeout = settings.device().askTimeout();

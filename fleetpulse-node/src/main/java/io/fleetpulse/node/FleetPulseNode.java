@@ -36,7 +36,6 @@ import io.fleetpulse.persistence.records.CassandraDeviceRecords;
 import io.fleetpulse.persistence.registry.CassandraRegistryStore;
 import io.fleetpulse.persistence.telemetry.CassandraTelemetryHistory;
 import io.fleetpulse.persistence.telemetry.CassandraTelemetryStore;
-import io.fleetpulse.persistence.telemetry.TelemetryWriter;
 import io.fleetpulse.queryapi.QueryApiSettings;
 import io.fleetpulse.queryapi.QueryRoutes;
 import io.fleetpulse.serving.ModelDecision;
@@ -148,7 +147,9 @@ public final class FleetPulseNode {
           storage.ifPresent(FleetStorage::close);
           return Done.getInstance();
         }));
-    TelemetryStore store = storage.<TelemetryStore>map(s -> new CassandraTelemetryStore(s.telemetry())).orElse(TelemetryStore.NONE);
+    PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    TelemetryStore store = storage.<TelemetryStore>map(s -> new CassandraTelemetryStore(s.telemetry(), meters))
+        .orElse(TelemetryStore.NONE);
 
     Cluster cluster = Cluster.get(system);
     try {
@@ -179,7 +180,6 @@ public final class FleetPulseNode {
 
     ActorRef<FleetDirectory.Command> directory = FleetDirectory.initSingleton(system);
     InferenceClient inference = new InferenceClient(system, fleetSettings.device().inferenceTimeout());
-    PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     AlertFeed alertFeed = new AlertFeed(nodeSettings.alerts().feedCapacity(), NodeRoutes.JSON);
     Optional<CassandraAlertStore> alertStore = storage.map(s -> new CassandraAlertStore(s.records(), s.alerts(), meters));
     AlertDelivery alerts = AlertDelivery.start(system, alertStore.<AlertStore>map(s -> s).orElse(AlertStore.NONE),
@@ -204,10 +204,10 @@ public final class FleetPulseNode {
           }));
       GatewayMeters.bind(meters, g.metrics());
     });
-    storage.ifPresent(s -> io.micrometer.core.instrument.FunctionCounter
-        .builder("fleetpulse.telemetry.rows.stored", s.telemetry(), TelemetryWriter::rowsStored)
-        .description("telemetry rows written to Cassandra (one per reading)")
-        .register(meters));
+    storage.ifPresent(s -> NodeMeters.bindTelemetry(meters, s.telemetry()));
+    NodeMeters.bindCluster(meters, cluster);
+    NodeMeters.bindDeviceActors(meters, system, () -> devices.actorsOnThisNode(system),
+        nodeSettings.metrics().deviceActorsInterval());
     Optional<ActorRef<InferencePool.Command>> pool = Optional.empty();
     if (cluster.selfMember().hasRole(INFERENCE_ROLE)) {
       ServingSettings servingSettings = ServingSettings.fromConfig(config);

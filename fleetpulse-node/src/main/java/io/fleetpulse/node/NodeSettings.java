@@ -6,7 +6,8 @@ import java.time.Duration;
 /** The node's own settings ({@code fleetpulse.node}), read once. */
 public record NodeSettings(
     String name, String httpInterface, int httpPort, Duration httpTerminationDeadline, java.util.Optional<Https> https,
-    boolean joinSelfWithoutSeedNodes, Duration gatewayStartTimeout, Management management, Alerts alerts) {
+    boolean joinSelfWithoutSeedNodes, Duration gatewayStartTimeout, Management management, Alerts alerts,
+    Metrics metrics) {
 
   /** {@code fleetpulse.node.http.tls}: the PKCS12 keystore HTTPS is served with. */
   public record Https(java.nio.file.Path keystore, String password) {
@@ -35,6 +36,9 @@ public record NodeSettings(
   public record Alerts(int mqttQos, int feedCapacity, Duration streamPollInterval, int streamBatch,
       Duration streamKeepAlive) {}
 
+  /** {@code fleetpulse.node.metrics}: meters the node samples rather than counts. */
+  public record Metrics(Duration deviceActorsInterval) {}
+
   public static final String CONFIG_PATH = "fleetpulse.node";
 
   public static NodeSettings fromConfig(Config root) {
@@ -52,6 +56,7 @@ public record NodeSettings(
             c.getDuration("management.start-timeout")),
         new Alerts(c.getInt("alerts.mqtt-qos"), c.getInt("alerts.feed-capacity"),
             c.getDuration("alerts.stream-poll-interval"), c.getInt("alerts.stream-batch"),
-            c.getDuration("alerts.stream-keep-alive")));
+            c.getDuration("alerts.stream-keep-alive")),
+        new Metrics(c.getDuration("metrics.device-actors-interval")));
   }
 }
