@@ -392,9 +392,7 @@ public final class AccessRoutes extends AllDirectives {
     if (reply instanceof AccessReply.Refused refused) {
       return error(refused.code(), refused.message());
     }
-    AccessDirectory directory = ((AccessReply.Done) reply).directory();
-    access.view().apply(directory);
-    return json(status, body.apply(directory));
+    return json(status, body.apply(((AccessReply.Done) reply).directory()));
   }
 
   private Route reply(CompletionStage<AccessReply> reply, java.util.function.Function<AccessDirectory, Object> body) {

@@ -173,7 +173,7 @@ public final class FleetPulseNode {
       throw new IllegalStateException("cannot load the device registry: " + rootMessage(e), e);
     }
     DeviceRegistrations registrations = DeviceRegistrations.start(system, profiles, registry, registryStore, clock,
-        controlSettings, nodeSettings.name(), storage.map(s -> ControlPlaneJournal.readJournal()));
+        controlSettings, storage.map(s -> ControlPlaneJournal.readJournal()));
     storedRegistry.ifPresent(stored -> importDevicesSeenBefore(stored, registrations, controlSettings));
     ModelDecisions modelDecisions = ModelDecisions.start(system, clock, controlSettings,
         storage.map(s -> ControlPlaneJournal.readJournal()));

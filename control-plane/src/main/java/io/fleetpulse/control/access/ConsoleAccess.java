@@ -30,6 +30,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 public final class ConsoleAccess {
 
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ConsoleAccess.class);
+  private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
   private static final Backoff ASK_AGAIN = new Backoff(Duration.ofMillis(500), Duration.ofSeconds(10));
 
   /**
@@ -82,9 +83,7 @@ public final class ConsoleAccess {
 
   private void load(int attempt) {
     ask(AccessEntity.Get::new).whenComplete((reply, failure) -> {
-      if (reply instanceof AccessReply.Done done) {
-        view.apply(done.directory());
-      } else {
+      if (!(reply instanceof AccessReply.Done)) {
         Duration wait = ASK_AGAIN.delay(attempt);
         LOG.info("console accounts not loaded yet ({}); asking again in {}", failure, wait);
         system.scheduler().scheduleOnce(wait, () -> load(attempt + 1), system.executionContext());
@@ -150,8 +149,7 @@ public final class ConsoleAccess {
   /** A new API token ({@code fpt_<id>_<secret>}), returned once; the directory keeps its SHA-256. */
   public CompletionStage<Issued> createToken(String name, Set<ConsoleRole> roles, Set<String> sites, Duration lifetime,
       String by) {
-    String id = HexFormat.of().formatHex(java.nio.ByteBuffer.allocate(8)
-        .putLong(new java.security.SecureRandom().nextLong()).array());
+    String id = newId();
     String token = "fpt_" + id + "_" + Secrets.newSecret();
     long expires = clock.millis() + lifetime.toMillis();
     return ask(replyTo -> new AccessEntity.CreateToken(id, name, AccessView.hash(token), roles, sites, expires, by,
@@ -162,8 +160,7 @@ public final class ConsoleAccess {
   /** Installs a token its holder chose (a deployment's bootstrap token), under a fresh id. */
   public CompletionStage<Issued> installToken(String token, String name, Set<ConsoleRole> roles, Set<String> sites,
       Duration lifetime, String by) {
-    String id = HexFormat.of().formatHex(java.nio.ByteBuffer.allocate(8)
-        .putLong(new java.security.SecureRandom().nextLong()).array());
+    String id = newId();
     return ask(replyTo -> new AccessEntity.CreateToken(id, name, AccessView.hash(token), roles, sites,
         clock.millis() + lifetime.toMillis(), by, replyTo))
         .thenApply(reply -> new Issued(id, null, reply));
@@ -176,14 +173,12 @@ public final class ConsoleAccess {
   /** Opens a session of {@code account} for {@code lifetime}; refused if the account changed meanwhile. */
   public CompletionStage<Opened> openSession(String account, Duration lifetime) {
     String cookie = Secrets.newSecret();
-    String id = HexFormat.of().formatHex(java.nio.ByteBuffer.allocate(8)
-        .putLong(new java.security.SecureRandom().nextLong()).array());
+    String id = newId();
     String hash = AccessView.hash(cookie);
     return ask(replyTo -> new AccessEntity.OpenSession(id, account, hash, Secrets.newSecret(),
         clock.millis() + lifetime.toMillis(), replyTo))
         .thenApply(reply -> {
           if (reply instanceof AccessReply.Done done && done.directory().sessions().containsKey(id)) {
-            view.apply(done.directory());
             return new Opened(cookie, Optional.of(done.directory().sessions().get(id)), reply);
           }
           return new Opened(cookie, Optional.empty(), reply instanceof AccessReply.Refused ? reply
@@ -192,7 +187,17 @@ public final class ConsoleAccess {
   }
 
   public CompletionStage<AccessReply> closeSession(String id) {
-    return ask(replyTo -> new AccessEntity.CloseSession(id, replyTo)).thenApply(reply -> {
+    return ask(replyTo -> new AccessEntity.CloseSession(id, replyTo));
+  }
+
+  /**
+   * Asks the entity; the directory it answers with is this node's view at once, so the caller's
+   * next request sees its own change without waiting for the replication.
+   */
+  private CompletionStage<AccessReply> ask(
+      org.apache.pekko.japi.function.Function<ActorRef<AccessReply>, AccessEntity.Command> command) {
+    EntityRef<AccessEntity.Command> entity = ClusterSharding.get(system).entityRefFor(AccessEntity.TYPE_KEY, AccessEntity.ID);
+    return Stages.plain(entity.ask(command, settings.askTimeout())).thenApply(reply -> {
       if (reply instanceof AccessReply.Done done) {
         view.apply(done.directory());
       }
@@ -200,9 +205,8 @@ public final class ConsoleAccess {
     });
   }
 
-  private CompletionStage<AccessReply> ask(
-      org.apache.pekko.japi.function.Function<ActorRef<AccessReply>, AccessEntity.Command> command) {
-    EntityRef<AccessEntity.Command> entity = ClusterSharding.get(system).entityRefFor(AccessEntity.TYPE_KEY, AccessEntity.ID);
-    return Stages.plain(entity.ask(command, settings.askTimeout()));
+  /** A public id of a token or session: 64 random bits, hex. */
+  private static String newId() {
+    return HexFormat.of().formatHex(java.nio.ByteBuffer.allocate(8).putLong(RANDOM.nextLong()).array());
   }
 }

@@ -49,13 +49,11 @@ public final class DeviceRegistrations {
   private final DeviceProfiles profiles;
   private final RegistryView view;
   private final Optional<CurrentEventsByPersistenceIdQuery> journal;
-  private final String nodeName;
   private final ControlPlaneSettings settings;
   private final java.util.concurrent.Executor hashing;
 
   private DeviceRegistrations(ActorSystem<?> system, DeviceProfiles profiles, RegistryView view,
-      ControlPlaneSettings settings, String nodeName, Optional<CurrentEventsByPersistenceIdQuery> journal) {
-    this.nodeName = nodeName;
+      ControlPlaneSettings settings, Optional<CurrentEventsByPersistenceIdQuery> journal) {
     this.settings = settings;
     this.system = system;
     this.sharding = ClusterSharding.get(system);
@@ -69,11 +67,10 @@ public final class DeviceRegistrations {
    * Starts the registry on this node: the entities' shard region, the replication into {@code
    * view}, and the recording of the view's auto-provisioned devices.
    *
-   * @param nodeName who the node's changes are by, until requests carry a signed-in identity
    * @param readJournal the Pekko Persistence query plugin the history is read from; empty: no history
    */
   public static DeviceRegistrations start(ActorSystem<?> system, DeviceProfiles profiles, RegistryView view,
-      RegistryStore store, Clock clock, ControlPlaneSettings settings, String nodeName, Optional<String> readJournal) {
+      RegistryStore store, Clock clock, ControlPlaneSettings settings, Optional<String> readJournal) {
     ActorRef<Replication.Command<RegistryEntry>> replication = system.systemActorOf(
         RegistryReplication.create(view, store, settings.writeTimeout()), "registry-replication", Props.empty());
     ClusterSharding.get(system).init(Entity.of(DeviceEntity.TYPE_KEY, context -> DeviceEntity.create(
@@ -81,7 +78,7 @@ public final class DeviceRegistrations {
     Optional<CurrentEventsByPersistenceIdQuery> journal = readJournal.map(id ->
         PersistenceQuery.get(system).getReadJournalFor(CurrentEventsByPersistenceIdQuery.class, id));
     DeviceRegistrations registrations =
-        new DeviceRegistrations(system, profiles, view, settings, nodeName, journal);
+        new DeviceRegistrations(system, profiles, view, settings, journal);
     view.onAutoProvision(registration -> registrations.entity(registration.deviceId()).tell(new DeviceEntity.Register(
         registration.site(), registration.profile(), Map.of(), true, AUTO_PROVISIONING, system.ignoreRef())));
     return registrations;
@@ -90,11 +87,6 @@ public final class DeviceRegistrations {
   /** A bulk upload's provisioning through this node's entities, with the configured parallelism and timeout. */
   public BulkProvisioning bulk() {
     return new BulkProvisioning(this, settings.bulkParallelism(), settings.bulkAskTimeout());
-  }
-
-  /** Who this node's changes are by until requests carry a signed-in identity: the node's name. */
-  public String nodeName() {
-    return nodeName;
   }
 
   /** Loads every stored entry into the view: what a node does before it serves, when the cluster may have started cold. */

@@ -88,8 +88,7 @@ public record Console(ConsoleAccess access, ConsoleSecurity security, AccessRout
       ConsoleAccess.Issued issued = access.createAccount(ADMIN, settings.accounts().initialAdminPassword().orElse(null),
           Set.of(ConsoleRole.ADMIN), Set.of(Sites.ALL), "first-start").toCompletableFuture()
           .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-      if (issued.reply() instanceof AccessReply.Done done) {
-        access.view().apply(done.directory());
+      if (issued.reply() instanceof AccessReply.Done) {
         if (issued.secret() != null) {
           // Printed, not logged: the one place the generated password appears.
           System.out.printf("%n  First sign-in to the FleetPulse console (shown once; change it after signing in):%n"
@@ -106,8 +105,7 @@ public record Console(ConsoleAccess access, ConsoleSecurity security, AccessRout
       ConsoleAccess.Issued issued = access.installToken(bootstrap.get(), "bootstrap", Set.of(ConsoleRole.ADMIN),
           Set.of(Sites.ALL), settings.tokens().maxLifetime(), "first-start").toCompletableFuture()
           .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-      if (issued.reply() instanceof AccessReply.Done done) {
-        access.view().apply(done.directory());
+      if (issued.reply() instanceof AccessReply.Done) {
         LOG.info("console: the configured bootstrap admin token installed (id {})", issued.id());
       }
     }
@@ -115,8 +113,7 @@ public record Console(ConsoleAccess access, ConsoleSecurity security, AccessRout
     if (tokenFile.isPresent() && !holdsValidToken(Path.of(tokenFile.get()))) {
       ConsoleAccess.Issued issued = access.createToken(LOCAL_TOOLS, Set.of(ConsoleRole.ADMIN), Set.of(Sites.ALL),
           settings.tokens().maxLifetime(), "first-start").toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-      if (issued.reply() instanceof AccessReply.Done done) {
-        access.view().apply(done.directory());
+      if (issued.reply() instanceof AccessReply.Done) {
         write(Path.of(tokenFile.get()), issued.secret());
         LOG.info("console: an admin API token for local tools written to {}", tokenFile.get());
       }
