@@ -38,7 +38,10 @@ final class NodeMeters {
   /** {@code fleetpulse.telemetry.rows.stored}: rows the telemetry writer stored. */
   static void bindTelemetry(MeterRegistry registry, TelemetryWriter writer) {
     FunctionCounter.builder("fleetpulse.telemetry.rows.stored", writer, TelemetryWriter::rowsStored)
-        .description("telemetry rows written to Cassandra (one per reading)")
+        .description("telemetry rows written to Cassandra (one per message)")
+        .register(registry);
+    FunctionCounter.builder("fleetpulse.telemetry.requests", writer, TelemetryWriter::requests)
+        .description("write requests the telemetry writer sent to Cassandra (a gathered batch counts once)")
         .register(registry);
   }
 

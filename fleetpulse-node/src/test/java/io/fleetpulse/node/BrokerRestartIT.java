@@ -69,7 +69,7 @@ class BrokerRestartIT {
           .isLessThan(total);
 
       long expectedRows = total * TestPublisher.METRICS.size();
-      assertThat(TelemetryAccounting.awaitStoredRows(CASSANDRA.session(), keyspace, DEVICES, expectedRows, Duration.ofSeconds(120)))
+      assertThat(TelemetryAccounting.awaitStoredReadings(CASSANDRA.session(), keyspace, DEVICES, expectedRows, Duration.ofSeconds(120)))
           .as("every message the broker acknowledged stored exactly once (seed %d, %d settled at the restart; missing: %s)",
               seed, settledAtRestart, TelemetryAccounting.missingMessages(CASSANDRA.session(), keyspace, DEVICES, MESSAGES_PER_DEVICE))
           .isEqualTo(expectedRows);
@@ -82,7 +82,7 @@ class BrokerRestartIT {
         assertThat(after.awaitAcknowledged(WINDOW)).isEqualTo(DEVICES);
       }
       long rowsAfter = expectedRows + (long) DEVICES * TestPublisher.METRICS.size();
-      assertThat(TelemetryAccounting.awaitStoredRows(CASSANDRA.session(), keyspace, DEVICES, rowsAfter, Duration.ofSeconds(60)))
+      assertThat(TelemetryAccounting.awaitStoredReadings(CASSANDRA.session(), keyspace, DEVICES, rowsAfter, Duration.ofSeconds(60)))
           .as("the messages published after the restart stored").isEqualTo(rowsAfter);
       JsonNode messages = NodeTestSupport.awaitJson(node.httpUrl() + "/api/fleet/summary",
           summary -> summary.path("messages").path("inFlight").asInt() == 0

@@ -89,7 +89,7 @@ class CassandraOutageIT {
       // back-off schedule, which may not have come round yet although the node's session has.
       try (CqlSession session = CqlSession.builder().addContactPoint(cassandra.cqlAddress())
           .withLocalDatacenter(cassandraSettings.localDatacenter()).build()) {
-        assertThat(TelemetryAccounting.storedRows(session, "fleetpulse", DEVICES)).as("stored rows; per device: %s", rowsPerDevice(session))
+        assertThat(TelemetryAccounting.storedReadings(session, "fleetpulse", DEVICES)).as("stored rows; per device: %s", rowsPerDevice(session))
             .isEqualTo(200L * DEVICES * TestPublisher.METRICS.size());
       }
       for (int device = 0; device < DEVICES; device++) {
@@ -175,8 +175,9 @@ class CassandraOutageIT {
     for (int device = 0; device < DEVICES; device++) {
       java.util.Map<Long, Integer> bySequence = new java.util.TreeMap<>();
       for (LocalDate day : List.of(today.minusDays(1), today)) {
-        session.execute("SELECT seq FROM fleetpulse.telemetry_by_device_day WHERE device_id = ? AND day = ?",
-            TestPublisher.deviceId(device), day).forEach(row -> bySequence.merge(row.getLong("seq"), 1, Integer::sum));
+        session.execute("SELECT seq, readings FROM fleetpulse.telemetry_messages_by_device_day WHERE device_id = ? AND day = ?",
+            TestPublisher.deviceId(device), day).forEach(row -> bySequence.merge(row.getLong("seq"),
+                row.getMap("readings", String.class, Double.class).size(), Integer::sum));
       }
       java.util.List<Long> missing = new java.util.ArrayList<>();
       for (long seq = 1; seq <= 200; seq++) {

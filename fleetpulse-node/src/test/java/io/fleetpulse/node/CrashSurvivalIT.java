@@ -82,7 +82,7 @@ class CrashSurvivalIT {
 
       try (NodeProcess second = NodeProcess.start(directory, "second", httpPort, overrides)) {
         long expectedRows = (long) total * TestPublisher.METRICS.size();
-        long rows = TelemetryAccounting.awaitStoredRows(session, keyspace, DEVICES, expectedRows, Duration.ofSeconds(120));
+        long rows = TelemetryAccounting.awaitStoredReadings(session, keyspace, DEVICES, expectedRows, Duration.ofSeconds(120));
         assertThat(rows).as("every acknowledged message stored exactly once (seed %d, killed after %d)\n%s",
             seed, killAfter, second.tail()).isEqualTo(expectedRows);
 
@@ -96,7 +96,7 @@ class CrashSurvivalIT {
         // The broker's acknowledgement is not the node's: an actor counts a message in its
         // aggregates when it accepts it, and its row may still be on the way to Cassandra.
         long rowsAfter = expectedRows + (long) DEVICES * TestPublisher.METRICS.size();
-        assertThat(TelemetryAccounting.awaitStoredRows(session, keyspace, DEVICES, rowsAfter, Duration.ofSeconds(60)))
+        assertThat(TelemetryAccounting.awaitStoredReadings(session, keyspace, DEVICES, rowsAfter, Duration.ofSeconds(60)))
             .as("the message after the restart stored").isEqualTo(rowsAfter);
         // A row is stored before its actor sees the message: one whose delivery is being retried
         // (an ask that timed out on a starved machine) is stored but not yet counted.
@@ -178,7 +178,7 @@ class CrashSurvivalIT {
 
     try (NodeProcess second = NodeProcess.start(directory, "embedded-second", httpPort, overrides)) {
       long expectedRows = total * TestPublisher.METRICS.size();
-      long rows = TelemetryAccounting.awaitStoredRows(session, keyspace, DEVICES, expectedRows, Duration.ofSeconds(120));
+      long rows = TelemetryAccounting.awaitStoredReadings(session, keyspace, DEVICES, expectedRows, Duration.ofSeconds(120));
       assertThat(rows).as("every message the embedded broker acknowledged stored exactly once (seed %d, %d of %d"
               + " settled at the kill; messages missing: %s)\n%s",
           seed, settledAtKill, total, TelemetryAccounting.missingMessages(session, keyspace, DEVICES, messages), second.tail()).isEqualTo(expectedRows);
@@ -193,10 +193,11 @@ class CrashSurvivalIT {
     for (JsonNode metric : state.path("metrics")) {
       List<Double> values = new ArrayList<>();
       for (LocalDate day : days()) {
-        for (Row row : session.execute("SELECT metric, value FROM " + keyspace + ".telemetry_by_device_day"
+        for (Row row : session.execute("SELECT readings FROM " + keyspace + ".telemetry_messages_by_device_day"
             + " WHERE device_id = ? AND day = ?", deviceId, day)) {
-          if (row.getString("metric").equals(metric.path("metric").asText())) {
-            values.add(row.getDouble("value"));
+          Double value = row.getMap("readings", String.class, Double.class).get(metric.path("metric").asText());
+          if (value != null) {
+            values.add(value);
           }
         }
       }

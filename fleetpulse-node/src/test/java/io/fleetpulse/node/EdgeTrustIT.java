@@ -75,7 +75,7 @@ class EdgeTrustIT {
       Thread.sleep(1_000);
       assertThat(NodeTestSupport.getJson(api + "/devices/rm-trust-2").path("state").isNull())
           .as("rm-trust-2's actor never saw a message").isTrue();
-      assertThat(CASSANDRA.session().execute("SELECT count(*) FROM " + keyspace + ".telemetry_by_device_day"
+      assertThat(CASSANDRA.session().execute("SELECT count(*) FROM " + keyspace + ".telemetry_messages_by_device_day"
           + " WHERE device_id = ? AND day = ?", "rm-trust-2", LocalDate.now(ZoneOffset.UTC)).one().getLong(0))
           .as("nothing stored for rm-trust-2").isZero();
       JsonNode summary = NodeTestSupport.getJson(api + "/fleet/summary");

@@ -60,21 +60,26 @@ final class TelemetryAccounting {
   }
 
   /**
-   * Every acknowledged valid message is in Cassandra exactly once: one row per reading, so the
-   * stored rows equal the valid unique messages times their readings (5 for rm-*, 4 for env-*),
-   * duplicates and redeliveries included.
+   * Every acknowledged valid message is in Cassandra exactly once: one row per message holding its
+   * readings, so the stored rows equal the valid unique messages and the readings are 5 per row for
+   * rm-*, 4 for env-*, duplicates and redeliveries included.
    */
   static void assertStoredExactlyOnce(CqlSession session, String keyspace,
       SimulationReport report) {
     LocalDate today = LocalDate.now(ZoneOffset.UTC);
     for (Map.Entry<String, Long> device : report.validUniqueByDevice().entrySet()) {
       long rows = 0;
+      long readings = 0;
       for (LocalDate day : List.of(today.minusDays(1), today, today.plusDays(1))) {
-        rows += session.execute("SELECT count(*) AS n FROM " + keyspace + ".telemetry_by_device_day WHERE device_id = ? AND day = ?",
-            device.getKey(), day).one().getLong("n");
+        for (Row row : session.execute("SELECT readings FROM " + keyspace + ".telemetry_messages_by_device_day"
+            + " WHERE device_id = ? AND day = ?", device.getKey(), day)) {
+          rows++;
+          readings += row.getMap("readings", String.class, Double.class).size();
+        }
       }
       long readingsPerMessage = device.getKey().startsWith("rm-") ? 5 : 4;
-      assertThat(rows).as("rows stored for %s", device.getKey()).isEqualTo(device.getValue() * readingsPerMessage);
+      assertThat(rows).as("rows stored for %s", device.getKey()).isEqualTo(device.getValue());
+      assertThat(readings).as("readings stored for %s", device.getKey()).isEqualTo(device.getValue() * readingsPerMessage);
     }
   }
 
@@ -110,7 +115,7 @@ final class TelemetryAccounting {
     for (int device = 0; device < devices && missing.size() < 20; device++) {
       Set<Long> stored = new HashSet<>();
       for (LocalDate day : List.of(LocalDate.now(ZoneOffset.UTC).minusDays(1), LocalDate.now(ZoneOffset.UTC))) {
-        for (Row row : session.execute("SELECT seq FROM " + keyspace + ".telemetry_by_device_day WHERE device_id = ? AND day = ?",
+        for (Row row : session.execute("SELECT seq FROM " + keyspace + ".telemetry_messages_by_device_day WHERE device_id = ? AND day = ?",
             TestPublisher.deviceId(device), day)) {
           stored.add(row.getLong("seq"));
         }
@@ -124,29 +129,31 @@ final class TelemetryAccounting {
     return missing;
   }
 
-  /** {@link #storedRows}, polled until it reaches {@code expected} or the timeout passes; the last count. */
-  static long awaitStoredRows(CqlSession session, String keyspace, int devices,
+  /** {@link #storedReadings}, polled until it reaches {@code expected} or the timeout passes; the last count. */
+  static long awaitStoredReadings(CqlSession session, String keyspace, int devices,
       long expected, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
-    long rows = storedRows(session, keyspace, devices);
+    long rows = storedReadings(session, keyspace, devices);
     while (rows < expected && System.nanoTime() < deadline) {
       Thread.sleep(500);
-      rows = storedRows(session, keyspace, devices);
+      rows = storedReadings(session, keyspace, devices);
     }
     return rows;
   }
 
-  /** Telemetry rows stored for the test publisher's devices 0..devices-1, today and yesterday (UTC). */
-  static long storedRows(CqlSession session, String keyspace, int devices) {
-    long rows = 0;
+  /** Telemetry readings stored for the test publisher's devices 0..devices-1, today and yesterday (UTC). */
+  static long storedReadings(CqlSession session, String keyspace, int devices) {
+    long readings = 0;
     LocalDate today = LocalDate.now(ZoneOffset.UTC);
     for (int device = 0; device < devices; device++) {
       for (LocalDate day : List.of(today.minusDays(1), today)) {
-        rows += session.execute("SELECT count(*) AS n FROM " + keyspace + ".telemetry_by_device_day WHERE device_id = ?"
-            + " AND day = ?", TestPublisher.deviceId(device), day).one().getLong("n");
+        for (Row row : session.execute("SELECT readings FROM " + keyspace + ".telemetry_messages_by_device_day"
+            + " WHERE device_id = ? AND day = ?", TestPublisher.deviceId(device), day)) {
+          readings += row.getMap("readings", String.class, Double.class).size();
+        }
       }
     }
-    return rows;
+    return readings;
   }
 
   /**
@@ -196,10 +203,13 @@ final class TelemetryAccounting {
     String metric = rollup.path("metric").asText();
     return cache.computeIfAbsent(minute + " " + metric, key -> {
       List<Double> values = new ArrayList<>();
-      for (Row row : session.execute("SELECT value FROM " + keyspace + ".telemetry_by_device_day WHERE device_id = ?"
-              + " AND day = ? AND ts >= ? AND ts < ? AND metric = ? ALLOW FILTERING", deviceId,
-          minute.atZone(ZoneOffset.UTC).toLocalDate(), minute, minute.plusSeconds(60), metric)) {
-        values.add(row.getDouble("value"));
+      for (Row row : session.execute("SELECT readings FROM " + keyspace + ".telemetry_messages_by_device_day"
+              + " WHERE device_id = ? AND day = ? AND ts >= ? AND ts < ?", deviceId,
+          minute.atZone(ZoneOffset.UTC).toLocalDate(), minute, minute.plusSeconds(60))) {
+        Double value = row.getMap("readings", String.class, Double.class).get(metric);
+        if (value != null) {
+          values.add(value);
+        }
       }
       return values;
     });

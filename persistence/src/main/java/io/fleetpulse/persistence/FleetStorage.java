@@ -45,8 +45,10 @@ public final class FleetStorage implements AutoCloseable {
     this.session = session;
     this.telemetry = new TelemetryWriter(
         session, keyspace, settings.telemetryTtl(), settings.telemetryMaxInFlight(), settings.telemetryQueueCapacity(),
-        settings.telemetryDayIndexCache());
-    this.history = new TelemetryReader(session, keyspace);
+        settings.telemetryMaxBatch(), settings.telemetryDayIndexCache());
+    // Readings stored one row each before schema version 8 are read until they have expired.
+    this.history = new TelemetryReader(session, keyspace, SchemaMigrations.legacyTelemetrySince(session, keyspace)
+        .map(migrated -> migrated.plus(settings.telemetryTtl()).plus(Duration.ofDays(1))));
     this.records = new RecordsWriter(session, keyspace, settings.recordsMaxInFlight(), settings.recordsQueueCapacity(),
         settings.recordsMaxBatch(), settings.alertsMaxInFlight(), settings.alertsQueueCapacity(), settings.recordsRetry(),
         settings.alertsRetry());

@@ -7,7 +7,8 @@ import java.time.Duration;
 
 /** {@code fleetpulse.persistence}, read once. */
 public record PersistenceSettings(
-    boolean enabled, Duration telemetryTtl, int telemetryMaxInFlight, int telemetryQueueCapacity, int telemetryDayIndexCache,
+    boolean enabled, Duration telemetryTtl, int telemetryMaxInFlight, int telemetryQueueCapacity, int telemetryMaxBatch,
+    int telemetryDayIndexCache,
     int recordsMaxInFlight, int recordsQueueCapacity, int recordsMaxBatch, int alertsMaxInFlight, int alertsQueueCapacity,
     RecordsWriter.Retry recordsRetry, RecordsWriter.Retry alertsRetry,
     CassandraSettings cassandra) {
@@ -16,7 +17,7 @@ public record PersistenceSettings(
     Config c = root.getConfig("fleetpulse.persistence");
     return new PersistenceSettings(
         c.getBoolean("enabled"), c.getDuration("telemetry.ttl"), c.getInt("telemetry.max-in-flight"),
-        c.getInt("telemetry.queue-capacity"), c.getInt("telemetry.day-index-cache"), c.getInt("records.max-in-flight"), c.getInt("records.queue-capacity"),
+        c.getInt("telemetry.queue-capacity"), c.getInt("telemetry.max-batch"), c.getInt("telemetry.day-index-cache"), c.getInt("records.max-in-flight"), c.getInt("records.queue-capacity"),
         c.getInt("records.max-batch"),
         c.getInt("alerts.max-in-flight"), c.getInt("alerts.queue-capacity"),
         retry(c.getConfig("records.retry")), retry(c.getConfig("alerts.retry")),

@@ -49,7 +49,8 @@ class StorageReadBackIT {
                 .addContactPoint(cassandra.cqlAddress()).withLocalDatacenter(settings.localDatacenter()).build()) {
       new SchemaMigrations(session, keyspace).migrate(settings.replication());
 
-      TelemetryWriter writer = new TelemetryWriter(session, keyspace, Duration.ofDays(7), 32, 10_000, 1000);
+      // Few slots and rows gathered per device and day while they wait: batches form.
+      TelemetryWriter writer = new TelemetryWriter(session, keyspace, Duration.ofDays(7), 4, 10_000, 32, 1000);
       List<CompletableFuture<Void>> writes = new ArrayList<>();
       for (int message = 0; message < 3000; message++) {
         Instant at = T0.plusSeconds(message);
@@ -59,6 +60,16 @@ class StorageReadBackIT {
       }
       writes.add(writer.write(List.of(new TelemetryRow("rm-2", T0, 1, "vibration", 1, T0))).toCompletableFuture());
       CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).join();
+      assertThat(writer.rowsStored()).as("one row per message").isEqualTo(3001);
+      assertThat(writer.requests()).as("rows of one partition gathered while waiting").isLessThan(3001);
+      assertThat(session.execute("SELECT readings FROM " + keyspace + ".telemetry_messages_by_device_day WHERE device_id = 'rm-1'"
+          + " AND day = ? AND ts = ?", LocalDate.parse("2026-11-29"), T0.plusSeconds(1)).one().getMap("readings", String.class, Double.class))
+          .containsExactly(java.util.Map.entry("speed", -1.0), java.util.Map.entry("vibration", 1.0));
+      // One metric of a day, as docs/data-model.md shows the data teams.
+      assertThat(session.execute("SELECT ts, readings['vibration'] AS vibration FROM " + keyspace
+          + ".telemetry_messages_by_device_day WHERE device_id = 'rm-1' AND day = ? AND ts >= ? AND ts < ?",
+          LocalDate.parse("2026-11-29"), T0, T0.plusSeconds(2)).all())
+          .extracting(row -> row.getDouble("vibration")).containsExactly(0.0, 1.0);
 
       TelemetryReader reader = new TelemetryReader(session, keyspace);
       Instant end = T0.plusSeconds(3000);
@@ -110,6 +121,31 @@ class StorageReadBackIT {
       assertThat(reader.recent("rm-1", T0.plusSeconds(2990), end, 5, 100).toCompletableFuture().join())
           .extracting(TelemetryRow::sequence).containsOnly(1000L + 2990, 1000L + 2991, 1000L + 2992, 1000L + 2993,
               1000L + 2994, 1000L + 2995, 1000L + 2996, 1000L + 2997, 1000L + 2998, 1000L + 2999);
+
+      // A keyspace migrated from before version 8: readings stored one row each are read too, merged.
+      for (int message = 1; message <= 3; message++) {
+        for (String metric : List.of("vibration", "speed")) {
+          session.execute("INSERT INTO " + keyspace + ".telemetry_by_device_day (device_id, day, ts, seq, metric, value,"
+              + " received_at) VALUES ('rm-old', ?, ?, ?, ?, ?, ?)", LocalDate.parse("2026-11-29"),
+              T0.minusSeconds(10 - message), (long) message, metric, (double) message, T0);
+        }
+      }
+      for (int message = 4; message <= 5; message++) {
+        Instant at = T0.minusSeconds(10 - message);
+        writer.write(List.of(new TelemetryRow("rm-old", at, message, "vibration", message, at),
+            new TelemetryRow("rm-old", at, message, "speed", message, at))).toCompletableFuture().join();
+      }
+      TelemetryReader both = new TelemetryReader(session, keyspace, java.util.Optional.of(Instant.now().plusSeconds(3600)));
+      assertThat(both.readsLegacyTelemetry()).isTrue();
+      assertThat(both.recent("rm-old", T0.minusSeconds(60), end, 0, 100).toCompletableFuture().join())
+          .as("both shapes, oldest first").hasSize(10).extracting(TelemetryRow::sequence)
+          .containsExactly(1L, 1L, 2L, 2L, 3L, 3L, 4L, 4L, 5L, 5L);
+      assertThat(sequences(both.recent("rm-old", T0.minusSeconds(60), end, 0, 3))).as("the newest 3 of both")
+          .containsExactly(3L, 4L, 5L);
+      assertThat(sequences(reader.recent("rm-old", T0.minusSeconds(60), end, 0, 100))).as("current shape only")
+          .containsExactly(4L, 5L);
+      TelemetryReader expired = new TelemetryReader(session, keyspace, java.util.Optional.of(Instant.now().minusSeconds(1)));
+      assertThat(expired.readsLegacyTelemetry()).as("the legacy readings' TTL has passed").isFalse();
 
       RecordsWriter records = new RecordsWriter(session, keyspace, 4, 100, 32, RecordsWriter.Retry.NONE);
       Instant minute = Instant.parse("2026-11-29T23:59:00Z");

@@ -14,7 +14,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The raw limit the durable spine is compared with: single-row inserts into the telemetry table,
- * the same statement shape the node uses (prepared, TTL, LOCAL_QUORUM), asynchronous with a
+ * the same statement shape the node uses (prepared, TTL, LOCAL_QUORUM, one row per message with
+ * five readings), asynchronous with a
  * fixed number in flight, from one client process. Rows go to their own device ids so they never
  * mix with a run's telemetry. Prints one line: rows, seconds, rows per second.
  *
@@ -35,8 +36,8 @@ public final class RawInsertBenchmark {
     int inFlight = args.length > 2 ? Integer.parseInt(args[2]) : 64;
     String keyspace = args.length > 3 ? args[3] : "fleetpulse";
     try (CqlSession session = CqlSession.builder().addContactPoint(address).withLocalDatacenter("datacenter1").build()) {
-      PreparedStatement insert = session.prepare("INSERT INTO " + keyspace + ".telemetry_by_device_day"
-          + " (device_id, day, ts, seq, metric, value, received_at) VALUES (?, ?, ?, ?, ?, ?, ?) USING TTL ?");
+      PreparedStatement insert = session.prepare("INSERT INTO " + keyspace + ".telemetry_messages_by_device_day"
+          + " (device_id, day, ts, seq, readings, received_at) VALUES (?, ?, ?, ?, ?, ?) USING TTL ?");
       // Warm-up: a tenth of the rows, not timed.
       run(session, insert, "bench-warm", rows / 10, inFlight);
       long started = System.nanoTime();
@@ -55,8 +56,9 @@ public final class RawInsertBenchmark {
     LocalDate day = now.atZone(ZoneOffset.UTC).toLocalDate();
     for (long i = 0; i < rows; i++) {
       window.acquire();
-      session.executeAsync(insert.bind(prefix + "-" + (i % 1000), day, now.plusMillis(i / 1000), i, "vibration",
-              (double) i, now, 3600)
+      java.util.Map<String, Double> readings = java.util.Map.of("vibration", (double) i, "bearing-temperature", 61.5,
+          "motor-current", 12.25, "pressure", 3.5, "speed", 1480.0);
+      session.executeAsync(insert.bind(prefix + "-" + (i % 1000), day, now.plusMillis(i / 1000), i, readings, now, 3600)
               .setConsistencyLevel(DefaultConsistencyLevel.LOCAL_QUORUM).setIdempotent(true))
           .whenComplete((result, failure) -> {
             if (failure != null) {

@@ -215,7 +215,8 @@ public final class CassandraLauncher implements AutoCloseable {
         endpoint_snitch: SimpleSnitch
         commitlog_sync: group
         commitlog_sync_group_window: %dms
-        concurrent_writes: 64
+        concurrent_writes: %d
+        native_transport_max_threads: %d
         seed_provider:
           - class_name: org.apache.cassandra.locator.SimpleSeedProvider
             parameters:
@@ -225,7 +226,7 @@ public final class CassandraLauncher implements AutoCloseable {
         storage_port: %d
         native_transport_port: %d
         start_native_transport: true
-        """.formatted(settings.clusterName(), settings.commitlogSyncWindow().toMillis(), settings.address(), settings.storagePort(), settings.address(),
+        """.formatted(settings.clusterName(), settings.commitlogSyncWindow().toMillis(), settings.concurrentWrites(), Math.max(128, settings.concurrentWrites()), settings.address(), settings.storagePort(), settings.address(),
             settings.address(), settings.storagePort(), settings.nativePort());
   }
 

@@ -8,6 +8,7 @@ import java.time.Duration;
  * Settings of the embedded Cassandra node ({@code fleetpulse.persistence.cassandra.embedded}).
  * {@code commitlogSyncWindow}: the node acknowledges a write only after its commit log is synced
  * to disk, grouping the writes of this window into one sync (Cassandra's {@code group} mode).
+ * {@code concurrentWrites}: the node's mutation threads; each waits for the sync of its write.
  */
 public record EmbeddedCassandraSettings(
     boolean enabled,
@@ -21,7 +22,8 @@ public record EmbeddedCassandraSettings(
     String java,
     Duration startTimeout,
     Duration stopTimeout,
-    Duration commitlogSyncWindow) {
+    Duration commitlogSyncWindow,
+    int concurrentWrites) {
 
   public static final String CONFIG_PATH = "fleetpulse.persistence.cassandra.embedded";
 
@@ -39,17 +41,18 @@ public record EmbeddedCassandraSettings(
         c.getString("java"),
         c.getDuration("start-timeout"),
         c.getDuration("stop-timeout"),
-        c.getDuration("commitlog-sync-window"));
+        c.getDuration("commitlog-sync-window"),
+        c.getInt("concurrent-writes"));
   }
 
   public EmbeddedCassandraSettings withPorts(int cqlPort, int storage) {
     return new EmbeddedCassandraSettings(enabled, runtimeClasspath, dataDirectory, clusterName, address, cqlPort, storage,
-        heapBytes, java, startTimeout, stopTimeout, commitlogSyncWindow);
+        heapBytes, java, startTimeout, stopTimeout, commitlogSyncWindow, concurrentWrites);
   }
 
   public EmbeddedCassandraSettings withDataDirectory(Path directory) {
     return new EmbeddedCassandraSettings(enabled, runtimeClasspath, directory, clusterName, address, nativePort, storagePort,
-        heapBytes, java, startTimeout, stopTimeout, commitlogSyncWindow);
+        heapBytes, java, startTimeout, stopTimeout, commitlogSyncWindow, concurrentWrites);
   }
 
   /**
@@ -68,8 +71,13 @@ public record EmbeddedCassandraSettings(
     }
   }
 
+  public EmbeddedCassandraSettings withConcurrentWrites(int threads) {
+    return new EmbeddedCassandraSettings(enabled, runtimeClasspath, dataDirectory, clusterName, address, nativePort,
+        storagePort, heapBytes, java, startTimeout, stopTimeout, commitlogSyncWindow, threads);
+  }
+
   public EmbeddedCassandraSettings withRuntimeClasspath(Path directory) {
     return new EmbeddedCassandraSettings(enabled, directory, dataDirectory, clusterName, address, nativePort, storagePort,
-        heapBytes, java, startTimeout, stopTimeout, commitlogSyncWindow);
+        heapBytes, java, startTimeout, stopTimeout, commitlogSyncWindow, concurrentWrites);
   }
 }

@@ -41,7 +41,14 @@ public final class SchemaMigrations {
   public static final List<String> SCRIPTS = List.of(
       "V1__fleet_tables.cql", "V2__site_rollups_and_alert_history.cql", "V3__alert_lifecycle.cql",
       "V4__telemetry_days.cql", "V5__device_registry.cql", "V6__registry_credentials.cql",
-      "V7__audit_log.cql");
+      "V7__audit_log.cql", "V8__telemetry_messages.cql");
+
+  /**
+   * The row of {@link #VERSION_TABLE} recording that {@code telemetry_by_device_day} (one row per
+   * reading, before version 8) may hold telemetry: written when version 8 is applied to a keyspace
+   * that had the table, dated then. Readers read both shapes until the telemetry's TTL has passed.
+   */
+  public static final String LEGACY_TELEMETRY_COMPONENT = "legacy-telemetry";
 
   private final CqlSession session;
   private final String keyspace;
@@ -83,6 +90,7 @@ public final class SchemaMigrations {
         + "." + VERSION_TABLE + " (component text, version int, description text, applied_at timestamp,"
         + " PRIMARY KEY ((component), version)) WITH CLUSTERING ORDER BY (version DESC)");
     int current = currentVersion();
+    int before = current;
     for (String script : SCRIPTS) {
       Matcher name = SCRIPT.matcher(script);
       if (!name.matches()) {
@@ -91,6 +99,11 @@ public final class SchemaMigrations {
       int version = Integer.parseInt(name.group(1));
       if (version <= current) {
         continue;
+      }
+      if (version == 8 && before >= 1) {
+        session.execute("INSERT INTO " + keyspace + ".schema_version (component, version, description, applied_at)"
+            + " VALUES (?, 1, 'telemetry_by_device_day holds readings written before version 8', ?)",
+            LEGACY_TELEMETRY_COMPONENT, Instant.now());
       }
       List<String> statements = statements(read(script));
       for (String statement : statements) {
@@ -126,6 +139,16 @@ public final class SchemaMigrations {
     for (String table : tables) {
       session.execute(SimpleStatement.newInstance(table).setTimeout(DDL_TIMEOUT));
     }
+  }
+
+  /**
+   * When version 8 was applied to a keyspace whose {@code telemetry_by_device_day} may hold
+   * readings; empty for a keyspace created at version 8 or later.
+   */
+  public static java.util.Optional<Instant> legacyTelemetrySince(CqlSession session, String keyspace) {
+    Row row = session.execute("SELECT applied_at FROM " + requireKeyspace(keyspace) + "." + VERSION_TABLE
+        + " WHERE component = ? LIMIT 1", LEGACY_TELEMETRY_COMPONENT).one();
+    return row == null ? java.util.Optional.empty() : java.util.Optional.ofNullable(row.getInstant("applied_at"));
   }
 
   public int currentVersion() {

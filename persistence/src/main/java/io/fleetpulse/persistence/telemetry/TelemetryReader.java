@@ -12,6 +12,8 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -25,6 +27,11 @@ import java.util.concurrent.CompletionStage;
  * come from {@code telemetry_days_by_device}, so a device that reports once a day costs one read
  * per day it reported, not one per day of the calendar. Reads at LOCAL_QUORUM, the writes' level,
  * so a read after a write sees it.
+ *
+ * <p>Rows are messages ({@code telemetry_messages_by_device_day}) and come back as their readings.
+ * A keyspace migrated from before schema version 8 also has readings stored one row each in {@code
+ * telemetry_by_device_day}: until those have expired (the TTL after the migration), each day is
+ * read from both tables and merged.
  */
 public final class TelemetryReader {
 
@@ -33,13 +40,33 @@ public final class TelemetryReader {
   private final CqlSession session;
   private final PreparedStatement select;
   private final PreparedStatement selectDays;
+  /** Reads of telemetry_by_device_day, while it may hold readings (before the instant); else null. */
+  private final PreparedStatement selectLegacy;
+  private final Instant legacyUntil;
 
+  /** A reader of a keyspace that holds telemetry of the current shape only. */
   public TelemetryReader(CqlSession session, String keyspace) {
+    this(session, keyspace, Optional.empty());
+  }
+
+  /**
+   * A reader that also reads {@code telemetry_by_device_day} (readings stored before schema
+   * version 8) before {@code legacyUntil}.
+   */
+  public TelemetryReader(CqlSession session, String keyspace, Optional<Instant> legacyUntil) {
     this.session = session;
-    this.select = session.prepare("SELECT ts, seq, metric, value, received_at FROM " + keyspace
-        + ".telemetry_by_device_day WHERE device_id = ? AND day = ? AND ts >= ? ORDER BY ts DESC");
+    this.select = session.prepare("SELECT ts, seq, readings, received_at FROM " + keyspace
+        + ".telemetry_messages_by_device_day WHERE device_id = ? AND day = ? AND ts >= ? ORDER BY ts DESC");
     this.selectDays = session.prepare("SELECT day FROM " + keyspace
         + ".telemetry_days_by_device WHERE device_id = ? AND day < ?");
+    this.legacyUntil = legacyUntil.orElse(null);
+    this.selectLegacy = legacyUntil.isEmpty() ? null : session.prepare("SELECT ts, seq, metric, value, received_at FROM "
+        + keyspace + ".telemetry_by_device_day WHERE device_id = ? AND day = ? AND ts >= ? ORDER BY ts DESC");
+  }
+
+  /** Whether days are read from telemetry_by_device_day too. */
+  public boolean readsLegacyTelemetry() {
+    return legacyUntil != null && Instant.now().isBefore(legacyUntil);
   }
 
   /**
@@ -93,22 +120,75 @@ public final class TelemetryReader {
   }
 
   private CompletionStage<Void> readDay(Collector collector, LocalDate day, Instant from) {
-    return session.executeAsync(select.bind(collector.deviceId, day, from)
+    CompletionStage<AsyncResultSet> messages = session.executeAsync(select.bind(collector.deviceId, day, from)
+        .setPageSize(PAGE_SIZE)
+        .setConsistencyLevel(DefaultConsistencyLevel.LOCAL_QUORUM));
+    if (!readsLegacyTelemetry()) {
+      return messages.thenCompose(page -> readPages(collector, page));
+    }
+    // Both shapes: the day's rows of each, merged newest first, then taken as one stream.
+    CompletionStage<List<TelemetryRow>> legacy = session.executeAsync(selectLegacy.bind(collector.deviceId, day, from)
             .setPageSize(PAGE_SIZE)
             .setConsistencyLevel(DefaultConsistencyLevel.LOCAL_QUORUM))
-        .thenCompose(page -> readPages(collector, page));
+        .thenCompose(page -> all(page, new ArrayList<>(), TelemetryReader::legacyRow, collector.deviceId));
+    return messages.thenCompose(page -> all(page, new ArrayList<>(), TelemetryReader::messageRows, collector.deviceId))
+        .thenCombine(legacy, (current, old) -> {
+          List<TelemetryRow> merged = new ArrayList<>(current.size() + old.size());
+          merged.addAll(current);
+          merged.addAll(old);
+          merged.sort(NEWEST_FIRST);
+          for (TelemetryRow row : merged) {
+            if (!collector.add(row)) {
+              break;
+            }
+          }
+          return null;
+        });
   }
+
+  private static final java.util.Comparator<TelemetryRow> NEWEST_FIRST =
+      java.util.Comparator.comparing(TelemetryRow::timestamp).thenComparingLong(TelemetryRow::sequence).reversed();
 
   private CompletionStage<Void> readPages(Collector collector, AsyncResultSet page) {
     for (Row row : page.currentPage()) {
-      if (!collector.add(row)) {
-        return CompletableFuture.completedFuture(null);
+      for (TelemetryRow reading : messageRows(row, collector.deviceId)) {
+        if (!collector.add(reading)) {
+          return CompletableFuture.completedFuture(null);
+        }
       }
     }
     if (page.hasMorePages()) {
       return page.fetchNextPage().thenCompose(next -> readPages(collector, next));
     }
     return CompletableFuture.completedFuture(null);
+  }
+
+  /** Every row of the result, each made readings by {@code readings}. */
+  private static CompletionStage<List<TelemetryRow>> all(AsyncResultSet page, List<TelemetryRow> into,
+      java.util.function.BiFunction<Row, String, List<TelemetryRow>> readings, String deviceId) {
+    for (Row row : page.currentPage()) {
+      into.addAll(readings.apply(row, deviceId));
+    }
+    if (page.hasMorePages()) {
+      return page.fetchNextPage().thenCompose(next -> all(next, into, readings, deviceId));
+    }
+    return CompletableFuture.completedFuture(into);
+  }
+
+  /** A message row's readings, in the order they were written. */
+  private static List<TelemetryRow> messageRows(Row row, String deviceId) {
+    Instant timestamp = row.getInstant("ts");
+    long sequence = row.getLong("seq");
+    Instant received = row.getInstant("received_at");
+    Map<String, Double> readings = row.getMap("readings", String.class, Double.class);
+    List<TelemetryRow> rows = new ArrayList<>(readings.size());
+    readings.forEach((metric, value) -> rows.add(new TelemetryRow(deviceId, timestamp, sequence, metric, value, received)));
+    return rows;
+  }
+
+  private static List<TelemetryRow> legacyRow(Row row, String deviceId) {
+    return List.of(new TelemetryRow(deviceId, row.getInstant("ts"), row.getLong("seq"), row.getString("metric"),
+        row.getDouble("value"), row.getInstant("received_at")));
   }
 
   /** Rows newest first until the message cap, or the minimum once past {@code since}; not shared between reads. */
@@ -132,9 +212,9 @@ public final class TelemetryReader {
      * Takes the row unless it would start one message too many (beyond the cap, or before {@code
      * since} once the minimum is met); false once full.
      */
-    boolean add(Row row) {
-      long sequence = row.getLong("seq");
-      Instant timestamp = row.getInstant("ts");
+    boolean add(TelemetryRow row) {
+      long sequence = row.sequence();
+      Instant timestamp = row.timestamp();
       if (!sequences.contains(sequence)) {
         if (sequences.size() == maxMessages || (timestamp.isBefore(since) && sequences.size() >= minMessages)) {
           full = true;
@@ -142,8 +222,7 @@ public final class TelemetryReader {
         }
         sequences.add(sequence);
       }
-      newestFirst.add(new TelemetryRow(deviceId, timestamp, sequence, row.getString("metric"),
-          row.getDouble("value"), row.getInstant("received_at")));
+      newestFirst.add(row);
       return true;
     }
 

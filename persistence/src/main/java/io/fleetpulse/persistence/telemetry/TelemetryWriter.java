@@ -2,13 +2,11 @@ package io.fleetpulse.persistence.telemetry;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.DefaultConsistencyLevel;
-import com.datastax.oss.driver.api.core.cql.BatchStatement;
-import com.datastax.oss.driver.api.core.cql.BatchStatementBuilder;
-import com.datastax.oss.driver.api.core.cql.BatchType;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import io.fleetpulse.persistence.write.BoundedWriter;
 import io.fleetpulse.persistence.write.StoreBusyException;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -16,15 +14,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Writes telemetry rows durably and fast: prepared inserts with the configured TTL, the rows of
- * one message grouped by partition into unlogged batches (one request per partition, and a
- * single-partition batch is applied atomically), sent through a {@link BoundedWriter}: a slow or
+ * Writes telemetry durably and fast: one row per message in {@code telemetry_messages_by_device_day}
+ * (its readings in one frozen map; a message whose readings carry different times gets a row per
+ * time), prepared inserts with the configured TTL, sent through a {@link BoundedWriter}: rows of
+ * one device and day that wait for a slot are gathered into one unlogged single-partition batch,
+ * which Cassandra applies as one mutation (one commit-log entry, one sync wait), and a slow or
  * absent Cassandra makes writes fail or be refused ({@link StoreBusyException}), so the gateway
  * stops acknowledging and the broker holds the messages; the heap never fills. Rows are keyed by
- * (device, day, time, sequence, metric): writing a redelivered message again overwrites the same
- * rows, so stored telemetry is exactly once. Thread-safe.
+ * (device, day, time, sequence): writing a redelivered message again overwrites the same row, so
+ * stored telemetry is exactly once. Thread-safe.
  */
 public final class TelemetryWriter {
 
@@ -36,85 +37,94 @@ public final class TelemetryWriter {
   private final int dayIndexCache;
   /** Per device, the newest day whose record in telemetry_days_by_device is known to be written. */
   private final ConcurrentHashMap<String, LocalDate> recordedDays = new ConcurrentHashMap<>();
-  private final java.util.concurrent.atomic.AtomicLong rowsStored = new java.util.concurrent.atomic.AtomicLong();
+  private final AtomicLong rowsStored = new AtomicLong();
 
+  /** A writer that sends each message's row alone (no gathering). */
   public TelemetryWriter(CqlSession session, String keyspace, Duration ttl, int maxInFlight, int queueCapacity,
       int dayIndexCache) {
+    this(session, keyspace, ttl, maxInFlight, queueCapacity, 1, dayIndexCache);
+  }
+
+  public TelemetryWriter(CqlSession session, String keyspace, Duration ttl, int maxInFlight, int queueCapacity,
+      int maxBatch, int dayIndexCache) {
     if (dayIndexCache < 1) {
       throw new IllegalArgumentException("fleetpulse.persistence.telemetry.day-index-cache must be at least 1");
     }
-    this.writer = new BoundedWriter("telemetry", session, maxInFlight, queueCapacity);
+    this.writer = new BoundedWriter("telemetry", session, maxInFlight, queueCapacity, maxBatch);
     this.ttlSeconds = (int) ttl.toSeconds();
     // A day's record outlives the day's last rows: they are written up to a day after its first.
     this.dayTtlSeconds = (int) ttl.plusDays(1).toSeconds();
     this.dayIndexCache = dayIndexCache;
-    this.insert = session.prepare("INSERT INTO " + keyspace + ".telemetry_by_device_day"
-        + " (device_id, day, ts, seq, metric, value, received_at) VALUES (?, ?, ?, ?, ?, ?, ?) USING TTL ?");
+    this.insert = session.prepare("INSERT INTO " + keyspace + ".telemetry_messages_by_device_day"
+        + " (device_id, day, ts, seq, readings, received_at) VALUES (?, ?, ?, ?, ?, ?) USING TTL ?");
     this.insertDay = session.prepare("INSERT INTO " + keyspace + ".telemetry_days_by_device"
         + " (device_id, day) VALUES (?, ?) USING TTL ?");
   }
 
-  /** Stores one message's rows; completes when every partition's batch is written (LOCAL_QUORUM). */
-  public CompletionStage<Void> write(List<TelemetryRow> rows) {
-    Map<String, List<TelemetryRow>> byPartition = new LinkedHashMap<>();
-    for (TelemetryRow row : rows) {
-      byPartition.computeIfAbsent(row.deviceId() + '\u0000' + row.day(), key -> new ArrayList<>()).add(row);
+  /** A stored row: one device's readings of one time in one message. */
+  private record MessageKey(String deviceId, LocalDate day, Instant timestamp, long sequence) {}
+
+  private record Partition(String table, String deviceId, LocalDate day) {}
+
+  /**
+   * Stores one message's readings (or several messages'); completes when every row is written
+   * (LOCAL_QUORUM).
+   */
+  public CompletionStage<Void> write(List<TelemetryRow> readings) {
+    Map<MessageKey, Map<String, Double>> rows = new LinkedHashMap<>();
+    Map<MessageKey, Instant> received = new LinkedHashMap<>();
+    for (TelemetryRow reading : readings) {
+      MessageKey key = new MessageKey(reading.deviceId(), reading.day(), reading.timestamp(), reading.sequence());
+      rows.computeIfAbsent(key, k -> new LinkedHashMap<>()).put(reading.metric(), reading.value());
+      received.putIfAbsent(key, reading.receivedAt());
     }
-    List<BatchStatement> batches = new ArrayList<>(byPartition.size() + 1);
-    List<TelemetryRow> newDays = new ArrayList<>(1);
-    for (List<TelemetryRow> partition : byPartition.values()) {
-      batches.add(batch(partition));
-      TelemetryRow first = partition.get(0);
-      if (!first.day().equals(recordedDays.get(first.deviceId()))) {
-        newDays.add(first);
+    List<BoundedWriter.Keyed> statements = new ArrayList<>(rows.size() + 1);
+    List<MessageKey> newDays = new ArrayList<>(1);
+    for (Map.Entry<MessageKey, Map<String, Double>> row : rows.entrySet()) {
+      MessageKey key = row.getKey();
+      statements.add(new BoundedWriter.Keyed(new Partition("messages", key.deviceId(), key.day()), key,
+          insert.bind(key.deviceId(), key.day(), key.timestamp(), key.sequence(), row.getValue(), received.get(key), ttlSeconds)
+              .setConsistencyLevel(DefaultConsistencyLevel.LOCAL_QUORUM)
+              .setIdempotent(true)));
+      if (!key.day().equals(recordedDays.get(key.deviceId())) && newDays.stream().noneMatch(d -> sameDay(d, key))) {
+        newDays.add(key);
       }
     }
-    if (!newDays.isEmpty()) {
-      batches.add(dayRecords(newDays));
+    for (MessageKey day : newDays) {
+      statements.add(new BoundedWriter.Keyed(new Partition("days", day.deviceId(), null), day.day(),
+          insertDay.bind(day.deviceId(), day.day(), dayTtlSeconds)
+              .setConsistencyLevel(DefaultConsistencyLevel.LOCAL_QUORUM)
+              .setIdempotent(true)));
     }
-    return writer.write(batches).thenRun(() -> {
+    return writer.writeKeyed(statements).thenRun(() -> {
       rowsStored.addAndGet(rows.size());
       newDays.forEach(this::dayRecorded);
     });
   }
 
+  private static boolean sameDay(MessageKey a, MessageKey b) {
+    return a.deviceId().equals(b.deviceId()) && a.day().equals(b.day());
+  }
+
   /** Remembers a device's newest recorded day; forgets every device when the bound is reached. */
-  private void dayRecorded(TelemetryRow row) {
-    if (recordedDays.size() >= dayIndexCache && !recordedDays.containsKey(row.deviceId())) {
+  private void dayRecorded(MessageKey key) {
+    if (recordedDays.size() >= dayIndexCache && !recordedDays.containsKey(key.deviceId())) {
       recordedDays.clear();
     }
-    recordedDays.merge(row.deviceId(), row.day(), (known, day) -> day.isAfter(known) ? day : known);
+    recordedDays.merge(key.deviceId(), key.day(), (known, day) -> day.isAfter(known) ? day : known);
   }
 
-  /** The day records of one message's new (device, day) pairs: one partition, the device's. */
-  private BatchStatement dayRecords(List<TelemetryRow> rows) {
-    BatchStatementBuilder batch = BatchStatement.builder(BatchType.UNLOGGED)
-        .setConsistencyLevel(DefaultConsistencyLevel.LOCAL_QUORUM)
-        .setIdempotence(true);
-    for (TelemetryRow row : rows) {
-      batch.addStatement(insertDay.bind(row.deviceId(), row.day(), dayTtlSeconds));
-    }
-    return batch.build();
-  }
-
-  /** Rows written since start (a redelivered message's rows count again). */
+  /** Message rows written since start (a redelivered message's row counts again). */
   public long rowsStored() {
     return rowsStored.get();
   }
 
-  private BatchStatement batch(List<TelemetryRow> rows) {
-    BatchStatementBuilder batch = BatchStatement.builder(BatchType.UNLOGGED)
-        .setConsistencyLevel(DefaultConsistencyLevel.LOCAL_QUORUM)
-        .setIdempotence(true);
-    for (TelemetryRow row : rows) {
-      LocalDate day = row.day();
-      batch.addStatement(insert.bind(row.deviceId(), day, row.timestamp(), row.sequence(), row.metric(), row.value(),
-          row.receivedAt(), ttlSeconds));
-    }
-    return batch.build();
+  /** Requests sent since start (a gathered batch counts once). */
+  public long requests() {
+    return writer.requests();
   }
 
-  /** Requests at Cassandra plus requests waiting to be sent. */
+  /** Requests at Cassandra plus rows waiting to be sent. */
   public int inFlight() {
     return writer.inFlight();
   }

@@ -30,8 +30,10 @@ class SchemaMigrationsIT {
                 .addContactPoint(cassandra.cqlAddress()).withLocalDatacenter(settings.localDatacenter()).build()) {
       SchemaMigrations migrations = new SchemaMigrations(session, settings.keyspace());
 
-      assertThat(migrations.migrate(settings.replication())).isEqualTo(7);
-      assertThat(migrations.migrate(settings.replication())).as("second start changes nothing").isEqualTo(7);
+      assertThat(migrations.migrate(settings.replication())).isEqualTo(8);
+      assertThat(migrations.migrate(settings.replication())).as("second start changes nothing").isEqualTo(8);
+      assertThat(SchemaMigrations.legacyTelemetrySince(session, settings.keyspace()))
+          .as("a keyspace created at version 8 has no readings stored one row each").isEmpty();
 
       List<String> tables = new ArrayList<>();
       session.execute("SELECT table_name FROM system_schema.tables WHERE keyspace_name = ?", settings.keyspace())
@@ -39,7 +41,7 @@ class SchemaMigrationsIT {
       assertThat(tables).containsExactlyInAnyOrder("schema_version", "telemetry_by_device_day", "rollups_by_device_day",
           "predictions_by_device_day", "predictions_by_site_hour", "alerts_by_site_status", "devices", "devices_by_site",
           "rollups_by_site_hour", "alerts_by_site_day", "alerts_by_device_month", "alerts_open_by_device",
-          "telemetry_days_by_device", "device_registry", "audit_log");
+          "telemetry_days_by_device", "device_registry", "audit_log", "telemetry_messages_by_device_day");
       List<String> columns = new ArrayList<>();
       session.execute("SELECT column_name FROM system_schema.columns WHERE keyspace_name = ? AND table_name = ?",
           settings.keyspace(), "alerts_by_site_day").forEach(row -> columns.add(row.getString("column_name")));
@@ -66,7 +68,14 @@ class SchemaMigrationsIT {
           .containsEntry("class", "org.apache.cassandra.locator.SimpleStrategy")
           .containsEntry("replication_factor", "1");
       assertThat(session.execute("SELECT count(*) AS n FROM " + settings.keyspace() + ".schema_version").one().getLong("n"))
-          .isEqualTo(7);
+          .isEqualTo(8);
+
+      // A keyspace at version 7 (telemetry one row per reading) migrated to 8 records when.
+      session.execute("DELETE FROM " + settings.keyspace() + ".schema_version WHERE component = 'fleet' AND version = 8");
+      java.time.Instant before = java.time.Instant.now().minusSeconds(1);
+      assertThat(migrations.migrate(settings.replication())).isEqualTo(8);
+      assertThat(SchemaMigrations.legacyTelemetrySince(session, settings.keyspace()))
+          .hasValueSatisfying(since -> assertThat(since).isAfter(before));
     }
   }
 
