@@ -228,7 +228,8 @@ start_mosquitto
 node_case mosquitto "tcp://127.0.0.1:${MOSQUITTO_PORT}" mosquitto "${EXTERNAL[@]}"
 # Readings per message over the node's whole run, from its own counters: rows stored / messages acknowledged.
 curl -fsS -H "Authorization: Bearer $TOKEN" "$API/metrics" > "$OUT/mosquitto-metrics.txt"
-ROWS_PER_MESSAGE=$(awk '/^fleetpulse_telemetry_rows_stored_total/ {rows=$2} /^fleetpulse_gateway_messages_total\{outcome="acknowledged"/ {acked=$2} END {printf "%.2f", rows/acked}' "$OUT/mosquitto-metrics.txt")
+ROWS_PER_MESSAGE=$(awk '/^fleetpulse_telemetry_rows_stored_total/ {rows=$2} /^fleetpulse_telemetry_requests_total/ {requests=$2} /^fleetpulse_gateway_messages_total\{outcome="acknowledged"/ {acked=$2} END {printf "%.2f", rows/acked}' "$OUT/mosquitto-metrics.txt")
+REQUESTS_PER_MESSAGE=$(awk '/^fleetpulse_telemetry_requests_total/ {requests=$2} /^fleetpulse_gateway_messages_total\{outcome="acknowledged"/ {acked=$2} END {printf "%.2f", requests/acked}' "$OUT/mosquitto-metrics.txt")
 
 echo "== 4. raw single-row inserts into the same Cassandra node"
 sample_before
@@ -263,8 +264,9 @@ line() { # $1 label, $2 case name
 }
 echo
 echo "messages=$MESSAGES devices=$DEVICES raw-rows=$RAW_ROWS cores=$(nproc) NODE_OPTS=${NODE_OPTS:-} ($(date -u +%Y-%m-%dT%H:%MZ))"
-echo "durable (Mosquitto -> node): ${DURABLE} msg/s x ${ROWS_PER_MESSAGE} readings = $(awk -v m="$DURABLE" -v r="$ROWS_PER_MESSAGE" 'BEGIN {printf "%.0f", m*r}') rows/s"
+echo "durable (Mosquitto -> node): ${DURABLE} msg/s x ${ROWS_PER_MESSAGE} telemetry rows per message (rows stored / acknowledged) = $(awk -v m="$DURABLE" -v r="$ROWS_PER_MESSAGE" 'BEGIN {printf "%.0f", m*r}') rows/s"
 echo "raw single-row inserts, same node: $RAW_LINE"
+echo "telemetry write requests per acknowledged message (gathered batches count once): ${REQUESTS_PER_MESSAGE}"
 echo "durable rows/s / raw single-row rows/s = $(awk -v m="$DURABLE" -v r="$ROWS_PER_MESSAGE" -v raw="$RAW" 'BEGIN {printf "%.2f", m*r/raw}')"
 echo "durable msg/s / raw single-row rows/s = $(awk -v m="$DURABLE" -v raw="$RAW" 'BEGIN {printf "%.2f", m/raw}')"
 echo "full reports: $OUT/*.txt; cpu: per message settled by the node (Mosquitto alone: sent), per row for the inserts"
