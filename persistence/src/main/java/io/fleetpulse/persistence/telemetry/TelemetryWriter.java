@@ -35,7 +35,12 @@ public final class TelemetryWriter {
   private final PreparedStatement insertDay;
   private final int dayTtlSeconds;
   private final int dayIndexCache;
-  /** Per device, the newest day whose record in telemetry_days_by_device is known to be written. */
+  /**
+   * Per device, the newest day whose record in telemetry_days_by_device is written or on its way
+   * (taken when a write carries it, given back when that write fails, so the next message of the
+   * day carries it again). Without the "on its way", every message of a device sent before its
+   * first write of the day answered carried the record too: twice the rows while Cassandra is slow.
+   */
   private final ConcurrentHashMap<String, LocalDate> recordedDays = new ConcurrentHashMap<>();
   private final AtomicLong rowsStored = new AtomicLong();
 
@@ -86,7 +91,7 @@ public final class TelemetryWriter {
           insert.bind(key.deviceId(), key.day(), key.timestamp(), key.sequence(), row.getValue(), received.get(key), ttlSeconds)
               .setConsistencyLevel(DefaultConsistencyLevel.LOCAL_QUORUM)
               .setIdempotent(true)));
-      if (!key.day().equals(recordedDays.get(key.deviceId())) && newDays.stream().noneMatch(d -> sameDay(d, key))) {
+      if (newDays.stream().noneMatch(d -> sameDay(d, key)) && takeDay(key)) {
         newDays.add(key);
       }
     }
@@ -96,22 +101,38 @@ public final class TelemetryWriter {
               .setConsistencyLevel(DefaultConsistencyLevel.LOCAL_QUORUM)
               .setIdempotent(true)));
     }
-    return writer.writeKeyed(statements).thenRun(() -> {
-      rowsStored.addAndGet(rows.size());
-      newDays.forEach(this::dayRecorded);
+    return writer.writeKeyed(statements).whenComplete((done, failure) -> {
+      if (failure == null) {
+        rowsStored.addAndGet(rows.size());
+      } else {
+        newDays.forEach(day -> recordedDays.remove(day.deviceId(), day.day()));
+      }
     });
+  }
+
+  /**
+   * Whether this write records the key's day: true unless that day (or a later one) is recorded or
+   * on its way already. Forgets every device when the bound is reached.
+   */
+  private boolean takeDay(MessageKey key) {
+    String device = key.deviceId();
+    LocalDate day = key.day();
+    LocalDate known = recordedDays.get(device);
+    if (day.equals(known)) {
+      return false;
+    }
+    if (known != null && day.isBefore(known)) {
+      return true; // a late message of an older day: its record is written again (the same row)
+    }
+    if (known == null && recordedDays.size() >= dayIndexCache) {
+      recordedDays.clear();
+    }
+    boolean taken = known == null ? recordedDays.putIfAbsent(device, day) == null : recordedDays.replace(device, known, day);
+    return taken || !day.equals(recordedDays.get(device));
   }
 
   private static boolean sameDay(MessageKey a, MessageKey b) {
     return a.deviceId().equals(b.deviceId()) && a.day().equals(b.day());
-  }
-
-  /** Remembers a device's newest recorded day; forgets every device when the bound is reached. */
-  private void dayRecorded(MessageKey key) {
-    if (recordedDays.size() >= dayIndexCache && !recordedDays.containsKey(key.deviceId())) {
-      recordedDays.clear();
-    }
-    recordedDays.merge(key.deviceId(), key.day(), (known, day) -> day.isAfter(known) ? day : known);
   }
 
   /** Message rows written since start (a redelivered message's row counts again). */
