@@ -299,7 +299,8 @@ final class AlertRoutes extends AllDirectives {
    * single-alert route's is.
    */
   private Route bulk(String site, BulkAlertRequest.Action action) {
-    return security.identity(identity -> json.body(BulkAlertRequest.class, request -> {
+    return withRequestTimeout(settings.bulkRequestTimeout(), () -> security.identity(identity ->
+        json.body(BulkAlertRequest.class, request -> {
       BulkAlertRequest.Selection selection;
       try {
         selection = request.validate(action, settings.bulkMaxAlerts(), MAX_NOTE);
@@ -338,7 +339,7 @@ final class AlertRoutes extends AllDirectives {
             .thenApply(counts -> counts.result(left));
       });
       return onSuccess(result, json::ok);
-    }));
+    })));
   }
 
   private CompletionStage<AlertReply> ask(BulkAlertRequest.Action action, Alert alert, String by, String note) {
