@@ -193,6 +193,9 @@ public final class AccessRules {
     rule(r, "POST", "/api/devices/{deviceId}/alerts/{alertId}/clear", Permission.OPERATE, Scope.DEVICE, "alert.clear");
     rule(r, "GET", "/api/sites/{site}/alerts", view, Scope.SITE, "alert.site-list");
     rule(r, "GET", "/api/sites/{site}/alerts/summary", view, Scope.SITE, "alert.site-summary");
+    rule(r, "GET", "/api/sites/{site}/alerts/groups", view, Scope.SITE, "alert.site-groups");
+    rule(r, "POST", "/api/sites/{site}/alerts/acknowledge", Permission.OPERATE, Scope.SITE, "alert.bulk-acknowledge");
+    rule(r, "POST", "/api/sites/{site}/alerts/clear", Permission.OPERATE, Scope.SITE, "alert.bulk-clear");
     rule(r, "GET", "/api/alerts/stream", view, Scope.SITE_PARAMETER, "alert.stream");
     rule(r, "GET", "/api/models", view, Scope.NONE, "model.list");
     rule(r, "GET", "/api/models/{model}/history", view, Scope.NONE, "model.history");

@@ -34,7 +34,8 @@ public record NodeSettings(
 
   /** {@code fleetpulse.node.alerts}: how alert changes are published and streamed. */
   public record Alerts(int mqttQos, int feedCapacity, Duration streamPollInterval, int streamBatch,
-      Duration streamKeepAlive) {}
+      Duration streamKeepAlive, int bulkMaxAlerts, int bulkParallelism, int bulkFailuresListed,
+      Duration bulkRequestTimeout) {}
 
   /** {@code fleetpulse.node.metrics}: meters the node samples rather than counts. */
   public record Metrics(Duration deviceActorsInterval) {}
@@ -56,7 +57,9 @@ public record NodeSettings(
             c.getDuration("management.start-timeout")),
         new Alerts(c.getInt("alerts.mqtt-qos"), c.getInt("alerts.feed-capacity"),
             c.getDuration("alerts.stream-poll-interval"), c.getInt("alerts.stream-batch"),
-            c.getDuration("alerts.stream-keep-alive")),
+            c.getDuration("alerts.stream-keep-alive"), c.getInt("alerts.bulk-max-alerts"),
+            c.getInt("alerts.bulk-parallelism"), c.getInt("alerts.bulk-failures-listed"),
+            c.getDuration("alerts.bulk-request-timeout")),
         new Metrics(c.getDuration("metrics.device-actors-interval")));
   }
 }

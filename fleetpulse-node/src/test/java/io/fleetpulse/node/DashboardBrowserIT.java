@@ -38,7 +38,9 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * printed and written to {@code target/dashboard/alert-latency.txt}), acknowledged and cleared with
  * a note through the page by the operator, and the stored alert and the audit log checked through
  * the API; a burst of 2,000 alerts; sign-out; a viewer who gets no acknowledge button and whose
- * forced acknowledge is refused; the admin's audit view. Screenshots of the sign-in page, the
+ * forced acknowledge is refused, and who sees the grouped list without its bulk buttons; the
+ * admin's audit view; the operator again, who sees the burst as one group of 2,000, acknowledges it
+ * with one click, and the stored history shows an acknowledgement by the operator on each alert. Screenshots of the sign-in page, the
  * overview, the alert list, the device page and the audit view go to {@code target/dashboard/}.
  *
  * <p>The simulated fleet in the background provisions its edge gateways through the node's API
@@ -258,6 +260,10 @@ class DashboardBrowserIT {
             + open.getAttribute("data-alert-id") + "/acknowledge", "{\"note\":\"forced\"}");
         assertThat(forced).startsWith("403 ").contains("\"access.denied\"");
         screenshot(driver, "viewer.png");
+        new Select(driver.findElement(By.id("alert-grouping"))).selectByValue("groups");
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector(".alert-group")));
+        assertThat(driver.findElements(By.cssSelector(".alert-group button"))).as("group buttons for a viewer").isEmpty();
+        assertThat(driver.findElement(By.id("selection-actions")).isDisplayed()).as("selection for a viewer").isFalse();
 
         // The admin's audit view: newest first, the operator's actions and the viewer's refusal in it.
         driver.findElement(By.id("signout")).click();
@@ -271,6 +277,61 @@ class DashboardBrowserIT {
         assertThat(auditView).contains(OPERATOR).contains("alert.clear").contains("403 access.denied");
         assertThat(auditView.indexOf(VIEWER)).as("newest first").isLessThan(auditView.indexOf("alert.clear"));
         screenshot(driver, "audit.png");
+
+        // The operator groups the list: the burst is one group of 2,000, acknowledged with one click.
+        driver.findElement(By.id("signout")).click();
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("signin-form")));
+        signIn(driver, OPERATOR, PASSWORD);
+        wait.until(ExpectedConditions.textToBe(By.id("identity-name"), OPERATOR));
+        wait.until(ExpectedConditions.textToBe(By.id("stream-state"), "alerts: live"));
+        new Select(driver.findElement(By.id("alert-grouping"))).selectByValue("groups");
+        By burstGroup = By.cssSelector(".alert-group[data-site='" + TestPublisher.SITE + "'][data-type='level-high']");
+        WebElement group = wait.until(ExpectedConditions.presenceOfElementLocated(burstGroup));
+        assertThat(group.getAttribute("data-count")).isEqualTo(String.valueOf(burst));
+        assertThat(group.getAttribute("data-severity")).isEqualTo("MINOR");
+        assertThat(group.getAttribute("data-status")).isEqualTo("ACTIVE_UNACK");
+        assertThat(group.findElement(By.cssSelector("td.count")).getText()).isEqualTo(String.valueOf(burst));
+        assertThat(driver.findElements(By.cssSelector(".alert-group"))).as("groups, not rows").hasSizeLessThan(20);
+        screenshot(driver, "alert-groups.png");
+        long bulkStart = System.nanoTime();
+        group.findElement(By.cssSelector("button.group-ack")).click();
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("action-dialog")));
+        assertThat(driver.findElement(By.id("action-title")).getText()).contains(burst + " level-high");
+        driver.findElement(By.id("action-note")).sendKeys("level sensors recalibrated");
+        driver.findElement(By.id("action-confirm")).click();
+        new WebDriverWait(driver, Duration.ofSeconds(180), Duration.ofMillis(100)).until(
+            ExpectedConditions.textToBePresentInElementLocated(By.id("bulk-result"), "acknowledge: " + burst + " done, 0 already, 0 failed"));
+        System.out.printf("bulk acknowledge: %d alerts acknowledged with one click in %.1f s%n", burst,
+            (System.nanoTime() - bulkStart) / 1e9);
+        wait.until(ExpectedConditions.invisibilityOfElementLocated(burstGroup));
+        new Select(driver.findElement(By.id("filter-status"))).selectByVisibleText("ACTIVE_ACK");
+        WebElement acknowledgedGroup = wait.until(ExpectedConditions.presenceOfElementLocated(burstGroup));
+        assertThat(acknowledgedGroup.getAttribute("data-count")).isEqualTo(String.valueOf(burst));
+        screenshot(driver, "alert-group-acknowledged.png");
+
+        // The stored history: each of the 2,000 alerts acknowledged by the operator, with the note.
+        String siteHistory = node.httpUrl() + "/api/data/sites/" + TestPublisher.SITE + "/alerts?format=jsonl&from="
+            + Instant.now().minusSeconds(3600) + "&to=" + Instant.now().plusSeconds(3600);
+        java.util.List<JsonNode> acknowledgements = new java.util.ArrayList<>();
+        for (String line : NodeTestSupport.getText(siteHistory).split("\n")) {
+          if (!line.isBlank()) {
+            JsonNode item = NodeTestSupport.json(line);
+            if (item.path("type").asText().equals("level-high")) {
+              acknowledgements.add(item);
+            }
+          }
+        }
+        assertThat(acknowledgements).hasSize(burst);
+        assertThat(acknowledgements).allSatisfy(item -> {
+          assertThat(item.path("status").asText()).isEqualTo("ACTIVE_ACK");
+          assertThat(item.path("acknowledgedBy").asText()).isEqualTo(OPERATOR);
+          assertThat(item.path("note").asText()).isEqualTo("level sensors recalibrated");
+        });
+        assertThat(acknowledgements.stream().map(item -> item.path("deviceId").asText()).distinct()).hasSize(burst);
+        JsonNode bulkAudit = NodeTestSupport.awaitJson(node.httpUrl() + "/api/audit?limit=1000",
+            body -> auditEntry(body, "alert.bulk-acknowledge", OPERATOR) != null, Duration.ofSeconds(10));
+        assertThat(auditEntry(bulkAudit, "alert.bulk-acknowledge", OPERATOR).path("target").asText())
+            .isEqualTo("POST /api/sites/" + TestPublisher.SITE + "/alerts/acknowledge");
       } finally {
         driver.quit();
       }

@@ -23,6 +23,8 @@ public enum ErrorCode {
   ALERT_UNKNOWN("alert.unknown", 404),
   ALERT_ALREADY_ACKNOWLEDGED("alert.already-acknowledged", 409),
   ALERT_ALREADY_CLEARED("alert.already-cleared", 409),
+  /** A bulk acknowledge or clear names more alerts than one call may ({@code fleetpulse.node.alerts.bulk-max-alerts}). */
+  ALERT_SELECTION_TOO_LARGE("alert.selection-too-large", 400),
   /** The change stands in the device's actor but was not stored (only when alerts.retry gives up). */
   ALERT_STORE_UNAVAILABLE("alert.store-unavailable", 503),
   MODEL_REFUSED("model.refused", 409),

@@ -33,7 +33,11 @@ import org.apache.pekko.http.javadsl.server.Route;
  * {"note"}} (by the signed-in identity), answered with the changed alert once it is stored. Per site (from Cassandra, needs
  * storage): {@code GET /api/sites/{site}/alerts?status=&severity=&limit=&pageToken=} (newest
  * first, one status at a time) and {@code GET /api/sites/{site}/alerts/summary} (open alerts by
- * status and severity). Refusals: 404 {@code device.unknown} (answered before any device actor
+ * status and severity), {@code GET /api/sites/{site}/alerts/groups?status=} (open alerts by site,
+ * type, severity and status: {@link AlertGroups}) and the bulk {@code POST
+ * /api/sites/{site}/alerts/acknowledge} and {@code .../clear} ({@link BulkAlertRequest}: a group or
+ * alert ids of the site, each alert changed by its own device actor as the single-alert route does,
+ * a bounded number at a time; answered with {@link BulkAlertResult}). Refusals: 404 {@code device.unknown} (answered before any device actor
  * starts), 404 {@code alert.unknown}, 409 {@code alert.already-acknowledged} or {@code
  * alert.already-cleared}, 400 {@code request.invalid}, 503 {@code alert.store-unavailable}.
  */
@@ -58,14 +62,16 @@ final class AlertRoutes extends AllDirectives {
   private final io.fleetpulse.node.NodeSettings.Alerts settings;
   private final io.fleetpulse.security.ConsoleSecurity security;
   private final Predicate<String> knownDevice;
+  private final org.apache.pekko.actor.typed.ActorSystem<?> system;
 
   /**
    * @param knownDevice whether a device id was ever registered (decommissioned ones included, so
    *     their open alerts can still be cleared); asked from memory before any device actor starts
    */
-  AlertRoutes(Devices devices, Optional<CassandraAlertStore> reader, JsonResponses json, ObjectMapper mapper,
+  AlertRoutes(org.apache.pekko.actor.typed.ActorSystem<?> system, Devices devices, Optional<CassandraAlertStore> reader, JsonResponses json, ObjectMapper mapper,
       io.fleetpulse.node.alerts.AlertFeed feed, io.fleetpulse.node.NodeSettings.Alerts settings,
       io.fleetpulse.security.ConsoleSecurity security, Predicate<String> knownDevice) {
+    this.system = system;
     this.security = security;
     this.knownDevice = knownDevice;
     this.devices = devices;
@@ -153,6 +159,11 @@ final class AlertRoutes extends AllDirectives {
   Route siteRoutes() {
     return concat(
         path(PathMatchers.segment().slash("alerts").slash("summary"), site -> get(() -> summary(site))),
+        path(PathMatchers.segment().slash("alerts").slash("groups"), site -> get(() -> groups(site))),
+        path(PathMatchers.segment().slash("alerts").slash("acknowledge"), site -> post(() ->
+            bulk(site, BulkAlertRequest.Action.ACKNOWLEDGE))),
+        path(PathMatchers.segment().slash("alerts").slash("clear"), site -> post(() ->
+            bulk(site, BulkAlertRequest.Action.CLEAR))),
         path(PathMatchers.segment().slash("alerts"), site -> get(() -> list(site))));
   }
 
@@ -260,6 +271,99 @@ final class AlertRoutes extends AllDirectives {
           return summary;
         });
     return onSuccess(body, json::ok);
+  }
+
+  private Route groups(String site) {
+    if (reader.isEmpty()) {
+      return storageDisabled();
+    }
+    return parameterOptional("status", statusText -> {
+      List<AlertStatus> statuses;
+      try {
+        statuses = statusText.isEmpty() ? OPEN : List.of(AlertStatus.parse(statusText.get()));
+      } catch (IllegalArgumentException e) {
+        return json.error(ErrorCode.REQUEST_INVALID, e.getMessage());
+      }
+      if (!OPEN.containsAll(statuses)) {
+        return json.error(ErrorCode.REQUEST_INVALID, "groups are of open alerts (" + OPEN + ")");
+      }
+      return onSuccess(open(site, statuses), alerts -> json.ok(Map.of("site", site, "groups", AlertGroups.of(alerts))));
+    });
+  }
+
+  /**
+   * A bulk acknowledge or clear: the body is checked whole first; then the site's open alerts are
+   * read (so only this site's alerts are touched, whatever ids the body names) and each chosen
+   * alert is asked of its device actor, at most {@code bulk-parallelism} at once, never waiting on
+   * a thread: each alert's change is stored and recorded with the caller's identity as the
+   * single-alert route's is.
+   */
+  private Route bulk(String site, BulkAlertRequest.Action action) {
+    return withRequestTimeout(settings.bulkRequestTimeout(), () -> security.identity(identity ->
+        json.body(BulkAlertRequest.class, request -> {
+      BulkAlertRequest.Selection selection;
+      try {
+        selection = request.validate(action, settings.bulkMaxAlerts(), MAX_NOTE);
+      } catch (BulkAlertRequest.Invalid e) {
+        return json.error(e.code(), e.getMessage());
+      }
+      if (reader.isEmpty()) {
+        return storageDisabled();
+      }
+      CompletionStage<BulkAlertResult> result = open(site, selection.statuses()).thenCompose(open -> {
+        BulkAlertResult.Tally tally = new BulkAlertResult.Tally(action.id(), settings.bulkFailuresListed());
+        List<Alert> targets;
+        int remaining = 0;
+        if (selection instanceof BulkAlertRequest.ByGroup group) {
+          List<Alert> members = group.pick(open);
+          targets = members.subList(0, Math.min(members.size(), settings.bulkMaxAlerts()));
+          remaining = members.size() - targets.size();
+        } else {
+          Map<UUID, Alert> byId = new LinkedHashMap<>();
+          open.forEach(alert -> byId.put(alert.alertId(), alert));
+          targets = new ArrayList<>();
+          for (UUID id : ((BulkAlertRequest.ByIds) selection).ids()) {
+            Alert alert = byId.get(id);
+            if (alert == null) {
+              tally.unknown(id, site);
+            } else {
+              targets.add(alert);
+            }
+          }
+        }
+        int left = remaining;
+        return org.apache.pekko.stream.javadsl.Source.from(targets)
+            .mapAsyncUnordered(settings.bulkParallelism(), alert -> ask(action, alert, identity.name(), request.note())
+                .handle((reply, failure) -> org.apache.pekko.japi.Pair.create(alert, failure == null ? reply : null)))
+            .runFold(tally, (counts, answered) -> counts.add(answered.first(), answered.second()), system)
+            .thenApply(counts -> counts.result(left));
+      });
+      return onSuccess(result, json::ok);
+    })));
+  }
+
+  private CompletionStage<AlertReply> ask(BulkAlertRequest.Action action, Alert alert, String by, String note) {
+    return action == BulkAlertRequest.Action.ACKNOWLEDGE
+        ? devices.acknowledgeAlert(alert.deviceId(), alert.alertId(), by, note)
+        : devices.clearAlert(alert.deviceId(), alert.alertId(), by, note);
+  }
+
+  /** Every open alert of the site in these statuses, read a page at a time. */
+  private CompletionStage<List<Alert>> open(String site, List<AlertStatus> statuses) {
+    CompletionStage<List<Alert>> all = CompletableFuture.completedFuture(new ArrayList<>());
+    for (AlertStatus status : statuses) {
+      all = all.thenCompose(into -> collect(site, status, Optional.empty(), into));
+    }
+    return all;
+  }
+
+  private CompletionStage<List<Alert>> collect(
+      String site, AlertStatus status, Optional<java.nio.ByteBuffer> from, List<Alert> into) {
+    return reader.get().bySiteStatus(site, status, MAX_PAGE, from).thenCompose(page -> {
+      into.addAll(page.alerts());
+      return page.next().isEmpty()
+          ? CompletableFuture.completedFuture(into) : collect(site, status, page.next(), into);
+    });
   }
 
   private CompletionStage<Map<AlertSeverity, Integer>> countAll(

@@ -114,7 +114,7 @@ public final class NodeRoutes extends AllDirectives {
     this.models = pool.map(p -> new ModelRoutes(system, p, modelDecisions, security,
         fleetSettings.directory().askTimeout(), responses));
     this.metrics = metrics;
-    this.alerts = new AlertRoutes(devices, alertsReader, responses, JSON, alertFeed, alertSettings, security,
+    this.alerts = new AlertRoutes(system, devices, alertsReader, responses, JSON, alertFeed, alertSettings, security,
         deviceId -> registry.find(deviceId).isPresent() || registrations.viewed(deviceId).isPresent());
   }
 

@@ -73,7 +73,7 @@ class HttpInputTest {
     io.fleetpulse.security.Identity admin = new io.fleetpulse.security.Identity("test", io.fleetpulse.security.Identity.Kind.API_TOKEN,
         java.util.Set.of(io.fleetpulse.control.access.ConsoleRole.ADMIN), java.util.Set.of("*"), Optional.empty(), "test",
         Long.MAX_VALUE);
-    AlertRoutes alerts = new AlertRoutes(null, Optional.empty(), json, NodeRoutes.JSON,
+    AlertRoutes alerts = new AlertRoutes(testKit.system(), null, Optional.empty(), json, NodeRoutes.JSON,
         new AlertFeed(10, NodeRoutes.JSON), NodeSettings.fromConfig(config).alerts(), security, "rm-1"::equals);
     ModelRoutes models = new ModelRoutes(testKit.system(), pool.ref(), null, security, Duration.ofSeconds(1), json);
     Materializer materializer = Materializer.matFromSystem(testKit.system());
