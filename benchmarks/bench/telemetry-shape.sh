@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # What a stored telemetry message costs Cassandra by the shape it is written in (see BENCHMARKS.md):
-# one row per reading (before schema v8), one row per message (the node now), and a journal-shaped
+# one row per reading (before schema v8), one row per message (the node now), message rows of many
+# devices in one batch, and a journal-shaped
 # group of 64 messages in one partition, in alternating rounds against one embedded Cassandra node
 # with a synced commit log, as the node runs it.
 # Usage: benchmarks/bench/telemetry-shape.sh [messages per round=20000] [devices=1000] [rounds=2] [in-flight=32] [outstanding=1000] [concurrent-writes=64]
