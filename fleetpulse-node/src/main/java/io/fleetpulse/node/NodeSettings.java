@@ -33,8 +33,7 @@ public record NodeSettings(
   public record Management(boolean enabled, boolean clusterBootstrap, Duration startTimeout) {}
 
   /** {@code fleetpulse.node.alerts}: how alert changes are published and streamed. */
-  public record Alerts(int mqttQos, int feedCapacity, Duration streamPollInterval, int streamBatch,
-      Duration streamKeepAlive) {}
+  public record Alerts(int mqttQos, int feedCapacity, int streamBatch, Duration streamKeepAlive) {}
 
   /** {@code fleetpulse.node.metrics}: meters the node samples rather than counts. */
   public record Metrics(Duration deviceActorsInterval) {}
@@ -54,8 +53,7 @@ public record NodeSettings(
         c.getDuration("gateway-start-timeout"),
         new Management(c.getBoolean("management.enabled"), c.getBoolean("management.cluster-bootstrap"),
             c.getDuration("management.start-timeout")),
-        new Alerts(c.getInt("alerts.mqtt-qos"), c.getInt("alerts.feed-capacity"),
-            c.getDuration("alerts.stream-poll-interval"), c.getInt("alerts.stream-batch"),
+        new Alerts(c.getInt("alerts.mqtt-qos"), c.getInt("alerts.feed-capacity"), c.getInt("alerts.stream-batch"),
             c.getDuration("alerts.stream-keep-alive")),
         new Metrics(c.getDuration("metrics.device-actors-interval")));
   }
