@@ -33,9 +33,8 @@ public record NodeSettings(
   public record Management(boolean enabled, boolean clusterBootstrap, Duration startTimeout) {}
 
   /** {@code fleetpulse.node.alerts}: how alert changes are published and streamed. */
-  public record Alerts(int mqttQos, int feedCapacity, Duration streamPollInterval, int streamBatch,
-      Duration streamKeepAlive, int bulkMaxAlerts, int bulkParallelism, int bulkFailuresListed,
-      Duration bulkRequestTimeout) {}
+  public record Alerts(int mqttQos, int feedCapacity, int streamBatch, Duration streamKeepAlive, int bulkMaxAlerts,
+      int bulkParallelism, int bulkFailuresListed, Duration bulkRequestTimeout) {}
 
   /** {@code fleetpulse.node.metrics}: meters the node samples rather than counts. */
   public record Metrics(Duration deviceActorsInterval) {}
@@ -55,8 +54,7 @@ public record NodeSettings(
         c.getDuration("gateway-start-timeout"),
         new Management(c.getBoolean("management.enabled"), c.getBoolean("management.cluster-bootstrap"),
             c.getDuration("management.start-timeout")),
-        new Alerts(c.getInt("alerts.mqtt-qos"), c.getInt("alerts.feed-capacity"),
-            c.getDuration("alerts.stream-poll-interval"), c.getInt("alerts.stream-batch"),
+        new Alerts(c.getInt("alerts.mqtt-qos"), c.getInt("alerts.feed-capacity"), c.getInt("alerts.stream-batch"),
             c.getDuration("alerts.stream-keep-alive"), c.getInt("alerts.bulk-max-alerts"),
             c.getInt("alerts.bulk-parallelism"), c.getInt("alerts.bulk-failures-listed"),
             c.getDuration("alerts.bulk-request-timeout")),

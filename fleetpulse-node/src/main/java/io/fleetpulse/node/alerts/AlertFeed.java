@@ -5,7 +5,11 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The alert changes this node has seen lately, from every node of the cluster, numbered in the
@@ -13,24 +17,35 @@ import java.util.UUID;
  * position is {@code <incarnation>.<number>}; the incarnation changes when the node restarts, so a
  * client resuming from another node's (or an earlier life's) position is told to reload instead of
  * silently missing changes, as is one whose position has left the buffer. Keeps the newest
- * {@code capacity} changes. Thread-safe.
+ * {@code capacity} changes. Thread-safe. Live streams follow it through {@link AlertFeedSource}:
+ * each {@link #subscribe subscribes} a listener that an append wakes, instead of polling.
  */
-public final class AlertFeed {
+public final class AlertFeed implements AlertFeedSource.Feed {
+
+  private static final Logger LOG = LoggerFactory.getLogger(AlertFeed.class);
 
   /** A change, its position in this feed, and its JSON (rendered once for every stream). */
   public record Entry(long number, AlertChange change, String json) {}
 
   /**
    * What follows a position: the entries after it, or {@code reload} when the position is from
-   * another incarnation or older than the buffer (the client must reload its lists).
+   * another incarnation or older than the buffer (the client must reload its lists); {@code
+   * position} is where to read next: after the last entry, the head on reload, else unchanged.
    */
-  public record Since(List<Entry> entries, boolean reload) {}
+  public record Since(List<Entry> entries, boolean reload, String position) {}
+
+  /** Ends a {@link #subscribe subscription}. */
+  @FunctionalInterface
+  public interface Subscription {
+    void cancel();
+  }
 
   private final String incarnation = UUID.randomUUID().toString().substring(0, 8);
   private final int capacity;
   private final com.fasterxml.jackson.databind.ObjectMapper mapper;
   private final ArrayDeque<Entry> entries;
   private long next = 1;
+  private final Set<Runnable> listeners = ConcurrentHashMap.newKeySet();
 
   public AlertFeed(int capacity, com.fasterxml.jackson.databind.ObjectMapper mapper) {
     if (capacity < 1) {
@@ -48,16 +63,43 @@ public final class AlertFeed {
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalStateException("cannot render alert " + change.alert().alertId(), e);
     }
-    return append(change, json);
+    Entry entry = store(change, json);
+    // Outside the lock: a listener only signals its stream, which then reads with since().
+    for (Runnable listener : listeners) {
+      try {
+        listener.run();
+      } catch (RuntimeException e) {
+        // The appender is the node's feed actor: one listener's fault must not stop it.
+        LOG.warn("an alert feed listener failed", e);
+      }
+    }
+    return entry;
   }
 
-  private synchronized Entry append(AlertChange change, String json) {
+  private synchronized Entry store(AlertChange change, String json) {
     Entry entry = new Entry(next++, change, json);
     entries.addLast(entry);
     if (entries.size() > capacity) {
       entries.removeFirst();
     }
     return entry;
+  }
+
+  /**
+   * Runs {@code listener} after every append, on the appending thread (the node's feed actor), until
+   * the subscription is cancelled: it must return at once and never block (signal, then read with
+   * {@link #since} elsewhere). An append racing the subscription may or may not call it, so a new
+   * subscriber reads once after subscribing.
+   */
+  @Override
+  public Subscription subscribe(Runnable listener) {
+    listeners.add(listener);
+    return () -> listeners.remove(listener);
+  }
+
+  /** How many listeners are subscribed (streams not yet ended). */
+  int subscribers() {
+    return listeners.size();
   }
 
   /** The position of {@code entry} as clients see it. */
@@ -71,14 +113,15 @@ public final class AlertFeed {
   }
 
   /** The entries after {@code position}, at most {@code max}. */
+  @Override
   public synchronized Since since(String position, int max) {
     Optional<Long> after = number(position);
     if (after.isEmpty() || after.get() > next - 1) {
-      return new Since(List.of(), true);
+      return new Since(List.of(), true, head());
     }
     long oldest = entries.isEmpty() ? next : entries.peekFirst().number();
     if (after.get() < oldest - 1) {
-      return new Since(List.of(), true);
+      return new Since(List.of(), true, head());
     }
     List<Entry> out = new ArrayList<>();
     for (Entry entry : entries) {
@@ -89,7 +132,7 @@ public final class AlertFeed {
         }
       }
     }
-    return new Since(out, false);
+    return new Since(out, false, out.isEmpty() ? position : position(out.get(out.size() - 1)));
   }
 
   private Optional<Long> number(String position) {

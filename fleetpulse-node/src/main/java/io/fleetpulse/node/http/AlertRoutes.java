@@ -106,31 +106,30 @@ final class AlertRoutes extends AllDirectives {
         })))));
   }
 
+  /**
+   * The feed from the client's position, pushed as changes arrive (no poll), a batch at a time;
+   * comment lines keep an idle stream open.
+   */
   private org.apache.pekko.stream.javadsl.Source<org.apache.pekko.http.javadsl.model.sse.ServerSentEvent, org.apache.pekko.NotUsed>
       stream(Optional<String> site, Optional<String> lastEventId) {
     String start = lastEventId.orElseGet(feed::head);
-    return org.apache.pekko.stream.javadsl.Source.tick(java.time.Duration.ZERO, settings.streamPollInterval(), "poll")
-        .mapMaterializedValue(cancellable -> org.apache.pekko.NotUsed.getInstance())
-        .statefulMap(() -> start, (position, poll) -> {
-          io.fleetpulse.node.alerts.AlertFeed.Since since = feed.since(position, settings.streamBatch());
-          if (since.reload()) {
-            String head = feed.head();
-            return org.apache.pekko.japi.Pair.create(head, List.of(event("{}", "reload", head)));
-          }
-          if (since.entries().isEmpty()) {
-            return org.apache.pekko.japi.Pair.create(position, List.<org.apache.pekko.http.javadsl.model.sse.ServerSentEvent>of());
-          }
-          List<org.apache.pekko.http.javadsl.model.sse.ServerSentEvent> events = new ArrayList<>();
-          for (io.fleetpulse.node.alerts.AlertFeed.Entry entry : since.entries()) {
-            if (site.isEmpty() || site.get().equals(entry.change().alert().site())) {
-              events.add(event(entry.json(), "alert", feed.position(entry)));
-            }
-          }
-          String last = feed.position(since.entries().get(since.entries().size() - 1));
-          return org.apache.pekko.japi.Pair.create(last, events);
-        }, position -> Optional.empty())
-        .mapConcat(events -> events)
+    return io.fleetpulse.node.alerts.AlertFeedSource.follow(feed, start, settings.streamBatch())
+        .mapConcat(since -> events(since, site))
         .keepAlive(settings.streamKeepAlive(), org.apache.pekko.http.javadsl.model.sse.ServerSentEvent::heartbeat);
+  }
+
+  private List<org.apache.pekko.http.javadsl.model.sse.ServerSentEvent> events(
+      io.fleetpulse.node.alerts.AlertFeed.Since since, Optional<String> site) {
+    if (since.reload()) {
+      return List.of(event("{}", "reload", since.position()));
+    }
+    List<org.apache.pekko.http.javadsl.model.sse.ServerSentEvent> events = new ArrayList<>();
+    for (io.fleetpulse.node.alerts.AlertFeed.Entry entry : since.entries()) {
+      if (site.isEmpty() || site.get().equals(entry.change().alert().site())) {
+        events.add(event(entry.json(), "alert", feed.position(entry)));
+      }
+    }
+    return events;
   }
 
   private static org.apache.pekko.http.javadsl.model.sse.ServerSentEvent event(String data, String type, String id) {
